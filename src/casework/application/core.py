@@ -1,0 +1,104 @@
+"""The event-sourced application: the only place that loads and saves records.
+
+Wires the library to casework's sealed store: per-scope data keys, the msgspec
+mapper, append-only recorders, and a conflict error when two people write the
+same record.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import Environment
+
+from casework.aggregates.base import Record
+from casework.application.errors import Conflict, NotFound
+from casework.settings import Settings
+from casework.store.database import APPLICATION_NAME, Database
+from casework.store.key_table import KeyTable
+from casework.store.keyring import ORGANISATION_SCOPE, Keyring
+from casework.store.mapper import SealingMapper
+from casework.store.master_key import MasterKey
+
+
+class CaseworkCore(Application[UUID]):
+    name = APPLICATION_NAME
+
+    def __init__(self, settings: Settings | None = None, master_key: MasterKey | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.database = Database.from_url(self.settings.database_url)
+        self._master_key = master_key or self.settings.load_master_key()
+        super().__init__()
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Only casework's own settings configure the library: stray POSTGRES_* or
+        # PERSISTENCE_MODULE variables in the process environment must not redirect it.
+        settings = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(self.database.eventsourcing_env())
+        return Environment(name, settings)
+
+    def construct_mapper(self) -> SealingMapper:  # type: ignore[override]
+        self.key_table = KeyTable(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.database.backend,
+            self.database.schema,
+        )
+        self.key_table.create()
+        self.keyring = Keyring(self._master_key, self.key_table)
+        self.keyring.check_master_key()
+        return SealingMapper(self.keyring)
+
+    def construct_recorder(self) -> Any:
+        recorder = super().construct_recorder()
+        recorder.keyring = self.keyring
+        recorder.key_table = self.key_table
+        return recorder
+
+    @property
+    def sealing(self) -> SealingMapper:
+        return self.mapper  # type: ignore[return-value]
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        for obj in objs:
+            if isinstance(obj, Record):
+                case_id = obj.case_id_for_keys()
+                pending = obj._pending_events  # noqa: SLF001 - first-event check
+                self.sealing.register(
+                    obj.id,
+                    case_id or ORGANISATION_SCOPE,
+                    new_scope=case_id == obj.id and bool(pending) and pending[0].originator_version == 1,
+                )
+        try:
+            return super().save(*objs, **kwargs)
+        except IntegrityError as error:
+            raise Conflict(
+                "someone else recorded something on this record at the same time; "
+                "nothing of yours was saved: reload it and try again",
+                cause=str(error),
+            ) from error
+
+    def load(self, record_id: UUID, kind: type, what: str, version: int | None = None) -> Any:
+        try:
+            record = self.repository.get(record_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(what, record_id) from None
+        if not isinstance(record, kind):
+            raise NotFound(what, record_id)
+        return record
+
+    @staticmethod
+    def expect_version(record: Any, expected_version: int | None) -> None:
+        """Optimistic concurrency for callers that read a version before writing."""
+        if expected_version is not None and record.version != expected_version:
+            raise Conflict(
+                f"this record is at version {record.version}, not {expected_version}: "
+                "someone else changed it since you read it; reload and try again",
+                current_version=record.version,
+                expected_version=expected_version,
+            )
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0

@@ -1,0 +1,47 @@
+"""The one configuration surface: environment variables, read once."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from casework.store.master_key import MasterKey
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    key_dir: Path
+    master_key_base64: str | None
+    signing_key_file: Path
+    late_entry_hours: int = 48
+
+    @property
+    def master_key_file(self) -> Path:
+        return self.key_dir / "master.key"
+
+    @property
+    def verify_key_file(self) -> Path:
+        return self.signing_key_file.with_suffix(".pub")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("CASEWORK_DATA_DIR") or "casework-data")
+        key_dir = Path(env.get("CASEWORK_KEY_DIR") or data_dir / "keys")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{data_dir / 'casework.db'}",
+            key_dir=key_dir,
+            master_key_base64=env.get("CASEWORK_MASTER_KEY") or None,
+            signing_key_file=Path(
+                env.get("CASEWORK_SIGNING_KEY_FILE") or key_dir / "ledger-signing.key"
+            ),
+            late_entry_hours=int(env.get("CASEWORK_LATE_ENTRY_HOURS") or 48),
+        )
+
+    def load_master_key(self) -> MasterKey:
+        if self.master_key_base64:
+            return MasterKey.from_base64(self.master_key_base64, "CASEWORK_MASTER_KEY")
+        return MasterKey.from_file(self.master_key_file)

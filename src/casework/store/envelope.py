@@ -1,0 +1,70 @@
+"""The sealed envelope around every stored state.
+
+    byte 0        format version (1)
+    bytes 1..16   data key id (UUID)
+    bytes 17..28  AES-GCM nonce (96 bits, random)
+    bytes 29..    ciphertext and 128-bit tag
+
+The associated data binds the envelope to the row it belongs in (originator id,
+version, topic) and to its own header, so a ciphertext moved to another row, or a
+header pointed at another key, fails authentication instead of decrypting.
+"""
+
+import os
+import struct
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from casework.store.errors import TamperedRecord
+
+FORMAT_VERSION = 1
+HEADER_SIZE = 1 + 16 + 12
+_VERSION = struct.Struct(">q")
+
+
+def associated_data(header: bytes, originator_id: UUID | str, version: int, topic: str) -> bytes:
+    oid = originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
+    return b"".join((header, oid, _VERSION.pack(version), topic.encode()))
+
+
+def seal(
+    cipher: AESGCM,
+    key_id: UUID,
+    plaintext: bytes,
+    originator_id: UUID | str,
+    version: int,
+    topic: str,
+) -> bytes:
+    header = bytes((FORMAT_VERSION,)) + key_id.bytes + os.urandom(12)
+    aad = associated_data(header, originator_id, version, topic)
+    return header + cipher.encrypt(header[17:], plaintext, aad)
+
+
+def key_id_of(envelope: bytes) -> UUID:
+    """The data key id in an envelope's clear header (no key needed to read it)."""
+    if len(envelope) < HEADER_SIZE + 16 or envelope[0] != FORMAT_VERSION:
+        raise TamperedRecord(
+            f"not a casework envelope (length {len(envelope)}, format byte "
+            f"{envelope[0] if envelope else None})"
+        )
+    return UUID(bytes=envelope[1:17])
+
+
+def open_sealed(
+    cipher: AESGCM,
+    envelope: bytes,
+    originator_id: UUID | str,
+    version: int,
+    topic: str,
+) -> bytes:
+    header = envelope[:HEADER_SIZE]
+    aad = associated_data(header, originator_id, version, topic)
+    try:
+        return cipher.decrypt(header[17:], envelope[HEADER_SIZE:], aad)
+    except InvalidTag:
+        raise TamperedRecord(
+            f"stored state of {originator_id} version {version} ({topic}) failed "
+            "authentication: it was altered, truncated, or moved from another row"
+        ) from None

@@ -1,0 +1,143 @@
+"""Data keys: one per key scope (a case, the organisation, the search index),
+each used only while unwrapped in memory, stored only wrapped by the master key."""
+
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import NamedTuple
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from casework.store.errors import MasterKeyError, RecordErased
+from casework.store.key_table import KeyRow, KeyTable
+from casework.store.master_key import MasterKey, new_key_bytes
+
+ORGANISATION_SCOPE = uuid5(NAMESPACE_URL, "casework:scope:organisation")
+SEARCH_INDEX_SCOPE = uuid5(NAMESPACE_URL, "casework:scope:search-index")
+
+
+class DataKey(NamedTuple):
+    key_id: UUID
+    scope_id: UUID
+    cipher: AESGCM
+    secret: bytes
+
+
+class Keyring:
+    def __init__(self, master: MasterKey, table: KeyTable) -> None:
+        self.master = master
+        self.table = table
+        self._by_id: dict[UUID, DataKey] = {}
+        self._by_scope: dict[UUID, DataKey] = {}
+        self._pending: dict[UUID, KeyRow] = {}
+        self._lock = threading.Lock()
+
+    def check_master_key(self) -> None:
+        """Refuse to start with a master key that did not wrap this store's keys."""
+        found = self.table.fingerprints()
+        if found and found != {self.master.fingerprint}:
+            raise MasterKeyError(
+                f"the master key from {self.master.source} (fingerprint "
+                f"{self.master.fingerprint}) is not the key of this store (its keys were "
+                f"wrapped by {', '.join(sorted(f or '?' for f in found))}). "
+                "Point CASEWORK_MASTER_KEY or CASEWORK_MASTER_KEY_FILE at the right key."
+            )
+
+    def for_scope(self, scope_id: UUID, *, new: bool = False) -> DataKey:
+        """The scope's data key; `new=True` says the scope is known to be brand new
+        (a case's first event), which saves a look-up."""
+        key = self._by_scope.get(scope_id)
+        if key is not None:
+            return key
+        with self._lock:
+            key = self._by_scope.get(scope_id)
+            if key is not None:
+                return key
+            row = None if new else self.table.by_scope(scope_id)
+            if row is None:
+                return self._create_pending(scope_id)
+            return self._remember(row)
+
+    def by_id(self, key_id: UUID) -> DataKey:
+        key = self._by_id.get(key_id)
+        if key is not None:
+            return key
+        row = self.table.by_id(key_id)
+        if row is None:
+            raise MasterKeyError(f"data key {key_id} is not in the key table")
+        with self._lock:
+            return self._remember(row)
+
+    def _remember(self, row: KeyRow) -> DataKey:
+        if row.wrapped_key is None:
+            raise RecordErased(
+                f"erased on {row.destroyed_at:%Y-%m-%d %H:%M} UTC: the data key of "
+                f"{row.scope_id} was destroyed",
+                scope_id=row.scope_id,
+                destroyed_at=row.destroyed_at,
+            )
+        secret = self.master.unwrap(row.wrapped_key, row.key_id, row.scope_id)
+        key = DataKey(row.key_id, row.scope_id, AESGCM(secret), secret)
+        self._by_id[key.key_id] = key
+        self._by_scope[key.scope_id] = key
+        return key
+
+    def _create_pending(self, scope_id: UUID) -> DataKey:
+        secret = new_key_bytes()
+        key = DataKey(uuid4(), scope_id, AESGCM(secret), secret)
+        self._pending[key.key_id] = KeyRow(
+            key_id=key.key_id,
+            scope_id=scope_id,
+            wrapped_key=self.master.wrap(secret, key.key_id, scope_id),
+            kek_fingerprint=self.master.fingerprint,
+            created_at=datetime.now(tz=UTC),
+            destroyed_at=None,
+        )
+        self._by_id[key.key_id] = key
+        self._by_scope[scope_id] = key
+        return key
+
+    def pending_among(self, key_ids: Iterable[UUID]) -> list[KeyRow]:
+        """Keys not yet stored that these envelopes use: they go in the same transaction."""
+        if not self._pending:
+            return []
+        return [row for k in set(key_ids) if (row := self._pending.get(k)) is not None]
+
+    def settle(self, rows: Iterable[KeyRow], *, stored: bool) -> None:
+        """After the transaction: stored keys stop being pending; keys of a failed
+        transaction are forgotten, so a retry makes a fresh one."""
+        with self._lock:
+            for row in rows:
+                self._pending.pop(row.key_id, None)
+                if not stored:
+                    self._by_id.pop(row.key_id, None)
+                    self._by_scope.pop(row.scope_id, None)
+
+    def rotate_master(self, new_master: MasterKey) -> int:
+        """Re-wrap every data key under `new_master`; no event is rewritten."""
+        if self._pending:
+            raise MasterKeyError("cannot rotate while new keys are waiting to be stored")
+
+        def rewrap(row: KeyRow) -> bytes:
+            assert row.wrapped_key is not None
+            secret = self.master.unwrap(row.wrapped_key, row.key_id, row.scope_id)
+            return new_master.wrap(secret, row.key_id, row.scope_id)
+
+        count = self.table.rewrap_all(rewrap, new_master.fingerprint)
+        self.master = new_master
+        return count
+
+    def destroy(self, scope_id: UUID, at: datetime) -> bool:
+        with self._lock:
+            key = self._by_scope.pop(scope_id, None)
+            if key is not None:
+                self._by_id.pop(key.key_id, None)
+            return self.table.destroy(scope_id, at)
+
+    def forget_cached(self, scope_id: UUID) -> None:
+        """Drop a scope's key from memory (another process may have destroyed it)."""
+        with self._lock:
+            key = self._by_scope.pop(scope_id, None)
+            if key is not None:
+                self._by_id.pop(key.key_id, None)

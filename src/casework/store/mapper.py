@@ -1,0 +1,166 @@
+"""Turns domain events into sealed stored events and back.
+
+Payloads are msgspec JSON, decoded straight into the event's own dataclass (typed:
+aware datetimes, dates, UUIDs and enums come back as they went in). Each payload is
+sealed under the data key of its record's scope, bound to its row by the envelope's
+associated data.
+"""
+
+import threading
+import typing
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import CanSnapshotAggregate
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+
+from casework.store.envelope import key_id_of, open_sealed, seal
+from casework.store.errors import TamperedRecord, UnknownKeyScope
+from casework.store.keyring import Keyring
+
+# How many originators' key ids to remember between a save and its snapshots.
+_MAX_REMEMBERED = 100_000
+
+# Attributes the library's Aggregate keeps (beside _id and _version, which snapshots omit).
+_LIBRARY_STATE_HINTS: dict[str, Any] = {"_created_on": datetime, "_modified_on": datetime}
+
+
+class SealingMapper(Mapper[UUID]):
+    def __init__(self, keyring: Keyring) -> None:
+        super().__init__(transcoder=None)  # type: ignore[arg-type]  # msgspec does the coding
+        self.keyring = keyring
+        self._key_of_originator: dict[UUID, UUID] = {}
+        self._lock = threading.Lock()
+        self._encoder = msgspec.json.Encoder()
+        self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
+        self._state_hints: dict[type, dict[str, Any]] = {}
+
+    def register(self, originator_id: UUID, scope_id: UUID, *, new_scope: bool) -> None:
+        """Say which key scope a record's events are sealed in, before saving them."""
+        key = self.keyring.for_scope(scope_id, new=new_scope)
+        with self._lock:
+            if len(self._key_of_originator) >= _MAX_REMEMBERED:
+                self._key_of_originator.clear()
+            self._key_of_originator[originator_id] = key.key_id
+
+    def plaintext(self, domain_event: Any) -> bytes:
+        """The msgspec JSON of an event, as sealed (also what exports show)."""
+        state = vars(domain_event)
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state = {**state, "class_version": class_version}
+        if isinstance(domain_event, CanSnapshotAggregate):
+            self._check_snapshot_hints(resolve_topic(domain_event.topic), state["state"])
+        return self._encoder.encode(state)
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        originator_id = domain_event.originator_id
+        version = domain_event.originator_version
+        topic = get_topic(type(domain_event))
+        key_id = self._key_of_originator.get(originator_id)
+        if key_id is None:
+            raise UnknownKeyScope(
+                f"no key scope registered for {originator_id}: save records through "
+                "the casework application, which registers them"
+            )
+        key = self.keyring.by_id(key_id)
+        envelope = seal(
+            key.cipher, key.key_id, self.plaintext(domain_event), originator_id, version, topic
+        )
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=version,
+            topic=topic,
+            state=envelope,
+        )
+
+    def unseal(self, stored_event: Any) -> bytes:
+        """The plaintext payload of a stored event (raises if tampered with or erased)."""
+        key = self.keyring.by_id(key_id_of(stored_event.state))
+        plaintext = open_sealed(
+            key.cipher,
+            stored_event.state,
+            stored_event.originator_id,
+            stored_event.originator_version,
+            stored_event.topic,
+        )
+        self._key_of_originator[stored_event.originator_id] = key.key_id
+        return plaintext
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        plaintext = self.unseal(stored_event)
+        cls = resolve_topic(stored_event.topic)
+        if issubclass(cls, CanSnapshotAggregate):
+            event = self._decode_snapshot(cls, plaintext)
+        elif getattr(cls, "class_version", 1) == 1:
+            event = self._decoder(cls).decode(plaintext)
+        else:
+            event = self._decode_upcast(cls, plaintext)
+        if event.originator_version != stored_event.originator_version:
+            raise TamperedRecord(
+                f"stored event {stored_event.originator_id} says version "
+                f"{event.originator_version} inside but sits at {stored_event.originator_version}"
+            )
+        return event
+
+    def _decoder(self, cls: type) -> msgspec.json.Decoder[Any]:
+        decoder = self._decoders.get(cls)
+        if decoder is None:
+            decoder = self._decoders[cls] = msgspec.json.Decoder(cls)
+        return decoder
+
+    @staticmethod
+    def _decode_upcast(cls: Any, plaintext: bytes) -> Any:
+        state = msgspec.json.decode(plaintext)
+        version = state.pop("class_version", 1)
+        while version < cls.class_version:
+            getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        return msgspec.convert(state, cls)
+
+    def _hints(self, aggregate_cls: type) -> dict[str, Any]:
+        hints = self._state_hints.get(aggregate_cls)
+        if hints is None:
+            hints = dict(_LIBRARY_STATE_HINTS)
+            hints.update(typing.get_type_hints(aggregate_cls))
+            self._state_hints[aggregate_cls] = hints
+        return hints
+
+    def _check_snapshot_hints(self, aggregate_cls: type, state: dict[str, Any]) -> None:
+        hints = self._hints(aggregate_cls)
+        missing = [k for k in state if k not in hints and k != "class_version"]
+        if missing:
+            raise TypeError(
+                f"{aggregate_cls.__qualname__} attributes {missing} have no type annotation: "
+                "snapshots restore attributes by their annotated types"
+            )
+
+    def _decode_snapshot(self, cls: Any, plaintext: bytes) -> Any:
+        raw = msgspec.json.decode(plaintext)
+        aggregate_cls = resolve_topic(raw["topic"])
+        state: dict[str, Any] = raw["state"]
+        version = state.pop("class_version", 1)
+        current = getattr(aggregate_cls, "class_version", 1)
+        while version < current:
+            getattr(aggregate_cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        hints = self._hints(aggregate_cls)
+        typed = {k: msgspec.convert(v, hints[k]) for k, v in state.items()}
+        if current > 1:
+            typed["class_version"] = current
+        snapshot = object.__new__(cls)
+        object.__setattr__(
+            snapshot,
+            "__dict__",
+            {
+                "originator_id": UUID(raw["originator_id"]),
+                "originator_version": raw["originator_version"],
+                "timestamp": msgspec.convert(raw["timestamp"], datetime),
+                "topic": raw["topic"],
+                "state": typed,
+            },
+        )
+        return snapshot

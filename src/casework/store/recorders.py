@@ -1,0 +1,126 @@
+"""The library's recorders, made append-only and made to store new data keys in the
+same transaction as the first events sealed under them."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteFactory,
+)
+from psycopg.sql import SQL, Identifier
+
+from casework.store.envelope import key_id_of
+from casework.store.key_table import KeyRow, KeyTable
+from casework.store.keyring import Keyring
+
+
+def sqlite_append_only(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'casework: {table} is append-only; {op} refused'); END"
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
+def postgres_append_only(schema: str, table: str) -> list[Any]:
+    function = Identifier(schema, "casework_refuse_change")
+    return [
+        SQL(
+            "CREATE OR REPLACE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'casework: % is append-only; % refused', TG_TABLE_NAME, TG_OP "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
+        ).format(f=function),
+        SQL(
+            "CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION {f}()"
+        ).format(
+            name=Identifier(f"{table}_append_only"),
+            table=Identifier(schema, table),
+            f=function,
+        ),
+        SQL(
+            "CREATE OR REPLACE TRIGGER {name} BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION {f}()"
+        ).format(
+            name=Identifier(f"{table}_no_truncate"),
+            table=Identifier(schema, table),
+            f=function,
+        ),
+    ]
+
+
+class KeysWithEvents:
+    """Inserts the data keys that new envelopes need inside the events' transaction,
+    so no event is ever stored whose key is not."""
+
+    keyring: Keyring
+    key_table: KeyTable
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        rows = self.keyring.pending_among(key_id_of(s.state) for s in stored_events)
+        try:
+            ids = super().insert_events(stored_events, new_data_keys=rows, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            self.keyring.settle(rows, stored=False)
+            raise
+        self.keyring.settle(rows, stored=True)
+        return ids
+
+    def _insert_events(
+        self,
+        cursor: Any,
+        stored_events: Sequence[StoredEvent],
+        new_data_keys: Sequence[KeyRow] = (),
+        **kwargs: Any,
+    ) -> Any:
+        if new_data_keys:
+            self.key_table.insert_within(cursor, new_data_keys)
+        return super()._insert_events(cursor, stored_events, **kwargs)  # type: ignore[misc]
+
+
+class SealedSQLiteApplicationRecorder(KeysWithEvents, SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + sqlite_append_only(
+            self.events_table_name
+        )
+
+
+class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + sqlite_append_only(
+            self.events_table_name
+        )
+
+
+class SealedPostgresApplicationRecorder(KeysWithEvents, PostgresApplicationRecorder):
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.sql_create_statements += postgres_append_only(
+            self.datastore.schema or "public", self.events_table_name
+        )
+
+
+class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.sql_create_statements += postgres_append_only(
+            self.datastore.schema or "public", self.events_table_name
+        )
+
+
+class CaseworkSQLiteFactory(SQLiteFactory):
+    aggregate_recorder_class = AppendOnlySQLiteAggregateRecorder
+    application_recorder_class = SealedSQLiteApplicationRecorder
+
+
+class CaseworkPostgresFactory(PostgresFactory):
+    aggregate_recorder_class = AppendOnlyPostgresAggregateRecorder
+    application_recorder_class = SealedPostgresApplicationRecorder
