@@ -32,7 +32,8 @@ class Settings:
         key_dir = Path(env.get("CASEWORK_KEY_DIR") or data_dir / "keys")
         return cls(
             data_dir=data_dir,
-            database_url=env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{data_dir / 'casework.db'}",
+            database_url=env.get("CASEWORK_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'casework.db'}",
             key_dir=key_dir,
             master_key_base64=env.get("CASEWORK_MASTER_KEY") or None,
             signing_key_file=Path(

@@ -32,9 +32,7 @@ class Actor:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Actor)
-            and other.staff_id == self.staff_id
-            and other.role == self.role
+            isinstance(other, Actor) and other.staff_id == self.staff_id and other.role == self.role
         )
 
     def __hash__(self) -> int:

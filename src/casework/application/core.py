@@ -25,7 +25,9 @@ from casework.store.master_key import MasterKey
 class CaseworkCore(Application[UUID]):
     name = APPLICATION_NAME
 
-    def __init__(self, settings: Settings | None = None, master_key: MasterKey | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, master_key: MasterKey | None = None
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self.database = Database.from_url(self.settings.database_url)
         self._master_key = master_key or self.settings.load_master_key()
@@ -65,11 +67,13 @@ class CaseworkCore(Application[UUID]):
         for obj in objs:
             if isinstance(obj, Record):
                 case_id = obj.case_id_for_keys()
-                pending = obj._pending_events  # noqa: SLF001 - first-event check
+                pending = obj._pending_events
                 self.sealing.register(
                     obj.id,
                     case_id or ORGANISATION_SCOPE,
-                    new_scope=case_id == obj.id and bool(pending) and pending[0].originator_version == 1,
+                    new_scope=case_id == obj.id
+                    and bool(pending)
+                    and pending[0].originator_version == 1,
                 )
         try:
             return super().save(*objs, **kwargs)

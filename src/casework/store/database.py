@@ -1,12 +1,14 @@
 """Where the store lives: one URL, `CASEWORK_DATABASE_URL`, for either backend.
 
-    sqlite:///relative/path.db   sqlite:////absolute/path.db
-    postgresql://user[:password]@host[:port]/dbname[?schema=name]
+sqlite:///relative/path.db   sqlite:////absolute/path.db
+postgresql://user[:password]@host[:port]/dbname[?schema=name]
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.utils import get_topic
 
 from casework.store.errors import StoreError
 from casework.store.recorders import CaseworkPostgresFactory, CaseworkSQLiteFactory
@@ -33,13 +35,17 @@ class Database:
         if scheme == "sqlite":
             path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
             if not path:
-                raise StoreError(f"CASEWORK_DATABASE_URL {url!r}: sqlite URLs look like sqlite:///path/to/casework.db")
+                raise StoreError(
+                    f"CASEWORK_DATABASE_URL {url!r}: sqlite URLs look like sqlite:///path/to/casework.db"
+                )
             return cls(url=url, backend="sqlite", sqlite_path=Path(path))
         if scheme in ("postgresql", "postgres"):
             schema = parse_qs(parts.query).get("schema", [""])[0]
             dbname = parts.path.lstrip("/")
             if not dbname:
-                raise StoreError(f"CASEWORK_DATABASE_URL {url!r}: name the database, e.g. postgresql://user@host:5432/casework")
+                raise StoreError(
+                    f"CASEWORK_DATABASE_URL {url!r}: name the database, e.g. postgresql://user@host:5432/casework"
+                )
             return cls(
                 url=url,
                 backend="postgres",
@@ -69,12 +75,12 @@ class Database:
             assert self.sqlite_path is not None
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return {
-                "PERSISTENCE_MODULE": f"{CaseworkSQLiteFactory.__module__}:{CaseworkSQLiteFactory.__qualname__}",
+                "PERSISTENCE_MODULE": get_topic(CaseworkSQLiteFactory),
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         env = {
-            "PERSISTENCE_MODULE": f"{CaseworkPostgresFactory.__module__}:{CaseworkPostgresFactory.__qualname__}",
+            "PERSISTENCE_MODULE": get_topic(CaseworkPostgresFactory),
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),

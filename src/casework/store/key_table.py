@@ -103,7 +103,7 @@ class KeyTable:
             )
 
     def _select(self, where: str, params: Iterable[Any]) -> list[KeyRow]:
-        statement = self._sql("SELECT * FROM {table} " + where)
+        statement = self._sql("SELECT * FROM {table} " + where)  # noqa: S608 - fixed clauses
         with self._cursor(commit=False) as c:
             c.execute(statement, tuple(self._params_in(p) for p in params))
             return [self._row_out(r) for r in c.fetchall()]
@@ -149,7 +149,9 @@ class KeyTable:
                 # Zero freed space so the old wrapped key is not left in the file.
                 c.execute("PRAGMA secure_delete = ON")
             c.execute(
-                self._sql("UPDATE {table} SET wrapped_key = NULL, destroyed_at = ? WHERE key_id = ?"),
+                self._sql(
+                    "UPDATE {table} SET wrapped_key = NULL, destroyed_at = ? WHERE key_id = ?"
+                ),
                 (self._params_in(at), self._params_in(row.key_id)),
             )
         if self.dialect == "sqlite":

@@ -31,7 +31,9 @@ class MasterKey:
             )
         self._aead = AESGCM(key)
         self.source = source
-        self.fingerprint = hmac.new(key, b"casework master key fingerprint", hashlib.sha256).hexdigest()[:16]
+        self.fingerprint = hmac.new(
+            key, b"casework master key fingerprint", hashlib.sha256
+        ).hexdigest()[:16]
 
     @classmethod
     def generate(cls, source: str = "a new key") -> "MasterKey":

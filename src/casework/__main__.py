@@ -1,0 +1,5 @@
+import sys
+
+from casework.cli import main
+
+sys.exit(main())

@@ -1,0 +1,37 @@
+"""The `casework` command line. Each command group is a module with `register(commands)`."""
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from casework.aggregates.base import RuleBroken
+from casework.store.errors import StoreError
+
+# One module per command group; each adds its sub-commands (with --help) to the parser.
+COMMAND_MODULES = [
+    "casework.cli.keys",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casework",
+        description="Event-sourced case records for social-work service centres.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (RuleBroken, StoreError) as error:
+        print(f"casework: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

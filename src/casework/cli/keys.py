@@ -1,0 +1,112 @@
+"""`casework keys`: create the master key and the ledger signing key; rotate the master key."""
+
+import argparse
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from casework.settings import Settings
+from casework.store.errors import MasterKeyError
+from casework.store.master_key import MasterKey, new_key_bytes, write_key_file
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    keys = commands.add_parser("keys", help="create and rotate keys")
+    sub = keys.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND", required=True)
+
+    init = sub.add_parser(
+        "init",
+        help="create the master key and the ledger signing key (mode 0600)",
+        description="Create the master key (256-bit, base64) and the Ed25519 ledger "
+        "signing key in CASEWORK_KEY_DIR (default: <data dir>/keys). Refuses to "
+        "overwrite existing keys.",
+    )
+    init.set_defaults(run=run_init)
+
+    rotate = sub.add_parser(
+        "rotate-master",
+        help="re-wrap every data key under a new master key",
+        description="Generate a new master key, re-wrap every data key under it in one "
+        "transaction (no event is rewritten), then replace the key file. The old key "
+        "opens nothing afterwards: destroy every copy of it, including in backups' key "
+        "escrow.",
+    )
+    rotate.add_argument(
+        "--new-key-file",
+        type=Path,
+        help="where to write the new key when the old one came from CASEWORK_MASTER_KEY",
+    )
+    rotate.set_defaults(run=run_rotate)
+
+
+def create_key_files(settings: Settings) -> list[Path]:
+    """Create whichever of the two keys is missing; returns the files written."""
+    written = []
+    if not settings.master_key_base64 and not settings.master_key_file.exists():
+        write_key_file(settings.master_key_file, new_key_bytes())
+        written.append(settings.master_key_file)
+    if not settings.signing_key_file.exists():
+        write_signing_key(settings.signing_key_file)
+        written += [settings.signing_key_file, settings.verify_key_file]
+    return written
+
+
+def write_signing_key(path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    path.with_suffix(".pub").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def run_init(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    written = create_key_files(settings)
+    if not written:
+        print("casework: keys already exist; nothing written")
+        return 0
+    for path in written:
+        print(f"wrote {path}")
+    print("Keep the master key and the signing key out of backups of the database.")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    settings = Settings.from_env()
+    app = Casework(settings)
+    target = args.new_key_file or (None if settings.master_key_base64 else settings.master_key_file)
+    if target is None:
+        raise MasterKeyError(
+            "the master key comes from CASEWORK_MASTER_KEY: say where to write the new "
+            "one with --new-key-file"
+        )
+    secret = new_key_bytes()
+    staged = target.with_name(target.name + ".new")
+    staged.unlink(missing_ok=True)
+    write_key_file(staged, secret)
+    count = app.keyring.rotate_master(MasterKey(secret, str(target)))
+    os.replace(staged, target)
+    app.close()
+    print(
+        f"re-wrapped {count} data keys under the new master key (fingerprint "
+        f"{app.keyring.master.fingerprint}); it is in {target}"
+    )
+    if settings.master_key_base64:
+        print("Update CASEWORK_MASTER_KEY from that file and destroy the old value.")
+    print("Destroy every copy of the old master key; backups taken before now still need it.")
+    return 0
