@@ -16,6 +16,8 @@ class Settings:
     master_key_base64: str | None
     signing_key_file: Path
     late_entry_hours: int = 48
+    # Time a referral's receiver has to answer, by urgency (ResponseDeadlines.parse).
+    referral_deadlines: str = "emergency=4h,urgent=2d,routine=10d"
 
     @property
     def master_key_file(self) -> Path:
@@ -40,6 +42,8 @@ class Settings:
                 env.get("CASEWORK_SIGNING_KEY_FILE") or key_dir / "ledger-signing.key"
             ),
             late_entry_hours=int(env.get("CASEWORK_LATE_ENTRY_HOURS") or 48),
+            referral_deadlines=env.get("CASEWORK_REFERRAL_DEADLINES")
+            or "emergency=4h,urgent=2d,routine=10d",
         )
 
     def load_master_key(self) -> MasterKey:
