@@ -31,7 +31,8 @@ class CaseworkCore(Application[UUID]):
         self.settings = settings or Settings.from_env()
         self.database = Database.from_url(self.settings.database_url)
         self._master_key = master_key or self.settings.load_master_key()
-        super().__init__()
+        with self.database.schema_lock():
+            super().__init__()
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only casework's own settings configure the library: stray POSTGRES_* or

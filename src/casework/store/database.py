@@ -4,10 +4,13 @@ sqlite:///relative/path.db   sqlite:////absolute/path.db
 postgresql://user[:password]@host[:port]/dbname[?schema=name]
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import psycopg
 from eventsourcing.utils import get_topic
 
 from casework.store.errors import StoreError
@@ -92,6 +95,29 @@ class Database:
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
         return env
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Serialise creating tables and triggers: several processes starting at once on
+        one PostgreSQL database would otherwise deadlock on each other's DDL."""
+        if self.backend != "postgres":
+            yield
+            return
+        with psycopg.connect(self.psycopg_conninfo(), autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext('casework schema'))")
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext('casework schema'))")
+
+    def psycopg_conninfo(self) -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            dbname=self.dbname,
+            **({"password": self.password} if self.password else {}),
+        )
 
     def sqlalchemy_url(self) -> str:
         """The same database for SQLAlchemy (read models live beside the events)."""

@@ -15,7 +15,7 @@ from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteFactory,
 )
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from casework.store.envelope import key_id_of
 from casework.store.key_table import KeyRow, KeyTable
@@ -32,27 +32,33 @@ def sqlite_append_only(table: str) -> list[str]:
 
 def postgres_append_only(schema: str, table: str) -> list[Any]:
     function = Identifier(schema, "casework_refuse_change")
+    qualified = f"{schema}.{table}"
+    # Created only when missing: CREATE OR REPLACE TRIGGER would lock out writers.
+    guarded = (
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = {lit_name} "
+        "AND tgrelid = {lit_table}::regclass) THEN CREATE TRIGGER {name} {when} ON {table} "
+        "FOR EACH {each} EXECUTE FUNCTION {f}(); END IF; END $$"
+    )
     return [
         SQL(
             "CREATE OR REPLACE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "RAISE EXCEPTION 'casework: % is append-only; % refused', TG_TABLE_NAME, TG_OP "
             "USING ERRCODE = 'insufficient_privilege'; END $$"
         ).format(f=function),
-        SQL(
-            "CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION {f}()"
-        ).format(
-            name=Identifier(f"{table}_append_only"),
-            table=Identifier(schema, table),
-            f=function,
-        ),
-        SQL(
-            "CREATE OR REPLACE TRIGGER {name} BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION {f}()"
-        ).format(
-            name=Identifier(f"{table}_no_truncate"),
-            table=Identifier(schema, table),
-            f=function,
+        *(
+            SQL(guarded).format(
+                lit_name=Literal(name),
+                lit_table=Literal(qualified),
+                name=Identifier(name),
+                when=SQL(when),
+                table=Identifier(schema, table),
+                each=SQL(each),
+                f=function,
+            )
+            for name, when, each in (
+                (f"{table}_append_only", "BEFORE UPDATE OR DELETE", "ROW"),
+                (f"{table}_no_truncate", "BEFORE TRUNCATE", "STATEMENT"),
+            )
         ),
     ]
 
