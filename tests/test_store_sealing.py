@@ -4,14 +4,18 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import uuid4
 
+import msgspec
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
-from casework.store.envelope import HEADER_SIZE, key_id_of
+from casework.store.envelope import HEADER_SIZE, key_id_of, seal
 from casework.store.errors import RecordErased, TamperedRecord
 from tests.cases import open_case, record_note
+from tests.store_records import Colour, Dossier
 
 MARKER = "MARKER-扶贫-7f3a9c"
 
@@ -210,16 +214,55 @@ def test_an_erased_case_cannot_be_read_and_others_are_untouched(store: Casework)
     fresh.close()
 
 
-def test_dates_enums_and_offsets_round_trip_through_the_mapper(app: Casework) -> None:
-    from casework.aggregates.case import Case, NoteKind
-
+def test_dates_enums_uuids_and_offsets_round_trip_exactly(store: Casework) -> None:
     worker = Actor(uuid4(), Role.SPECIALIST)
     at = datetime(2025, 12, 31, 23, 59, 59, 123456, tzinfo=timezone(timedelta(hours=-5)))
-    case = Case.open(worker, "p", worker.staff_id, at)
-    case.record_note(worker, NoteKind.ADVOCACY, "n", 5, at)
-    app.save(case)
-    restored = list(app.events.get(case.id))
-    assert restored[1].kind is NoteKind.ADVOCACY
-    assert restored[1].occurred_at == at and restored[1].occurred_at.tzinfo == at.tzinfo
-    assert restored[0].actor_role is Role.SPECIALIST
-    assert date(2025, 12, 31) == restored[1].occurred_at.date()
+    dossier = Dossier.start(Dossier.Opened, worker, at, title="d")
+    related = [uuid4(), uuid4()]
+    dossier.record(
+        Dossier.Marked,
+        worker,
+        at,
+        due=date(2026, 2, 28),
+        colour=Colour.GREEN,
+        seen_at=at,
+        tags=("a", "b"),
+        related=related,
+    )
+    store.save(dossier)
+    fresh = Casework(store.settings, store.keyring.master)
+    opened, marked = fresh.events.get(dossier.id)
+    assert opened.actor_role is Role.SPECIALIST
+    assert marked.colour is Colour.GREEN
+    assert marked.due == date(2026, 2, 28)
+    assert marked.seen_at == at
+    assert marked.seen_at.utcoffset() == timedelta(hours=-5)
+    assert marked.tags == ("a", "b")
+    assert marked.related == related
+    assert fresh.repository.get(dossier.id).related == related
+    fresh.close()
+
+
+def test_an_event_stored_at_version_1_is_upcast_when_read(store: Casework) -> None:
+    worker = Actor(uuid4(), Role.CASEWORKER)
+    dossier = Dossier.start(Dossier.Opened, worker, title="old title")
+    store.save(dossier)
+    # An event written before Retitled gained `reason`: no class_version, no reason.
+    old_state = {
+        "originator_id": str(dossier.id),
+        "originator_version": 2,
+        "timestamp": "2026-01-05T10:00:00+00:00",
+        "actor_id": str(worker.staff_id),
+        "actor_role": "caseworker",
+        "occurred_at": "2026-01-05T09:00:00+08:00",
+        "title": "new title",
+    }
+    topic = get_topic(Dossier.Retitled)
+    key = store.keyring.for_scope(dossier.id)
+    envelope = seal(key.cipher, key.key_id, msgspec.json.encode(old_state), dossier.id, 2, topic)
+    store.recorder.insert_events([StoredEvent(dossier.id, 2, topic, envelope)])
+
+    retitled = list(store.events.get(dossier.id))[1]
+    assert retitled.reason == "(not recorded before version 2)"
+    assert retitled.occurred_at == datetime(2026, 1, 5, 1, tzinfo=UTC)
+    assert store.repository.get(dossier.id).title == "new title"

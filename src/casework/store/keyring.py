@@ -29,6 +29,7 @@ class Keyring:
         self.master = master
         self.table = table
         self._by_id: dict[UUID, DataKey] = {}
+        self._by_raw_id: dict[bytes, DataKey] = {}  # envelope headers hold raw key ids
         self._by_scope: dict[UUID, DataKey] = {}
         self._pending: dict[UUID, KeyRow] = {}
         self._lock = threading.Lock()
@@ -69,6 +70,10 @@ class Keyring:
         with self._lock:
             return self._remember(row)
 
+    def by_raw_id(self, raw: bytes) -> DataKey:
+        key = self._by_raw_id.get(raw)
+        return key if key is not None else self.by_id(UUID(bytes=raw))
+
     def _remember(self, row: KeyRow) -> DataKey:
         if row.wrapped_key is None:
             raise RecordErased(
@@ -79,9 +84,18 @@ class Keyring:
             )
         secret = self.master.unwrap(row.wrapped_key, row.key_id, row.scope_id)
         key = DataKey(row.key_id, row.scope_id, AESGCM(secret), secret)
-        self._by_id[key.key_id] = key
-        self._by_scope[key.scope_id] = key
+        self._cache(key)
         return key
+
+    def _cache(self, key: DataKey) -> None:
+        self._by_id[key.key_id] = key
+        self._by_raw_id[key.key_id.bytes] = key
+        self._by_scope[key.scope_id] = key
+
+    def _uncache(self, key: DataKey) -> None:
+        self._by_id.pop(key.key_id, None)
+        self._by_raw_id.pop(key.key_id.bytes, None)
+        self._by_scope.pop(key.scope_id, None)
 
     def _create_pending(self, scope_id: UUID) -> DataKey:
         secret = new_key_bytes()
@@ -94,8 +108,7 @@ class Keyring:
             created_at=datetime.now(tz=UTC),
             destroyed_at=None,
         )
-        self._by_id[key.key_id] = key
-        self._by_scope[scope_id] = key
+        self._cache(key)
         return key
 
     def pending_among(self, key_ids: Iterable[UUID]) -> list[KeyRow]:
@@ -110,9 +123,9 @@ class Keyring:
         with self._lock:
             for row in rows:
                 self._pending.pop(row.key_id, None)
-                if not stored:
-                    self._by_id.pop(row.key_id, None)
-                    self._by_scope.pop(row.scope_id, None)
+                key = self._by_id.get(row.key_id)
+                if not stored and key is not None:
+                    self._uncache(key)
 
     def rotate_master(self, new_master: MasterKey) -> int:
         """Re-wrap every data key under `new_master`; no event is rewritten."""
@@ -129,15 +142,12 @@ class Keyring:
         return count
 
     def destroy(self, scope_id: UUID, at: datetime) -> bool:
-        with self._lock:
-            key = self._by_scope.pop(scope_id, None)
-            if key is not None:
-                self._by_id.pop(key.key_id, None)
-            return self.table.destroy(scope_id, at)
+        self.forget_cached(scope_id)
+        return self.table.destroy(scope_id, at)
 
     def forget_cached(self, scope_id: UUID) -> None:
         """Drop a scope's key from memory (another process may have destroyed it)."""
         with self._lock:
-            key = self._by_scope.pop(scope_id, None)
+            key = self._by_scope.get(scope_id)
             if key is not None:
-                self._by_id.pop(key.key_id, None)
+                self._uncache(key)

@@ -17,7 +17,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from casework.store.envelope import key_id_of, open_sealed, seal
+from casework.store.envelope import FORMAT_VERSION, key_id_of, open_sealed, seal
 from casework.store.errors import TamperedRecord, UnknownKeyScope
 from casework.store.keyring import Keyring
 
@@ -25,6 +25,8 @@ from casework.store.keyring import Keyring
 _MAX_REMEMBERED = 100_000
 
 # Attributes the library's Aggregate keeps (beside _id and _version, which snapshots omit).
+FORMAT_BYTE = bytes((FORMAT_VERSION,))
+
 _LIBRARY_STATE_HINTS: dict[str, Any] = {"_created_on": datetime, "_modified_on": datetime}
 
 
@@ -79,7 +81,10 @@ class SealingMapper(Mapper[UUID]):
 
     def unseal(self, stored_event: Any) -> bytes:
         """The plaintext payload of a stored event (raises if tampered with or erased)."""
-        key = self.keyring.by_id(key_id_of(stored_event.state))
+        state = stored_event.state
+        if state[:1] != FORMAT_BYTE:
+            key_id_of(state)  # raises, naming what is wrong with the header
+        key = self.keyring.by_raw_id(state[1:17])
         plaintext = open_sealed(
             key.cipher,
             stored_event.state,
