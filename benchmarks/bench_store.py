@@ -198,7 +198,8 @@ def main() -> None:
         "casework": "(c) casework",
     }
     print(
-        f"{args.records} records x {args.events} events of ~{len(TEXT.encode())} bytes, one save per record\n"
+        f"{args.records} records x {args.events} events of ~{len(TEXT.encode())} bytes, "
+        "one save per record\n"
     )
     for backend in args.backends.split(","):
         results = {}
