@@ -3,13 +3,18 @@
 from typing import ClassVar
 
 from casework.aggregates.case import Case
+from casework.aggregates.staff import Staff
+from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.cases import CaseCommands
+from casework.application.organisation import OrganisationCommands
+from casework.application.referrals import ReferralCommands
+from casework.application.supervision import SupervisionCommands
 
 
-class Casework(CaseCommands):
+class Casework(CaseCommands, OrganisationCommands, ReferralCommands, SupervisionCommands):
     """casework's application: one event store, one notification log, sealed."""
 
-    snapshotting_intervals: ClassVar = {Case: 100}
+    snapshotting_intervals: ClassVar = {Case: 100, Staff: 100, SupervisionSchedule: 50}
 
 
 __all__ = ["Casework"]

@@ -1,0 +1,266 @@
+"""Referral stories: chains across departments and agencies, stalled and looping chains."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from casework.aggregates.agency import AgencyClosed
+from casework.aggregates.base import InvalidValue
+from casework.aggregates.case import ConsentMissing
+from casework.aggregates.organisation import UnknownDepartment
+from casework.aggregates.referral import (
+    Holder,
+    OnwardReferralNotAllowed,
+    ReferralStatus,
+    ReferralStepNotAllowed,
+    ResponseDeadlines,
+    SharedPart,
+    Urgency,
+)
+from casework.application import Casework
+from casework.settings import Settings
+from casework.store.master_key import MasterKey
+from tests.family_centre import build_centre, open_family_case
+
+SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SHARED = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
+
+
+def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+
+    first = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "the mother needs day care while the daughter's dispute is resolved",
+        Urgency.URGENT,
+        SHARED,
+        occurred_at=SENT_AT,
+    )
+    app.accept_referral(first, centre.elderly_head, occurred_at=SENT_AT + timedelta(hours=20))
+    app.start_referral_service(first, centre.elderly_head, SENT_AT + timedelta(days=2))
+    onward = app.refer_onward(
+        first,
+        centre.elderly_head,
+        Holder.agency(centre.legal_aid),
+        "the daughter needs advice on maintenance for her mother",
+        Urgency.ROUTINE,
+        [SharedPart.CASE_SUMMARY],
+        occurred_at=SENT_AT + timedelta(days=5),
+    )
+    app.accept_referral(onward, centre.elderly_head, SENT_AT + timedelta(days=6))
+    app.start_referral_service(onward, centre.elderly_head, SENT_AT + timedelta(days=7))
+    app.complete_referral(
+        onward,
+        centre.elderly_head,
+        "maintenance agreement signed at the legal aid office",
+        SENT_AT + timedelta(days=30),
+    )
+
+    chain = app.referral_chain(onward)
+    assert [r.id for r in chain] == [first, onward]
+    assert {r.chain_id for r in chain} == {first}
+    assert chain[1].parent_id == first and chain[0].onward_ids == [onward]
+    assert [r.receiver for r in chain] == [
+        Holder.department(centre.elderly),
+        Holder.agency(centre.legal_aid),
+    ]
+    assert chain[1].sender == Holder.department(centre.elderly)
+    assert chain[1].chain_before == [
+        Holder.department(centre.family),
+        Holder.department(centre.elderly),
+    ]
+    assert chain[0].status is ReferralStatus.IN_SERVICE
+    assert chain[1].status is ReferralStatus.COMPLETED
+    assert chain[1].outcome == "maintenance agreement signed at the legal aid office"
+    assert not any(r.loop for r in chain)
+    assert chain[0].respond_by == SENT_AT + timedelta(days=2)
+    # Referral content is case content: sealed under the case's key.
+    assert chain[1].case_id_for_keys() == case_id
+
+
+def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    referral_id = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.agency(centre.legal_aid),
+        "a protection order is needed today",
+        Urgency.EMERGENCY,
+        SHARED,
+        occurred_at=SENT_AT,
+    )
+    referral = app.get_referral(referral_id)
+
+    assert referral.respond_by == SENT_AT + timedelta(hours=4)
+    assert not referral.is_stalled(SENT_AT + timedelta(hours=3))
+    assert referral.is_stalled(SENT_AT + timedelta(hours=5))
+
+    app.accept_referral(referral_id, centre.worker, SENT_AT + timedelta(hours=6))
+    assert not app.get_referral(referral_id).is_stalled(SENT_AT + timedelta(days=1))
+
+
+def test_response_deadlines_come_from_the_settings(
+    sqlite_settings: Settings, master_key: MasterKey
+) -> None:
+    settings = Settings.from_env(
+        {
+            "CASEWORK_DATA_DIR": str(sqlite_settings.data_dir),
+            "CASEWORK_REFERRAL_DEADLINES": "routine=5d, emergency=2h",
+        }
+    )
+    app = Casework(settings, master_key)
+    try:
+        assert app.referral_deadlines == ResponseDeadlines(
+            emergency=timedelta(hours=2), routine=timedelta(days=5)
+        )
+    finally:
+        app.close()
+
+
+def test_unreadable_response_deadlines_are_refused_naming_the_setting() -> None:
+    with pytest.raises(InvalidValue, match="referral response deadlines") as refused:
+        ResponseDeadlines.parse("urgent=two days")
+    assert refused.value.rule == "invalid_value"
+
+
+def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre, departments=[centre.elderly, centre.youth])
+    first = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "day care",
+        Urgency.ROUTINE,
+        SHARED,
+    )
+    app.accept_referral(first, centre.elderly_head)
+    second = app.refer_onward(
+        first,
+        centre.elderly_head,
+        Holder.department(centre.youth),
+        "grandson truanting",
+        Urgency.ROUTINE,
+        SHARED,
+    )
+    app.accept_referral(second, centre.elderly_head)
+    third = app.refer_onward(
+        second,
+        centre.elderly_head,
+        Holder.department(centre.family),
+        "family conflict again",
+        Urgency.ROUTINE,
+        SHARED,
+    )
+
+    chain = app.referral_chain(first)
+    assert [r.loop for r in chain] == [False, False, True]
+    assert chain[2].id == third and Holder.department(centre.family) in chain[2].chain_before
+
+
+def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    referral_id = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "day care",
+        Urgency.URGENT,
+        SHARED,
+    )
+    assert app.get_referral(referral_id).holder == Holder.department(centre.family)
+    app.accept_referral(referral_id, centre.elderly_head)
+    assert app.get_referral(referral_id).holder == Holder.department(centre.elderly)
+    app.return_referral(referral_id, centre.elderly_head, "no day-care places until autumn")
+
+    referral = app.get_referral(referral_id)
+    assert referral.status is ReferralStatus.RETURNED
+    assert referral.holder == Holder.department(centre.family)
+    assert app.get_case(case_id).lead_worker_id == centre.worker.staff_id
+
+    declined = app.send_referral(
+        centre.worker, case_id, Holder.agency(centre.legal_aid), "divorce", Urgency.ROUTINE, SHARED
+    )
+    app.decline_referral(declined, centre.worker, "outside our district")
+    assert app.get_referral(declined).holder == Holder.department(centre.family)
+    assert app.get_referral(declined).answered_at is not None
+
+
+def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
+    app: Casework,
+) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+
+    with pytest.raises(ConsentMissing, match=f"consent_missing: .*agency {centre.hospital}"):
+        app.send_referral(
+            centre.worker,
+            case_id,
+            Holder.agency(centre.hospital),
+            "check-up",
+            Urgency.ROUTINE,
+            SHARED,
+        )
+    with pytest.raises(ConsentMissing, match=f"department {centre.youth}"):
+        app.send_referral(
+            centre.worker,
+            case_id,
+            Holder.department(centre.youth),
+            "grandson",
+            Urgency.ROUTINE,
+            SHARED,
+        )
+
+
+def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    referral_id = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "day care",
+        Urgency.ROUTINE,
+        SHARED,
+    )
+
+    with pytest.raises(ReferralStepNotAllowed, match="referral_step_not_allowed: cannot complete"):
+        app.complete_referral(referral_id, centre.elderly_head, "done")
+    with pytest.raises(OnwardReferralNotAllowed, match="onward_referral_not_allowed"):
+        app.refer_onward(
+            referral_id,
+            centre.elderly_head,
+            Holder.agency(centre.legal_aid),
+            "law",
+            Urgency.ROUTINE,
+            SHARED,
+        )
+    app.withdraw_referral(referral_id, centre.worker, "the family moved away")
+    with pytest.raises(ReferralStepNotAllowed, match="that is withdrawn"):
+        app.accept_referral(referral_id, centre.elderly_head)
+
+
+def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+
+    def send(receiver: Holder, reason: str = "day care", shared: list = SHARED) -> None:
+        app.send_referral(centre.worker, case_id, receiver, reason, Urgency.ROUTINE, shared)
+
+    with pytest.raises(InvalidValue, match="reason"):
+        send(Holder.department(centre.elderly), reason=" ")
+    with pytest.raises(InvalidValue, match="shared"):
+        send(Holder.department(centre.elderly), shared=[])
+    with pytest.raises(InvalidValue, match="receiver"):
+        send(Holder.department(centre.family))
+    with pytest.raises(UnknownDepartment, match="unknown_department"):
+        send(Holder.department(centre.legal_aid))
+    app.close_agency(centre.legal_aid, centre.director, "the office merged with another")
+    with pytest.raises(AgencyClosed, match="agency_closed: Haizhu Legal Aid Office"):
+        send(Holder.agency(centre.legal_aid))
+
