@@ -31,7 +31,7 @@ class Keyring:
         self._by_id: dict[UUID, DataKey] = {}
         self._by_raw_id: dict[bytes, DataKey] = {}  # envelope headers hold raw key ids
         self._by_scope: dict[UUID, DataKey] = {}
-        self._pending: dict[UUID, KeyRow] = {}
+        self._pending: dict[bytes, KeyRow] = {}  # by raw key id, as in envelope headers
         self._lock = threading.Lock()
 
     def check_master_key(self) -> None:
@@ -100,7 +100,7 @@ class Keyring:
     def _create_pending(self, scope_id: UUID) -> DataKey:
         secret = new_key_bytes()
         key = DataKey(uuid4(), scope_id, AESGCM(secret), secret)
-        self._pending[key.key_id] = KeyRow(
+        self._pending[key.key_id.bytes] = KeyRow(
             key_id=key.key_id,
             scope_id=scope_id,
             wrapped_key=self.master.wrap(secret, key.key_id, scope_id),
@@ -111,18 +111,19 @@ class Keyring:
         self._cache(key)
         return key
 
-    def pending_among(self, key_ids: Iterable[UUID]) -> list[KeyRow]:
+    def pending_among(self, envelopes: Iterable[bytes]) -> list[KeyRow]:
         """Keys not yet stored that these envelopes use: they go in the same transaction."""
         if not self._pending:
             return []
-        return [row for k in set(key_ids) if (row := self._pending.get(k)) is not None]
+        raw_ids = {e[1:17] for e in envelopes}
+        return [row for k in raw_ids if (row := self._pending.get(k)) is not None]
 
     def settle(self, rows: Iterable[KeyRow], *, stored: bool) -> None:
         """After the transaction: stored keys stop being pending; keys of a failed
         transaction are forgotten, so a retry makes a fresh one."""
         with self._lock:
             for row in rows:
-                self._pending.pop(row.key_id, None)
+                self._pending.pop(row.key_id.bytes, None)
                 key = self._by_id.get(row.key_id)
                 if not stored and key is not None:
                     self._uncache(key)

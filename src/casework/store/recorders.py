@@ -17,7 +17,6 @@ from eventsourcing.sqlite import (
 )
 from psycopg.sql import SQL, Identifier, Literal
 
-from casework.store.envelope import key_id_of
 from casework.store.key_table import KeyRow, KeyTable
 from casework.store.keyring import Keyring
 
@@ -71,7 +70,7 @@ class KeysWithEvents:
     key_table: KeyTable
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        rows = self.keyring.pending_among(key_id_of(s.state) for s in stored_events)
+        rows = self.keyring.pending_among(s.state for s in stored_events)
         try:
             ids = super().insert_events(stored_events, new_data_keys=rows, **kwargs)  # type: ignore[misc]
         except BaseException:
