@@ -1,0 +1,12 @@
+"""Every view casework keeps, in the order `casework projections status` lists them."""
+
+from casework.projections.audit_timeline import AuditTimeline
+from casework.projections.case_index import CaseIndex
+from casework.projections.caseload import CaseloadView
+from casework.projections.view import View
+
+ALL_VIEWS: list[type[View]] = [
+    CaseIndex,
+    CaseloadView,
+    AuditTimeline,
+]

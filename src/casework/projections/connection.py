@@ -1,0 +1,43 @@
+"""SQLAlchemy engines for the read tables, in the same database (and PostgreSQL
+schema) as the events."""
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from casework.store.database import Database
+
+# Execution option asking SQLite to take the write lock at BEGIN, so a runner's batch
+# and an erasure serialise instead of failing half-way with "database is locked".
+WRITE_LOCK = "casework_write_lock"
+
+
+def read_table_engine(database: Database) -> Engine:
+    if database.backend == "sqlite":
+        return _sqlite_engine(database)
+    connect_args: dict[str, Any] = {"connect_timeout": 10}
+    if database.schema:
+        connect_args["options"] = f"-c search_path={database.schema}"
+    return create_engine(
+        database.sqlalchemy_url(),
+        connect_args=connect_args,
+        pool_size=3,
+        max_overflow=5,
+        pool_pre_ping=True,
+    )
+
+
+def _sqlite_engine(database: Database) -> Engine:
+    engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling cannot say IMMEDIATE; issue BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

@@ -1,0 +1,106 @@
+"""Who runs which view, and waking up when events arrive.
+
+On PostgreSQL each view generation has a session-level advisory lock: the runner
+holding it is the only one that writes the view. The lock lives on a dedicated
+connection, so when a runner process dies its locks go with its connection and a
+waiting runner takes over at its next attempt (every second). The same connection
+LISTENs on the channel the event store NOTIFYs on every insert.
+
+SQLite has neither: one runner process per database file is assumed, and new
+events are found by polling. Exactly-once writing does not rest on leadership
+(each batch checks its starting position), only the avoidance of wasted work does.
+"""
+
+import time
+from typing import Protocol
+
+import psycopg
+from psycopg.sql import SQL, Identifier
+
+from casework.store.database import Database
+
+
+class Leadership(Protocol):
+    def try_lead(self, key: str) -> bool: ...
+    def release(self, key: str) -> None: ...
+    def still_connected(self) -> bool: ...
+    def wait_for_events(self, timeout: float) -> None: ...
+    def close(self) -> None: ...
+
+
+class AdvisoryLocks:
+    def __init__(self, database: Database, channel: str) -> None:
+        self.scope = f"casework:projection:{database.dbname}:{database.schema or 'public'}:"
+        self.connection = psycopg.connect(
+            host=database.host,
+            port=database.port,
+            user=database.user,
+            password=database.password or None,
+            dbname=database.dbname,
+            autocommit=True,
+            connect_timeout=10,
+        )
+        self.connection.execute(SQL("LISTEN {}").format(Identifier(channel)))
+        self.held: set[str] = set()
+
+    def try_lead(self, key: str) -> bool:
+        if key in self.held:
+            return True
+        row = self.connection.execute(
+            "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (self.scope + key,)
+        ).fetchone()
+        if row is not None and row[0]:
+            self.held.add(key)
+            return True
+        return False
+
+    def release(self, key: str) -> None:
+        if key in self.held:
+            self.held.discard(key)
+            self.connection.execute(
+                "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (self.scope + key,)
+            )
+
+    def still_connected(self) -> bool:
+        try:
+            self.connection.execute("SELECT 1")
+        except psycopg.Error:
+            self.held.clear()
+            return False
+        return True
+
+    def wait_for_events(self, timeout: float) -> None:
+        for _ in self.connection.notifies(timeout=timeout, stop_after=1):
+            return
+
+    def close(self) -> None:
+        self.held.clear()
+        self.connection.close()
+
+
+class SingleProcess:
+    """SQLite: this process leads every view; new events are found by polling."""
+
+    def __init__(self, poll_interval: float = 0.2) -> None:
+        self.poll_interval = poll_interval
+
+    def try_lead(self, key: str) -> bool:
+        return True
+
+    def release(self, key: str) -> None:
+        """Nothing is held."""
+
+    def still_connected(self) -> bool:
+        return True
+
+    def wait_for_events(self, timeout: float) -> None:
+        time.sleep(min(timeout, self.poll_interval))
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def leadership_for(database: Database, channel: str) -> Leadership:
+    if database.backend == "postgres":
+        return AdvisoryLocks(database, channel)
+    return SingleProcess()

@@ -1,0 +1,78 @@
+"""The read tables' shared parts: column types, generation-suffixed names, and the
+bookkeeping tables (each view generation's position, and the erased cases)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Instants stored in UTC and read back time-zone aware on both backends
+    (SQLite's DATETIME would otherwise drop the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def view_table(view: str, name: str, generation: int, *columns: Any) -> Table:
+    """A view's table in one generation: `cwv_<view>_<name>_g<generation>`.
+
+    Each rebuild writes a new generation beside the serving one (blue/green)."""
+    return Table(f"cwv_{view}_{name}_g{generation}", MetaData(), *columns)
+
+
+bookkeeping = MetaData()
+
+# One row per view generation: its tracking position (updated in the same
+# transaction as the generation's rows), whether it serves reads, and its runner.
+view_generations = Table(
+    "cwv_generations",
+    bookkeeping,
+    Column("view", String(64), primary_key=True),
+    Column("generation", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),  # "building" or "serving"
+    Column("position", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    # Fingerprint of the view's tables and handlers that built this generation.
+    Column("definition", String(32), nullable=False),
+    Column("updated_at", UtcDateTime),
+    Column("runner", String(200)),
+    Column("heartbeat_at", UtcDateTime),
+    Column("last_error", Text),
+)
+
+# Cases whose rows were cleared on erasure: runners skip their events from then on,
+# even when they still hold the case's key in memory.
+erased_cases = Table(
+    "cwv_erased_cases",
+    bookkeeping,
+    Column("case_id", Uuid, primary_key=True),
+    Column("erased_at", UtcDateTime, nullable=False),
+)
+
+BUILDING = "building"
+SERVING = "serving"

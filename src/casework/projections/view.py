@@ -1,0 +1,109 @@
+"""What every view is: some tables in one generation, and handlers that turn events
+into rows of them."""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from uuid import UUID
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateTable
+
+from casework.projections.rows import AppendedRows, KeyedRows, PartitionRows, RowStore
+from casework.projections.tables import view_table
+
+
+@dataclass(slots=True)
+class Item:
+    """One event from the log, with its log position and the case it belongs to
+    (the case whose key sealed it; None for organisation records)."""
+
+    position: int
+    event: Any
+    case_id: UUID | None
+
+
+Handler = Callable[[Item], None]
+
+
+class View:
+    name: ClassVar[str]
+    title: ClassVar[str]
+    # Raise when handlers change meaning without the tables changing: either makes
+    # the serving generation outdated, and runners rebuild it beside the old one.
+    version: ClassVar[int] = 1
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.tables: list[Table] = []
+        self.stores: list[RowStore] = []
+        self.define()
+        self.handlers: dict[type, Handler] = self.handles()
+
+    def define(self) -> None:
+        """Create the view's tables and row stores (with `table`, `keyed`, ...)."""
+        raise NotImplementedError
+
+    def handles(self) -> dict[type, Handler]:
+        """Which event classes this view reads, and the handler of each."""
+        raise NotImplementedError
+
+    def table(self, name: str, *columns: Any) -> Table:
+        table = view_table(self.name, name, self.generation, *columns)
+        self.tables.append(table)
+        return table
+
+    def keyed(self, table: Table) -> KeyedRows:
+        store = KeyedRows(table)
+        self.stores.append(store)
+        return store
+
+    def partitioned(self, table: Table, partition: str) -> PartitionRows:
+        store = PartitionRows(table, partition)
+        self.stores.append(store)
+        return store
+
+    def appended(self, table: Table) -> AppendedRows:
+        store = AppendedRows(table)
+        self.stores.append(store)
+        return store
+
+    @classmethod
+    def definition(cls) -> str:
+        """A fingerprint of the tables and the handlers' version."""
+        probe = cls(0)
+        ddl = "".join(
+            str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in probe.tables
+        )
+        return hashlib.sha256(f"{cls.version}:{ddl}".encode()).hexdigest()[:16]
+
+    def begin(self, connection: Connection) -> None:
+        for store in self.stores:
+            store.trim()
+            store.connection = connection
+
+    def prepare(self, items: list[Item]) -> None:
+        """Read in bulk the rows a batch will touch (optional, for speed)."""
+
+    def apply_all(self, items: Iterable[Item]) -> None:
+        handlers = self.handlers
+        for item in items:
+            handler = handlers.get(type(item.event))
+            if handler is not None:
+                handler(item)
+
+    def flush(self, connection: Connection) -> None:
+        for store in self.stores:
+            store.flush(connection)
+            store.connection = None
+
+    def forget(self) -> None:
+        for store in self.stores:
+            store.forget()
+            store.connection = None
+
+    def case_tables(self) -> list[Table]:
+        """Tables with rows of one case each (cleared when the case is erased)."""
+        return [t for t in self.tables if "case_id" in t.c]

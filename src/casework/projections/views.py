@@ -1,0 +1,380 @@
+"""`Projections(app)`: the views of one casework store, and everything done to them:
+catching up, running, rebuilding blue/green, status, read-your-writes, erasure."""
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from casework.projections.connection import WRITE_LOCK, read_table_engine
+from casework.projections.leadership import Leadership, leadership_for
+from casework.projections.runner import Runner, ViewMoved
+from casework.projections.tables import (
+    BUILDING,
+    SERVING,
+    bookkeeping,
+    erased_cases,
+    view_generations,
+)
+from casework.projections.view import View
+from casework.store.errors import StoreError
+
+# A runner that has not written for this long while its view lags is "stopped".
+STALE_AFTER = timedelta(seconds=30)
+HEARTBEAT_EVERY = 5.0
+MAX_WAIT = 30.0
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    title: str
+    generation: int
+    position: int
+    head: int
+    health: str
+    runner: str | None
+    heartbeat_at: datetime | None
+    building: tuple[int, int] | None  # (generation, position) of a rebuild under way
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class Projections:
+    def __init__(self, app: Any, views: Sequence[type[View]] | None = None) -> None:
+        from casework.projections.catalogue import ALL_VIEWS
+
+        self.app = app
+        self.engine = read_table_engine(app.database)
+        self.view_classes: dict[str, type[View]] = {v.name: v for v in views or ALL_VIEWS}
+        self._definitions = {name: cls.definition() for name, cls in self.view_classes.items()}
+        bookkeeping.create_all(self.engine)
+        self._start_new_views()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- generations ---------------------------------------------------------------
+
+    def _generation_rows(self, connection: Connection) -> list[Any]:
+        g = view_generations.c
+        return list(connection.execute(select(view_generations).order_by(g.view, g.generation)))
+
+    def _start_new_views(self) -> None:
+        """A view never built before starts serving empty at position 0 and catches up."""
+        with self.engine.connect() as connection:
+            known = {r.view for r in self._generation_rows(connection)}
+        for name, cls in self.view_classes.items():
+            if name not in known:
+                self._create_generation(cls, 1, SERVING)
+
+    def _create_generation(self, cls: type[View], generation: int, status: str) -> View:
+        view = cls(generation)
+        with self.engine.begin() as connection:
+            for table in view.tables:
+                table.create(connection, checkfirst=True)
+            connection.execute(
+                insert(view_generations).values(
+                    view=cls.name,
+                    generation=generation,
+                    status=status,
+                    position=0,
+                    created_at=datetime.now(tz=UTC),
+                    definition=self._definitions[cls.name],
+                )
+            )
+        return view
+
+    def serving(self) -> dict[str, int]:
+        """Each view's generation that answers reads."""
+        with self.engine.connect() as connection:
+            rows = self._generation_rows(connection)
+        return {r.view: r.generation for r in rows if r.status == SERVING}
+
+    def outdated(self) -> list[str]:
+        """Views whose serving tables were built by an older definition."""
+        with self.engine.connect() as connection:
+            rows = self._generation_rows(connection)
+        return [
+            r.view
+            for r in rows
+            if r.status == SERVING
+            and r.view in self._definitions
+            and r.definition != self._definitions[r.view]
+        ]
+
+    def _serving_views(self) -> list[View]:
+        return [
+            self.view_classes[name](generation)
+            for name, generation in self.serving().items()
+            if name in self.view_classes
+        ]
+
+    # -- catching up and running ---------------------------------------------------
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Bring every view up to the end of the log now, in this process (rebuilding
+        outdated ones first); returns the position reached."""
+        for name in self.outdated():
+            self.rebuild(name, progress)
+        while True:
+            try:
+                runner = Runner(self.app, self.engine, self._serving_views())
+                while runner.step():
+                    pass
+                return runner.position
+            except ViewMoved:
+                continue
+
+    def run(
+        self, stop: threading.Event, on_error: Callable[[Exception], None] | None = None
+    ) -> None:
+        """Keep the views this process leads fresh until `stop` is set.
+
+        On PostgreSQL a view is fresh within a second of a write (LISTEN/NOTIFY);
+        several processes may run this, and each view is run by one of them."""
+        leadership = leadership_for(self.app.database, self._channel())
+        runner: Runner | None = None
+        led: set[str] = set()
+        last_heartbeat = 0.0
+        try:
+            while not stop.is_set():
+                if not leadership.still_connected():
+                    runner = None
+                wanted = self._lead(leadership)
+                if runner is None or wanted != led:
+                    led = wanted
+                    runner = self._runner_for(led)
+                if runner is None:
+                    leadership.wait_for_events(1.0)
+                    continue
+                try:
+                    moved = runner.step()
+                except ViewMoved:
+                    runner = None
+                    continue
+                except Exception as error:  # shown in status, then retried
+                    runner.heartbeat(f"{type(error).__name__} at position {runner.position}")
+                    if on_error is not None:
+                        on_error(error)
+                    runner = None
+                    stop.wait(1.0)
+                    continue
+                if moved < runner.batch_size:
+                    if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
+                        runner.heartbeat()
+                        last_heartbeat = time.monotonic()
+                    leadership.wait_for_events(1.0)
+        finally:
+            leadership.close()
+
+    def _lead(self, leadership: Leadership) -> set[str]:
+        led = set()
+        for name, generation in self.serving().items():
+            if name in self.view_classes and leadership.try_lead(f"{name}:{generation}"):
+                led.add(f"{name}:{generation}")
+        return led
+
+    def _runner_for(self, led: set[str]) -> Runner | None:
+        views = [
+            self.view_classes[name](int(generation))
+            for name, generation in (key.split(":") for key in sorted(led))
+        ]
+        if not views:
+            return None
+        try:
+            return Runner(self.app, self.engine, views)
+        except ViewMoved:
+            return None
+
+    def _channel(self) -> str:
+        return str(getattr(self.app.recorder, "channel_name", ""))
+
+    # -- rebuilding ----------------------------------------------------------------
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Build `name` from zero into a new generation while the serving one keeps
+        answering; switch over when caught up. Returns the new generation."""
+        cls = self.view_classes[name]
+        leadership = leadership_for(self.app.database, self._channel())
+        try:
+            generation = self._start_rebuild(cls, leadership)
+            runner = Runner(self.app, self.engine, [cls(generation)])
+            head = self.app.last_position()
+            while True:
+                moved = runner.step()
+                if progress is not None:
+                    progress(name, runner.position, head)
+                if runner.position >= head or not moved:
+                    head = self.app.last_position()
+                    if runner.position >= head:
+                        break
+            self._switch_to(cls, generation)
+            return generation
+        finally:
+            leadership.close()
+
+    def _start_rebuild(self, cls: type[View], leadership: Leadership) -> int:
+        with self._write() as connection:
+            rows = [r for r in self._generation_rows(connection) if r.view == cls.name]
+            generation = max((r.generation for r in rows), default=0) + 1
+            for row in rows:
+                if row.status == BUILDING:
+                    if not leadership.try_lead(f"{cls.name}:{row.generation}"):
+                        raise RebuildUnderWay(cls.name, row.generation)
+                    self._drop(connection, cls, row.generation)
+        if not leadership.try_lead(f"{cls.name}:{generation}"):
+            raise RebuildUnderWay(cls.name, generation)
+        self._create_generation(cls, generation, BUILDING)
+        return generation
+
+    def _switch_to(self, cls: type[View], generation: int) -> None:
+        g = view_generations.c
+        with self._write() as connection:
+            for row in self._generation_rows(connection):
+                if row.view == cls.name and row.status == SERVING:
+                    self._drop(connection, cls, row.generation)
+            connection.execute(
+                update(view_generations)
+                .where(g.view == cls.name, g.generation == generation)
+                .values(status=SERVING)
+            )
+
+    def _drop(self, connection: Connection, cls: type[View], generation: int) -> None:
+        g = view_generations.c
+        for table in cls(generation).tables:
+            table.drop(connection, checkfirst=True)
+        connection.execute(
+            delete(view_generations).where(g.view == cls.name, g.generation == generation)
+        )
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction that holds every view's position row: runners' batches wait."""
+        with self.engine.connect() as c:
+            connection = c.execution_options(**{WRITE_LOCK: True})
+            with connection.begin():
+                g = view_generations.c
+                locked = select(g.view).order_by(g.view, g.generation).with_for_update()
+                connection.execute(locked).all()
+                yield connection
+
+    # -- reading -------------------------------------------------------------------
+
+    @contextmanager
+    def read(self, name: str) -> Iterator[tuple[Any, Connection]]:
+        """The serving generation of a view and a connection to query it with."""
+        cls = self.view_classes[name]
+        for attempt in (1, 2):
+            generation = self.serving().get(name)
+            if generation is None:
+                raise KeyError(f"no view {name!r} is serving")
+            try:
+                with self.engine.connect() as connection:
+                    yield cls(generation), connection
+                return
+            except DBAPIError:
+                # A rebuild may have switched generations between the two reads.
+                if attempt == 2 or self.serving().get(name) == generation:
+                    raise
+
+    def wait_for(self, position: int, timeout: float = 2.0, names: Sequence[str] = ()) -> bool:
+        """Read-your-writes: wait (at most `timeout` seconds, capped at 30) until the
+        views (all by default) have reached `position`; False if they have not."""
+        deadline = time.monotonic() + min(timeout, MAX_WAIT)
+        g = view_generations.c
+        query = select(g.view, g.position).where(g.status == SERVING)
+        wanted = set(names or self.view_classes)
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).all()
+            behind = [r for r in rows if r.view in wanted and r.position < position]
+            if not behind and rows:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    # -- status --------------------------------------------------------------------
+
+    def status(self) -> list[ViewStatus]:
+        head = self.app.last_position()
+        now = datetime.now(tz=UTC)
+        with self.engine.connect() as connection:
+            rows = self._generation_rows(connection)
+        building = {r.view: (r.generation, r.position) for r in rows if r.status == BUILDING}
+        found = []
+        for r in sorted((r for r in rows if r.status == SERVING), key=lambda r: r.view):
+            cls = self.view_classes.get(r.view)
+            found.append(
+                ViewStatus(
+                    name=r.view,
+                    title=cls.title if cls else "(no longer defined)",
+                    generation=r.generation,
+                    position=r.position,
+                    head=head,
+                    health=self._health(r, head, now),
+                    runner=r.runner,
+                    heartbeat_at=r.heartbeat_at,
+                    building=building.get(r.view),
+                )
+            )
+        return found
+
+    def _health(self, row: Any, head: int, now: datetime) -> str:
+        if row.last_error:
+            return f"failing: {row.last_error}"
+        if self._definitions.get(row.view) != row.definition:
+            return "outdated: rebuild it"
+        if row.position >= head:
+            return "current"
+        if row.heartbeat_at is not None and now - row.heartbeat_at < STALE_AFTER:
+            return "catching up"
+        return "stopped: no runner"
+
+    # -- erasure -------------------------------------------------------------------
+
+    def erase_case(self, case_id: UUID, at: datetime | None = None) -> int:
+        """Clear every projected row of a case, in every generation, and keep runners
+        (and rebuilds) from projecting its events again. Returns rows deleted."""
+        deleted = 0
+        with self._write() as connection:
+            if (
+                connection.scalar(
+                    select(erased_cases.c.case_id).where(erased_cases.c.case_id == case_id)
+                )
+                is None
+            ):
+                connection.execute(
+                    insert(erased_cases).values(
+                        case_id=case_id, erased_at=at or datetime.now(tz=UTC)
+                    )
+                )
+            for row in self._generation_rows(connection):
+                cls = self.view_classes.get(row.view)
+                if cls is None:
+                    continue
+                for table in cls(row.generation).case_tables():
+                    deleted += connection.execute(
+                        delete(table).where(table.c.case_id == case_id)
+                    ).rowcount
+        self.app.keyring.forget_cached(case_id)
+        return deleted
+
+
+class RebuildUnderWay(StoreError):  # noqa: N818
+    def __init__(self, name: str, generation: int) -> None:
+        super().__init__(
+            f"another process is already rebuilding view {name} (generation {generation})"
+        )
