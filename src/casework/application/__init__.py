@@ -8,10 +8,17 @@ from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.cases import CaseCommands
 from casework.application.organisation import OrganisationCommands
 from casework.application.referrals import ReferralCommands
+from casework.application.reviews import ReviewCommands
 from casework.application.supervision import SupervisionCommands
 
 
-class Casework(CaseCommands, OrganisationCommands, ReferralCommands, SupervisionCommands):
+class Casework(
+    CaseCommands,
+    OrganisationCommands,
+    ReferralCommands,
+    SupervisionCommands,
+    ReviewCommands,
+):
     """casework's application: one event store, one notification log, sealed."""
 
     snapshotting_intervals: ClassVar = {Case: 100, Staff: 100, SupervisionSchedule: 50}

@@ -1,0 +1,107 @@
+"""Case-record reviews: judge a record's exact revision, approve what the case needs
+approved (high-risk plan versions and closures), and show when an approval lapsed."""
+
+from datetime import datetime
+from uuid import UUID
+
+from casework.access import approval_ground
+from casework.aggregates.base import Actor, now
+from casework.aggregates.case import Case
+from casework.aggregates.review import RecordKind, Review, content_hash, review_id
+from casework.aggregates.staff import Staff
+from casework.application.core import CaseworkCore
+from casework.application.errors import NotFound
+
+
+class ReviewCommands(CaseworkCore):
+    def approve_record(
+        self,
+        by: Actor,
+        case_id: UUID,
+        record_kind: RecordKind,
+        record_id: UUID,
+        comments: str = "",
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        """Approve the record as it now is; a pending high-risk plan version or closure
+        becomes approved on the case in the same transaction."""
+        case, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
+        approver: Staff = self.load(by.staff_id, Staff, "staff member")
+        author: Staff = self.load(review.author_id, Staff, "staff member")
+        when = occurred_at or now()
+        ground = approval_ground(approver, author, case, when.date())
+        review.approve(by, revision, digest, ground, comments, occurred_at)
+        self._approve_on_case(by, case, review, revision, occurred_at)
+        self.save(review, case)
+        return review.id
+
+    def request_revision(
+        self,
+        by: Actor,
+        case_id: UUID,
+        record_kind: RecordKind,
+        record_id: UUID,
+        comments: str,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        _, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
+        review.request_revision(by, revision, digest, comments, occurred_at)
+        self.save(review)
+        return review.id
+
+    def submit_revision(
+        self,
+        by: Actor,
+        case_id: UUID,
+        record_kind: RecordKind,
+        record_id: UUID,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Link the revision (addendum, amendment or new plan version) to the request."""
+        review = self.get_review(case_id, record_kind, record_id)
+        self.expect_version(review, expected_version)
+        revision, digest = self._current(self.load(case_id, Case, "case"), review)
+        review.submit_revision(by, revision, digest, occurred_at)
+        self.save(review)
+
+    def get_review(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> Review:
+        return self.load(review_id(case_id, record_kind, record_id), Review, "review")
+
+    def review_standing(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> str:
+        """E.g. "approved v3" or "approved v3; amended since"."""
+        case: Case = self.load(case_id, Case, "case")
+        try:
+            review = self.get_review(case_id, record_kind, record_id)
+        except NotFound:
+            case.record_content(RecordKind(record_kind).value, record_id)
+            return "not reviewed"
+        return review.standing(*self._current(case, review))
+
+    def _judging(
+        self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
+    ) -> tuple[Case, Review, int, str]:
+        case: Case = self.load(case_id, Case, "case")
+        try:
+            review = self.get_review(case_id, record_kind, record_id)
+        except NotFound:
+            review = Review.begin(by, case, record_kind, record_id)
+        return (case, review, *self._current(case, review))
+
+    @staticmethod
+    def _current(case: Case, review: Review) -> tuple[int, str]:
+        revision, content = case.record_content(review.record_kind.value, review.record_id)
+        return revision, content_hash(content)
+
+    @staticmethod
+    def _approve_on_case(
+        by: Actor, case: Case, review: Review, revision: int, occurred_at: datetime | None
+    ) -> None:
+        if review.record_kind is RecordKind.PLAN:
+            pending = case.pending_plan
+            if pending is not None and pending.version == revision:
+                case.approve_plan_version(by, revision, review.id, occurred_at)
+        elif review.record_kind is RecordKind.CLOSURE:
+            closure = next(c for c in case.closures if c.closure_id == review.record_id)
+            if closure.needs_approval and closure.approved_by_review is None:
+                case.approve_closure(by, review.id, occurred_at)
