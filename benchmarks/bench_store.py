@@ -6,6 +6,7 @@ save per record; then read every record back; then scan and decode the whole log
     (a) eventsourcing, no cipher          (default JSON transcoder)
     (b) eventsourcing, AESCipher          (one key for everything, no associated data)
     (c) casework                          (per-case keys, bound associated data, msgspec)
+    (d) eventsourcing_sqlalchemy, no cipher (only with --with-sqlalchemy; see ADR 0001)
 
 Run:  python -m benchmarks.bench_store [--records 2000] [--events 10] [--backends sqlite,postgres]
 Target: (c) >= 1.0x (b) for writes and reads on both backends.
@@ -145,7 +146,14 @@ def postgres_schema() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def library_env(backend: str, where: str, cipher: bool) -> dict[str, str]:
+def library_env(backend: str, where: str, cipher: bool, sqlalchemy: bool) -> dict[str, str]:
+    if sqlalchemy:
+        url = (
+            f"sqlite:///{where}"
+            if backend == "sqlite"
+            else f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{where}"
+        )
+        return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
     if backend == "sqlite":
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": where}
     else:
@@ -178,7 +186,10 @@ def store(variant: str, backend: str, tmp: Path) -> Iterator[Any]:
             )
             app: Any = Casework(settings, MasterKey.generate())
         else:
-            app = LibraryApp(env=library_env(backend, where, cipher=variant == "aes"))
+            env = library_env(
+                backend, where, cipher=variant == "aes", sqlalchemy=variant == "sqlalchemy"
+            )
+            app = LibraryApp(env=env)
         try:
             yield app
         finally:
@@ -190,6 +201,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--with-sqlalchemy", action="store_true")
     args = parser.parse_args()
 
     variants = {
@@ -197,6 +209,8 @@ def main() -> None:
         "aes": "(b) eventsourcing+AES",
         "casework": "(c) casework",
     }
+    if args.with_sqlalchemy:
+        variants["sqlalchemy"] = "(d) es_sqlalchemy"
     print(
         f"{args.records} records x {args.events} events of ~{len(TEXT.encode())} bytes, "
         "one save per record\n"
