@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Case, Client, ReferralSource, RiskLevel
+from casework.aggregates.case import Client, Consent, ReferralSource, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import Organisation
 from casework.aggregates.staff import Staff, SupervisionLink
@@ -93,24 +93,20 @@ def open_family_case(
     """A case in the family department, with consent to share with the elderly
     department and legal aid (unless told otherwise)."""
     worker = by or centre.worker
-    case = Case.open(
+    return app.open_case(
         worker,
         [Client(uuid4(), "Chen Mei")],
         "an elderly mother cared for by a daughter in a marriage dispute",
         ReferralSource.COMMUNITY_COMMITTEE,
-        centre.centre_id,
         centre.family,
         worker.staff_id,
         risk_level=risk_level,
         risk_rationale="threats of violence" if risk_level.needs_supervisor_approval else "",
+        consent=Consent(
+            given=True,
+            on=date(2026, 3, 1),
+            disciplines=[Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY],
+            agency_ids=[centre.legal_aid] if agencies is None else agencies,
+            department_ids=[centre.elderly] if departments is None else departments,
+        ),
     )
-    case.record_consent(
-        worker,
-        True,
-        date(2026, 3, 1),
-        disciplines=[Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY],
-        agency_ids=[centre.legal_aid] if agencies is None else agencies,
-        department_ids=[centre.elderly] if departments is None else departments,
-    )
-    app.save(case)
-    return case.id

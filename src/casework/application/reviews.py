@@ -1,10 +1,13 @@
 """Case-record reviews: judge a record's exact revision, approve what the case needs
-approved (high-risk plan versions and closures), and show when an approval lapsed."""
+approved (high-risk plan versions and closures), show when an approval lapsed, and
+draw reproducible random audit samples of a worker's records."""
 
-from datetime import datetime
+import secrets
+from datetime import date, datetime
 from uuid import UUID
 
 from casework.access import approval_ground
+from casework.aggregates.audit_sample import AuditSample
 from casework.aggregates.base import Actor, now
 from casework.aggregates.case import Case
 from casework.aggregates.review import RecordKind, Review, content_hash, review_id
@@ -77,6 +80,42 @@ class ReviewCommands(CaseworkCore):
             case.record_content(RecordKind(record_kind).value, record_id)
             return "not reviewed"
         return review.standing(*self._current(case, review))
+
+    def draw_audit_sample(
+        self,
+        by: Actor,
+        worker_id: UUID,
+        period_start: date,
+        period_end: date,
+        size: int,
+        seed: int | None = None,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        """Draw `size` records from the cases the worker leads; the seed (random unless
+        given) is recorded so the draw can be repeated."""
+        worker: Staff = self.load(worker_id, Staff, "staff member")
+        cases = [self.load(case_id, Case, "case") for case_id in worker.lead_case_ids]
+        sample = AuditSample.take(
+            by,
+            worker_id,
+            cases,
+            period_start,
+            period_end,
+            size,
+            secrets.randbits(63) if seed is None else seed,
+            occurred_at,
+        )
+        self.save(sample)
+        return sample.id
+
+    def get_audit_sample(self, sample_id: UUID) -> AuditSample:
+        return self.load(sample_id, AuditSample, "audit sample")
+
+    def audit_sample_reproduces(self, sample_id: UUID) -> bool:
+        """Redraw from the case versions the sample recorded: same candidates, same draw."""
+        sample = self.get_audit_sample(sample_id)
+        cases = [self.load(v.case_id, Case, "case", v.version) for v in sample.case_versions]
+        return sample.reproduces(cases)
 
     def _judging(
         self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
