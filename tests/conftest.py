@@ -74,3 +74,23 @@ def app(sqlite_settings: Settings, master_key: MasterKey) -> Iterator[Casework]:
     app = Casework(sqlite_settings, master_key)
     yield app
     app.close()
+
+
+_postgres_outcomes: dict[str, int] = {"passed": 0, "skipped": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" in report.keywords and report.when == "call":
+        if report.passed:
+            _postgres_outcomes["passed"] += 1
+        elif report.skipped:
+            _postgres_outcomes["skipped"] += 1
+    if "postgres" in report.keywords and report.when == "setup" and report.skipped:
+        _postgres_outcomes["skipped"] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that skipped PostgreSQL tests has not tested the production store."""
+    if _postgres_outcomes["skipped"]:
+        print(f"\n{_postgres_outcomes['skipped']} PostgreSQL tests were skipped: failing the run")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
