@@ -1,15 +1,45 @@
 """Small steps shared by store tests and benchmarks: open a case, record notes on it."""
 
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import Case, Client, Consent, ReferralSource
+from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 
 WORKER = Actor(uuid4(), Role.CASEWORKER)
+CONSENT = Consent(given=True, on=date(2026, 1, 1), disciplines=[Discipline.SOCIAL_WORK])
 
 
-def open_case(app: Casework, problem: str = "family conflict", by: Actor = WORKER) -> UUID:
-    return app.open_case(by, problem, by.staff_id)
+def unsaved_case(
+    problem: str = "family conflict", by: Actor = WORKER, occurred_at: datetime | None = None
+) -> Case:
+    """A case built by the domain alone (consent for social work), not yet saved."""
+    return Case.open(
+        by,
+        [Client(uuid4(), "test client")],
+        problem,
+        ReferralSource.SELF,
+        uuid4(),
+        uuid4(),
+        by.staff_id,
+        consent=CONSENT,
+        occurred_at=occurred_at,
+    )
+
+
+def open_case(
+    app: Casework,
+    problem: str = "family conflict",
+    by: Actor = WORKER,
+    occurred_at: datetime | None = None,
+) -> UUID:
+    """Store the case's opening event alone (the store under test sees one event and
+    one key per case; domain stories open cases through the service with a centre)."""
+    case = unsaved_case(problem, by, occurred_at)
+    app.save(case)
+    return case.id
 
 
 def record_note(
@@ -18,7 +48,14 @@ def record_note(
     narrative: str,
     by: Actor = WORKER,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> UUID:
     return app.record_note(
-        case_id, by, "home_visit", narrative, 30, expected_version=expected_version
+        case_id,
+        by,
+        "home_visit",
+        narrative,
+        30,
+        occurred_at=occurred_at,
+        expected_version=expected_version,
     )

@@ -1,27 +1,248 @@
-"""Case commands: load the case, call its command, save it in one transaction."""
+"""Case commands: load the case (and whoever else the command touches), call its
+command, save them together in one transaction."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import cached_property
 from uuid import UUID
 
-from casework.aggregates.base import Actor
-from casework.aggregates.case import Case, NoteKind
+from eventsourcing.utils import get_topic
+
+from casework.aggregates.base import Actor, InvalidValue, Role, now
+from casework.aggregates.case import (
+    EMERGENCY_ACCESS_FOR,
+    Case,
+    Client,
+    ClosureReason,
+    Consent,
+    DomainRating,
+    Goal,
+    NoteKind,
+    OutcomeOfGoal,
+    ReferralSource,
+    RiskLevel,
+    TeamScope,
+)
+from casework.aggregates.discipline import Discipline
+from casework.aggregates.organisation import ORGANISATION_ID, Organisation
+from casework.aggregates.staff import Staff
 from casework.application.core import CaseworkCore
+from casework.store.blind_index import FIELDS, ClientIndex
+
+# How many stored events to read at a time when listing cases from the log.
+_LOG_PAGE = 500
+
+
+def searchable(clients: list[Client]) -> list[tuple[str, str | None]]:
+    """The fields a client can be found by (household members by name too)."""
+    found: list[tuple[str, str | None]] = []
+    for client in clients:
+        found += [("id_number", client.id_number), ("phone", client.phone), ("name", client.name)]
+        found += [("name", member.name) for member in client.household]
+    return found
 
 
 class CaseCommands(CaseworkCore):
-    def open_case(
-        self,
-        by: Actor,
-        presenting_problem: str,
-        lead_worker_id: UUID,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
-        case = Case.open(by, presenting_problem, lead_worker_id, occurred_at)
-        self.save(case)
-        return case.id
+    @cached_property
+    def client_index(self) -> ClientIndex:
+        index = ClientIndex(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.database.backend,
+            self.database.schema,
+            self.keyring,
+        )
+        index.create()
+        return index
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         return self.load(case_id, Case, "case", version)
+
+    def _staff(self, staff_id: UUID) -> Staff:
+        return self.load(staff_id, Staff, "staff member")
+
+    def case_ids(self) -> list[UUID]:
+        """Every case ever opened, oldest first (read from the log's clear topics)."""
+        topic = get_topic(Case.Opened)
+        ids: list[UUID] = []
+        start = 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=start, limit=_LOG_PAGE, topics=[topic], inclusive_of_start=False
+            )
+            ids += [n.originator_id for n in page]
+            if len(page) < _LOG_PAGE:
+                return ids
+            start = page[-1].id
+
+    def find_cases_by_client(self, field: str, value: str) -> list[UUID]:
+        """Exact ID number, phone, or normalised name (household members included)."""
+        if field not in FIELDS:
+            raise InvalidValue("field", f"search by one of {', '.join(FIELDS)}")
+        return self.client_index.find(field, value)
+
+    def possible_duplicates(self, clients: list[Client]) -> list[UUID]:
+        """Cases that already have a client with the same ID number or phone, or the
+        same name and date of birth."""
+        found: set[UUID] = set()
+        for client in clients:
+            for field in ("id_number", "phone"):
+                value = getattr(client, field)
+                if value:
+                    found.update(self.client_index.find(field, value))
+            for case_id in self.client_index.find("name", client.name):
+                others = self.get_case(case_id).clients
+                if any(
+                    other.date_of_birth == client.date_of_birth and other.name == client.name
+                    for other in others
+                ):
+                    found.add(case_id)
+        return sorted(found)
+
+    def open_case(
+        self,
+        by: Actor,
+        clients: list[Client],
+        presenting_problem: str,
+        referral_source: ReferralSource,
+        department_id: UUID,
+        lead_worker_id: UUID,
+        risk_level: RiskLevel = RiskLevel.LOW,
+        risk_rationale: str = "",
+        referral_detail: str = "",
+        consent: Consent | None = None,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        """Intake. Clients who already have a case are not refused (families return):
+        `possible_duplicates` tells the worker before they open it."""
+        organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
+        department = organisation.department(department_id)
+        lead = self._staff(lead_worker_id)
+        case = Case.open(
+            by,
+            clients,
+            presenting_problem,
+            referral_source,
+            department.centre_id,
+            department_id,
+            lead_worker_id,
+            risk_level,
+            risk_rationale,
+            referral_detail,
+            consent,
+            occurred_at,
+        )
+        lead.take_lead(by, case.id, occurred_at)
+        self.save(case, lead)
+        # After the events: an index row never points at a case that was not stored.
+        self.client_index.replace_case(case.id, searchable(case.clients))
+        return case.id
+
+    def correct_client_details(
+        self,
+        case_id: UUID,
+        by: Actor,
+        client: Client,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        case.correct_client_details(by, client, reason, occurred_at)
+        self.save(case)
+        self.client_index.replace_case(case.id, searchable(case.clients))
+
+    def record_consent(
+        self,
+        case_id: UUID,
+        by: Actor,
+        given: bool,
+        on: date,
+        disciplines: list[Discipline] = (),  # type: ignore[assignment]
+        agency_ids: list[UUID] = (),  # type: ignore[assignment]
+        department_ids: list[UUID] = (),  # type: ignore[assignment]
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        case.record_consent(by, given, on, disciplines, agency_ids, department_ids, occurred_at)
+        self.save(case)
+
+    def rerate_risk(
+        self,
+        case_id: UUID,
+        by: Actor,
+        risk_level: RiskLevel,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        case.rerate_risk(by, risk_level, reason, occurred_at)
+        self.save(case)
+
+    def record_assessment(
+        self,
+        case_id: UUID,
+        by: Actor,
+        discipline: Discipline,
+        domains: list[DomainRating],
+        summary: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        assessment_id = case.record_assessment(by, discipline, domains, summary, occurred_at)
+        self.save(case)
+        return assessment_id
+
+    def add_addendum(
+        self,
+        case_id: UUID,
+        by: Actor,
+        record_kind: str,
+        record_id: UUID,
+        narrative: str,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        addendum_id = case.add_addendum(by, record_kind, record_id, narrative, reason, occurred_at)
+        self.save(case)
+        return addendum_id
+
+    def propose_plan(
+        self,
+        case_id: UUID,
+        by: Actor,
+        goals: list[Goal],
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        version = case.propose_plan(by, goals, occurred_at)
+        self.save(case)
+        return version
+
+    def review_plan(
+        self,
+        case_id: UUID,
+        by: Actor,
+        summary: str,
+        next_review_on: date,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        review_id = case.review_plan(by, summary, next_review_on, occurred_at)
+        self.save(case)
+        return review_id
 
     def record_note(
         self,
@@ -31,10 +252,162 @@ class CaseCommands(CaseworkCore):
         narrative: str,
         duration_minutes: int,
         occurred_at: datetime | None = None,
+        discipline: Discipline = Discipline.SOCIAL_WORK,
+        goal_id: UUID | None = None,
         expected_version: int | None = None,
     ) -> UUID:
         case = self.get_case(case_id)
         self.expect_version(case, expected_version)
-        note_id = case.record_note(by, kind, narrative, duration_minutes, occurred_at)
+        note_id = case.record_note(
+            by,
+            kind,
+            narrative,
+            duration_minutes,
+            occurred_at,
+            discipline,
+            goal_id,
+            late_after=timedelta(hours=self.settings.late_entry_hours),
+        )
         self.save(case)
         return note_id
+
+    def add_team_member(
+        self,
+        case_id: UUID,
+        by: Actor,
+        staff_id: UUID,
+        discipline: Discipline,
+        scope: TeamScope,
+        ends_at: datetime | None = None,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        member = self._staff(staff_id)
+        if discipline not in member.disciplines:
+            raise InvalidValue(
+                "discipline", f"{member.name} does not practise {Discipline(discipline).value}"
+            )
+        if not member.active:
+            raise InvalidValue("staff", f"{member.name} has left")
+        case.add_team_member(by, staff_id, discipline, scope, ends_at, occurred_at)
+        self.save(case)
+
+    def remove_team_member(
+        self,
+        case_id: UUID,
+        by: Actor,
+        staff_id: UUID,
+        discipline: Discipline,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        case.remove_team_member(by, staff_id, discipline, reason, occurred_at)
+        self.save(case)
+
+    def hand_over_case(
+        self,
+        case_id: UUID,
+        by: Actor,
+        to_staff_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """The case, its old lead and its new lead change together."""
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        old_lead = self._staff(case.lead_worker_id)
+        new_lead = self._staff(to_staff_id)
+        case.hand_over(by, to_staff_id, reason, occurred_at)
+        old_lead.hand_over_lead(by, case_id, to_staff_id, occurred_at)
+        new_lead.take_lead(by, case_id, occurred_at)
+        self.save(case, old_lead, new_lead)
+
+    def close_case(
+        self,
+        case_id: UUID,
+        by: Actor,
+        reason: ClosureReason,
+        outcomes: list[OutcomeOfGoal],
+        summary: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        closure_id = case.close(by, reason, outcomes, summary, occurred_at)
+        self.save(case)
+        return closure_id
+
+    def amend_closure(
+        self,
+        case_id: UUID,
+        by: Actor,
+        closure_id: UUID,
+        outcomes: list[OutcomeOfGoal],
+        summary: str,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        amendment_id = case.amend_closure(by, closure_id, outcomes, summary, reason, occurred_at)
+        self.save(case)
+        return amendment_id
+
+    def reopen_case(
+        self,
+        case_id: UUID,
+        by: Actor,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        self.expect_version(case, expected_version)
+        case.reopen(by, reason, occurred_at)
+        self.save(case)
+
+    def break_the_glass(
+        self,
+        case_id: UUID,
+        by: Actor,
+        reason: str,
+        duration: timedelta = EMERGENCY_ACCESS_FOR,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        """Emergency access for anyone on staff, flagged to their supervisors and to
+        the directors of the case's centre."""
+        case = self.get_case(case_id)
+        requester = self._staff(by.staff_id)
+        requester.require_role(by.role)
+        day = (occurred_at or now()).date()
+        organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
+        directors = [
+            staff.id
+            for staff in map(self._staff, organisation.staff_ids)
+            if staff.active
+            and Role.CENTRE_DIRECTOR in staff.roles
+            and staff.centre_id == case.centre_id
+        ]
+        flagged = list(dict.fromkeys([*requester.supervisors_on(day), *directors]))
+        grant_id = case.start_emergency_access(by, reason, flagged, duration, occurred_at)
+        self.save(case)
+        return grant_id
+
+    def end_emergency_access(
+        self,
+        case_id: UUID,
+        by: Actor,
+        grant_id: UUID,
+        occurred_at: datetime | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        case.end_emergency_access(by, grant_id, occurred_at)
+        self.save(case)

@@ -1,0 +1,220 @@
+"""THE access rule: may this person, acting in this role, see or write this record of
+this case, now?
+
+Everything that shows or changes case content asks `may` (or `require`); nothing else
+decides. The answer depends on: being the lead caseworker; team membership (discipline,
+scope, end date, removal) and the client's consent for that discipline; the
+department or centre of a department head or centre director; the supervision
+relationship; the compliance reviewer's read-only role; and break-the-glass access.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from casework.aggregates.base import Actor, Role, RuleBroken
+from casework.aggregates.case import Case, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.aggregates.staff import Staff
+from casework.aggregates.supervision import SessionNote, SupervisionSession, Topic
+
+
+class Action(StrEnum):
+    SEE = "see"
+    WRITE = "write"
+
+
+class RecordKind(StrEnum):
+    SUMMARY = "summary"  # clients, presenting problem, risk, status
+    CONSENT = "consent"
+    TEAM = "team"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+    NOTE = "note"
+    CLOSURE = "closure"
+
+
+# What a team member with summary scope may see besides their own discipline's records.
+SUMMARY_SCOPE = frozenset(
+    {RecordKind.SUMMARY, RecordKind.CONSENT, RecordKind.TEAM, RecordKind.PLAN}
+)
+# Records written in a discipline (a member writes and, on summary scope, sees their own).
+DISCIPLINE_RECORDS = frozenset({RecordKind.ASSESSMENT, RecordKind.NOTE})
+# What a department head writes on their department's cases besides the lead's records.
+DEPARTMENT_HEAD_WRITES = frozenset(
+    {RecordKind.SUMMARY, RecordKind.TEAM, RecordKind.PLAN, RecordKind.CLOSURE}
+)
+
+
+@dataclass(frozen=True)
+class ActorContext:
+    """Who is asking, as the organisation knows them at the moment they ask."""
+
+    staff_id: UUID
+    role: Role
+    centre_id: UUID
+    department_id: UUID | None
+    supervisee_ids: frozenset[UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class AccessDenied(RuleBroken):
+    rule = "access_denied"
+    status = 403
+
+
+def _allow(reason: str) -> Decision:
+    return Decision(True, reason)
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+def may(
+    actor: ActorContext,
+    action: Action,
+    kind: RecordKind,
+    case: Case,
+    now: datetime,
+    discipline: Discipline | None = None,
+) -> Decision:
+    """`discipline` is the record's own (notes and assessments carry one); None asks
+    about the kind of record in general, or about writing one in the member's discipline."""
+    action, kind, role = Action(action), RecordKind(kind), actor.role
+    if role in (Role.CASEWORKER, Role.DEPARTMENT_HEAD) and actor.staff_id == case.lead_worker_id:
+        return _allow("lead caseworker of the case")
+    refusals: list[str] = []
+    by_role = _by_role(actor, action, kind, case)
+    if by_role.allowed:
+        return by_role
+    refusals.append(by_role.reason)
+    if role in (Role.CASEWORKER, Role.SPECIALIST):
+        as_member = _as_team_member(actor, action, kind, case, now, discipline)
+        if as_member.allowed:
+            return as_member
+        refusals.append(as_member.reason)
+    grant = case.emergency_access_of(actor.staff_id, now)
+    if grant is not None:
+        if action == Action.SEE or kind == RecordKind.NOTE:
+            return _allow(f"emergency access until {grant.until:%Y-%m-%d %H:%M} UTC")
+        refusals.append("emergency access allows reading and writing notes only")
+    return _deny("; ".join(r for r in refusals if r))
+
+
+def _by_role(actor: ActorContext, action: Action, kind: RecordKind, case: Case) -> Decision:
+    role = actor.role
+    if role == Role.ADMINISTRATOR:
+        return _deny("administrators see no case content")
+    if role == Role.COMPLIANCE_REVIEWER:
+        if action == Action.SEE:
+            return _allow("compliance review (read-only; the read is recorded)")
+        return _deny("compliance reviewers read but never write case records")
+    if role == Role.CENTRE_DIRECTOR:
+        if case.centre_id != actor.centre_id:
+            return _deny("the case belongs to another centre")
+        if action == Action.SEE:
+            return _allow("centre director of the case's centre")
+        return _deny("the centre director reads case records but does not write them")
+    if role == Role.DEPARTMENT_HEAD:
+        if case.department_id != actor.department_id:
+            return _deny("the case belongs to another department")
+        if action == Action.SEE or kind in DEPARTMENT_HEAD_WRITES:
+            return _allow("head of the case's department")
+        return _deny("a department head writes notes and assessments only on cases they lead")
+    if role == Role.SUPERVISOR:
+        supervised = {case.lead_worker_id, *(m.staff_id for m in case.team)}
+        if not supervised & actor.supervisee_ids:
+            return _deny("nobody on the case is supervised by this supervisor")
+        if action == Action.SEE:
+            return _allow("supervisor of someone working on the case")
+        return _deny("supervisors review and approve; they do not write case records")
+    return _deny("")
+
+
+def _as_team_member(
+    actor: ActorContext,
+    action: Action,
+    kind: RecordKind,
+    case: Case,
+    now: datetime,
+    discipline: Discipline | None,
+) -> Decision:
+    memberships = case.member(actor.staff_id, now)
+    if not memberships:
+        return _deny("not the lead caseworker and not on the case team now")
+    reasons = []
+    for member in memberships:
+        if not case.consent_allows(member.discipline):
+            reasons.append(f"the client's consent does not cover {member.discipline.value}")
+            continue
+        own = discipline is None or discipline == member.discipline
+        label = f"team member ({member.discipline.value}, {member.scope.value} scope)"
+        if action == Action.WRITE:
+            if kind in DISCIPLINE_RECORDS and own:
+                return _allow(label)
+            reasons.append(f"a {label} writes only {member.discipline.value} notes and assessments")
+        elif (
+            member.scope == TeamScope.FULL
+            or kind in SUMMARY_SCOPE
+            or (kind in DISCIPLINE_RECORDS and own and discipline is not None)
+        ):
+            return _allow(label)
+        else:
+            reasons.append(f"a {label} sees the summary, the plan and their discipline's records")
+    return _deny("; ".join(reasons))
+
+
+def require(
+    actor: ActorContext,
+    action: Action,
+    kind: RecordKind,
+    case: Case,
+    now: datetime,
+    discipline: Discipline | None = None,
+) -> Decision:
+    decision = may(actor, action, kind, case, now, discipline)
+    if not decision:
+        raise AccessDenied(
+            f"access_denied: may not {action.value} the {kind.value} of case {case.id}: "
+            f"{decision.reason}",
+            reason=decision.reason,
+        )
+    return decision
+
+
+# -- Approval authority and supervision records (issue 4) ----------------------------
+
+
+def approval_ground(approver: Staff, author: Staff, case: Case, on: date) -> str | None:
+    """Who may approve whose record: someone who supervises its author on that day, the
+    head of the case's department, or the director of its centre; never the author.
+    Returns the ground (recorded with the approval), or None."""
+    if approver.id == author.id or not approver.active:
+        return None
+    if approver.id in author.supervisors_on(on):
+        return "supervises the author"
+    if Role.DEPARTMENT_HEAD in approver.roles and approver.department_id == case.department_id:
+        return "head of the case's department"
+    if Role.CENTRE_DIRECTOR in approver.roles and approver.centre_id == case.centre_id:
+        return "director of the case's centre"
+    return None
+
+
+def may_read_supervision_note(
+    reader: Actor, session: SupervisionSession, note: SessionNote
+) -> bool:
+    """A session's notes are for its participants; a wellbeing note only for the
+    supervisor and the supervisee it concerns."""
+    if note.topic is Topic.WELLBEING:
+        return reader.staff_id in (session.supervisor_id, note.about_id)
+    return reader.staff_id in session.participants

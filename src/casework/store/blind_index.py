@@ -1,0 +1,141 @@
+"""Finding a client without plaintext on disk: keyed blind indexes.
+
+Each searchable field (exact ID number, phone, normalised name) is stored only as
+HMAC-SHA256 under the search-index data key, a random key wrapped by the master key
+like every other (so rotating the master key keeps the index valid, and nobody with
+the database alone can test guesses). Rows point at the case; erasing a case forgets
+its rows.
+"""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from casework.store.key_table import KeyRow
+from casework.store.keyring import SEARCH_INDEX_SCOPE, Keyring
+
+TABLE = "casework_client_index"
+
+FIELDS = ("id_number", "phone", "name")
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+def normalise(field: str, value: str) -> str:
+    """The form a field is compared in: the same person typed twice matches."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    if field == "phone":
+        digits = _NOT_DIGIT.sub("", text)
+        # Mainland numbers are written with or without the country code.
+        return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    if field == "id_number":
+        return re.sub(r"[\s-]+", "", text).upper()
+    if field == "name":
+        return _NOT_WORD.sub("", text.casefold())
+    raise ValueError(f"not a searchable field: {field}")
+
+
+class ClientIndex:
+    """SQL for the index table on either backend (like the key table beside it)."""
+
+    def __init__(self, datastore: Any, dialect: str, schema: str, keyring: Keyring) -> None:
+        self.datastore = datastore
+        self.dialect = dialect
+        self.keyring = keyring
+        self.table = f'"{schema}".{TABLE}' if schema else TABLE
+
+    def _sql(self, statement: str) -> str:
+        statement = statement.replace("{table}", self.table)
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    def _id(self, value: UUID) -> Any:
+        return value.hex if self.dialect == "sqlite" else value
+
+    def create(self) -> None:
+        blob, uuid = ("bytea", "uuid") if self.dialect == "postgres" else ("BLOB", "TEXT")
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql(
+                    f"CREATE TABLE IF NOT EXISTS {{table}} (token {blob} NOT NULL, "
+                    f"case_id {uuid} NOT NULL, PRIMARY KEY (token, case_id))"
+                )
+            )
+            c.execute(self._sql(f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {{table}} (case_id)"))
+        self._store_key()
+
+    def _store_key(self) -> None:
+        """The index key is made once, the first time any store starts; it is stored
+        at once (no event carries it in, unlike a case's key)."""
+        if self.keyring.table.by_scope(SEARCH_INDEX_SCOPE) is not None:
+            return
+        key = self.keyring.for_scope(SEARCH_INDEX_SCOPE, new=True)
+        row = KeyRow(
+            key_id=key.key_id,
+            scope_id=SEARCH_INDEX_SCOPE,
+            wrapped_key=self.keyring.master.wrap(key.secret, key.key_id, SEARCH_INDEX_SCOPE),
+            kek_fingerprint=self.keyring.master.fingerprint,
+            created_at=datetime.now(tz=UTC),
+            destroyed_at=None,
+        )
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                self.keyring.table.insert_within(c, [row])
+        except Exception:
+            # Another process made it first: use theirs.
+            self.keyring.settle([row], stored=False)
+            if self.keyring.table.by_scope(SEARCH_INDEX_SCOPE) is None:
+                raise
+            return
+        self.keyring.settle([row], stored=True)
+
+    def token(self, field: str, value: str) -> bytes:
+        key = self.keyring.for_scope(SEARCH_INDEX_SCOPE).secret
+        message = field.encode() + b"\x00" + normalise(field, value).encode()
+        return hmac.new(key, message, hashlib.sha256).digest()
+
+    def tokens(self, searchable: Iterable[tuple[str, str | None]]) -> set[bytes]:
+        return {
+            self.token(field, value)
+            for field, value in searchable
+            if value and normalise(field, value)
+        }
+
+    def replace_case(self, case_id: UUID, searchable: Iterable[tuple[str, str | None]]) -> None:
+        """Index a case's clients afresh (after intake or a correction of their details)."""
+        tokens = self.tokens(searchable)
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), (self._id(case_id),))
+            for token in tokens:
+                c.execute(
+                    self._sql("INSERT INTO {table} (token, case_id) VALUES (?, ?)"),
+                    (token, self._id(case_id)),
+                )
+
+    def find(self, field: str, value: str) -> list[UUID]:
+        """Cases whose clients have exactly this (normalised) value."""
+        if not normalise(field, value):
+            return []
+        token = self.token(field, value)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql("SELECT case_id FROM {table} WHERE token = ? ORDER BY case_id"),
+                (token,),
+            )
+            rows = c.fetchall()
+        return [
+            r["case_id"] if isinstance(r["case_id"], UUID) else UUID(r["case_id"]) for r in rows
+        ]
+
+    def forget_case(self, case_id: UUID) -> int:
+        """Erasure: remove every index row of the case; returns how many went."""
+        with self.datastore.transaction(commit=True) as c:
+            if self.dialect == "sqlite":
+                c.execute("PRAGMA secure_delete = ON")
+            c.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), (self._id(case_id),))
+            return c.rowcount
