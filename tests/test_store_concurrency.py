@@ -7,7 +7,7 @@ import pytest
 
 from casework.application import Casework
 from casework.application.errors import Conflict
-from tests.cases import WORKER, open_case, record_note
+from tests.cases import WORKER, open_case, record_note, unsaved_case
 
 
 def test_two_workers_appending_to_the_same_case_version_one_wins_one_is_told(
@@ -58,9 +58,7 @@ def test_a_failed_first_save_leaves_neither_events_nor_a_key(store: Casework) ->
     copy = Casework(store.settings, store.keyring.master)
     keys_before = copy.key_table.fingerprints()
     # The same case opened twice: the second save conflicts on version 1.
-    from casework.aggregates.case import Case
-
-    twin = Case.open(WORKER, "twin", WORKER.staff_id)
+    twin = unsaved_case("twin")
     twin._id = case_id
     for event in twin._pending_events:
         object.__setattr__(event, "originator_id", case_id)

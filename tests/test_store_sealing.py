@@ -85,7 +85,7 @@ def test_a_case_reads_back_exactly_as_recorded(store: Casework) -> None:
     worker = Actor(uuid4(), Role.CASEWORKER)
     beijing = timezone(timedelta(hours=8))
     visited = datetime(2026, 3, 1, 9, 30, tzinfo=beijing)
-    case_id = store.open_case(worker, "elderly man living alone", worker.staff_id, visited)
+    case_id = open_case(store, "elderly man living alone", worker, visited)
     store.record_note(case_id, worker, "home_visit", "checked the heating", 45, visited)
 
     events = list(store.events.get(case_id))
