@@ -23,6 +23,7 @@ from casework.aggregates.review import (
     AlreadyApproved,
     NoRevisionRequested,
     NotAuthorisedToApprove,
+    NotAuthorisedToReview,
     OwnRecord,
     RecordKind,
     RevisionNotMade,
@@ -166,7 +167,7 @@ def test_nobody_approves_their_own_record(app: Casework) -> None:
     assert review.judgements[-1].authority == "director of the case's centre"
 
 
-def test_only_the_authors_supervisor_the_department_head_or_the_director_approve(
+def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
     app: Casework,
 ) -> None:
     centre = build_centre(app)
@@ -176,4 +177,6 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_approve
     for outsider in (centre.second_worker, centre.elderly_head):
         with pytest.raises(NotAuthorisedToApprove, match="not_authorised_to_approve"):
             app.approve_record(outsider, case_id, RecordKind.NOTE, note_id)
+        with pytest.raises(NotAuthorisedToReview, match="not_authorised_to_review"):
+            app.request_revision(outsider, case_id, RecordKind.NOTE, note_id, "more detail")
     assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "not reviewed"

@@ -63,6 +63,13 @@ class NotAuthorisedToApprove(RuleBroken):
     status = 403
 
 
+class NotAuthorisedToReview(RuleBroken):
+    """Revision requests come from those who may approve the record."""
+
+    rule = "not_authorised_to_review"
+    status = 403
+
+
 class RevisionNotMade(RuleBroken):
     """A revision was asked for and the record has not changed since."""
 
@@ -240,9 +247,16 @@ class Review(Record):
         revision: int,
         content_hash: str,
         comments: str,
+        authority: str | None,
         occurred_at: datetime | None = None,
     ) -> None:
         _refuse_own_record(by, self.author_id)
+        if not authority:
+            raise NotAuthorisedToReview(
+                "not_authorised_to_review: only someone who supervises the record's "
+                "author, the department head or the centre director may ask for a revision",
+                author_id=str(self.author_id),
+            )
         if not comments.strip():
             raise InvalidValue("comments", "say what needs revising")
         self._require_revised_since_request(revision, content_hash)

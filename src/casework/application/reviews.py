@@ -29,10 +29,7 @@ class ReviewCommands(CaseworkCore):
         """Approve the record as it now is; a pending high-risk plan version or closure
         becomes approved on the case in the same transaction."""
         case, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
-        approver: Staff = self.load(by.staff_id, Staff, "staff member")
-        author: Staff = self.load(review.author_id, Staff, "staff member")
-        when = occurred_at or now()
-        ground = approval_ground(approver, author, case, when.date())
+        ground = self._ground(by, case, review, occurred_at)
         review.approve(by, revision, digest, ground, comments, occurred_at)
         self._approve_on_case(by, case, review, revision, occurred_at)
         self.save(review, case)
@@ -47,8 +44,9 @@ class ReviewCommands(CaseworkCore):
         comments: str,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        _, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
-        review.request_revision(by, revision, digest, comments, occurred_at)
+        case, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
+        ground = self._ground(by, case, review, occurred_at)
+        review.request_revision(by, revision, digest, comments, ground, occurred_at)
         self.save(review)
         return review.id
 
@@ -126,6 +124,14 @@ class ReviewCommands(CaseworkCore):
         except NotFound:
             review = Review.begin(by, case, record_kind, record_id)
         return (case, review, *self._current(case, review))
+
+    def _ground(
+        self, by: Actor, case: Case, review: Review, occurred_at: datetime | None
+    ) -> str | None:
+        """On what ground `by` may judge the record (None: no ground)."""
+        reviewer: Staff = self.load(by.staff_id, Staff, "staff member")
+        author: Staff = self.load(review.author_id, Staff, "staff member")
+        return approval_ground(reviewer, author, case, (occurred_at or now()).date())
 
     @staticmethod
     def _current(case: Case, review: Review) -> tuple[int, str]:
