@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from casework.aggregates.agency import AgencyClosed
+from casework.aggregates.agency import AgencyClosed, AgencyKind
 from casework.aggregates.base import InvalidValue
 from casework.aggregates.case import ConsentMissing
 from casework.aggregates.organisation import UnknownDepartment
@@ -264,3 +264,34 @@ def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Cas
     with pytest.raises(AgencyClosed, match="agency_closed: Haizhu Legal Aid Office"):
         send(Holder.agency(centre.legal_aid))
 
+
+def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> None:
+    centre = build_centre(app)
+    app.change_agency_details(
+        centre.legal_aid, centre.director, "020-1111 2222", ["legal advice", "mediation"]
+    )
+    agency = app.get_agency(centre.legal_aid)
+    assert (agency.contact, agency.services) == ("020-1111 2222", ["legal advice", "mediation"])
+    with pytest.raises(InvalidValue, match="services"):
+        app.change_agency_details(centre.legal_aid, centre.director, "020-1111 2222", [" "])
+    with pytest.raises(InvalidValue, match="name"):
+        app.register_agency(centre.director, " ", AgencyKind.OTHER, "", ["food bank"])
+
+
+def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    referral_id = app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "day care",
+        Urgency.ROUTINE,
+        SHARED,
+    )
+    with pytest.raises(InvalidValue, match="reason"):
+        app.decline_referral(referral_id, centre.elderly_head, "")
+    app.accept_referral(referral_id, centre.elderly_head)
+    app.start_referral_service(referral_id, centre.elderly_head)
+    with pytest.raises(InvalidValue, match="outcome"):
+        app.complete_referral(referral_id, centre.elderly_head, " ")

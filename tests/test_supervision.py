@@ -248,3 +248,24 @@ def test_a_supervisee_without_a_set_policy_gets_the_default(app: Casework) -> No
     assert app.get_supervision_schedule(centre.worker.staff_id).due_on() == date(2026, 3, 24)
     with pytest.raises(InvalidValue, match="every_days"):
         app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=0)
+
+
+def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -> None:
+    centre = build_centre(app)
+    session_id = group_session(app, centre)
+    with pytest.raises(InvalidValue, match="description"):
+        app.add_action_item(
+            session_id, centre.supervisor, centre.worker.staff_id, " ", HELD_AT.date()
+        )
+    item_id = app.add_action_item(
+        session_id,
+        centre.supervisor,
+        centre.worker.staff_id,
+        "read the guideline",
+        date(2026, 3, 31),
+    )
+    app.mark_action_item_done(session_id, centre.worker, item_id)
+    with pytest.raises(InvalidValue, match="action_item: is already done"):
+        app.mark_action_item_done(session_id, centre.worker, item_id)
+    with pytest.raises(InvalidValue, match="action_item: this session has no action item"):
+        app.mark_action_item_done(session_id, centre.worker, uuid4())
