@@ -6,6 +6,7 @@ from casework.aggregates.case import Case
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.cases import CaseCommands
+from casework.application.compliance import ComplianceCommands
 from casework.application.organisation import OrganisationCommands
 from casework.application.referrals import ReferralCommands
 from casework.application.reviews import ReviewCommands
@@ -18,6 +19,7 @@ class Casework(
     ReferralCommands,
     SupervisionCommands,
     ReviewCommands,
+    ComplianceCommands,
 ):
     """casework's application: one event store, one notification log, sealed."""
 

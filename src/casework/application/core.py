@@ -16,6 +16,7 @@ from casework.aggregates.base import Record
 from casework.application.errors import Conflict, NotFound
 from casework.settings import Settings
 from casework.store.database import APPLICATION_NAME, Database
+from casework.store.errors import RecordErased
 from casework.store.key_table import KeyTable
 from casework.store.keyring import ORGANISATION_SCOPE, Keyring
 from casework.store.mapper import SealingMapper
@@ -90,9 +91,16 @@ class CaseworkCore(Application[UUID]):
             record = self.repository.get(record_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(what, record_id) from None
+        except RecordErased as error:
+            raise self.erased(what, record_id, error) from None
         if not isinstance(record, kind):
             raise NotFound(what, record_id)
         return record
+
+    def erased(self, what: str, record_id: UUID, error: RecordErased) -> Exception:
+        """What a reader sees for a record whose case key was destroyed (the compliance
+        area says when, by whom and on whose authority)."""
+        return error
 
     @staticmethod
     def expect_version(record: Any, expected_version: int | None) -> None:

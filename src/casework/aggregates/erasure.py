@@ -1,0 +1,79 @@
+"""The erasure register (删除登记): one record per erased case, saying who erased it, why,
+and under what authority. It is an organisation record, sealed under the organisation's
+key, so it outlives the case whose key the erasure destroys; it holds no case content."""
+
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from casework.aggregates.base import Actor, InvalidValue, Record, Role, RuleBroken
+
+# Roles that may carry out an erasure once it has been authorised.
+ERASING_ROLES = frozenset({Role.ADMINISTRATOR, Role.CENTRE_DIRECTOR})
+
+
+class ErasureNotAllowed(RuleBroken):
+    rule = "erasure_not_allowed"
+    status = 403
+
+
+class CaseErasure(Record):
+    case_id: UUID
+    reason: str
+    authorised_by: str
+    erased_by: UUID
+    erased_at: datetime
+
+    class CaseErased(Record.Created):
+        case_id: UUID
+        reason: str
+        authorised_by: str
+
+    def __init__(
+        self,
+        case_id: UUID,
+        reason: str,
+        authorised_by: str,
+        actor_id: UUID,
+        occurred_at: datetime,
+    ) -> None:
+        self.case_id = case_id
+        self.reason = reason
+        self.authorised_by = authorised_by
+        self.erased_by = actor_id
+        self.erased_at = occurred_at
+
+    @staticmethod
+    def id_for(case_id: UUID) -> UUID:
+        """One erasure per case, found from the case id alone."""
+        return uuid5(NAMESPACE_URL, f"casework:erasure:{case_id}")
+
+    @staticmethod
+    def create_id(case_id: UUID) -> UUID:
+        return CaseErasure.id_for(case_id)
+
+    @classmethod
+    def record_erasure(
+        cls,
+        by: Actor,
+        case_id: UUID,
+        reason: str,
+        authorised_by: str,
+        occurred_at: datetime | None = None,
+    ) -> "CaseErasure":
+        if by.role not in ERASING_ROLES:
+            raise ErasureNotAllowed(
+                f"erasure_not_allowed: a {by.role.value} may not erase a case; an "
+                "administrator or the centre director carries out an authorised erasure"
+            )
+        if not reason.strip():
+            raise InvalidValue("reason", "say why the case is erased")
+        if not authorised_by.strip():
+            raise InvalidValue("authorised_by", "say who authorised the erasure")
+        return cls.start(
+            cls.CaseErased,
+            by,
+            occurred_at,
+            case_id=case_id,
+            reason=reason.strip(),
+            authorised_by=authorised_by.strip(),
+        )

@@ -1,0 +1,276 @@
+"""Compliance: signed checkpoints of the ledger, verification, as-of replay, export
+bundles and erasure by key destruction."""
+
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import msgspec
+
+from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware
+from casework.aggregates.case import Case
+from casework.aggregates.erasure import CaseErasure
+from casework.application.core import CaseworkCore
+from casework.application.errors import NotFound
+from casework.compliance.bundle import Bundle
+from casework.compliance.case_streams import case_record_ids, case_rows
+from casework.compliance.diff import RecordDiff, diff
+from casework.compliance.export import build_bundle
+from casework.compliance.recorded_at import RecordedAtIndex
+from casework.compliance.replay import Basis, Replay, as_occurred
+from casework.compliance.verification import VerificationReport, verify_ledger
+from casework.store.errors import RecordErased
+from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
+from casework.store.merkle import Tree, verify_inclusion
+
+# Who may take a whole case out of the building in a bundle.
+EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
+
+
+class Erased(RuleBroken):
+    """The record's case was erased: its content is gone for good (HTTP 410)."""
+
+    rule = "erased"
+    status = 410
+
+
+class ExportNotAllowed(RuleBroken):
+    rule = "export_not_allowed"
+    status = 403
+
+
+class NotCheckpointed(RuleBroken):
+    rule = "not_checkpointed"
+    status = 409
+
+
+class EventProof(msgspec.Struct, frozen=True, kw_only=True):
+    """Proof that one event is leaf `leaf_index` of the tree the checkpoint signs."""
+
+    record_id: UUID
+    version: int
+    leaf_index: int
+    leaf_hash: str
+    proof: list[str]
+    checkpoint: Checkpoint
+
+    def verifies(self) -> bool:
+        return verify_inclusion(
+            bytes.fromhex(self.leaf_hash),
+            self.leaf_index,
+            self.checkpoint.tree_size,
+            [bytes.fromhex(p) for p in self.proof],
+            self.checkpoint.root,
+        )
+
+
+class ComplianceCommands(CaseworkCore):
+    # Stores written by this process since their last checkpoint (by database URL): the
+    # command line checkpoints each before it exits.
+    unsealed_writes: ClassVar[dict[str, "ComplianceCommands"]] = {}
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        ledger = Ledger(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.recorder,
+            self.database.backend,
+            self.database.schema,
+        )
+        with self.database.schema_lock():
+            ledger.create()
+        return ledger
+
+    @cached_property
+    def recorded_at(self) -> RecordedAtIndex:
+        index = RecordedAtIndex(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.recorder,
+            self.sealing,
+            self.database.backend,
+            self.database.schema,
+        )
+        with self.database.schema_lock():
+            index.create()
+        return index
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            ComplianceCommands.unsealed_writes[self.settings.database_url] = self
+        return recordings
+
+    # -- checkpoints -----------------------------------------------------------------
+
+    def checkpoint(self, at: datetime | None = None) -> Checkpoint | None:
+        """Sign a checkpoint covering every event stored so far; None if the latest one
+        already does. The server calls this every minute; the CLI after each write."""
+        self.recorded_at.catch_up()
+        checkpoint = self.ledger.checkpoint(load_signing_key(self.settings.signing_key_file), at)
+        ComplianceCommands.unsealed_writes.pop(self.settings.database_url, None)
+        return checkpoint
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        latest = self.ledger.latest()
+        return latest.checkpoint if latest else None
+
+    def verify(
+        self, against: Path | None = None, public_key_file: Path | None = None
+    ) -> VerificationReport:
+        public_key = load_public_key(public_key_file or self.settings.verify_key_file)
+        exported = Checkpoint.read(against) if against else None
+        return verify_ledger(self.ledger, public_key, exported, str(against) if against else None)
+
+    def prove_event(self, record_id: UUID, version: int) -> EventProof:
+        """An inclusion proof of one stored event into the latest checkpoint."""
+        latest = self.ledger.latest()
+        leaves = self.ledger.recorded_leaves()
+        found = [
+            leaf
+            for leaf in leaves
+            if leaf.originator_id == record_id and leaf.originator_version == version
+        ]
+        if latest is None or not found or found[0].index >= latest.checkpoint.tree_size:
+            raise NotCheckpointed(
+                f"not_checkpointed: version {version} of {record_id} is not covered by a "
+                "checkpoint yet; take one with `casework ledger checkpoint`"
+            )
+        tree = Tree([leaf.hash for leaf in leaves[: latest.checkpoint.tree_size]])
+        index = found[0].index
+        return EventProof(
+            record_id=record_id,
+            version=version,
+            leaf_index=index,
+            leaf_hash=found[0].hash.hex(),
+            proof=[p.hex() for p in tree.inclusion_proof(index, tree.size)],
+            checkpoint=latest.checkpoint,
+        )
+
+    # -- as-of replay ------------------------------------------------------------------
+
+    def replay(self, record_id: UUID, at: datetime, basis: Basis = Basis.RECORDED) -> Replay:
+        """Any record as it stood at `at`: as recorded by casework, or as had occurred."""
+        at = aware(at, "as_of")
+        if basis is Basis.OCCURRED:
+            try:
+                events = list(self.event_store.get(record_id))
+            except RecordErased as error:
+                raise self.erased("record", record_id, error) from None
+            if not events:
+                raise NotFound("record", record_id)
+            return as_occurred(record_id, events, at)
+        self.recorded_at.catch_up()
+        version = self.recorded_at.version_at(record_id, at)
+        if version is None:
+            if self.recorded_at.version_at(record_id, datetime.max.replace(tzinfo=UTC)) is None:
+                self.load(record_id, Record, "record")  # says erased or not found
+            return Replay(record_id, Basis.RECORDED, at, None, 0)
+        record = self.load(record_id, Record, "record", version)
+        return Replay(record_id, Basis.RECORDED, at, record, version)
+
+    def diff_record(
+        self, record_id: UUID, since: datetime, until: datetime, basis: Basis = Basis.RECORDED
+    ) -> RecordDiff:
+        before = self.replay(record_id, since, basis)
+        after = self.replay(record_id, until, basis)
+        events = list(self.event_store.get(record_id))
+        if basis is Basis.RECORDED:
+            between = [e for e in events if before.applied < e.originator_version <= after.applied]
+        else:
+            between = [e for e in events if before.at < e.occurred_at <= after.at]
+        return diff(before, after, between)
+
+    # -- export ------------------------------------------------------------------------
+
+    def export_case(self, case_id: UUID, by: Actor) -> Bundle:
+        """The case's decrypted timeline with a proof for every event, for a reviewer."""
+        if by.role not in EXPORTING_ROLES:
+            raise ExportNotAllowed(
+                f"export_not_allowed: a {by.role.value} may not export a whole case; "
+                "a compliance reviewer or the centre director may"
+            )
+        self.load(case_id, Case, "case")
+        self.checkpoint()
+        latest = self.ledger.latest()
+        assert latest is not None  # just taken
+        rows = [
+            r
+            for r in case_rows(self.ledger, self.key_table, case_id)
+            if r.notification_id <= latest.last_notification_id
+        ]
+        try:
+            return build_bundle(
+                case_id,
+                self.ledger,
+                latest.checkpoint,
+                rows,
+                self.sealing.unseal,
+                by,
+                load_signing_key(self.settings.signing_key_file),
+            )
+        except RecordErased as error:
+            raise self.erased("case", case_id, error) from None
+
+    # -- erasure -----------------------------------------------------------------------
+
+    def erase_case(
+        self,
+        case_id: UUID,
+        by: Actor,
+        reason: str,
+        authorised_by: str,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        """Destroy the case's data key, its search-index entries, projected rows and
+        recorded times, and record who erased it, why, and on whose authority.
+        Re-running it finishes an erasure that was interrupted."""
+        erasure = self.erasure_of(case_id)
+        if erasure is None:
+            self.load(case_id, Case, "case")
+            erasure = CaseErasure.record_erasure(by, case_id, reason, authorised_by, occurred_at)
+            self.save(erasure)
+        elif not self.keyring.destroy(case_id, erasure.erased_at):
+            raise self.erased("case", case_id, RecordErased("", case_id, erasure.erased_at))
+        self.keyring.destroy(case_id, erasure.erased_at)
+        self.client_index.forget_case(case_id)  # type: ignore[attr-defined]
+        self.erase_projected_rows(case_id, erasure.erased_at)
+        self.recorded_at.forget(case_record_ids(self.ledger, self.key_table, case_id))
+        return erasure.id
+
+    def erase_projected_rows(self, case_id: UUID, at: datetime) -> None:
+        from casework.projections import Projections
+
+        projections = Projections(self)
+        try:
+            projections.erase_case(case_id, at)
+        finally:
+            projections.close()
+
+    def erasure_of(self, case_id: UUID) -> CaseErasure | None:
+        try:
+            return self.load(CaseErasure.id_for(case_id), CaseErasure, "erasure")
+        except NotFound:
+            return None
+
+    def erased(self, what: str, record_id: UUID, error: RecordErased) -> RuleBroken:
+        """What every reader sees for content whose case was erased: when, by whom."""
+        case_id = error.scope_id
+        subject = f"the {what} {record_id}"
+        if case_id != record_id:
+            subject += f" (of case {case_id})"
+        erasure = self.erasure_of(case_id)
+        if erasure is None:
+            return Erased(
+                f"erased: {subject} was erased on {error.destroyed_at:%Y-%m-%d %H:%M} UTC",
+                case_id=str(case_id),
+            )
+        return Erased(
+            f"erased: {subject} was erased on {erasure.erased_at:%Y-%m-%d %H:%M %Z} by staff "
+            f"{erasure.erased_by}, authorised by {erasure.authorised_by}: {erasure.reason}",
+            case_id=str(case_id),
+            erased_at=erasure.erased_at.isoformat(),
+            erased_by=str(erasure.erased_by),
+            authorised_by=erasure.authorised_by,
+        )

@@ -1,0 +1,362 @@
+"""The tamper-evident ledger: a Merkle tree over every stored event, in log order, and
+signed checkpoints of it.
+
+A leaf covers what the events table holds for one event: originator id, version, topic
+and the sealed state (the ciphertext), so destroying a case's key erases its content
+without touching the proof of the log. The ledger keeps two append-only tables beside the
+events: the leaf hashes it has covered (for precise diagnosis and cheap proofs) and the
+checkpoints, each signed with an Ed25519 key that lives in a file, never in the database.
+"""
+
+import sqlite3
+import struct
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import msgspec
+import psycopg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from casework.store.errors import StoreError
+from casework.store.merkle import Frontier, leaf_hash
+from casework.store.recorders import postgres_append_only, sqlite_append_only
+
+LEAVES_TABLE = "casework_ledger_leaves"
+CHECKPOINTS_TABLE = "casework_ledger_checkpoints"
+_HEAD = struct.Struct(">16sqH")
+_BATCH = 5000
+
+
+class LedgerKeyError(StoreError):
+    """The ledger signing key or its public half is missing or unreadable."""
+
+
+class LogRow(NamedTuple):
+    """One stored event as the ledger sees it: in clear, except the sealed state."""
+
+    notification_id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+    def leaf_data(self) -> bytes:
+        return leaf_data(self.originator_id, self.originator_version, self.topic, self.state)
+
+
+class RecordedLeaf(NamedTuple):
+    index: int
+    notification_id: int
+    originator_id: UUID
+    originator_version: int
+    hash: bytes
+
+
+def leaf_data(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    """originator id (16 bytes) ‖ version (8, big-endian) ‖ topic length (2) ‖ topic ‖ state."""
+    encoded = topic.encode()
+    return _HEAD.pack(originator_id.bytes, version, len(encoded)) + encoded + state
+
+
+def fingerprint(public_key: bytes) -> str:
+    return sha256(public_key).hexdigest()[:16]
+
+
+class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed statement: "the log's first `tree_size` events hash to `root_hash`"."""
+
+    seq: int
+    tree_size: int
+    root_hash: str
+    signed_at: datetime
+    public_key: str
+    signature: str
+
+    def body(self) -> bytes:
+        return (
+            "casework ledger checkpoint\n"
+            f"seq {self.seq}\nsize {self.tree_size}\nroot {self.root_hash}\n"
+            f"time {self.signed_at.astimezone(UTC).isoformat()}\n"
+        ).encode()
+
+    @property
+    def key_fingerprint(self) -> str:
+        return fingerprint(bytes.fromhex(self.public_key))
+
+    @property
+    def root(self) -> bytes:
+        return bytes.fromhex(self.root_hash)
+
+    def signature_valid(self) -> bool:
+        """Whether the signature matches the content under the key it names."""
+        try:
+            key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(self.public_key))
+            key.verify(bytes.fromhex(self.signature), self.body())
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def describe(self) -> str:
+        signed = f"{self.signed_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        return f"checkpoint {self.seq} ({self.tree_size} events, signed {signed})"
+
+    @classmethod
+    def sign(
+        cls, key: Ed25519PrivateKey, seq: int, tree_size: int, root: bytes, at: datetime
+    ) -> "Checkpoint":
+        public = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        unsigned = cls(
+            seq=seq,
+            tree_size=tree_size,
+            root_hash=root.hex(),
+            signed_at=at.astimezone(UTC),
+            public_key=public.hex(),
+            signature="",
+        )
+        return msgspec.structs.replace(unsigned, signature=key.sign(unsigned.body()).hex())
+
+    def write(self, path: Path) -> None:
+        path.write_bytes(msgspec.json.format(msgspec.json.encode(self)) + b"\n")
+
+    @classmethod
+    def read(cls, path: Path) -> "Checkpoint":
+        try:
+            return msgspec.json.decode(path.read_bytes(), type=cls)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise StoreError(f"{path} is not a casework checkpoint file: {error}") from None
+
+
+class CheckpointRow(NamedTuple):
+    checkpoint: Checkpoint
+    last_notification_id: int
+    frontier: Frontier
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        raise LedgerKeyError(
+            f"no ledger signing key at {path}: create it with `casework keys init` "
+            "(or point CASEWORK_SIGNING_KEY_FILE at it)"
+        )
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except ValueError as error:
+        raise LedgerKeyError(f"{path} is not a PEM private key: {error}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise LedgerKeyError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def load_public_key(path: Path) -> bytes:
+    """The raw 32-byte Ed25519 public key from a PEM file (the .pub beside the signing key)."""
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise LedgerKeyError(f"cannot read the ledger public key {path}: {error}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise LedgerKeyError(f"{path} is not an Ed25519 public key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+class Ledger:
+    """The ledger's two tables on either backend, and reading the log in order."""
+
+    def __init__(self, datastore: Any, recorder: Any, dialect: str, schema: str = "") -> None:
+        self.datastore = datastore
+        self.recorder = recorder
+        self.dialect = dialect
+        self.schema = schema or ("public" if dialect == "postgres" else "")
+        prefix = f'"{self.schema}".' if dialect == "postgres" else ""
+        self.leaves_table = prefix + LEAVES_TABLE
+        self.checkpoints_table = prefix + CHECKPOINTS_TABLE
+
+    def _sql(self, statement: str) -> str:
+        statement = statement.replace("{leaves}", self.leaves_table).replace(
+            "{checkpoints}", self.checkpoints_table
+        )
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    def create(self) -> None:
+        blob, big = ("bytea", "bigint") if self.dialect == "postgres" else ("BLOB", "INTEGER")
+        statements: list[Any] = [
+            self._sql(
+                f"CREATE TABLE IF NOT EXISTS {{leaves}} (leaf_index {big} PRIMARY KEY, "
+                f"notification_id {big} NOT NULL, originator_id TEXT NOT NULL, "
+                f"originator_version {big} NOT NULL, leaf_hash {blob} NOT NULL)"
+            ),
+            self._sql(
+                f"CREATE TABLE IF NOT EXISTS {{checkpoints}} (seq {big} PRIMARY KEY, "
+                f"tree_size {big} NOT NULL, root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, "
+                "public_key TEXT NOT NULL, signature TEXT NOT NULL, "
+                f"last_notification_id {big} NOT NULL, frontier {blob} NOT NULL)"
+            ),
+        ]
+        for table in (LEAVES_TABLE, CHECKPOINTS_TABLE):
+            if self.dialect == "postgres":
+                statements += postgres_append_only(self.schema, table)
+            else:
+                statements += sqlite_append_only(table)
+        with self.datastore.transaction(commit=True) as c:
+            for statement in statements:
+                c.execute(statement)
+
+    def rows(self, after: int = 0, through: int | None = None) -> Iterator[LogRow]:
+        """Every stored event after notification id `after`, in log order."""
+        while True:
+            batch = self.recorder.select_notifications(
+                start=after, limit=_BATCH, stop=through, inclusive_of_start=False
+            )
+            for n in batch:
+                yield LogRow(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state))
+            if len(batch) < _BATCH:
+                return
+            after = batch[-1].id
+
+    def state_of(self, notification_id: int) -> bytes:
+        rows = self.recorder.select_notifications(start=notification_id, limit=1)
+        return bytes(rows[0].state) if rows else b""
+
+    def recorded_leaves(self) -> list[RecordedLeaf]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql(
+                    "SELECT leaf_index, notification_id, originator_id, originator_version, "
+                    "leaf_hash FROM {leaves} ORDER BY leaf_index"
+                )
+            )
+            return [
+                RecordedLeaf(
+                    r["leaf_index"],
+                    r["notification_id"],
+                    UUID(r["originator_id"]),
+                    r["originator_version"],
+                    bytes(r["leaf_hash"]),
+                )
+                for r in c.fetchall()
+            ]
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql(
+                    "SELECT leaf_hash FROM {leaves} WHERE leaf_index < ? ORDER BY leaf_index"
+                ),
+                (size,),
+            )
+            return [bytes(r["leaf_hash"]) for r in c.fetchall()]
+
+    def checkpoint_rows(self, latest_only: bool = False) -> list[CheckpointRow]:
+        order = "ORDER BY seq DESC LIMIT 1" if latest_only else "ORDER BY seq"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._sql("SELECT * FROM {checkpoints} " + order))  # noqa: S608 - fixed
+            return [self._checkpoint_out(r) for r in c.fetchall()]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return [row.checkpoint for row in self.checkpoint_rows()]
+
+    def latest(self) -> CheckpointRow | None:
+        rows = self.checkpoint_rows(latest_only=True)
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _checkpoint_out(r: Any) -> CheckpointRow:
+        checkpoint = Checkpoint(
+            seq=r["seq"],
+            tree_size=r["tree_size"],
+            root_hash=r["root_hash"],
+            signed_at=datetime.fromisoformat(r["signed_at"]),
+            public_key=r["public_key"],
+            signature=r["signature"],
+        )
+        raw = bytes(r["frontier"])
+        hashes = [raw[i : i + 32] for i in range(0, len(raw), 32)]
+        try:
+            frontier = Frontier(checkpoint.tree_size, hashes)
+        except ValueError:
+            frontier = Frontier()  # an edited row: verification names it; extending refuses
+        return CheckpointRow(checkpoint, r["last_notification_id"], frontier)
+
+    def uncovered(self) -> int:
+        """How many stored events no checkpoint covers yet."""
+        latest = self.latest()
+        after = latest.last_notification_id if latest else 0
+        return sum(1 for _ in self.rows(after))
+
+    def checkpoint(self, key: Ed25519PrivateKey, at: datetime | None = None) -> Checkpoint | None:
+        """Cover every event stored so far with a new signed checkpoint; None when the
+        latest checkpoint already covers them all. Safe to call from several processes."""
+        for _ in range(5):
+            try:
+                return self._checkpoint_once(key, at)
+            except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
+                continue  # another process checkpointed first: extend theirs
+        raise StoreError("could not take a checkpoint: other writers kept taking one first")
+
+    def _checkpoint_once(self, key: Ed25519PrivateKey, at: datetime | None) -> Checkpoint | None:
+        latest = self.latest()
+        if latest is None:
+            seq, after, frontier = 1, 0, Frontier()
+        else:
+            seq, after, frontier = latest.checkpoint.seq + 1, latest.last_notification_id, None
+            frontier = latest.frontier.copy()
+            if frontier.size != latest.checkpoint.tree_size or (
+                frontier.root() != latest.checkpoint.root or not latest.checkpoint.signature_valid()
+            ):
+                raise StoreError(
+                    f"the latest ledger {latest.checkpoint.describe()} does not match its "
+                    "signature: run `casework verify` before taking another"
+                )
+        new: list[tuple[Any, ...]] = []
+        last = after
+        for row in self.rows(after):
+            h = leaf_hash(row.leaf_data())
+            new.append(
+                (
+                    frontier.size,
+                    row.notification_id,
+                    str(row.originator_id),
+                    row.originator_version,
+                    h,
+                )
+            )
+            frontier.append(h)
+            last = row.notification_id
+        if latest is not None and not new:
+            return None
+        checkpoint = Checkpoint.sign(
+            key, seq, frontier.size, frontier.root(), at or datetime.now(UTC)
+        )
+        with self.datastore.transaction(commit=True) as c:
+            if new:
+                c.executemany(
+                    self._sql(
+                        "INSERT INTO {leaves} (leaf_index, notification_id, originator_id, "
+                        "originator_version, leaf_hash) VALUES (?, ?, ?, ?, ?)"
+                    ),
+                    new,
+                )
+            c.execute(
+                self._sql(
+                    "INSERT INTO {checkpoints} (seq, tree_size, root_hash, signed_at, public_key, "
+                    "signature, last_notification_id, frontier) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                (
+                    checkpoint.seq,
+                    checkpoint.tree_size,
+                    checkpoint.root_hash,
+                    checkpoint.signed_at.isoformat(),
+                    checkpoint.public_key,
+                    checkpoint.signature,
+                    last,
+                    b"".join(frontier.hashes),
+                ),
+            )
+        return checkpoint
