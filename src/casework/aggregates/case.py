@@ -361,6 +361,7 @@ class Case(Record):
     risk_rationale: str
     consent: Consent | None
     consent_history: list[Consent]
+    possible_duplicate_of: list[UUID]
     assessments: dict[UUID, Assessment]
     plan_versions: list[PlanVersion]
     plan_reviews: list[PlanReview]
@@ -381,6 +382,7 @@ class Case(Record):
         risk_level: RiskLevel
         risk_rationale: str
         consent: Consent | None
+        possible_duplicate_of: list[UUID]
 
     def __init__(
         self,
@@ -394,6 +396,7 @@ class Case(Record):
         risk_level: RiskLevel,
         risk_rationale: str,
         consent: Consent | None,
+        possible_duplicate_of: list[UUID],
     ) -> None:
         self.clients = list(clients)
         self.presenting_problem = presenting_problem
@@ -407,6 +410,7 @@ class Case(Record):
         self.risk_rationale = risk_rationale
         self.consent = consent
         self.consent_history = [consent] if consent is not None else []
+        self.possible_duplicate_of = list(possible_duplicate_of)
         self.assessments = {}
         self.plan_versions = []
         self.plan_reviews = []
@@ -819,9 +823,12 @@ class Case(Record):
         risk_rationale: str = "",
         referral_detail: str = "",
         consent: Consent | None = None,
+        possible_duplicate_of: list[UUID] = (),  # type: ignore[assignment]
         occurred_at: datetime | None = None,
     ) -> "Case":
-        """Intake; consent is usually taken at intake, or recorded later."""
+        """Intake; consent is usually taken at intake, or recorded later. Cases that
+        may already be this client's are kept on the case as a warning, not a refusal
+        (families come back)."""
         if not clients:
             raise InvalidValue("clients", "a case needs at least one client")
         for client in clients:
@@ -843,6 +850,7 @@ class Case(Record):
             risk_level=risk_level,
             risk_rationale=risk_rationale.strip(),
             consent=_checked(consent) if consent is not None else None,
+            possible_duplicate_of=list(possible_duplicate_of),
         )
 
     def _require_open(self, what: str) -> None:

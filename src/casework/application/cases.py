@@ -111,8 +111,8 @@ class CaseCommands(CaseworkCore):
         consent: Consent | None = None,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Intake. Clients who already have a case are not refused (families return):
-        `possible_duplicates` tells the worker before they open it."""
+        """Intake; a client who may already have a case is recorded on the new one as
+        a possible duplicate (`Case.possible_duplicate_of`)."""
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
         department = organisation.department(department_id)
         lead = self._staff(lead_worker_id)
@@ -128,6 +128,7 @@ class CaseCommands(CaseworkCore):
             risk_rationale,
             referral_detail,
             consent,
+            self.possible_duplicates(clients),
             occurred_at,
         )
         lead.take_lead(by, case.id, occurred_at)

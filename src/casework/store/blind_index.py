@@ -137,5 +137,8 @@ class ClientIndex:
         with self.datastore.transaction(commit=True) as c:
             if self.dialect == "sqlite":
                 c.execute("PRAGMA secure_delete = ON")
-            c.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), (self._id(case_id),))
-            return c.rowcount
+            params = (self._id(case_id),)
+            c.execute(self._sql("SELECT COUNT(*) AS n FROM {table} WHERE case_id = ?"), params)
+            count = int(c.fetchone()["n"])
+            c.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), params)
+        return count
