@@ -23,9 +23,12 @@ def _upsert(connection: Connection, table: Table, keys: list[str], rows: list[Ro
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     others = [c.name for c in table.columns if c.name not in keys]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={name: statement.excluded[name] for name in others}
-    )
+    if others:
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={name: statement.excluded[name] for name in others}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
     connection.execute(statement, rows)
 
 

@@ -103,11 +103,17 @@ class Runner:
             except RecordErased:
                 self._erased_keys.add(key_id)
                 continue
-            if scope in self._erased:
-                continue
             case_id = None if scope == ORGANISATION_SCOPE else scope
-            items.append(Item(n.id, to_domain_event(n), case_id))
+            item = Item(n.id, to_domain_event(n), case_id)
+            if not self._of_erased_case(item):
+                items.append(item)
         return items
+
+    def _of_erased_case(self, item: Item) -> bool:
+        """Sealed under an erased case's key, or an organisation record naming it."""
+        return bool(self._erased) and (
+            item.case_id in self._erased or getattr(item.event, "case_id", None) in self._erased
+        )
 
     def _refresh_erased(self, connection: Connection) -> bool:
         """Notice erasures made by other processes; True if there were new ones."""
@@ -131,7 +137,7 @@ class Runner:
                 if self._refresh_erased(connection):
                     for view in self.views:
                         view.forget()
-                    items = [i for i in items if i.case_id not in self._erased]
+                    items = [i for i in items if not self._of_erased_case(i)]
                 for view in self.views:
                     since = self.positions[view.name]
                     mine = [i for i in items if i.position > since]
