@@ -187,12 +187,9 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
     ) -> UUID:
         """Set (or change) how often a staff member is to be supervised."""
-        if self._exists(schedule_id(staff_id)):
+        try:
             schedule = self.get_supervision_schedule(staff_id)
-            schedule.change_policy(
-                by, every_days, new_staff_every_days, new_staff_months, started_on, occurred_at
-            )
-        else:
+        except NotFound:
             schedule = SupervisionSchedule.set_policy(
                 by,
                 staff_id,
@@ -201,6 +198,10 @@ class SupervisionCommands(CaseworkCore):
                 new_staff_months,
                 started_on,
                 occurred_at,
+            )
+        else:
+            schedule.change_policy(
+                by, every_days, new_staff_every_days, new_staff_months, started_on, occurred_at
             )
         self.save(schedule)
         return schedule.id
@@ -218,6 +219,3 @@ class SupervisionCommands(CaseworkCore):
         session = self.get_supervision_session(session_id)
         self.expect_version(session, expected_version)
         return session
-
-    def _exists(self, record_id: UUID) -> bool:
-        return bool(self.recorder.select_events(record_id, desc=True, limit=1))
