@@ -6,7 +6,7 @@ import pytest
 
 from casework.aggregates.agency import AgencyClosed, AgencyKind
 from casework.aggregates.base import InvalidValue
-from casework.aggregates.case import ConsentMissing
+from casework.aggregates.case import CaseClosed, ClosureReason, ConsentMissing
 from casework.aggregates.organisation import UnknownDepartment
 from casework.aggregates.referral import (
     Holder,
@@ -295,3 +295,21 @@ def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
     app.start_referral_service(referral_id, centre.elderly_head)
     with pytest.raises(InvalidValue, match="outcome"):
         app.complete_referral(referral_id, centre.elderly_head, " ")
+
+
+def test_a_closed_case_is_not_referred(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    case = app.get_case(case_id)
+    case.close(centre.worker, ClosureReason.MOVED_AWAY, [], "the family moved to Foshan")
+    app.save(case)
+
+    with pytest.raises(CaseClosed, match="case_closed: the case is closed"):
+        app.send_referral(
+            centre.worker,
+            case_id,
+            Holder.department(centre.elderly),
+            "day care",
+            Urgency.ROUTINE,
+            SHARED,
+        )

@@ -16,6 +16,7 @@ from casework.aggregates.supervision import (
     Topic,
 )
 from casework.application import Casework
+from casework.application.errors import NotFound
 from tests.family_centre import Centre, build_centre, open_family_case
 
 HELD_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -269,3 +270,11 @@ def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -
         app.mark_action_item_done(session_id, centre.worker, item_id)
     with pytest.raises(InvalidValue, match="action_item: this session has no action item"):
         app.mark_action_item_done(session_id, centre.worker, uuid4())
+
+
+def test_only_cases_that_exist_are_discussed(app: Casework) -> None:
+    centre = build_centre(app)
+    session_id = group_session(app, centre)
+    with pytest.raises(NotFound, match="no case"):
+        app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
+    assert app.get_supervision_session(session_id).case_ids == []

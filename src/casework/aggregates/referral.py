@@ -13,7 +13,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, aware, now
-from casework.aggregates.case import Case
+from casework.aggregates.case import OPEN_STATUSES, Case, CaseClosed
 
 
 class Urgency(StrEnum):
@@ -308,6 +308,11 @@ class Referral(Record):
         deadlines: ResponseDeadlines,
         occurred_at: datetime | None,
     ) -> "Referral":
+        if case.status not in OPEN_STATUSES:
+            raise CaseClosed(
+                f"case_closed: the case is {case.status.value}; reopen it before referring it",
+                status=case.status.value,
+            )
         if not reason.strip():
             raise InvalidValue("reason", "say why the case is referred")
         if not shared:

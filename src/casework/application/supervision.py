@@ -5,6 +5,7 @@ from uuid import UUID
 
 from casework.access import may_read_supervision_note
 from casework.aggregates.base import Actor
+from casework.aggregates.case import Case
 from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.supervision import SessionFormat, SessionNote, SupervisionSession, Topic
 from casework.aggregates.supervision import discussion_id as discussion_id_of
@@ -79,6 +80,7 @@ class SupervisionCommands(CaseworkCore):
     ) -> UUID:
         """Write (or, before sign-off, rewrite) what the session said about a case."""
         session = self._session(session_id, expected_version)
+        self.load(case_id, Case, "case")  # a discussion is of a case that exists
         discussed_before = case_id in session.case_ids
         session.discuss_case(by, case_id, occurred_at)
         if discussed_before:
