@@ -251,3 +251,28 @@ def test_risk_is_rerated_with_a_reason(app: Casework) -> None:
     case = app.get_case(case_id)
     assert case.risk_level == RiskLevel.CRITICAL
     assert case.risk_rationale == "husband threatened with a knife"
+
+
+def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> None:
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre, RiskLevel.HIGH)
+    assess(app, centre, case_id)
+    safety = goal(centre)
+    app.propose_plan(case_id, centre.worker, [safety])
+    note_id = app.record_note(case_id, centre.worker, NoteKind.PHONE, "call", 5)
+    app.add_addendum(case_id, centre.worker, "note", note_id, "it was a video call", "detail")
+    app.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, "summary")
+    app.break_the_glass(case_id, centre.second_worker, "client in crisis at night")
+    app.close_case(
+        case_id,
+        centre.worker,
+        ClosureReason.OTHER,
+        [],  # the plan never became active: no goal outcomes are due
+        "family declined further service",
+    )
+    replayed = app.get_case(case_id)
+    app.take_snapshot(case_id)
+    restored = app.get_case(case_id)
+    assert vars(restored).keys() == vars(replayed).keys()
+    for name, value in vars(replayed).items():
+        assert getattr(restored, name) == value, name
