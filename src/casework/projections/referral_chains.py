@@ -204,33 +204,43 @@ class ReferralChains(View):
         return self._hops(connection, self.hops_table.c.loop.is_(True))
 
     def holders(self, connection: Connection) -> list[HolderSummary]:
+        """For each department and agency: referrals sent and received, how many
+        were answered, and the mean time to answer."""
         h = self.hops_table.c
-        received = connection.execute(
-            select(
-                h.receiver_kind,
-                h.receiver_id,
-                func.count(),
-                func.count(h.answered_at),
-                func.avg(h.response_seconds),
-            ).group_by(h.receiver_kind, h.receiver_id)
-        ).all()
-        sent = dict(
-            connection.execute(select(h.sender_id, func.count()).group_by(h.sender_id)).tuples()
-        )
-        summaries = {
-            r[1]: HolderSummary(
-                r[0], r[1], sent.pop(r[1], 0), r[2], r[3], float(r[4]) if r[4] else None
+        received = {
+            (kind, holder): (count, answered, mean)
+            for kind, holder, count, answered, mean in connection.execute(
+                select(
+                    h.receiver_kind,
+                    h.receiver_id,
+                    func.count(),
+                    func.count(h.answered_at),
+                    func.avg(h.response_seconds),
+                ).group_by(h.receiver_kind, h.receiver_id)
             )
-            for r in received
         }
-        kinds = dict(
-            connection.execute(
-                select(h.sender_id, h.sender_kind).where(h.sender_id.in_(list(sent)))
-            ).tuples()
-        )
-        for holder_id, count in sent.items():
-            summaries[holder_id] = HolderSummary(kinds[holder_id], holder_id, count, 0, 0, None)
-        return sorted(summaries.values(), key=lambda s: (s.kind, str(s.holder_id)))
+        sent = {
+            (kind, holder): count
+            for kind, holder, count in connection.execute(
+                select(h.sender_kind, h.sender_id, func.count()).group_by(
+                    h.sender_kind, h.sender_id
+                )
+            )
+        }
+        found = []
+        for key in sorted(set(received) | set(sent), key=str):
+            count, answered, mean = received.get(key, (0, 0, None))
+            found.append(
+                HolderSummary(
+                    key[0],
+                    key[1],
+                    sent.get(key, 0),
+                    count,
+                    answered,
+                    None if mean is None else float(mean),
+                )
+            )
+        return found
 
 
 _HOP_FIELDS = set(Hop.__dataclass_fields__)
