@@ -1,17 +1,34 @@
 """Supervision commands: record a session, discuss cases in it, sign it, follow it up."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 from casework.access import may_read_supervision_note
-from casework.aggregates.base import Actor
+from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Case
 from casework.aggregates.case_discussion import CaseDiscussion
+from casework.aggregates.organisation import ORGANISATION_ID, Organisation
+from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SessionFormat, SessionNote, SupervisionSession, Topic
 from casework.aggregates.supervision import discussion_id as discussion_id_of
 from casework.aggregates.supervision_schedule import SupervisionSchedule, schedule_id
 from casework.application.core import CaseworkCore
 from casework.application.errors import NotFound
+
+# Roles whose holders are supervised (the frequency policy applies to them).
+SUPERVISED_ROLES = frozenset({Role.CASEWORKER, Role.SPECIALIST, Role.DEPARTMENT_HEAD})
+
+
+@dataclass(frozen=True)
+class SupervisionDue:
+    staff_id: UUID
+    name: str
+    last_supervised_on: date | None
+    due_on: date | None  # None: never supervised and no policy set
+
+    def is_overdue(self, on: date) -> bool:
+        return self.due_on is None or on > self.due_on
 
 
 class SupervisionCommands(CaseworkCore):
@@ -210,6 +227,25 @@ class SupervisionCommands(CaseworkCore):
 
     def get_supervision_schedule(self, staff_id: UUID) -> SupervisionSchedule:
         return self.load(schedule_id(staff_id), SupervisionSchedule, "supervision schedule")
+
+    def supervision_due(self) -> list[SupervisionDue]:
+        """When each active member of staff who is supervised is next due, soonest
+        first (those never supervised first of all)."""
+        organisation: Organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
+        due = []
+        for staff_id in organisation.staff_ids:
+            staff: Staff = self.load(staff_id, Staff, "staff member")
+            if not staff.active or not SUPERVISED_ROLES & set(staff.roles):
+                continue
+            try:
+                schedule = self.get_supervision_schedule(staff_id)
+            except NotFound:
+                due.append(SupervisionDue(staff_id, staff.name, None, None))
+                continue
+            due.append(
+                SupervisionDue(staff_id, staff.name, schedule.last_supervised_on, schedule.due_on())
+            )
+        return sorted(due, key=lambda d: (d.due_on is not None, d.due_on or date.min, d.name))
 
     def _schedule_or_default(self, by: Actor, staff_id: UUID) -> SupervisionSchedule:
         try:

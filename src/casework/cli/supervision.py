@@ -1,0 +1,120 @@
+"""`casework supervision`: who is due or overdue for supervision, and random audit
+samples of a worker's records (drawn, then checked by drawing again)."""
+
+import argparse
+from datetime import date
+from uuid import UUID
+
+from casework.aggregates.base import Actor, Role
+from casework.settings import Settings
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    supervision = commands.add_parser(
+        "supervision", help="supervision due dates and random audit samples"
+    )
+    sub = supervision.add_subparsers(
+        dest="supervision_command", metavar="SUPERVISION_COMMAND", required=True
+    )
+
+    due = sub.add_parser(
+        "due",
+        help="when each member of staff is next due for supervision",
+        description="List every active caseworker, specialist and department head with "
+        "the date they were last supervised and the date they are next due (by their "
+        "supervision frequency policy), soonest first; OVERDUE marks those past due.",
+    )
+    due.add_argument("--on", type=date.fromisoformat, help="the day to judge by (default today)")
+    due.set_defaults(run=run_due)
+
+    sample = sub.add_parser(
+        "audit-sample",
+        help="draw a random sample of a worker's records in a period",
+        description="Draw SIZE records (notes, assessments, plan versions, closures) at "
+        "random from the cases WORKER leads, that happened from --from to --to, for the "
+        "routine audit register. The seed is recorded (and printed) so anyone can draw "
+        "the same sample again with `casework supervision check-sample`.",
+    )
+    sample.add_argument("worker", type=UUID, metavar="WORKER", help="the worker's staff id")
+    sample.add_argument("--by", type=UUID, required=True, help="your staff id")
+    sample.add_argument(
+        "--role",
+        type=Role,
+        default=Role.SUPERVISOR,
+        choices=[Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR],
+        help="the role you act in (default supervisor)",
+    )
+    sample.add_argument(
+        "--from", dest="start", type=date.fromisoformat, required=True, help="first day"
+    )
+    sample.add_argument(
+        "--to", dest="end", type=date.fromisoformat, required=True, help="last day (included)"
+    )
+    sample.add_argument("--size", type=int, default=5, help="how many records (default 5)")
+    sample.add_argument("--seed", type=int, help="a seed of your own (default: random)")
+    sample.set_defaults(run=run_audit_sample)
+
+    check = sub.add_parser(
+        "check-sample",
+        help="draw a recorded audit sample again and compare",
+        description="Reload every case at the version the sample recorded, rebuild the "
+        "candidate records, draw again with the recorded seed, and say whether the "
+        "result is the recorded sample.",
+    )
+    check.add_argument("sample", type=UUID, metavar="SAMPLE", help="the audit sample id")
+    check.set_defaults(run=run_check_sample)
+
+
+def run_due(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    on = args.on or date.today()
+    app = Casework(Settings.from_env())
+    try:
+        due = app.supervision_due()
+    finally:
+        app.close()
+    for row in due:
+        last = row.last_supervised_on.isoformat() if row.last_supervised_on else "never"
+        next_due = row.due_on.isoformat() if row.due_on else "now"
+        flag = "  OVERDUE" if row.is_overdue(on) else ""
+        print(f"{row.name:<24} {row.staff_id}  last {last:<10}  due {next_due:<10}{flag}")
+    return 0
+
+
+def run_audit_sample(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        actor = Actor(args.by, args.role)
+        app.actor_context(actor)  # refuses a role the person does not hold
+        sample = app.get_audit_sample(
+            app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed)
+        )
+    finally:
+        app.close()
+    print(
+        f"audit sample {sample.id}: {len(sample.selected)} of {sample.candidate_count} "
+        f"records, seed {sample.seed}"
+    )
+    for record in sample.selected:
+        version = f" v{record.plan_version}" if record.plan_version else ""
+        print(f"  case {record.case_id}  {record.kind.value}{version}  {record.record_id}")
+    return 0
+
+
+def run_check_sample(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        same = app.audit_sample_reproduces(args.sample)
+    finally:
+        app.close()
+    print(
+        "the same candidates and the same draw: the sample is reproduced"
+        if same
+        else "NOT reproduced: the candidates or the draw differ from what was recorded"
+    )
+    return 0 if same else 1
