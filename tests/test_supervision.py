@@ -206,7 +206,7 @@ def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
 
 def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> None:
     centre = build_centre(app)
-    newcomer = uuid4()
+    newcomer = centre.second_worker.staff_id
     app.set_supervision_frequency(centre.director, newcomer, started_on=date(2026, 1, 5))
     assert app.get_supervision_schedule(newcomer).due_on() == date(2026, 1, 19)
 
@@ -272,9 +272,20 @@ def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -
         app.mark_action_item_done(session_id, centre.worker, uuid4())
 
 
-def test_only_cases_that_exist_are_discussed(app: Casework) -> None:
+def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
+    app: Casework,
+) -> None:
     centre = build_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(NotFound, match="no case"):
         app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
+    with pytest.raises(NotFound, match="no staff member"):
+        app.record_supervision_session(
+            centre.supervisor,
+            SessionFormat.INDIVIDUAL,
+            centre.supervisor.staff_id,
+            [uuid4()],
+            60,
+            [Topic.CASE_PRACTICE],
+        )
     assert app.get_supervision_session(session_id).case_ids == []

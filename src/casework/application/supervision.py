@@ -43,6 +43,8 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
     ) -> UUID:
         """Record a session held; each supervisee's schedule counts it as supervision."""
+        for staff_id in (supervisor_id, *supervisee_ids):
+            self.load(staff_id, Staff, "staff member")
         session = SupervisionSession.hold(
             by,
             session_format,
@@ -206,6 +208,7 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
     ) -> UUID:
         """Set (or change) how often a staff member is to be supervised."""
+        self.load(staff_id, Staff, "staff member")
         try:
             schedule = self.get_supervision_schedule(staff_id)
         except NotFound:

@@ -11,6 +11,7 @@ from casework.store.errors import StoreError
 # One module per command group; each adds its sub-commands (with --help) to the parser.
 COMMAND_MODULES = [
     "casework.cli.keys",
+    "casework.cli.projections",
     "casework.cli.supervision",
 ]
 
