@@ -21,8 +21,10 @@ from casework.compliance.export import build_bundle
 from casework.compliance.recorded_at import RecordedAtIndex
 from casework.compliance.replay import Basis, Replay, as_occurred
 from casework.compliance.verification import VerificationReport, verify_ledger
-from casework.store.errors import RecordErased
+from casework.settings import Settings
+from casework.store.errors import RecordErased, StoreError
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
+from casework.store.master_key import MasterKey
 from casework.store.merkle import Tree, verify_inclusion
 
 # Who may take a whole case out of the building in a bundle.
@@ -67,9 +69,9 @@ class EventProof(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ComplianceCommands(CaseworkCore):
-    # Stores written by this process since their last checkpoint (by database URL): the
-    # command line checkpoints each before it exits.
-    unsealed_writes: ClassVar[dict[str, "ComplianceCommands"]] = {}
+    # Stores written by this process since their last checkpoint, by database URL: the
+    # command line checkpoints each before it exits (see `checkpoint_unsealed_writes`).
+    unsealed_writes: ClassVar[dict[str, tuple[Settings, MasterKey]]] = {}
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -99,7 +101,10 @@ class ComplianceCommands(CaseworkCore):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         recordings = super().save(*objs, **kwargs)
         if recordings:
-            ComplianceCommands.unsealed_writes[self.settings.database_url] = self
+            ComplianceCommands.unsealed_writes[self.settings.database_url] = (
+                self.settings,
+                self._master_key,
+            )
         return recordings
 
     # -- checkpoints -----------------------------------------------------------------
@@ -155,7 +160,7 @@ class ComplianceCommands(CaseworkCore):
         at = aware(at, "as_of")
         if basis is Basis.OCCURRED:
             try:
-                events = list(self.event_store.get(record_id))
+                events = list(self.events.get(record_id))
             except RecordErased as error:
                 raise self.erased("record", record_id, error) from None
             if not events:
@@ -175,7 +180,7 @@ class ComplianceCommands(CaseworkCore):
     ) -> RecordDiff:
         before = self.replay(record_id, since, basis)
         after = self.replay(record_id, until, basis)
-        events = list(self.event_store.get(record_id))
+        events = list(self.events.get(record_id))
         if basis is Basis.RECORDED:
             between = [e for e in events if before.applied < e.originator_version <= after.applied]
         else:
@@ -274,3 +279,22 @@ class ComplianceCommands(CaseworkCore):
             erased_by=str(erasure.erased_by),
             authorised_by=erasure.authorised_by,
         )
+
+
+def checkpoint_unsealed_writes() -> list[str]:
+    """Checkpoint every store this process wrote to since its last checkpoint; returns
+    warnings for stores that could not be (for example: no signing key)."""
+    from casework.application import Casework
+
+    warnings = []
+    written = list(ComplianceCommands.unsealed_writes.values())
+    ComplianceCommands.unsealed_writes.clear()
+    for settings, master_key in written:
+        app = Casework(settings, master_key)
+        try:
+            app.checkpoint()
+        except StoreError as error:
+            warnings.append(f"the events just written are not covered by a checkpoint: {error}")
+        finally:
+            app.close()
+    return warnings

@@ -12,6 +12,8 @@ from casework.store.errors import StoreError
 COMMAND_MODULES = [
     "casework.cli.keys",
     "casework.cli.projections",
+    "casework.cli.ledger",
+    "casework.cli.compliance",
     "casework.cli.supervision",
 ]
 
@@ -30,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from casework.application.compliance import ComplianceCommands
+
+    ComplianceCommands.unsealed_writes.clear()  # only this command's writes
     try:
         return int(args.run(args) or 0)
     except (RuleBroken, StoreError) as error:
@@ -37,3 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        checkpoint_before_exit()
+
+
+def checkpoint_before_exit() -> None:
+    """Every command that wrote events signs a checkpoint covering them before it exits."""
+    from casework.application.compliance import checkpoint_unsealed_writes
+
+    for warning in checkpoint_unsealed_writes():
+        print(f"casework: warning: {warning}", file=sys.stderr)

@@ -56,7 +56,7 @@ class Bundle(msgspec.Struct, kw_only=True):
         for event in self.events:
             h.update(event.leaf_index.to_bytes(8, "big"))
             h.update(event.leaf())
-            h.update(sha256(bytes(event.content)).digest())
+            h.update(sha256(_compact(event.content)).digest())
         return h.digest()
 
     def attest(self, key: Ed25519PrivateKey) -> None:
@@ -134,6 +134,11 @@ def verify_bundle(data: bytes, public_key: bytes) -> BundleReport:
         checkpoint=checkpoint.describe(),
         problems=problems,
     )
+
+
+def _compact(content: msgspec.Raw) -> bytes:
+    """The content without layout: the file is pretty-printed, the attestation is not."""
+    return msgspec.json.encode(msgspec.json.decode(bytes(content)))
 
 
 def _gaps(events: list[BundleEvent]) -> list[str]:

@@ -1,0 +1,67 @@
+"""`casework ledger`: take a signed checkpoint now (and hand a copy to someone outside),
+or prove that one event is in the signed log."""
+
+import argparse
+import sys
+from pathlib import Path
+from uuid import UUID
+
+import msgspec
+
+from casework.settings import Settings
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    ledger = commands.add_parser("ledger", help="signed checkpoints of the tamper-evident ledger")
+    sub = ledger.add_subparsers(dest="ledger_command", metavar="LEDGER_COMMAND", required=True)
+
+    checkpoint = sub.add_parser(
+        "checkpoint",
+        help="sign a checkpoint covering every event stored so far",
+        description="Sign a checkpoint (tree size, root hash, time) of the Merkle tree over "
+        "every stored event with the ledger signing key. With --out, also write the latest "
+        "checkpoint to FILE for the supervision team or the funder to keep: `casework "
+        "verify --against FILE` later proves the log still extends it.",
+    )
+    checkpoint.add_argument("--out", type=Path, help="write the checkpoint to this file")
+    checkpoint.set_defaults(run=run_checkpoint)
+
+    prove = sub.add_parser(
+        "prove",
+        help="print the inclusion proof of one event",
+        description="Print (as JSON) the RFC 9162 inclusion proof of version VERSION of "
+        "record RECORD into the latest checkpoint.",
+    )
+    prove.add_argument("record", type=UUID, metavar="RECORD")
+    prove.add_argument("version", type=int, metavar="VERSION")
+    prove.set_defaults(run=run_prove)
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        taken = app.checkpoint()
+        latest = app.latest_checkpoint()
+    finally:
+        app.close()
+    assert latest is not None  # the first call always signs one
+    print(("signed " if taken else "already covered by ") + latest.describe())
+    print(f"root {latest.root_hash}  key {latest.key_fingerprint}")
+    if args.out:
+        latest.write(args.out)
+        print(f"wrote {args.out}: keep it outside casework's servers")
+    return 0
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        proof = app.prove_event(args.record, args.version)
+    finally:
+        app.close()
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(proof)) + b"\n")
+    return 0

@@ -1,0 +1,90 @@
+"""A reviewer looks at a case as it stood at a past instant: as casework had recorded
+it then, or as things had happened by then (late entries included), and at what changed
+between two instants."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from casework.aggregates.base import InvalidValue
+from casework.aggregates.case import NoteKind
+from casework.application import Casework
+from casework.compliance.diff import kind_of_change
+from casework.compliance.replay import Basis
+from tests.compliance_steps import give_ledger_key
+from tests.family_centre import build_centre, open_family_case
+
+
+def test_as_recorded_and_as_occurred_differ_by_the_late_entry(store: Casework) -> None:
+    centre = build_centre(store)
+    before_opening = datetime.now(UTC)
+    case_id = open_family_case(store, centre)
+    visit = store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
+    then = datetime.now(UTC)
+    # Recorded after `then`, about a phone call that happened at `then`.
+    call = store.record_note(
+        case_id, centre.worker, NoteKind.PHONE, "call written up late", 15, occurred_at=then
+    )
+
+    recorded = store.replay(case_id, then)
+    occurred = store.replay(case_id, then, Basis.OCCURRED)
+
+    assert recorded.label.startswith("as recorded at")
+    assert occurred.label.startswith("as occurred at")
+    assert set(recorded.record.notes) == {visit}
+    assert set(occurred.record.notes) == {visit, call}
+    assert (
+        store.replay(case_id, datetime.now(UTC)).record.version == store.get_case(case_id).version
+    )
+    assert store.replay(case_id, before_opening).record is None
+    assert store.replay(case_id, before_opening, Basis.OCCURRED).record is None
+
+
+def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    instants = []
+    for n in range(230):
+        app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
+        if n in (0, 99, 150, 229):
+            instants.append((datetime.now(UTC), app.get_case(case_id).version))
+    for at, version in instants:
+        replay = app.replay(case_id, at)
+        assert replay.record.version == version
+        assert len(replay.record.notes) == len(app.get_case(case_id, version).notes)
+
+
+def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    visit = app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
+    since = datetime.now(UTC)
+    call = app.record_note(case_id, centre.worker, NoteKind.PHONE, "follow-up call", 10)
+    app.add_addendum(
+        case_id, centre.worker, "note", visit, "the daughter was present too", "omitted"
+    )
+    until = datetime.now(UTC)
+
+    changes = app.diff_record(case_id, since, until)
+
+    assert [(e.change, e.event) for e in changes.entries] == [
+        ("appeared", "note recorded"),
+        ("amended", "addendum added"),
+    ]
+    assert changes.appeared["notes"] == [str(call)]
+    assert changes.amended["notes"] == [str(visit)]
+    assert all(e.actor_id == centre.worker.staff_id for e in changes.entries)
+
+
+def test_approvals_are_named_as_approvals() -> None:
+    assert kind_of_change("PlanVersionApproved") == "approved"
+    assert kind_of_change("ClosureAmended") == "amended"
+    assert kind_of_change("NoteRecorded") == "appeared"
+
+
+def test_an_instant_without_a_time_zone_is_refused(app: Casework) -> None:
+    give_ledger_key(app)
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    with pytest.raises(InvalidValue, match="as_of"):
+        app.replay(case_id, datetime.now() - timedelta(days=1))
