@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "casework.cli.ledger",
     "casework.cli.compliance",
     "casework.cli.supervision",
+    "casework.cli.demo",
 ]
 
 

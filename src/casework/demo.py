@@ -1,0 +1,504 @@
+"""The demo centre: a believable family integrated service centre (家庭综合服务中心) with
+its six departments, ~20 staff and their supervisors, and ~200 cases at every stage,
+in Chinese and English. Built once per store; building again only describes it.
+
+Demo history is back-filled: events happen months ago but are recorded now, so notes
+are flagged as late entries only where the story says the worker wrote them late.
+"""
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import (
+    AssessmentDomain,
+    Case,
+    CaseStatus,
+    Client,
+    ClosureReason,
+    Consent,
+    DomainRating,
+    Goal,
+    GoalOutcome,
+    HouseholdMember,
+    NoteKind,
+    OutcomeOfGoal,
+    ReferralSource,
+    RiskLevel,
+    Sex,
+    TeamScope,
+)
+from casework.aggregates.discipline import Discipline
+from casework.application import Casework
+
+ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
+CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
+CASES = 200
+
+# Seeded: the same centre, names and stories every time (only ids differ).
+SEED = 20260301
+
+DEPARTMENTS = {
+    "youth": "青少年部 Youth",
+    "family": "家庭部 Family",
+    "elderly": "长者部 Elderly",
+    "disability": "残障部 Disability",
+    "women_children": "妇女儿童部 Women and Children",
+    "volunteers": "义工部 Volunteers",
+}
+CASE_SHARE = {
+    "youth": 40,
+    "family": 50,
+    "elderly": 40,
+    "disability": 25,
+    "women_children": 35,
+    "volunteers": 10,
+}
+
+SW, LAW, PSY, MED, EDU = (
+    Discipline.SOCIAL_WORK,
+    Discipline.LAW,
+    Discipline.PSYCHOLOGY,
+    Discipline.MEDICINE,
+    Discipline.EDUCATION,
+)
+
+# (name, roles, disciplines, department key or None, external)
+STAFF = [
+    ("梁志强 Liang Zhiqiang", [Role.CENTRE_DIRECTOR], [SW], None, False),
+    ("陈静 Chen Jing", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "family", False),
+    ("刘洋 Liu Yang", [Role.CASEWORKER], [SW], "family", False),
+    ("黄丽 Huang Li", [Role.CASEWORKER], [SW], "family", False),
+    ("张伟 Zhang Wei", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "youth", False),
+    ("李娜 Li Na", [Role.CASEWORKER], [SW, EDU], "youth", False),
+    ("王磊 Wang Lei", [Role.CASEWORKER], [SW], "youth", False),
+    ("赵敏 Zhao Min", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "elderly", False),
+    ("孙红 Sun Hong", [Role.CASEWORKER], [SW], "elderly", False),
+    ("周杰 Zhou Jie", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "disability", False),
+    ("吴芳 Wu Fang", [Role.CASEWORKER], [SW], "disability", False),
+    ("郑雪 Zheng Xue", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "women_children", False),
+    ("冯婷 Feng Ting", [Role.CASEWORKER], [SW], "women_children", False),
+    ("何伟 He Wei", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "volunteers", False),
+    ("周敏律师 Zhou Min (lawyer)", [Role.SPECIALIST], [LAW], "family", False),
+    ("吴心怡 Wu Xinyi (psychologist)", [Role.SPECIALIST], [PSY], "family", False),
+    ("林医生 Dr Lin Hui", [Role.SPECIALIST], [MED], "elderly", False),
+    ("赵老师 Zhao Qing (teacher)", [Role.SPECIALIST], [EDU], "youth", False),
+    ("罗文 Luo Wen (senior social worker)", [Role.SUPERVISOR, Role.CASEWORKER], [SW], None, False),
+    ("何美玲 Dr Margaret Ho (Hong Kong)", [Role.SUPERVISOR], [SW, PSY], None, True),
+    ("陈伟文 Prof. Chan Wai-man (university)", [Role.SUPERVISOR], [SW], None, True),
+    ("孙审计 Sun Jian (evaluation)", [Role.COMPLIANCE_REVIEWER], [Discipline.OTHER], None, False),
+    ("徐磊 Xu Lei (IT)", [Role.ADMINISTRATOR], [Discipline.OTHER], None, False),
+]
+
+SURNAMES = [("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"),
+            ("杨", "Yang"), ("黄", "Huang"), ("赵", "Zhao"), ("吴", "Wu"), ("周", "Zhou"),
+            ("徐", "Xu"), ("孙", "Sun"), ("马", "Ma"), ("朱", "Zhu"), ("胡", "Hu"),
+            ("郭", "Guo"), ("何", "He"), ("林", "Lin"), ("罗", "Luo"), ("梁", "Liang")]  # fmt: skip
+GIVEN = [("芳", "Fang"), ("伟", "Wei"), ("秀英", "Xiuying"), ("敏", "Min"), ("静", "Jing"),
+         ("强", "Qiang"), ("磊", "Lei"), ("洋", "Yang"), ("艳", "Yan"), ("勇", "Yong"),
+         ("军", "Jun"), ("杰", "Jie"), ("娟", "Juan"), ("涛", "Tao"), ("明", "Ming"),
+         ("超", "Chao"), ("霞", "Xia"), ("平", "Ping"), ("刚", "Gang"),
+         ("桂英", "Guiying")]  # fmt: skip
+COMMUNITIES = ["江南中", "宝岗", "南华西", "龙凤", "沙园", "海幢", "素社", "昌岗", "凤阳",
+               "瑞宝", "赤岗", "新港", "琶洲", "南石头", "滨江", "江海", "南洲", "华洲",
+               "官洲"]  # fmt: skip
+STREETS = ["江南大道中", "宝业路", "南华西路", "昌岗中路", "工业大道北", "新港西路"]
+
+PROBLEMS = {
+    "youth": [
+        "厌学、逃课，与父母冲突 truancy and conflict with parents",
+        "网络成瘾，昼夜颠倒 internet addiction, sleeping by day",
+        "校园欺凌受害者 victim of bullying at school",
+        "留守儿童，祖辈照顾力不从心 left-behind child; grandparents struggling to cope",
+    ],
+    "family": [
+        "婚姻冲突，担心孩子 marital conflict; worried about the children",
+        "家庭暴力 domestic violence reported by a neighbour",
+        "亲子关系紧张 strained parent-child relationship",
+        "离婚后抚养权纠纷 custody dispute after divorce",
+    ],
+    "elderly": [
+        "独居长者，行动不便 elderly person living alone, limited mobility",
+        "失智症照顾压力 carer strain: dementia at home",
+        "长者抑郁情绪 low mood and isolation after bereavement",
+        "子女疏于照顾 adult children neglecting care",
+    ],
+    "disability": [
+        "智障青年就业困难 young adult with intellectual disability seeking work",
+        "肢体残疾，无障碍设施缺失 physical disability; home not accessible",
+        "精神康复者回归社区 returning to the community after psychiatric care",
+    ],
+    "women_children": [
+        "单亲母亲经济困难 single mother in financial hardship",
+        "产后抑郁 postnatal depression",
+        "儿童疑似受虐 suspected child abuse reported by school",
+    ],
+    "volunteers": [
+        "志愿者服务中受伤 volunteer injured during service",
+        "长者探访志愿者倦怠 befriending volunteer burning out",
+    ],
+}
+GOALS = [
+    ("建立安全计划 a safety plan is in place and known to the family", SW),
+    ("恢复规律上学 regular school attendance", EDU),
+    ("链接社区资源 linked to community resources (meals, benefits)", SW),
+    ("改善亲子沟通 better communication between parent and child", PSY),
+    ("明确法律权益 the client understands their legal rights", LAW),
+    ("稳定情绪 mood stabilised; fewer crises", PSY),
+    ("规律复诊 attends medical follow-up regularly", MED),
+]
+NOTES = [
+    (NoteKind.HOME_VISIT, "家访：案主情绪较平稳，家中整洁。 Home visit: client calmer, home tidy."),
+    (
+        NoteKind.OFFICE_INTERVIEW,
+        "面谈：讨论近期压力来源。 Interview: talked through recent stress.",
+    ),
+    (
+        NoteKind.PHONE,
+        "电话跟进：确认下周复诊。 Phone follow-up: next week's appointment confirmed.",
+    ),
+    (
+        NoteKind.GROUP_SESSION,
+        "小组活动：参加家长互助小组。 Group: joined the parents' mutual-aid group.",
+    ),
+    (
+        NoteKind.RESOURCE_LINKING,
+        "链接资源：申请临时救助。 Resource linking: applied for emergency relief.",
+    ),
+    (NoteKind.ACCOMPANIMENT, "陪同就医。 Accompanied the client to hospital."),
+    (NoteKind.ADVOCACY, "与学校沟通，争取复学安排。 Advocacy with the school for a return plan."),
+]
+SPECIALIST_NOTES = {
+    LAW: "法律咨询：解释抚养权与保护令。 Legal advice: custody and protection orders explained.",
+    PSY: "心理辅导：情绪疏导与放松训练。 Counselling: emotional support and relaxation.",
+    MED: "医疗评估：血压偏高，建议复诊。 Medical check: blood pressure high; follow-up advised.",
+    EDU: "学业辅导：制定学习计划。 Study support: a learning plan agreed.",
+}
+# Stages the 200 cases are spread across, with their share.
+STAGES = {"intake": 10, "assessed": 12, "active": 48, "closing": 5, "closed": 20, "reopened": 5}
+RISKS = {RiskLevel.LOW: 40, RiskLevel.MEDIUM: 35, RiskLevel.HIGH: 20, RiskLevel.CRITICAL: 5}
+
+
+@dataclass(frozen=True)
+class People:
+    by_name: dict[str, Actor]
+    leads: dict[str, list[Actor]]  # department key → who may lead its cases
+    supervisor_of: dict[UUID, Actor]
+    specialists: dict[Discipline, Actor]
+    department_ids: dict[str, UUID]
+
+
+def has_demo(app: Casework) -> bool:
+    return app.has_organisation() and app.get_organisation().name == ORGANISATION
+
+
+def ensure_demo(app: Casework, cases: int = CASES) -> bool:
+    """Build the demo into an empty store; returns False (building nothing) when the
+    store already holds an organisation, demo or not."""
+    if app.has_organisation():
+        return False
+    build_demo(app, cases)
+    return True
+
+
+def build_demo(app: Casework, cases: int = CASES, seed: int = SEED) -> None:
+    rng = random.Random(seed)
+    people = _organisation(app)
+    today = datetime.now(tz=UTC)
+    for n in range(cases):
+        _one_case(app, people, rng, today, n)
+    _a_worker_leaves(app, people)
+
+
+def _organisation(app: Casework) -> People:
+    founder = Actor(uuid4(), Role.ADMINISTRATOR)
+    app.found_organisation(founder, ORGANISATION)
+    centre_id = app.add_centre(founder, CENTRE, "海珠区 Haizhu District")
+    department_ids = {
+        key: app.add_department(founder, centre_id, name) for key, name in DEPARTMENTS.items()
+    }
+    by_name: dict[str, Actor] = {}
+    leads: dict[str, list[Actor]] = {key: [] for key in DEPARTMENTS}
+    specialists: dict[Discipline, Actor] = {}
+    for name, roles, disciplines, department, external in STAFF:
+        staff_id = app.add_staff(
+            founder,
+            name,
+            centre_id,
+            department_ids[department] if department else None,
+            roles,
+            disciplines,
+            external,
+        )
+        actor = Actor(staff_id, roles[0])
+        by_name[name] = actor
+        if department and Role.CASEWORKER in roles:
+            leads[department].append(Actor(staff_id, Role.CASEWORKER))
+        if roles == [Role.SPECIALIST]:
+            specialists[disciplines[0]] = actor
+    supervisors = [a for a in by_name.values() if a.role == Role.SUPERVISOR]
+    director = by_name[STAFF[0][0]]
+    supervisor_of: dict[UUID, Actor] = {}
+    frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
+    for n, worker in enumerate(frontline):
+        supervisor = supervisors[n % len(supervisors)]
+        app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, date(2025, 9, 1))
+        supervisor_of[worker.staff_id] = supervisor
+    return People(by_name, leads, supervisor_of, specialists, department_ids)
+
+
+def _pick(rng: random.Random, shares: dict) -> object:
+    return rng.choices(list(shares), weights=list(shares.values()))[0]
+
+
+def _person_name(rng: random.Random) -> str:
+    (surname, surname_en), (given, given_en) = rng.choice(SURNAMES), rng.choice(GIVEN)
+    return f"{surname}{given} {surname_en} {given_en}"
+
+
+def _client(rng: random.Random, department: str) -> Client:
+    born = {
+        "youth": (2008, 2014),
+        "elderly": (1935, 1958),
+        "women_children": (1985, 1998),
+    }.get(department, (1965, 2000))
+    birthday = date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28))
+    sex = rng.choice([Sex.FEMALE, Sex.MALE]) if department != "women_children" else Sex.FEMALE
+    household = [
+        HouseholdMember(_person_name(rng), relation, rng.choice([Sex.FEMALE, Sex.MALE]))
+        for relation in rng.sample(
+            ["spouse", "son", "daughter", "mother", "father"], rng.randint(0, 2)
+        )
+    ]
+    flags = {"youth": ["minor"], "elderly": ["lives_alone"], "disability": ["disability"]}
+    return Client(
+        client_id=uuid4(),
+        name=_person_name(rng),
+        sex=sex,
+        date_of_birth=birthday,
+        # Not real identity numbers: region 440105, birth date, a serial, check digit X.
+        id_number=f"440105{birthday:%Y%m%d}{rng.randint(100, 999)}X",
+        phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+        address=f"海珠区{rng.choice(STREETS)}{rng.randint(1, 300)}号",
+        community=rng.choice(COMMUNITIES),
+        languages=rng.sample(
+            ["粤语 Cantonese", "普通话 Mandarin", "客家话 Hakka"], rng.randint(1, 2)
+        ),
+        vulnerability_flags=flags.get(department, [])
+        + rng.sample(["low_income", "migrant"], rng.randint(0, 1)),
+        household=household,
+    )
+
+
+def _one_case(app: Casework, people: People, rng: random.Random, today: datetime, n: int) -> None:
+    department = str(_pick(rng, CASE_SHARE))
+    lead = rng.choice(people.leads[department])
+    stage = str(_pick(rng, STAGES))
+    # A case waits in "closing" only when its risk needs the supervisor's approval.
+    risk = RiskLevel.HIGH if stage == "closing" else RiskLevel(_pick(rng, RISKS))  # type: ignore[arg-type]
+    opened = today - timedelta(days=rng.randint(40, 330), hours=rng.randint(0, 8))
+    specialist = rng.choice(list(people.specialists)) if rng.random() < 0.35 else None
+    consent = Consent(
+        given=True, on=opened.date(), disciplines=[SW] + ([specialist] if specialist else [])
+    )
+    case_id = app.open_case(
+        lead,
+        [_client(rng, department)],
+        rng.choice(PROBLEMS[department]),
+        ReferralSource(rng.choice(list(ReferralSource))),
+        people.department_ids[department],
+        lead.staff_id,
+        risk,
+        "曾有暴力威胁 threats of violence; child at home" if risk.needs_supervisor_approval else "",
+        consent=consent,
+        occurred_at=opened,
+    )
+    case = app.get_case(case_id)
+    clock = _Clock(opened, rng)
+    if stage == "intake":
+        _note(case, lead, rng, clock, SW)
+        app.save(case)
+        return
+    case.record_assessment(lead, SW, _ratings(rng), "初步评估 initial assessment", clock.next())
+    if specialist is not None:
+        expert = people.specialists[specialist]
+        case.add_team_member(
+            lead, expert.staff_id, specialist, rng.choice(list(TeamScope)), occurred_at=clock.next()
+        )
+        case.record_assessment(
+            expert, specialist, _ratings(rng), f"{specialist.value} assessment", clock.next()
+        )
+    if stage == "assessed":
+        app.save(case)
+        return
+    goals = _goals(rng, lead, people, clock)
+    case.propose_plan(lead, goals, clock.next())
+    app.save(case)
+    if risk.needs_supervisor_approval and rng.random() < 0.8:
+        app.approve_record(people.supervisor_of[lead.staff_id], case_id, "plan", case_id)
+    case = app.get_case(case_id)
+    for _ in range(rng.randint(1, 5)):
+        _note(case, lead, rng, clock, SW, goals)
+    if specialist is not None:
+        _note(case, people.specialists[specialist], rng, clock, specialist)
+    if rng.random() < 0.15 and case.notes:
+        note_id = rng.choice(list(case.notes))
+        correction = "更正：日期应为前一天 correction: it was the day before"
+        case.add_addendum(lead, "note", note_id, correction, "wrong date", clock.next())
+    if rng.random() < 0.7 and case.active_plan is not None:
+        # Reviews set the next date around now, so some are due and a few overdue.
+        next_review = today.date() + timedelta(days=rng.randint(-10, 60))
+        case.review_plan(lead, "计划按进度执行 plan on track", next_review, clock.next())
+    if n % 97 == 5:
+        other = rng.choice([a for workers in people.leads.values() for a in workers])
+        if other.staff_id != lead.staff_id:
+            case.start_emergency_access(
+                other,
+                "夜间危机来电，主责社工联系不上 night crisis call; lead unreachable",
+                [people.supervisor_of[other.staff_id].staff_id],
+                occurred_at=clock.next(),
+            )
+    if stage == "active":
+        app.save(case)
+        return
+    plan = case.active_plan
+    outcomes = [
+        OutcomeOfGoal(g.goal_id, rng.choice(list(GoalOutcome)))
+        for g in (plan.goals if plan else [])
+    ]
+    reason = rng.choice([ClosureReason.GOALS_MET] * 3 + list(ClosureReason))
+    closure_id = case.close(
+        lead, reason, outcomes, "结案小结 closing summary: " + reason.value, clock.next()
+    )
+    app.save(case)
+    if case.status == CaseStatus.CLOSING and stage != "closing":
+        app.approve_record(people.supervisor_of[lead.staff_id], case_id, "closure", closure_id)
+    if stage == "reopened":
+        case = app.get_case(case_id)
+        case.reopen(lead, "案主再次求助 the client asked for help again", clock.next())
+        app.save(case)
+
+
+class _Clock:
+    """Moves a case's story forward a few days at a time, never past now."""
+
+    def __init__(self, start: datetime, rng: random.Random) -> None:
+        self.now = start
+        self.rng = rng
+
+    def next(self) -> datetime:
+        self.now = min(self.now + timedelta(days=self.rng.randint(1, 12)), datetime.now(tz=UTC))
+        return self.now
+
+
+def _ratings(rng: random.Random) -> list[DomainRating]:
+    domains = rng.sample(list(AssessmentDomain), rng.randint(2, 4))
+    return [
+        DomainRating(d, rng.randint(1, 5), f"{d.value}: 详见面谈记录 see interview notes")
+        for d in domains
+    ]
+
+
+def _goals(rng: random.Random, lead: Actor, people: People, clock: _Clock) -> list[Goal]:
+    chosen = rng.sample(GOALS, rng.randint(1, 3))
+    start = clock.now.date()
+    return [
+        Goal(
+            goal_id=uuid4(),
+            title=title,
+            interventions=["个案辅导 casework sessions", "资源链接 resource linking"],
+            discipline=discipline,
+            responsible_id=(people.specialists.get(discipline) or lead).staff_id,
+            target_date=start + timedelta(days=rng.randint(90, 240)),
+            review_date=start + timedelta(days=rng.randint(30, 80)),
+        )
+        for title, discipline in chosen
+    ]
+
+
+def _note(
+    case: Case,
+    by: Actor,
+    rng: random.Random,
+    clock: _Clock,
+    discipline: Discipline,
+    goals: list[Goal] = (),  # type: ignore[assignment]
+) -> None:
+    happened = clock.next()
+    kind, text = (
+        rng.choice(NOTES)
+        if discipline == SW
+        else (NoteKind.OFFICE_INTERVIEW, SPECIALIST_NOTES[discipline])
+    )
+    late = rng.random() < 0.1
+    case.record_note(
+        by,
+        kind,
+        text,
+        rng.choice([15, 30, 45, 60, 90]),
+        happened,
+        discipline,
+        rng.choice(goals).goal_id if goals and rng.random() < 0.6 else None,
+        # Back-filled history counts as written on time, except the stories of late notes.
+        late_after=timedelta(hours=48)
+        if late
+        else datetime.now(tz=UTC) - happened + timedelta(days=1),
+    )
+
+
+def _a_worker_leaves(app: Casework, people: People) -> None:
+    """王磊 hands his open cases to 李娜 and leaves: the hand-over audit in the record."""
+    leaver = people.by_name["王磊 Wang Lei"]
+    successor = people.by_name["李娜 Li Na"]
+    head = people.by_name["张伟 Zhang Wei"]
+    for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):
+        if app.get_case(case_id).status != CaseStatus.CLOSED:
+            app.hand_over_case(
+                case_id, head, successor.staff_id, "王磊离职交接 Wang Lei is leaving"
+            )
+    app.staff_leaves(leaver.staff_id, head, datetime.now(tz=UTC).date())
+
+
+def describe(app: Casework) -> str:
+    """What the centre holds, for the person who just ran `casework demo`."""
+    organisation = app.get_organisation()
+    staff = app.list_staff()
+    cases = [app.get_case(case_id) for case_id in app.case_ids()]
+    today = datetime.now(tz=UTC).date()
+    lines = [organisation.name]
+    for centre in organisation.centres:
+        lines.append(f"  {centre.name}")
+        for department in organisation.departments_of(centre.centre_id):
+            members = [s for s in staff if s.department_id == department.department_id and s.active]
+            held = [c for c in cases if c.department_id == department.department_id]
+            open_ = sum(c.status != CaseStatus.CLOSED for c in held)
+            lines.append(
+                f"    {department.name}: {len(members)} staff, {len(held)} cases ({open_} open)"
+            )
+    supervisors = [
+        s.name + (" (external)" if s.external else "") for s in staff if Role.SUPERVISOR in s.roles
+    ]
+    lines.append(
+        f"  staff: {sum(s.active for s in staff)} active, {sum(not s.active for s in staff)} "
+        f"left; supervisors: {', '.join(supervisors)}"
+    )
+    by_status = Counter(c.status.value for c in cases)
+    by_risk = Counter(c.risk_level.value for c in cases)
+    lines.append(
+        f"  cases: {len(cases)} — "
+        + ", ".join(f"{s.value} {by_status[s.value]}" for s in CaseStatus)
+    )
+    lines.append("  risk: " + ", ".join(f"{r.value} {by_risk[r.value]}" for r in RiskLevel))
+    waiting = sum(c.pending_plan is not None for c in cases) + by_status[CaseStatus.CLOSING.value]
+    lines.append(
+        f"  waiting for supervisor approval: {waiting}; overdue plan reviews: "
+        f"{sum(c.review_overdue(today) for c in cases)}; late notes: "
+        f"{sum(n.late_entry for c in cases for n in c.notes.values())}; "
+        f"with specialists: {sum(bool(c.team) for c in cases)}; "
+        f"reopened: {sum(bool(c.reopenings) for c in cases)}; "
+        f"emergency access: {sum(len(c.emergency_access) for c in cases)}"
+    )
+    return "\n".join(lines)

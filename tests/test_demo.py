@@ -1,0 +1,48 @@
+"""`casework demo` builds a believable centre once; running it again shows what the
+store holds without adding anything."""
+
+from pathlib import Path
+
+import pytest
+
+from casework import demo
+from casework.aggregates.base import Role
+from casework.aggregates.case import CaseStatus
+from casework.application import Casework
+from casework.cli import main
+from casework.settings import Settings
+
+
+def test_the_demo_centre_has_every_department_stage_and_role(app: Casework) -> None:
+    demo.build_demo(app, cases=40)
+    organisation = app.get_organisation()
+    assert len(organisation.departments) == len(demo.DEPARTMENTS)
+    staff = app.list_staff()
+    assert len(staff) == len(demo.STAFF) and sum(not s.active for s in staff) == 1
+    assert {role for s in staff for role in s.roles} == set(Role)
+    assert any(s.external and Role.SUPERVISOR in s.roles for s in staff)
+    cases = [app.get_case(case_id) for case_id in app.case_ids()]
+    assert len(cases) == 40
+    assert {c.status for c in cases} == set(CaseStatus)
+    assert any(c.team for c in cases) and any(c.reopenings for c in cases)
+    assert any("王" in c.clients[0].name or "李" in c.clients[0].name for c in cases)
+    leaver = next(s for s in staff if not s.active)
+    assert all(app.get_case(c).status == CaseStatus.CLOSED for c in leaver.lead_case_ids)
+
+
+def test_running_the_demo_twice_builds_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo", "--cases", "12"]) == 0
+    first = capsys.readouterr().out
+    assert "created" in first and "master.key" in first
+    assert "built the demo centre" in first and "cases: 12" in first
+
+    assert main(["demo"]) == 0
+    second = capsys.readouterr().out
+    assert "already in this store; nothing added" in second and "cases: 12" in second
+    assert "created" not in second
+    app = Casework(Settings.from_env())
+    assert len(app.case_ids()) == 12
+    app.close()
