@@ -36,13 +36,18 @@ def runner_name() -> str:
 
 class Runner:
     def __init__(
-        self, app: Any, engine: Engine, views: Sequence[View], batch_size: int = BATCH_SIZE
+        self,
+        app: Any,
+        engine: Engine,
+        views: Sequence[View],
+        batch_size: int = BATCH_SIZE,
+        name: str | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
         self.views = list(views)
         self.batch_size = batch_size
-        self.name = runner_name()
+        self.name = name or runner_name()
         self.positions: dict[str, int] = {}
         self._erased: set[UUID] = set()
         self._erased_keys: set[UUID] = set()

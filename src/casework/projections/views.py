@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from casework.projections.connection import WRITE_LOCK, read_table_engine
 from casework.projections.leadership import Leadership, leadership_for
-from casework.projections.runner import Runner, ViewMoved
+from casework.projections.runner import Runner, ViewMoved, runner_name
 from casework.projections.tables import (
     BUILDING,
     SERVING,
@@ -56,6 +56,8 @@ class Projections:
         from casework.projections.catalogue import ALL_VIEWS
 
         self.app = app
+        # Shown in status as the runner of the views this object runs.
+        self.runner_name = runner_name()
         self.engine = read_table_engine(app.database)
         self.view_classes: dict[str, type[View]] = {v.name: v for v in views or ALL_VIEWS}
         self._definitions = {name: cls.definition() for name, cls in self.view_classes.items()}
@@ -130,7 +132,7 @@ class Projections:
             self.rebuild(name, progress)
         while True:
             try:
-                runner = Runner(self.app, self.engine, self._serving_views())
+                runner = Runner(self.app, self.engine, self._serving_views(), name=self.runner_name)
                 while runner.step():
                     pass
                 return runner.position
@@ -194,7 +196,7 @@ class Projections:
         if not views:
             return None
         try:
-            return Runner(self.app, self.engine, views)
+            return Runner(self.app, self.engine, views, name=self.runner_name)
         except ViewMoved:
             return None
 
@@ -210,7 +212,7 @@ class Projections:
         leadership = leadership_for(self.app.database, self._channel())
         try:
             generation = self._start_rebuild(cls, leadership)
-            runner = Runner(self.app, self.engine, [cls(generation)])
+            runner = Runner(self.app, self.engine, [cls(generation)], name=self.runner_name)
             head = self.app.last_position()
             while True:
                 moved = runner.step()
