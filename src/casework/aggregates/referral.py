@@ -63,15 +63,6 @@ class ReferralStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-ANSWERED = frozenset(ReferralStatus) - {ReferralStatus.SENT}
-CLOSED = frozenset(
-    {
-        ReferralStatus.DECLINED,
-        ReferralStatus.COMPLETED,
-        ReferralStatus.RETURNED,
-        ReferralStatus.WITHDRAWN,
-    }
-)
 HELD_BY_RECEIVER = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE})
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
