@@ -33,6 +33,7 @@ from casework.aggregates.case import (
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.demo_referrals_supervision import add_referrals_supervision_and_reviews
 
 ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
 CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
@@ -211,6 +212,7 @@ def build_demo(app: Casework, cases: int = CASES, seed: int = SEED) -> None:
     for n in range(cases):
         _one_case(app, people, rng, today, n)
     _a_worker_leaves(app, people)
+    add_referrals_supervision_and_reviews(app, rng, today)
 
 
 def _organisation(app: Casework) -> People:
