@@ -276,3 +276,18 @@ def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> No
     assert vars(restored).keys() == vars(replayed).keys()
     for name, value in vars(replayed).items():
         assert getattr(restored, name) == value, name
+
+
+def test_a_plan_still_waiting_when_the_case_closes_cannot_reopen_it_by_approval(
+    app: Casework,
+) -> None:
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre, RiskLevel.HIGH)
+    assess(app, centre, case_id)
+    version = app.propose_plan(case_id, centre.worker, [goal(centre)])
+    app.close_case(case_id, centre.worker, ClosureReason.CLIENT_WITHDREW, [], "withdrew")
+    case = app.get_case(case_id)
+    assert case.status == CaseStatus.CLOSING
+    with pytest.raises(CaseClosed, match="a plan approval"):
+        case.approve_plan_version(centre.supervisor, version, uuid4())
+    assert case.pending_plan is not None and case.status == CaseStatus.CLOSING

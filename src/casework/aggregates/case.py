@@ -1009,6 +1009,7 @@ class Case(Record):
         occurred_at: datetime | None = None,
     ) -> None:
         """Given by a supervisor's review (who may approve is decided there)."""
+        self._require_open("a plan approval")
         pending = self.pending_plan
         if pending is None or pending.version != plan_version:
             raise PlanVersionNotPending(
