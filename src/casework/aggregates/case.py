@@ -344,10 +344,6 @@ def _checked(consent: Consent) -> Consent:
     return consent
 
 
-def _replace_by(items: list, key: str, match: object, new: object) -> list:
-    return [new if getattr(item, key) == match else item for item in items]
-
-
 class Case(Record):
     clients: list[Client]
     presenting_problem: str
@@ -425,9 +421,9 @@ class Case(Record):
         reason: str
 
         def apply(self, case: "Case") -> None:
-            case.clients = _replace_by(
-                case.clients, "client_id", self.client.client_id, self.client
-            )
+            case.clients = [
+                self.client if c.client_id == self.client.client_id else c for c in case.clients
+            ]
 
     class ConsentRecorded(Record.Event):
         consent: Consent

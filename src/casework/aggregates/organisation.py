@@ -12,16 +12,6 @@ from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken
 
 ORGANISATION_ID = uuid5(NAMESPACE_URL, "casework:organisation")
 
-# The departments a family integrated service centre usually has; a centre may add others.
-USUAL_DEPARTMENTS = (
-    "youth",
-    "family",
-    "elderly",
-    "disability",
-    "women and children",
-    "volunteers",
-)
-
 
 class Centre(msgspec.Struct, frozen=True):
     centre_id: UUID

@@ -26,7 +26,7 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
 from casework.application.core import CaseworkCore
-from casework.store.blind_index import FIELDS, ClientIndex
+from casework.store.blind_index import FIELDS, ClientIndex, normalise
 
 # How many stored events to read at a time when listing cases from the log.
 _LOG_PAGE = 500
@@ -91,7 +91,8 @@ class CaseCommands(CaseworkCore):
             for case_id in self.client_index.find("name", client.name):
                 others = self.get_case(case_id).clients
                 if any(
-                    other.date_of_birth == client.date_of_birth and other.name == client.name
+                    other.date_of_birth == client.date_of_birth
+                    and normalise("name", other.name) == normalise("name", client.name)
                     for other in others
                 ):
                     found.add(case_id)

@@ -94,6 +94,22 @@ class OrganisationCommands(CaseworkCore):
         staff.change_roles(by, roles, occurred_at)
         self.save(staff)
 
+    def move_staff(
+        self,
+        staff_id: UUID,
+        by: Actor,
+        department_id: UUID | None,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """To another department of the organisation (None: no department)."""
+        if department_id is not None:
+            self.get_organisation().department(department_id)
+        staff = self.get_staff(staff_id)
+        self.expect_version(staff, expected_version)
+        staff.move_to_department(by, department_id, occurred_at)
+        self.save(staff)
+
     def assign_supervisor(
         self,
         by: Actor,
