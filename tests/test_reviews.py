@@ -180,3 +180,65 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
         with pytest.raises(NotAuthorisedToReview, match="not_authorised_to_review"):
             app.request_revision(outsider, case_id, RecordKind.NOTE, note_id, "more detail")
     assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "not reviewed"
+
+
+def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
+    app: Casework,
+) -> None:
+    centre = build_centre(app)
+    case_id, goal_id = plan_a_high_risk_case(app, centre)
+    app.request_revision(
+        centre.supervisor, case_id, RecordKind.PLAN, case_id, "add a goal for the daughter"
+    )
+    case = app.get_case(case_id)
+    first_goal = case.plan_versions[-1].goals[0]
+    second_goal = Goal(
+        uuid4(),
+        "the daughter has respite",
+        ["day care twice a week"],
+        Discipline.SOCIAL_WORK,
+        centre.worker.staff_id,
+        date(2026, 9, 1),
+        date(2026, 6, 1),
+    )
+    assert case.propose_plan(centre.worker, [first_goal, second_goal]) == 2
+    app.save(case)
+    app.submit_revision(centre.worker, case_id, RecordKind.PLAN, case_id)
+
+    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+
+    plan = app.get_case(case_id).active_plan
+    assert plan is not None and plan.version == 2 and len(plan.goals) == 2
+    assert first_goal.goal_id == goal_id
+    assert app.review_standing(case_id, RecordKind.PLAN, case_id) == "approved v2"
+
+
+def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id, goal_id = plan_a_high_risk_case(app, centre)
+    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+    case = app.get_case(case_id)
+    closure_id = case.close(
+        centre.worker,
+        ClosureReason.GOALS_MET,
+        [OutcomeOfGoal(goal_id, GoalOutcome.ACHIEVED)],
+        "safe now",
+    )
+    app.save(case)
+    app.request_revision(
+        centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"
+    )
+    case = app.get_case(case_id)
+    case.amend_closure(
+        centre.worker,
+        closure_id,
+        [OutcomeOfGoal(goal_id, GoalOutcome.PARTLY_ACHIEVED)],
+        "safe while the protection order is in force",
+        "asked in review",
+    )
+    app.save(case)
+
+    app.approve_record(centre.supervisor, case_id, RecordKind.CLOSURE, closure_id)
+
+    assert app.get_case(case_id).closures[-1].approved_by_review is not None
+    assert app.review_standing(case_id, RecordKind.CLOSURE, closure_id) == "approved v2"
