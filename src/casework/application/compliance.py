@@ -19,7 +19,7 @@ from casework.compliance.case_streams import case_record_ids, case_rows
 from casework.compliance.diff import RecordDiff, diff
 from casework.compliance.export import build_bundle
 from casework.compliance.recorded_at import RecordedAtIndex
-from casework.compliance.replay import Basis, Replay, as_occurred
+from casework.compliance.replay import Basis, Replay, apply_all, as_occurred
 from casework.compliance.verification import VerificationReport, verify_ledger
 from casework.settings import Settings
 from casework.store.errors import RecordErased, StoreError
@@ -135,7 +135,7 @@ class ComplianceCommands(CaseworkCore):
         found = [
             leaf
             for leaf in leaves
-            if leaf.originator_id == record_id and leaf.originator_version == version
+            if leaf.originator_id == record_id.bytes and leaf.originator_version == version
         ]
         if latest is None or not found or found[0].index >= latest.checkpoint.tree_size:
             raise NotCheckpointed(
@@ -172,7 +172,10 @@ class ComplianceCommands(CaseworkCore):
             if self.recorded_at.version_at(record_id, datetime.max.replace(tzinfo=UTC)) is None:
                 self.load(record_id, Record, "record")  # says erased or not found
             return Replay(record_id, Basis.RECORDED, at, None, 0)
-        record = self.load(record_id, Record, "record", version)
+        try:
+            record = self.repository.get(record_id, version=version, projector_func=apply_all)
+        except RecordErased as error:
+            raise self.erased("record", record_id, error) from None
         return Replay(record_id, Basis.RECORDED, at, record, version)
 
     def diff_record(

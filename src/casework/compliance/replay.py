@@ -9,6 +9,7 @@ Two questions, always labelled:
   events are applied in the order they were recorded.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -70,3 +71,11 @@ def as_occurred(record_id: UUID, events: list[Any], at: datetime) -> Replay:
         record = event.mutate(record)
         applied += 1
     return Replay(record_id, Basis.OCCURRED, at, record, applied, len(events))
+
+
+def apply_all(record: Any, events: Iterable[Any]) -> Any:
+    """The library's projector without its per-event runtime protocol check, which costs
+    about 0.1 ms an event: a tenth of the replay budget for one snapshot interval."""
+    for event in events:
+        record = event.mutate(record)
+    return record

@@ -5,10 +5,19 @@ outside the building), naming precisely what was altered, removed, inserted or r
 
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 import msgspec
 
-from casework.store.ledger import Checkpoint, Ledger, LogRow, RecordedLeaf, fingerprint, leaf_data
+from casework.store.ledger import (
+    Checkpoint,
+    Ledger,
+    RecordedLeaf,
+    ScannedRow,
+    fingerprint,
+    raw_id,
+    raw_leaf_data,
+)
 from casework.store.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
 
 
@@ -57,9 +66,9 @@ class VerificationReport(msgspec.Struct, kw_only=True):
         return lines
 
 
-def _event(row: LogRow | RecordedLeaf) -> str:
+def _event(row: ScannedRow | RecordedLeaf) -> str:
     return (
-        f"event {row.notification_id} (record {row.originator_id}, version "
+        f"event {row.notification_id} (record {UUID(bytes=row.originator_id)}, version "
         f"{row.originator_version})"
     )
 
@@ -74,10 +83,12 @@ class _Verifier:
         self.findings.append(Finding(kind, message))
 
     def run(self, against: Checkpoint | None, against_name: str | None) -> VerificationReport:
-        recorded = self.ledger.recorded_leaves()
         rows, store_hashes = self.scan_store()
-        recorded_hashes = [leaf.hash for leaf in recorded]
-        self.compare_records(recorded, rows, store_hashes)
+        recorded_hashes = self.ledger.leaf_hashes()
+        if store_hashes[: len(recorded_hashes)] != recorded_hashes:
+            # Something differs: name each row (the common, clean case skips this).
+            scanned = [ScannedRow(*row, b"") for row in rows]
+            self.compare_records(self.ledger.recorded_leaves(), scanned, store_hashes)
         record_level = bool(self.findings)
         recorded_tree = Tree(recorded_hashes) if recorded_hashes else None
         same = store_hashes[: len(recorded_hashes)] == recorded_hashes
@@ -109,17 +120,19 @@ class _Verifier:
             findings=self.findings,
         )
 
-    def scan_store(self) -> tuple[list[LogRow], list[bytes]]:
-        """Leaf hashes of every stored event; rows kept without their states (memory)."""
-        rows: list[LogRow] = []
+    def scan_store(self) -> tuple[list[tuple[int, bytes, int, str]], list[bytes]]:
+        """Leaf hashes of every stored event, and the rows without their states."""
+        rows: list[tuple[int, bytes, int, str]] = []
         hashes: list[bytes] = []
-        for row in self.ledger.rows():
-            hashes.append(leaf_hash(row.leaf_data()))
-            rows.append(row._replace(state=b""))
+        for batch in self.ledger.scan_batches():
+            for nid, stored_id, version, topic, state in batch:
+                oid = raw_id(stored_id)
+                hashes.append(leaf_hash(raw_leaf_data(oid, version, topic, state)))
+                rows.append((nid, oid, version, topic))
         return rows, hashes
 
     def compare_records(
-        self, recorded: Sequence[RecordedLeaf], rows: Sequence[LogRow], hashes: Sequence[bytes]
+        self, recorded: Sequence[RecordedLeaf], rows: Sequence[ScannedRow], hashes: Sequence[bytes]
     ) -> None:
         index_of = {leaf.hash: leaf.index for leaf in recorded}
         unmatched: list[int] = []
@@ -173,7 +186,7 @@ class _Verifier:
     def name_alterations(
         self,
         altered: list[tuple[int, int]],
-        rows: Sequence[LogRow],
+        rows: Sequence[ScannedRow],
         recorded: Sequence[RecordedLeaf],
     ) -> None:
         states = {
@@ -183,7 +196,7 @@ class _Verifier:
 
         def restores(position: int, index: int, state: bytes) -> bool:
             row = rows[position]
-            data = leaf_data(row.originator_id, row.originator_version, row.topic, state)
+            data = raw_leaf_data(row.originator_id, row.originator_version, row.topic, state)
             return leaf_hash(data) == recorded[index].hash
 
         swapped: set[int] = set()

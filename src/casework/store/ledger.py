@@ -50,18 +50,35 @@ class LogRow(NamedTuple):
         return leaf_data(self.originator_id, self.originator_version, self.topic, self.state)
 
 
+class ScannedRow(NamedTuple):
+    """A stored event as read in bulk: the originator id as its 16 raw bytes."""
+
+    notification_id: int
+    originator_id: bytes
+    originator_version: int
+    topic: str
+    state: bytes
+
+    def leaf_data(self) -> bytes:
+        return raw_leaf_data(self.originator_id, self.originator_version, self.topic, self.state)
+
+
 class RecordedLeaf(NamedTuple):
     index: int
     notification_id: int
-    originator_id: UUID
+    originator_id: bytes
     originator_version: int
     hash: bytes
 
 
 def leaf_data(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
     """originator id (16 bytes) ‖ version (8, big-endian) ‖ topic length (2) ‖ topic ‖ state."""
+    return raw_leaf_data(originator_id.bytes, version, topic, state)
+
+
+def raw_leaf_data(originator_id: bytes, version: int, topic: str, state: bytes) -> bytes:
     encoded = topic.encode()
-    return _HEAD.pack(originator_id.bytes, version, len(encoded)) + encoded + state
+    return _HEAD.pack(originator_id, version, len(encoded)) + encoded + state
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -176,6 +193,7 @@ class Ledger:
         self.schema = schema or ("public" if dialect == "postgres" else "")
         prefix = f'"{self.schema}".' if dialect == "postgres" else ""
         self.leaves_table = prefix + LEAVES_TABLE
+        self.events_table = recorder.events_table_name
         self.checkpoints_table = prefix + CHECKPOINTS_TABLE
 
     def _sql(self, statement: str) -> str:
@@ -189,7 +207,7 @@ class Ledger:
         statements: list[Any] = [
             self._sql(
                 f"CREATE TABLE IF NOT EXISTS {{leaves}} (leaf_index {big} PRIMARY KEY, "
-                f"notification_id {big} NOT NULL, originator_id TEXT NOT NULL, "
+                f"notification_id {big} NOT NULL, originator_id {blob} NOT NULL, "
                 f"originator_version {big} NOT NULL, leaf_hash {blob} NOT NULL)"
             ),
             self._sql(
@@ -208,17 +226,46 @@ class Ledger:
             for statement in statements:
                 c.execute(statement)
 
-    def rows(self, after: int = 0, through: int | None = None) -> Iterator[LogRow]:
-        """Every stored event after notification id `after`, in log order."""
-        while True:
-            batch = self.recorder.select_notifications(
-                start=after, limit=_BATCH, stop=through, inclusive_of_start=False
+    def scan_batches(self, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        """Every stored event after notification id `after`, in log order, as batches of
+        plain tuples (notification id, originator id as stored, version, topic, state):
+        verification reads the whole log this way, so per-row overhead counts."""
+        if self.dialect == "postgres":
+            statement = (
+                "SELECT notification_id, uuid_send(originator_id), "  # noqa: S608 - our own table names
+                f'originator_version, topic, state FROM "{self.schema}".{self.events_table} '
+                "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
             )
-            for n in batch:
-                yield LogRow(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state))
+        else:
+            statement = (
+                "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608 - our own table names
+                f"FROM {self.events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+            )
+        while True:
+            with self.datastore.transaction(commit=False) as c:
+                plain_tuples(c)
+                c.execute(statement, (after, _BATCH))
+                batch = c.fetchall()
+            yield batch
             if len(batch) < _BATCH:
                 return
-            after = batch[-1].id
+            after = batch[-1][0]
+
+    def scan(self, after: int = 0) -> Iterator[ScannedRow]:
+        for batch in self.scan_batches(after):
+            for nid, oid, version, topic, state in batch:
+                yield ScannedRow(nid, raw_id(oid), version, topic, bytes(state))
+
+    def rows(self, after: int = 0) -> Iterator[LogRow]:
+        """Every stored event after notification id `after`, in log order."""
+        for r in self.scan(after):
+            yield LogRow(
+                r.notification_id,
+                UUID(bytes=r.originator_id),
+                r.originator_version,
+                r.topic,
+                r.state,
+            )
 
     def state_of(self, notification_id: int) -> bytes:
         rows = self.recorder.select_notifications(start=notification_id, limit=1)
@@ -226,6 +273,7 @@ class Ledger:
 
     def recorded_leaves(self) -> list[RecordedLeaf]:
         with self.datastore.transaction(commit=False) as c:
+            plain_tuples(c)
             c.execute(
                 self._sql(
                     "SELECT leaf_index, notification_id, originator_id, originator_version, "
@@ -233,25 +281,21 @@ class Ledger:
                 )
             )
             return [
-                RecordedLeaf(
-                    r["leaf_index"],
-                    r["notification_id"],
-                    UUID(r["originator_id"]),
-                    r["originator_version"],
-                    bytes(r["leaf_hash"]),
-                )
-                for r in c.fetchall()
+                RecordedLeaf(index, nid, bytes(oid), version, bytes(h))
+                for index, nid, oid, version, h in c.fetchall()
             ]
 
-    def leaf_hashes(self, size: int) -> list[bytes]:
+    def leaf_hashes(self, size: int | None = None) -> list[bytes]:
+        """The recorded leaf hashes, in order (the first `size` of them)."""
         with self.datastore.transaction(commit=False) as c:
+            plain_tuples(c)
             c.execute(
                 self._sql(
                     "SELECT leaf_hash FROM {leaves} WHERE leaf_index < ? ORDER BY leaf_index"
                 ),
-                (size,),
+                (size if size is not None else 2**62,),
             )
-            return [bytes(r["leaf_hash"]) for r in c.fetchall()]
+            return [bytes(h) for (h,) in c.fetchall()]
 
     def checkpoint_rows(self, latest_only: bool = False) -> list[CheckpointRow]:
         order = "ORDER BY seq DESC LIMIT 1" if latest_only else "ORDER BY seq"
@@ -288,7 +332,7 @@ class Ledger:
         """How many stored events no checkpoint covers yet."""
         latest = self.latest()
         after = latest.last_notification_id if latest else 0
-        return sum(1 for _ in self.rows(after))
+        return sum(1 for _ in self.scan(after))
 
     def checkpoint(self, key: Ed25519PrivateKey, at: datetime | None = None) -> Checkpoint | None:
         """Cover every event stored so far with a new signed checkpoint; None when the
@@ -316,16 +360,10 @@ class Ledger:
                 )
         new: list[tuple[Any, ...]] = []
         last = after
-        for row in self.rows(after):
+        for row in self.scan(after):
             h = leaf_hash(row.leaf_data())
             new.append(
-                (
-                    frontier.size,
-                    row.notification_id,
-                    str(row.originator_id),
-                    row.originator_version,
-                    h,
-                )
+                (frontier.size, row.notification_id, row.originator_id, row.originator_version, h)
             )
             frontier.append(h)
             last = row.notification_id
@@ -360,3 +398,18 @@ class Ledger:
                 ),
             )
         return checkpoint
+
+
+def plain_tuples(cursor: Any) -> None:
+    """Rows as tuples, not dict-like rows: a third cheaper per row in bulk reads."""
+    if isinstance(cursor, psycopg.Cursor):
+        cursor.row_factory = psycopg.rows.tuple_row
+    else:
+        cursor.sqlite_cursor.row_factory = None
+
+
+def raw_id(value: Any) -> bytes:
+    """SQLite keeps originator ids as hex text, PostgreSQL sends them as 16 bytes."""
+    if value.__class__ is str:
+        return bytes.fromhex(value) if len(value) == 32 else UUID(value).bytes
+    return value if value.__class__ is bytes else bytes(value)
