@@ -2,14 +2,16 @@
 when it happened, when it was recorded, what kind of event, and which record it
 touched. Structure only: no narrative, no names."""
 
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, Integer, String, Uuid, select
+from sqlalchemy import Column, Connection, Integer, String, Uuid, select
 
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Position, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 # Fields that name the record inside a case an event touched, most specific first.
@@ -25,6 +27,15 @@ _TOUCHED = (
     "session_id",
     "addendum_id",
 )
+
+
+@cache
+def _shape(event_class: type) -> tuple[str, str, str | None]:
+    """Record type, event kind, and the field naming the record touched, per class."""
+    record_type, _, kind = event_class.__qualname__.rpartition(".")
+    fields = typing.get_type_hints(event_class)
+    touched = next((f for f in _TOUCHED if fields.get(f) is UUID), None)
+    return record_type or kind, kind, touched
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ class AuditTimeline(View):
     def define(self) -> None:
         self.entries_table = self.table(
             "entries",
-            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            Column("position", Position, primary_key=True, autoincrement=False),
             Column("case_id", Uuid, nullable=False, index=True),
             Column("record_type", String(64), nullable=False),
             Column("record_id", Uuid, nullable=False),
@@ -71,24 +82,21 @@ class AuditTimeline(View):
             case_id = item.case_id or getattr(e, "case_id", None)
             if case_id is None:
                 continue
-            record_type, _, kind = type(e).__qualname__.rpartition(".")
+            record_type, kind, touched = _shape(type(e))
             role = getattr(e, "actor_role", None)
             self.entries.add(
                 {
                     "position": item.position,
                     "case_id": case_id,
-                    "record_type": record_type or kind,
+                    "record_type": record_type,
                     "record_id": e.originator_id,
                     "version": e.originator_version,
                     "kind": kind,
                     "actor_id": getattr(e, "actor_id", None),
-                    "actor_role": str(role) if role is not None else None,
+                    "actor_role": None if role is None else str(role),
                     "occurred_at": getattr(e, "occurred_at", None),
                     "recorded_at": e.timestamp,
-                    "touched_id": next(
-                        (v for f in _TOUCHED if isinstance(v := getattr(e, f, None), UUID)),
-                        None,
-                    ),
+                    "touched_id": None if touched is None else getattr(e, touched),
                 }
             )
 

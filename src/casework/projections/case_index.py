@@ -72,7 +72,9 @@ class CaseIndex(View):
         return handlers
 
     def prepare(self, items: list[Item]) -> None:
-        self.cases.prime(i.event.originator_id for i in items if type(i.event) in self.handlers)
+        ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
+        self.cases.prime(ids)
+        self.team.prime(ids)
 
     def _case(self, item: Item) -> dict[str, Any]:
         row = self.cases.get(item.event.originator_id)

@@ -107,6 +107,8 @@ class CasePlanView(View):
     def prepare(self, items: list[Item]) -> None:
         cases = {i.case_id for i in items if i.case_id is not None}
         self.plans.prime(cases)
+        self.goals.prime(cases)
+        self.reviews.prime(i.event.originator_id for i in items if type(i.event) is Review.Approved)
 
     def _plan(self, case_id: UUID) -> dict[str, Any]:
         row = self.plans.get(case_id)

@@ -10,20 +10,22 @@ report pinned to a position gives the same numbers however many events come late
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, Date, Integer, String, Uuid, func, select
+from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Uuid, case, func, select
 
 from casework.aggregates.case import OPEN_STATUSES, Case, NoteKind
 from casework.aggregates.referral import HolderKind, Referral
 from casework.aggregates.review import Review
 from casework.aggregates.supervision import SupervisionSession
 from casework.projections import case_state
+from casework.projections.tables import Position
 from casework.projections.view import Handler, Item, View
 
 _OPEN = {s.value for s in OPEN_STATUSES}
+_REVIEWED = (Review.RevisionRequested, Review.RevisionSubmitted, Review.Approved)
 # What a case's history row records; a new row is written only when one changes.
 _TRACKED = ("department_id", "lead_worker_id", "status", "risk_level", "next_review_on")
 
@@ -59,6 +61,11 @@ class IndicatorReport:
     monthly: list[MonthlyCount]
 
 
+def _month(at: datetime) -> str:
+    """The month in the recorder's own time zone (the offset they gave)."""
+    return f"{at.year:04d}-{at.month:02d}"
+
+
 class CaseloadView(View):
     name = "caseload"
     title = "Caseload and service indicators (per worker, per department, per month)"
@@ -72,7 +79,7 @@ class CaseloadView(View):
         self.history_table = self.table(
             "case_history",
             Column("case_id", Uuid, primary_key=True),
-            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            Column("position", Position, primary_key=True, autoincrement=False),
             Column("department_id", Uuid, nullable=False),
             Column("lead_worker_id", Uuid, nullable=False),
             Column("status", String(16), nullable=False),
@@ -88,14 +95,17 @@ class CaseloadView(View):
         )
         self.facts_table = self.table(
             "facts",
-            Column("position", BigInteger, primary_key=True, autoincrement=False),
-            Column("seq", Integer, primary_key=True, autoincrement=False),
+            # Appended only, never looked up by key: the runner's position says what
+            # is in; no primary key to maintain on every insert.
+            Column("position", Position, nullable=False),
             Column("case_id", Uuid, index=True),
             Column("month", String(7), nullable=False),
             Column("department_id", Uuid),
             Column("worker_id", Uuid),
             Column("indicator", String(32), nullable=False),
             Column("detail", String(32), nullable=False),
+            # A note recorded late is one fact, counted as a note and as a late entry.
+            Column("late", Boolean, nullable=False),
         )
         self.cases = self.keyed(self.cases_table)
         self.history = self.appended(self.history_table)
@@ -120,6 +130,7 @@ class CaseloadView(View):
 
     def prepare(self, items: list[Item]) -> None:
         self.cases.prime(i.case_id for i in items if i.case_id is not None)
+        self.reviews.prime(i.event.originator_id for i in items if type(i.event) in _REVIEWED)
 
     # -- writing -------------------------------------------------------------------
 
@@ -130,18 +141,18 @@ class CaseloadView(View):
         detail: str = "",
         department_id: UUID | None = None,
         worker_id: UUID | None = None,
-        seq: int = 0,
+        late: bool = False,
     ) -> None:
         self.facts.add(
             {
                 "position": item.position,
-                "seq": seq,
                 "case_id": item.case_id,
-                "month": item.event.occurred_at.strftime("%Y-%m"),
+                "month": _month(item.event.occurred_at),
                 "department_id": department_id,
                 "worker_id": worker_id,
                 "indicator": indicator,
                 "detail": detail,
+                "late": late,
             }
         )
 
@@ -198,11 +209,7 @@ class CaseloadView(View):
     def noted(self, item: Item) -> None:
         e = item.event
         row = self._case(item)
-        self._fact(item, "note", e.kind.value, row["department_id"], e.actor_id)
-        if e.late_entry:
-            self._fact(item, "late_entry", e.kind.value, row["department_id"], e.actor_id, 1)
-        if e.kind == NoteKind.GROUP_SESSION:
-            self._fact(item, "group_session", "", row["department_id"], e.actor_id, 2)
+        self._fact(item, "note", e.kind.value, row["department_id"], e.actor_id, e.late_entry)
 
     def glass_broken(self, item: Item) -> None:
         row = self._case(item)
@@ -214,7 +221,7 @@ class CaseloadView(View):
         sender = e.sender.id if e.sender.kind == HolderKind.DEPARTMENT else row["department_id"]
         self._fact(item, "referral_made", e.receiver.kind.value, sender, e.actor_id)
         receiver = e.receiver.id if e.receiver.kind == HolderKind.DEPARTMENT else None
-        self._fact(item, "referral_received", e.receiver.kind.value, receiver, None, 1)
+        self._fact(item, "referral_received", e.receiver.kind.value, receiver, None)
 
     def reviewed(self, item: Item) -> None:
         """A resubmitted record awaits its reviewer until judged again."""
@@ -260,19 +267,12 @@ class CaseloadView(View):
                     load.open_by_status[r.status] += 1
                     if r.next_review_on is not None and r.next_review_on < on:
                         load.overdue_reviews += 1
-        f = self.facts_table.c
-        monthly = connection.execute(
-            select(f.month, f.indicator, f.detail, func.count())
-            .where(f.position <= position)
-            .group_by(f.month, f.indicator, f.detail)
-            .order_by(f.month, f.indicator, f.detail)
-        )
         return IndicatorReport(
             position=position,
             on=on,
             by_worker=dict(by_worker),
             by_department=dict(by_department),
-            monthly=[MonthlyCount(m, i, d, n) for m, i, d, n in monthly],
+            monthly=self.monthly_by(connection, position),
         )
 
     def monthly_by(
@@ -285,12 +285,19 @@ class CaseloadView(View):
     ) -> list[MonthlyCount]:
         """Monthly counts for one department or one worker, pinned to `position`."""
         f = self.facts_table.c
-        query = select(f.month, f.indicator, f.detail, func.count()).where(f.position <= position)
+        late = func.sum(case((f.late, 1), else_=0))
+        query = select(f.month, f.indicator, f.detail, func.count(), late)
+        query = query.where(f.position <= position)
         if department_id is not None:
             query = query.where(f.department_id == department_id)
         if worker_id is not None:
             query = query.where(f.worker_id == worker_id)
-        query = query.group_by(f.month, f.indicator, f.detail).order_by(
-            f.month, f.indicator, f.detail
-        )
-        return [MonthlyCount(m, i, d, n) for m, i, d, n in connection.execute(query)]
+        query = query.group_by(f.month, f.indicator, f.detail)
+        counts = []
+        for month, indicator, detail, count, late_count in connection.execute(query):
+            counts.append(MonthlyCount(month, indicator, detail, count))
+            if late_count:
+                counts.append(MonthlyCount(month, "late_entry", detail, late_count))
+            if indicator == "note" and detail == NoteKind.GROUP_SESSION:
+                counts.append(MonthlyCount(month, "group_session", "", count))
+        return sorted(counts, key=lambda m: (m.month, m.indicator, m.detail))

@@ -118,7 +118,7 @@ class SupervisionHistory(View):
         )
         self.sessions = self.keyed(self.sessions_table)
         self.attendees = self.partitioned(self.attendees_table, "session_id")
-        self.session_cases = self.keyed(self.session_cases_table)
+        self.session_cases = self.partitioned(self.session_cases_table, "session_id")
         self.items = self.keyed(self.items_table)
         self.schedules = self.keyed(self.schedules_table)
         self.links = self.partitioned(self.links_table, "supervisee_id")
@@ -142,10 +142,20 @@ class SupervisionHistory(View):
         }
 
     def prepare(self, items: list[Item]) -> None:
-        self.sessions.prime(
-            i.event.originator_id
+        ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
+        self.sessions.prime(ids)
+        self.attendees.prime(ids)
+        self.session_cases.prime(ids)
+        self.schedules.prime(ids)
+        self.items.prime(
+            i.event.item_id for i in items if type(i.event) is SupervisionSession.ActionItemDone
+        )
+        self.links.prime(
+            i.event.link.supervisee_id
+            if type(i.event) is Staff.SupervisionStarted
+            else i.event.supervisee_id
             for i in items
-            if type(i.event).__qualname__.startswith("SupervisionSession.")
+            if type(i.event) in (Staff.SupervisionStarted, Staff.SupervisionEnded)
         )
 
     def _session(self, item: Item) -> dict[str, Any]:
@@ -174,6 +184,7 @@ class SupervisionHistory(View):
                 "addenda": 0,
             }
         )
+        self.session_cases.replace(e.originator_id, [])
         self.attendees.replace(
             e.originator_id,
             [
@@ -184,9 +195,10 @@ class SupervisionHistory(View):
 
     def case_discussed(self, item: Item) -> None:
         e = item.event
-        key = (e.originator_id, e.case_id)
-        if self.session_cases.get(key) is None:
-            self.session_cases.put({"session_id": e.originator_id, "case_id": e.case_id})
+        discussed = self.session_cases.get(e.originator_id)
+        if all(r["case_id"] != e.case_id for r in discussed):
+            discussed.append({"session_id": e.originator_id, "case_id": e.case_id})
+            self.session_cases.touch(e.originator_id)
             self._session(item)["cases_discussed"] += 1
 
     def decided(self, item: Item) -> None:
