@@ -111,7 +111,12 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
     assert not leaver.active and leaver.left_on == date(2026, 6, 30)
     with pytest.raises(StaffHasLeft):
         app.actor_context(centre.worker)
-    assert app.get_case(second).status == CaseStatus.CLOSED
+    # Their closed case comes back: it needs a lead who is still here.
+    with pytest.raises(StaffHasLeft):
+        app.reopen_case(second, centre.head, "client asked for help again")
+    app.hand_over_case(second, centre.head, centre.second_worker.staff_id, "陈静 has left")
+    app.reopen_case(second, centre.head, "client asked for help again")
+    assert app.get_case(second).status == CaseStatus.INTAKE
 
 
 def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> None:

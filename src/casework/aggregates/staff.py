@@ -156,7 +156,7 @@ class Staff(Record):
         ]
 
     def require_role(self, role: Role) -> None:
-        self._require_active()
+        self.require_active()
         if role not in self.roles:
             raise RoleNotHeld(
                 f"role_not_held: {self.name} does not hold the role {Role(role).value}"
@@ -190,14 +190,14 @@ class Staff(Record):
             external=external,
         )
 
-    def _require_active(self) -> None:
+    def require_active(self) -> None:
         if not self.active:
             raise StaffHasLeft(f"staff_has_left: {self.name} left on {self.left_on}")
 
     def change_roles(
         self, by: Actor, roles: list[Role], occurred_at: datetime | None = None
     ) -> None:
-        self._require_active()
+        self.require_active()
         if not roles:
             raise InvalidValue("roles", "give at least one role")
         self.record(self.RolesChanged, by, occurred_at, roles=sorted({Role(r) for r in roles}))
@@ -205,14 +205,14 @@ class Staff(Record):
     def move_to_department(
         self, by: Actor, department_id: UUID | None, occurred_at: datetime | None = None
     ) -> None:
-        self._require_active()
+        self.require_active()
         self.record(self.DepartmentChanged, by, occurred_at, department_id=department_id)
 
     def start_supervision(
         self, by: Actor, link: SupervisionLink, occurred_at: datetime | None = None
     ) -> None:
         """Record a supervision link on this person's record (call on both people)."""
-        self._require_active()
+        self.require_active()
         if link.supervisor_id == link.supervisee_id:
             raise InvalidValue("supervisor", "nobody supervises themselves")
         if link.ends_on is not None and link.ends_on <= link.starts_on:
@@ -246,7 +246,7 @@ class Staff(Record):
         )
 
     def take_lead(self, by: Actor, case_id: UUID, occurred_at: datetime | None = None) -> None:
-        self._require_active()
+        self.require_active()
         if not any(role in LEAD_ROLES for role in self.roles):
             raise CannotLeadCases(
                 f"cannot_lead_cases: {self.name} is not a caseworker or department head"
@@ -270,7 +270,7 @@ class Staff(Record):
         occurred_at: datetime | None = None,
     ) -> None:
         """Mark as left; refused while they still lead open cases (the hand-over audit)."""
-        self._require_active()
+        self.require_active()
         if open_case_ids:
             raise HandOverRequired(
                 f"hand_over_required: {self.name} still leads {len(open_case_ids)} open "

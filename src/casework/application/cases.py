@@ -291,8 +291,7 @@ class CaseCommands(CaseworkCore):
             raise InvalidValue(
                 "discipline", f"{member.name} does not practise {Discipline(discipline).value}"
             )
-        if not member.active:
-            raise InvalidValue("staff", f"{member.name} has left")
+        member.require_active()
         case.add_team_member(by, staff_id, discipline, scope, ends_at, occurred_at)
         self.save(case)
 
@@ -373,6 +372,8 @@ class CaseCommands(CaseworkCore):
     ) -> None:
         case = self.get_case(case_id)
         self.expect_version(case, expected_version)
+        # A lead who has left cannot take the case up again: hand it over first.
+        self._staff(case.lead_worker_id).require_active()
         case.reopen(by, reason, occurred_at)
         self.save(case)
 
