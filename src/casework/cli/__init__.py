@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "casework.cli.compliance",
     "casework.cli.supervision",
     "casework.cli.demo",
+    "casework.cli.staff",
 ]
 
 

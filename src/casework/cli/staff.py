@@ -1,0 +1,119 @@
+"""`casework staff`: who works at the organisation (ids for the other commands), handing
+a case over, and marking someone as left once their cases are handed over."""
+
+import argparse
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from casework.aggregates.base import Actor, Role
+from casework.settings import Settings
+
+if TYPE_CHECKING:
+    from casework.application import Casework
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    staff = commands.add_parser("staff", help="staff list, case hand-over, staff leaving")
+    sub = staff.add_subparsers(dest="staff_command", metavar="STAFF_COMMAND", required=True)
+
+    listing = sub.add_parser(
+        "list",
+        help="everyone on staff, with their ids, roles and supervisors",
+        description="List the organisation's staff: id, name, roles, disciplines, "
+        "department, who supervises them today, how many cases they lead, and whether "
+        "they have left. No case content is shown.",
+    )
+    listing.add_argument("--left", action="store_true", help="include people who have left")
+    listing.set_defaults(run=run_list)
+
+    hand_over = sub.add_parser(
+        "hand-over",
+        help="hand a case over to another caseworker",
+        description="Make TO the lead caseworker of CASE (the case and both people's "
+        "records change in one transaction). Only the case's lead caseworker or a "
+        "department head may hand it over.",
+    )
+    hand_over.add_argument("case", type=UUID, metavar="CASE", help="the case id")
+    hand_over.add_argument("--to", type=UUID, required=True, help="the new lead's staff id")
+    hand_over.add_argument("--reason", required=True, help="why, e.g. 'leaving the centre'")
+    _acting(hand_over, Role.DEPARTMENT_HEAD)
+    hand_over.set_defaults(run=run_hand_over)
+
+    leave = sub.add_parser(
+        "leave",
+        help="mark someone as left (refused while they lead open cases)",
+        description="Record that STAFF left on --on. Refused, listing the cases, while "
+        "they still lead a case that is not closed: hand those over first.",
+    )
+    leave.add_argument("staff", type=UUID, metavar="STAFF", help="the leaver's staff id")
+    leave.add_argument("--on", type=date.fromisoformat, required=True, help="last day")
+    _acting(leave, Role.DEPARTMENT_HEAD)
+    leave.set_defaults(run=run_leave)
+
+
+def _acting(parser: argparse.ArgumentParser, default: Role) -> None:
+    parser.add_argument("--by", type=UUID, required=True, help="your staff id")
+    parser.add_argument(
+        "--role", type=Role, default=default, choices=list(Role),
+        help=f"the role you act in (default {default.value})",
+    )  # fmt: skip
+
+
+def _actor(app: "Casework", args: argparse.Namespace) -> Actor:
+    """The person at the keyboard, refused if they do not hold the role or have left."""
+    actor = Actor(args.by, args.role)
+    app.actor_context(actor)
+    return actor
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        organisation = app.get_organisation()
+        departments = {d.department_id: d.name for d in organisation.departments}
+        names = {s.id: s.name for s in app.list_staff()}
+        today = date.today()
+        for person in app.list_staff():
+            if not person.active and not args.left:
+                continue
+            supervisors = ", ".join(names.get(i, str(i)) for i in person.supervisors_on(today))
+            print(
+                f"{person.id}  {person.name}\n"
+                f"    {', '.join(r.value for r in person.roles)}; "
+                f"{', '.join(d.value for d in person.disciplines)}; "
+                f"{departments.get(person.department_id, 'no department')}"
+                f"{'; external' if person.external else ''}"
+                f"; leads {len(person.lead_case_ids)} case(s)"
+                f"{'; supervised by ' + supervisors if supervisors else ''}"
+                f"{'; left ' + person.left_on.isoformat() if person.left_on else ''}"
+            )
+    finally:
+        app.close()
+    return 0
+
+
+def run_hand_over(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        app.hand_over_case(args.case, _actor(app, args), args.to, args.reason)
+        print(f"case {args.case} is now led by {app.get_staff(args.to).name}")
+    finally:
+        app.close()
+    return 0
+
+
+def run_leave(args: argparse.Namespace) -> int:
+    from casework.application import Casework
+
+    app = Casework(Settings.from_env())
+    try:
+        app.staff_leaves(args.staff, _actor(app, args), args.on)
+        print(f"{app.get_staff(args.staff).name} left on {args.on.isoformat()}")
+    finally:
+        app.close()
+    return 0

@@ -1,0 +1,48 @@
+"""`casework staff` at the command line: the staff list, a hand-over, and a leaver who
+is refused until their open cases are handed over."""
+
+from pathlib import Path
+
+import pytest
+
+from casework.application import Casework
+from casework.cli import main
+from casework.cli.keys import create_key_files
+from casework.settings import Settings
+from tests.centre import open_family_case, small_centre
+
+
+def test_a_worker_hands_over_and_leaves_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings.from_env()
+    create_key_files(settings)
+    app = Casework(settings)
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre)
+    app.close()
+    leaver, successor, head = (
+        str(centre.worker.staff_id), str(centre.second_worker.staff_id), str(centre.head.staff_id)
+    )  # fmt: skip
+
+    assert main(["staff", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{leaver}  陈静 Chen Jing" in listing and "leads 1 case(s)" in listing
+    assert "supervised by Dr Margaret Ho" in listing
+
+    leave = ["staff", "leave", leaver, "--on", "2026-06-30", "--by", head]
+    assert main(leave) == 2
+    refused = capsys.readouterr().err
+    assert "hand_over_required: 陈静 Chen Jing still leads 1 open case(s)" in refused
+    assert str(case_id) in refused
+    # The lead hands over their own case, acting as a caseworker.
+    hand_over = ["staff", "hand-over", str(case_id), "--to", successor, "--reason", "leaving"]
+    assert main([*hand_over, "--by", leaver, "--role", "caseworker"]) == 0
+    assert "now led by 刘洋 Liu Yang" in capsys.readouterr().out
+    assert main(leave) == 0
+    assert "left on 2026-06-30" in capsys.readouterr().out
+    assert main(["staff", "list"]) == 0
+    assert leaver not in capsys.readouterr().out
+    assert main(["staff", "list", "--left"]) == 0
+    assert "left 2026-06-30" in capsys.readouterr().out
