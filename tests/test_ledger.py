@@ -1,12 +1,14 @@
 """Stories of the ledger on both backends: checkpoints cover what was stored, the store
 verifies, and any single event proves it is in the signed log."""
 
+import threading
 from pathlib import Path
 
 import msgspec
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.compliance import keep_checkpointing
 from casework.store.ledger import Checkpoint, leaf_data
 from casework.store.merkle import Tree, leaf_hash, verify_consistency
 from tests.compliance_steps import family_case, give_ledger_key
@@ -82,3 +84,20 @@ def test_two_processes_checkpointing_at_once_both_succeed(app: Casework) -> None
     finally:
         other.close()
     assert app.verify().ok
+
+
+def test_the_database_and_python_hash_every_leaf_alike(store: Casework) -> None:
+    family_case(store, notes=2)
+    by_database = [h for batch in store.ledger.hashed_batches() for *_, h in batch]
+    by_python = [leaf_hash(row.leaf_data()) for row in store.ledger.scan()]
+    assert [bytes(h) for h in by_database] == by_python
+
+
+def test_a_server_keeps_checkpointing_and_signs_a_last_one_when_it_stops(app: Casework) -> None:
+    give_ledger_key(app)
+    family_case(app, notes=1)
+    stop = threading.Event()
+    stop.set()  # the loop's first wait returns at once: the shutdown checkpoint
+    keep_checkpointing(app, stop, every=60)
+    latest = app.latest_checkpoint()
+    assert latest is not None and latest.tree_size == app.last_position()

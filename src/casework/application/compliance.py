@@ -1,6 +1,8 @@
 """Compliance: signed checkpoints of the ledger, verification, as-of replay, export
 bundles and erasure by key destruction."""
 
+import logging
+import threading
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +28,12 @@ from casework.store.errors import RecordErased, StoreError
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
 from casework.store.master_key import MasterKey
 from casework.store.merkle import Tree, verify_inclusion
+
+logger = logging.getLogger(__name__)
+
+# How often a long-running writer signs a checkpoint while events arrive (seconds): the
+# longest an event stays uncovered by the ledger.
+CHECKPOINT_EVERY = 60.0
 
 # Who may take a whole case out of the building in a bundle.
 EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
@@ -301,3 +309,19 @@ def checkpoint_unsealed_writes() -> list[str]:
         finally:
             app.close()
     return warnings
+
+
+def keep_checkpointing(
+    app: ComplianceCommands, stop: threading.Event, every: float = CHECKPOINT_EVERY
+) -> None:
+    """For a long-running writer (the HTTP server), in a thread of its own: sign a
+    checkpoint every `every` seconds while events arrive (an idle tick costs one query),
+    and a last one when `stop` is set."""
+    while True:
+        stopping = stop.wait(every)
+        try:
+            app.checkpoint()
+        except StoreError:
+            logger.exception("ledger checkpoint failed; events since the last one are uncovered")
+        if stopping:
+            return

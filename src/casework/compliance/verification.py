@@ -15,7 +15,6 @@ from casework.store.ledger import (
     RecordedLeaf,
     ScannedRow,
     fingerprint,
-    raw_id,
     raw_leaf_data,
 )
 from casework.store.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
@@ -124,11 +123,10 @@ class _Verifier:
         """Leaf hashes of every stored event, and the rows without their states."""
         rows: list[tuple[int, bytes, int, str]] = []
         hashes: list[bytes] = []
-        for batch in self.ledger.scan_batches():
-            for nid, stored_id, version, topic, state in batch:
-                oid = raw_id(stored_id)
-                hashes.append(leaf_hash(raw_leaf_data(oid, version, topic, state)))
-                rows.append((nid, oid, version, topic))
+        for batch in self.ledger.hashed_batches():
+            for nid, oid, version, topic, h in batch:
+                hashes.append(bytes(h))
+                rows.append((nid, bytes(oid), version, topic))
         return rows, hashes
 
     def compare_records(

@@ -31,6 +31,12 @@ LEAVES_TABLE = "casework_ledger_leaves"
 CHECKPOINTS_TABLE = "casework_ledger_checkpoints"
 _HEAD = struct.Struct(">16sqH")
 _BATCH = 5000
+# The leaf hash of `raw_leaf_data`, computed by PostgreSQL from a row of the events table.
+_PG_LEAF_HASH = (
+    "pg_catalog.sha256('\\x00'::bytea || uuid_send(originator_id) || int8send(originator_version)"
+    " || int2send(octet_length(convert_to(topic, 'UTF8'))::int2) || convert_to(topic, 'UTF8')"
+    " || state)"
+)
 
 
 class LedgerKeyError(StoreError):
@@ -226,19 +232,16 @@ class Ledger:
             for statement in statements:
                 c.execute(statement)
 
-    def scan_batches(self, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
-        """Every stored event after notification id `after`, in log order, as batches of
-        plain tuples (notification id, originator id as stored, version, topic, state):
-        verification reads the whole log this way, so per-row overhead counts."""
+    def _batches(self, columns: str, after: int) -> Iterator[list[tuple[Any, ...]]]:
         if self.dialect == "postgres":
             statement = (
-                "SELECT notification_id, uuid_send(originator_id), "  # noqa: S608 - our own table names
-                f'originator_version, topic, state FROM "{self.schema}".{self.events_table} '
+                f"SELECT notification_id, uuid_send(originator_id), originator_version, topic, "  # noqa: S608 - our own table names
+                f'{columns} FROM "{self.schema}".{self.events_table} '
                 "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
             )
         else:
             statement = (
-                "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608 - our own table names
+                f"SELECT rowid, originator_id, originator_version, topic, {columns} "  # noqa: S608 - our own table names
                 f"FROM {self.events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
             )
         while True:
@@ -250,6 +253,30 @@ class Ledger:
             if len(batch) < _BATCH:
                 return
             after = batch[-1][0]
+
+    def scan_batches(self, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        """Every stored event after notification id `after`, in log order, as batches of
+        plain tuples (notification id, originator id as stored, version, topic, state)."""
+        return self._batches("state", after)
+
+    def hashed_batches(self, after: int = 0) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
+        """Like `scan_batches`, with each event's leaf hash in place of its state. On
+        PostgreSQL the server hashes (pg_catalog.sha256 over the same leaf data), so the
+        ciphertexts do not cross the wire: verification reads the whole log this way."""
+        if self.dialect == "postgres":
+            yield from self._batches(_PG_LEAF_HASH, after)
+            return
+        for batch in self._batches("state", after):
+            yield [
+                (
+                    nid,
+                    oid := raw_id(stored_id),
+                    version,
+                    topic,
+                    leaf_hash(raw_leaf_data(oid, version, topic, state)),
+                )
+                for nid, stored_id, version, topic, state in batch
+            ]
 
     def scan(self, after: int = 0) -> Iterator[ScannedRow]:
         for batch in self.scan_batches(after):
@@ -360,13 +387,11 @@ class Ledger:
                 )
         new: list[tuple[Any, ...]] = []
         last = after
-        for row in self.scan(after):
-            h = leaf_hash(row.leaf_data())
-            new.append(
-                (frontier.size, row.notification_id, row.originator_id, row.originator_version, h)
-            )
-            frontier.append(h)
-            last = row.notification_id
+        for batch in self.hashed_batches(after):
+            for nid, oid, version, _, h in batch:
+                new.append((frontier.size, nid, bytes(oid), version, bytes(h)))
+                frontier.append(bytes(h))
+                last = nid
         if latest is not None and not new:
             return None
         checkpoint = Checkpoint.sign(
