@@ -154,3 +154,11 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
     ]
     with pytest.raises(EmergencyAccessNotOpen):
         app.end_emergency_access(case_id, centre.worker, grant_id)
+
+
+def test_an_erased_case_needs_no_hand_over(app: Casework) -> None:
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre)
+    app.keyring.destroy(case_id, datetime.now(tz=UTC))
+    app.staff_leaves(centre.worker.staff_id, centre.head, date(2026, 6, 30))
+    assert not app.get_staff(centre.worker.staff_id).active

@@ -1,6 +1,7 @@
 """`casework demo` builds a believable centre once; running it again shows what the
 store holds without adding anything."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,9 @@ def test_the_demo_centre_has_every_department_stage_and_role(app: Casework) -> N
     assert any("王" in c.clients[0].name or "李" in c.clients[0].name for c in cases)
     leaver = next(s for s in staff if not s.active)
     assert all(app.get_case(c).status == CaseStatus.CLOSED for c in leaver.lead_case_ids)
+
+    app.keyring.destroy(cases[0].id, datetime.now(tz=UTC))
+    assert "cases: 39 — " in demo.describe(app) and "; and 1 erased" in demo.describe(app)
 
 
 def test_running_the_demo_twice_builds_it_once(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from casework.aggregates.base import Actor, Role
+from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import (
     AssessmentDomain,
     Case,
@@ -468,7 +468,14 @@ def describe(app: Casework) -> str:
     """What the centre holds, for the person who just ran `casework demo`."""
     organisation = app.get_organisation()
     staff = app.list_staff()
-    cases = [app.get_case(case_id) for case_id in app.case_ids()]
+    cases, erased = [], 0
+    for case_id in app.case_ids():
+        try:
+            cases.append(app.get_case(case_id))
+        except RuleBroken as error:
+            if error.rule != "erased":
+                raise
+            erased += 1
     today = datetime.now(tz=UTC).date()
     lines = [organisation.name]
     for centre in organisation.centres:
@@ -492,6 +499,7 @@ def describe(app: Casework) -> str:
     lines.append(
         f"  cases: {len(cases)} — "
         + ", ".join(f"{s.value} {by_status[s.value]}" for s in CaseStatus)
+        + (f"; and {erased} erased" if erased else "")
     )
     lines.append("  risk: " + ", ".join(f"{r.value} {by_risk[r.value]}" for r in RiskLevel))
     waiting = sum(c.pending_plan is not None for c in cases) + by_status[CaseStatus.CLOSING.value]

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from casework.access import ActorContext
-from casework.aggregates.base import Actor, Role, now
+from casework.aggregates.base import Actor, Role, RuleBroken, now
 from casework.aggregates.case import Case, CaseStatus
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
@@ -154,13 +154,18 @@ class OrganisationCommands(CaseworkCore):
         waiting for closure approval still needs its lead)."""
         staff = self.get_staff(staff_id)
         self.expect_version(staff, expected_version)
-        unfinished = [
-            case_id
-            for case_id in staff.lead_case_ids
-            if self.load(case_id, Case, "case").status != CaseStatus.CLOSED
-        ]
+        unfinished = [case_id for case_id in staff.lead_case_ids if not self._finished(case_id)]
         staff.leave(by, on, unfinished, occurred_at)
         self.save(staff)
+
+    def _finished(self, case_id: UUID) -> bool:
+        """Closed, or erased: either way nobody needs to take it over."""
+        try:
+            return self.load(case_id, Case, "case").status == CaseStatus.CLOSED
+        except RuleBroken as error:
+            if error.rule == "erased":
+                return True
+            raise
 
     def actor_context(self, actor: Actor, at: datetime | None = None) -> ActorContext:
         """What the access rule needs to know about someone acting in a role now."""
