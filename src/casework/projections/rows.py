@@ -36,38 +36,36 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | 
 class _Writer:
     """Bulk INSERT / upsert / DELETE of one table, compiled once per dialect.
 
-    Values go through each column's own bind processing, but the statement is
-    executed as plain driver SQL: SQLAlchemy's per-row parameter handling would
-    otherwise cost more than everything else a catch-up does."""
+    Values go through each column's bind processing, but statements run as plain
+    driver SQL: SQLAlchemy's per-row parameter handling would otherwise cost more
+    than everything else a catch-up does. New rows go to PostgreSQL by COPY."""
 
     _cache: ClassVar[dict[tuple[str, str], "_Writer"]] = {}
 
     def __init__(self, table: Table, dialect: Dialect) -> None:
         quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.many = dialect.name == "sqlite"
+        mark = "?" if self.many else "%s"
         self.columns = [c.name for c in table.columns]
         self.processors = [_processor(c, dialect) for c in table.columns]
         keys = [c.name for c in table.primary_key.columns]
-        names = ", ".join(quote(c) for c in self.columns)
         target = dialect.identifier_preparer.format_table(table)
-        self.insert = (
-            f"INSERT INTO {target} ({names}) "  # noqa: S608 - our own table and column names
-            f"VALUES ({', '.join(mark for _ in self.columns)})"
+        # Our own table and column names only: no user input reaches these strings.
+        names = ", ".join(quote(c) for c in self.columns)
+        self.head = f"INSERT INTO {target} ({names}) VALUES "  # noqa: S608
+        self.copy = f"COPY {target} ({names}) FROM STDIN"
+        self.marks = f"({', '.join(mark for _ in self.columns)})"
+        others = [quote(c) for c in self.columns if c not in keys]
+        action = (
+            "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in others)
+            if others
+            else "NOTHING"
         )
-        others = [c for c in self.columns if c not in keys]
-        conflict = f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO "
-        self.upsert = (
-            self.insert
-            + conflict
-            + (
-                "UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in others)
-                if others
-                else "NOTHING"
-            )
-        )
+        self.on_conflict = f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO {action}"
         self.delete_where = {
             c.name: (
-                f"DELETE FROM {target} WHERE {quote(c.name)} = {mark}",  # noqa: S608
+                f"DELETE FROM {target} WHERE {quote(c.name)} = "  # noqa: S608
+                + ("?" if self.many else "ANY(%s)"),
                 _processor(c, dialect),
             )
             for c in table.columns
@@ -91,17 +89,32 @@ class _Writer:
             columns.append(values)
         return list(zip(*columns, strict=True))
 
+    def insert(self, connection: Connection, rows: list[Row], *, upsert: bool) -> None:
+        params = self.params(rows)
+        if self.many or upsert:
+            statement = self.head + self.marks + (self.on_conflict if upsert else "")
+            connection.exec_driver_sql(statement, params)  # type: ignore[arg-type]
+            return
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(self.copy) as copy:  # type: ignore[union-attr]
+            for row in params:
+                copy.write_row(row)
+
+    def delete(self, connection: Connection, column: str, values: Iterable[Any]) -> None:
+        statement, process = self.delete_where[column]
+        wanted = [v if process is None else process(v) for v in values]
+        if self.many:
+            connection.exec_driver_sql(statement, [(v,) for v in wanted])  # type: ignore[arg-type]
+        else:
+            connection.exec_driver_sql(statement, (wanted,))
+
 
 def _insert(connection: Connection, table: Table, rows: list[Row], *, upsert: bool) -> None:
-    writer = _Writer.of(table, connection.dialect)
-    statement = writer.upsert if upsert else writer.insert
-    connection.exec_driver_sql(statement, writer.params(rows))  # type: ignore[arg-type]
+    _Writer.of(table, connection.dialect).insert(connection, rows, upsert=upsert)
 
 
 def _delete(connection: Connection, table: Table, column: str, values: Iterable[Any]) -> None:
-    statement, process = _Writer.of(table, connection.dialect).delete_where[column]
-    params = [(process(v) if process is not None else v,) for v in values]
-    connection.exec_driver_sql(statement, params)  # type: ignore[arg-type]
+    _Writer.of(table, connection.dialect).delete(connection, column, values)
 
 
 class KeyedRows:
