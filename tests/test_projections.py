@@ -27,6 +27,7 @@ from casework.aggregates.review import RecordKind
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
 from casework.projections import Projections
+from casework.projections.referral_chains import ReferralChains
 from casework.projections.runner import Runner, ViewMoved
 from casework.projections.view import View
 from tests.family_centre import Centre, build_centre, open_family_case
@@ -312,4 +313,50 @@ def test_status_shows_each_views_position_lag_and_health(app: Casework) -> None:
     status = {s.name: s for s in projections.status()}
     assert all(s.lag == 0 and s.health == "current" for s in status.values())
     assert all(s.generation == 1 and s.building is None for s in status.values())
+    projections.close()
+
+
+def test_the_old_view_keeps_serving_while_a_rebuild_runs_and_its_runner_moves_over(
+    app: Casework,
+) -> None:
+    projections = Projections(app)
+    story = busy_centre(app)
+    projections.catch_up()
+    old_runner = Runner(app, projections.engine, projections._serving_views())
+    seen_during: list[tuple[int, int]] = []
+
+    def progress(name: str, position: int, head: int) -> None:
+        with projections.read("case_index") as (view, connection):
+            listed = view.find(connection)
+        seen_during.append((view.generation, len(listed)))
+
+    assert projections.rebuild("case_index", progress) == 2
+    assert seen_during and set(seen_during) == {(1, 2)}  # the old, complete view
+    assert projections.serving()["case_index"] == 2
+
+    app.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "hi", 5)
+    with pytest.raises(ViewMoved):
+        old_runner.step()  # its generation of case_index was retired
+    projections.catch_up()
+    with projections.read("case_index") as (view, connection):
+        (quiet,) = view.find(connection, case_ids=[story.quiet_case])
+    assert quiet.notes == 1
+    projections.close()
+
+
+def test_a_view_whose_definition_changed_is_rebuilt_before_it_serves(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy_centre(app)
+    Projections(app).catch_up()
+    monkeypatch.setattr(ReferralChains, "version", ReferralChains.version + 1)
+    projections = Projections(app)
+    status = {s.name: s for s in projections.status()}
+    assert status["referral_chains"].health == "outdated: rebuild it"
+    assert status["case_index"].health == "current"
+
+    projections.catch_up()
+    assert projections.serving()["referral_chains"] == 2
+    assert projections.serving()["case_index"] == 1
+    assert {s.health for s in projections.status()} == {"current"}
     projections.close()

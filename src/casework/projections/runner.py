@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from casework.projections.connection import WRITE_LOCK
-from casework.projections.tables import erased_cases, view_generations
+from casework.projections.tables import RETIRED, erased_cases, view_generations
 from casework.projections.view import Item, View
 from casework.store.envelope import key_id_of
 from casework.store.errors import RecordErased
@@ -61,7 +61,7 @@ class Runner:
         with self.engine.connect() as connection:
             rows = connection.execute(self._generations_query()).all()
             self._refresh_erased(connection)
-        found = {r.view: r.position for r in rows}
+        found = {r.view: r.position for r in rows if r.status != RETIRED}
         missing = [v.name for v in self.views if v.name not in found]
         if missing:
             raise ViewMoved(f"no generation {self.views[0].generation} of {missing}")
@@ -70,7 +70,7 @@ class Runner:
     def _generations_query(self) -> Any:
         g = view_generations.c
         return (
-            select(g.view, g.generation, g.position)
+            select(g.view, g.generation, g.position, g.status)
             .where(or_(*(and_(g.view == v.name, g.generation == v.generation) for v in self.views)))
             .order_by(g.view, g.generation)
         )
@@ -137,7 +137,9 @@ class Runner:
             connection = c.execution_options(**{WRITE_LOCK: True})
             with connection.begin():
                 current = connection.execute(self._generations_query().with_for_update()).all()
-                if {r.view: r.position for r in current} != self.positions:
+                if {r.view: r.position for r in current} != self.positions or any(
+                    r.status == RETIRED for r in current
+                ):
                     raise ViewMoved("another runner or a rebuild moved a view")
                 if self._refresh_erased(connection):
                     for view in self.views:

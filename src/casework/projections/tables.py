@@ -74,7 +74,7 @@ view_generations = Table(
     bookkeeping,
     Column("view", String(64), primary_key=True),
     Column("generation", Integer, primary_key=True),
-    Column("status", String(16), nullable=False),  # "building" or "serving"
+    Column("status", String(16), nullable=False),  # building, serving, retired
     Column("position", BigInteger, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     # Fingerprint of the view's tables and handlers that built this generation.
@@ -96,3 +96,6 @@ erased_cases = Table(
 
 BUILDING = "building"
 SERVING = "serving"
+# Replaced by a rebuild; kept (and kept erasable) until the next rebuild starts, so a
+# read that began just before the switch still finds its tables.
+RETIRED = "retired"

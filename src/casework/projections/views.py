@@ -11,13 +11,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from casework.projections.connection import WRITE_LOCK, read_table_engine
 from casework.projections.leadership import Leadership, leadership_for
 from casework.projections.runner import Runner, ViewMoved, runner_name
 from casework.projections.tables import (
     BUILDING,
+    RETIRED,
     SERVING,
     bookkeeping,
     erased_cases,
@@ -145,7 +145,13 @@ class Projections:
         """Keep the views this process leads fresh until `stop` is set.
 
         On PostgreSQL a view is fresh within a second of a write (LISTEN/NOTIFY);
-        several processes may run this, and each view is run by one of them."""
+        several processes may run this, and each view is run by one of them. Views
+        built by an older definition are rebuilt first, beside the serving ones."""
+        for name in self.outdated():
+            try:
+                self.rebuild(name)
+            except RebuildUnderWay:
+                continue  # another runner is rebuilding it
         leadership = leadership_for(self.app.database, self._channel())
         runner: Runner | None = None
         led: set[str] = set()
@@ -232,9 +238,11 @@ class Projections:
             rows = [r for r in self._generation_rows(connection) if r.view == cls.name]
             generation = max((r.generation for r in rows), default=0) + 1
             for row in rows:
-                if row.status == BUILDING:
-                    if not leadership.try_lead(f"{cls.name}:{row.generation}"):
-                        raise RebuildUnderWay(cls.name, row.generation)
+                if row.status == BUILDING and not leadership.try_lead(
+                    f"{cls.name}:{row.generation}"
+                ):
+                    raise RebuildUnderWay(cls.name, row.generation)
+                if row.status in (BUILDING, RETIRED):
                     self._drop(connection, cls, row.generation)
         if not leadership.try_lead(f"{cls.name}:{generation}"):
             raise RebuildUnderWay(cls.name, generation)
@@ -244,9 +252,11 @@ class Projections:
     def _switch_to(self, cls: type[View], generation: int) -> None:
         g = view_generations.c
         with self._write() as connection:
-            for row in self._generation_rows(connection):
-                if row.view == cls.name and row.status == SERVING:
-                    self._drop(connection, cls, row.generation)
+            connection.execute(
+                update(view_generations)
+                .where(g.view == cls.name, g.status == SERVING)
+                .values(status=RETIRED)
+            )
             connection.execute(
                 update(view_generations)
                 .where(g.view == cls.name, g.generation == generation)
@@ -277,19 +287,11 @@ class Projections:
     @contextmanager
     def read(self, name: str) -> Iterator[tuple[Any, Connection]]:
         """The serving generation of a view and a connection to query it with."""
-        cls = self.view_classes[name]
-        for attempt in (1, 2):
-            generation = self.serving().get(name)
-            if generation is None:
-                raise KeyError(f"no view {name!r} is serving")
-            try:
-                with self.engine.connect() as connection:
-                    yield cls(generation), connection
-                return
-            except DBAPIError:
-                # A rebuild may have switched generations between the two reads.
-                if attempt == 2 or self.serving().get(name) == generation:
-                    raise
+        generation = self.serving().get(name)
+        if generation is None:
+            raise KeyError(f"no view {name!r} is serving")
+        with self.engine.connect() as connection:
+            yield self.view_classes[name](generation), connection
 
     def wait_for(self, position: int, timeout: float = 2.0, names: Sequence[str] = ()) -> bool:
         """Read-your-writes: wait (at most `timeout` seconds, capped at 30) until the
