@@ -6,6 +6,8 @@ import pytest
 
 from casework.aggregates.base import InvalidValue
 from casework.application import Casework
+from casework.application.cases import searchable
+from casework.application.errors import Conflict
 from casework.store.blind_index import TABLE, normalise
 from casework.store.master_key import MasterKey
 from tests.centre import family_client, open_family_case, small_centre
@@ -61,6 +63,34 @@ def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> 
     assert app.find_cases_by_client("phone", "13922223333") == [case_id]
     assert app.find_cases_by_client("phone", "13800138000") == []
     assert app.get_case(case_id).clients == [corrected]
+
+
+def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
+    store: Casework,
+) -> None:
+    centre = small_centre(store)
+    client = family_client()
+    case_id = open_family_case(store, centre, client=client)
+    other_desk = Casework(store.settings, store.keyring.master)
+    # Both desks load the case; the first correction is saved, the second clashes.
+    mine, theirs = store.get_case(case_id), other_desk.get_case(case_id)
+    mine.correct_client_details(
+        centre.worker, msgspec.structs.replace(client, phone="139 1111 2222"), "new phone"
+    )
+    theirs.correct_client_details(
+        centre.worker, msgspec.structs.replace(client, phone="137 0000 9999"), "typo"
+    )
+    store.save(
+        mine, with_events=[store.client_index.replacement(case_id, searchable([mine.clients[0]]))]
+    )
+    with pytest.raises(Conflict):
+        other_desk.save(
+            theirs,
+            with_events=[other_desk.client_index.replacement(case_id, searchable(theirs.clients))],
+        )
+    assert store.find_cases_by_client("phone", "13911112222") == [case_id]
+    assert store.find_cases_by_client("phone", "13700009999") == []
+    other_desk.close()
 
 
 def test_the_index_survives_a_master_key_rotation(app: Casework) -> None:

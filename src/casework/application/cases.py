@@ -133,9 +133,8 @@ class CaseCommands(CaseworkCore):
             occurred_at,
         )
         lead.take_lead(by, case.id, occurred_at)
-        self.save(case, lead)
-        # After the events: an index row never points at a case that was not stored.
-        self.client_index.replace_case(case.id, searchable(case.clients))
+        index_rows = self.client_index.replacement(case.id, searchable(case.clients))
+        self.save(case, lead, with_events=[index_rows])
         return case.id
 
     def correct_client_details(
@@ -150,8 +149,8 @@ class CaseCommands(CaseworkCore):
         case = self.get_case(case_id)
         self.expect_version(case, expected_version)
         case.correct_client_details(by, client, reason, occurred_at)
-        self.save(case)
-        self.client_index.replace_case(case.id, searchable(case.clients))
+        index_rows = self.client_index.replacement(case.id, searchable(case.clients))
+        self.save(case, with_events=[index_rows])
 
     def record_consent(
         self,

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -106,16 +106,22 @@ class ClientIndex:
             if value and normalise(field, value)
         }
 
-    def replace_case(self, case_id: UUID, searchable: Iterable[tuple[str, str | None]]) -> None:
-        """Index a case's clients afresh (after intake or a correction of their details)."""
+    def replacement(
+        self, case_id: UUID, searchable: Iterable[tuple[str, str | None]]
+    ) -> Callable[[Any], None]:
+        """The index rows of a case's clients, afresh (after intake or a correction of
+        their details), as a write to save with the case's events: both or neither."""
         tokens = self.tokens(searchable)
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), (self._id(case_id),))
+        case = self._id(case_id)
+
+        def write(cursor: Any) -> None:
+            cursor.execute(self._sql("DELETE FROM {table} WHERE case_id = ?"), (case,))
             for token in tokens:
-                c.execute(
-                    self._sql("INSERT INTO {table} (token, case_id) VALUES (?, ?)"),
-                    (token, self._id(case_id)),
+                cursor.execute(
+                    self._sql("INSERT INTO {table} (token, case_id) VALUES (?, ?)"), (token, case)
                 )
+
+        return write
 
     def find(self, field: str, value: str) -> list[UUID]:
         """Cases whose clients have exactly this (normalised) value."""

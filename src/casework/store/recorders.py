@@ -1,7 +1,7 @@
 """The library's recorders, made append-only and made to store new data keys in the
 same transaction as the first events sealed under them."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -62,9 +62,16 @@ def postgres_append_only(schema: str, table: str) -> list[Any]:
     ]
 
 
+# A write that must commit or roll back with the events it is saved with (e.g. search
+# index rows): called with the insert transaction's cursor. Pass as
+# `app.save(record, with_events=[write])`.
+WriteWithEvents = Callable[[Any], None]
+
+
 class KeysWithEvents:
-    """Inserts the data keys that new envelopes need inside the events' transaction,
-    so no event is ever stored whose key is not."""
+    """Inserts the data keys that new envelopes need, and any other writes saved with
+    the events, inside the events' own transaction: no event is ever stored whose key
+    is not, and no index row without its event."""
 
     keyring: Keyring
     key_table: KeyTable
@@ -84,10 +91,13 @@ class KeysWithEvents:
         cursor: Any,
         stored_events: Sequence[StoredEvent],
         new_data_keys: Sequence[KeyRow] = (),
+        with_events: Sequence[WriteWithEvents] = (),
         **kwargs: Any,
     ) -> Any:
         if new_data_keys:
             self.key_table.insert_within(cursor, new_data_keys)
+        for write in with_events:
+            write(cursor)
         return super()._insert_events(cursor, stored_events, **kwargs)  # type: ignore[misc]
 
 
