@@ -11,7 +11,6 @@ from casework.store.merkle import (
     Tree,
     leaf_hash,
     node_hash,
-    root_of,
     verify_consistency,
     verify_inclusion,
 )
@@ -35,7 +34,9 @@ def leaves(n: int) -> list[bytes]:
 
 def test_hashing_follows_rfc_6962_test_vectors() -> None:
     # Empty tree and the one-leaf tree of the empty string, from RFC 6962 / CT test data.
-    assert root_of([]).hex() == ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert Frontier().root().hex() == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
     assert leaf_hash(b"").hex() == (
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
     )

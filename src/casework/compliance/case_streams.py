@@ -14,17 +14,10 @@ def case_rows(ledger: Ledger, key_table: KeyTable, case_id: UUID) -> Iterator[Lo
     key = key_table.by_scope(case_id)
     if key is None:
         return
-    wanted = key.key_id.bytes
-    for row in ledger.scan():
+    for row in ledger.rows():
         # The envelope's clear header: format byte, then the data key id (envelope.py).
-        if row.state[1:17] == wanted:
-            yield LogRow(
-                row.notification_id,
-                UUID(bytes=row.originator_id),
-                row.originator_version,
-                row.topic,
-                row.state,
-            )
+        if row.state[1:17] == key.key_id.bytes:
+            yield row
 
 
 def case_record_ids(ledger: Ledger, key_table: KeyTable, case_id: UUID) -> set[UUID]:

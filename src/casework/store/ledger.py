@@ -52,9 +52,6 @@ class LogRow(NamedTuple):
     topic: str
     state: bytes
 
-    def leaf_data(self) -> bytes:
-        return leaf_data(self.originator_id, self.originator_version, self.topic, self.state)
-
 
 class ScannedRow(NamedTuple):
     """A stored event as read in bulk: the originator id as its 16 raw bytes."""
@@ -254,13 +251,9 @@ class Ledger:
                 return
             after = batch[-1][0]
 
-    def scan_batches(self, after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
-        """Every stored event after notification id `after`, in log order, as batches of
-        plain tuples (notification id, originator id as stored, version, topic, state)."""
-        return self._batches("state", after)
-
     def hashed_batches(self, after: int = 0) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
-        """Like `scan_batches`, with each event's leaf hash in place of its state. On
+        """Every stored event after notification id `after`, in log order, as batches of
+        (notification id, originator id bytes, version, topic, leaf hash). On
         PostgreSQL the server hashes (pg_catalog.sha256 over the same leaf data), so the
         ciphertexts do not cross the wire: verification reads the whole log this way."""
         if self.dialect == "postgres":
@@ -279,7 +272,7 @@ class Ledger:
             ]
 
     def scan(self, after: int = 0) -> Iterator[ScannedRow]:
-        for batch in self.scan_batches(after):
+        for batch in self._batches("state", after):
             for nid, oid, version, topic, state in batch:
                 yield ScannedRow(nid, raw_id(oid), version, topic, bytes(state))
 
@@ -354,12 +347,6 @@ class Ledger:
         except ValueError:
             frontier = Frontier()  # an edited row: verification names it; extending refuses
         return CheckpointRow(checkpoint, r["last_notification_id"], frontier)
-
-    def uncovered(self) -> int:
-        """How many stored events no checkpoint covers yet."""
-        latest = self.latest()
-        after = latest.last_notification_id if latest else 0
-        return sum(1 for _ in self.scan(after))
 
     def checkpoint(self, key: Ed25519PrivateKey, at: datetime | None = None) -> Checkpoint | None:
         """Cover every event stored so far with a new signed checkpoint; None when the

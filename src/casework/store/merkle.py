@@ -125,12 +125,6 @@ class Tree:
         return proof
 
 
-def root_of(leaves: Iterable[bytes]) -> bytes:
-    frontier = Frontier()
-    frontier.extend(leaves)
-    return frontier.root()
-
-
 def verify_inclusion(
     leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
 ) -> bool:
