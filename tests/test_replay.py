@@ -54,6 +54,25 @@ def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) ->
         assert len(replay.record.notes) == len(app.get_case(case_id, version).notes)
 
 
+def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework) -> None:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    for n in range(160):
+        app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
+        if n == 150:
+            then, version = datetime.now(UTC), app.get_case(case_id).version
+    late = app.record_note(
+        case_id, centre.worker, NoteKind.HOME_VISIT, "visit written up late", 60, occurred_at=then
+    )
+
+    replay = app.replay(case_id, then, Basis.OCCURRED)
+
+    expected = set(app.get_case(case_id, version).notes) | {late}
+    assert set(replay.record.notes) == expected
+    assert replay.applied == version + 1
+    assert late not in app.replay(case_id, then).record.notes
+
+
 def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)

@@ -21,7 +21,14 @@ from casework.compliance.case_streams import case_record_ids, case_rows
 from casework.compliance.diff import RecordDiff, diff
 from casework.compliance.export import build_bundle
 from casework.compliance.recorded_at import RecordedAtIndex
-from casework.compliance.replay import Basis, Replay, apply_all, as_occurred
+from casework.compliance.replay import (
+    Basis,
+    Replay,
+    apply_all,
+    as_occurred,
+    occurred_at_of,
+    settled,
+)
 from casework.compliance.verification import VerificationReport, verify_ledger
 from casework.settings import Settings
 from casework.store.errors import RecordErased, StoreError
@@ -168,12 +175,9 @@ class ComplianceCommands(CaseworkCore):
         at = aware(at, "as_of")
         if basis is Basis.OCCURRED:
             try:
-                events = list(self.events.get(record_id))
+                return self._replay_as_occurred(record_id, at)
             except RecordErased as error:
                 raise self.erased("record", record_id, error) from None
-            if not events:
-                raise NotFound("record", record_id)
-            return as_occurred(record_id, events, at)
         self.recorded_at.catch_up()
         version = self.recorded_at.version_at(record_id, at)
         if version is None:
@@ -185,6 +189,25 @@ class ComplianceCommands(CaseworkCore):
         except RecordErased as error:
             raise self.erased("record", record_id, error) from None
         return Replay(record_id, Basis.RECORDED, at, record, version)
+
+    def _replay_as_occurred(self, record_id: UUID, at: datetime) -> Replay:
+        # Every event's occurred_at is read (they are sealed), but only the events after
+        # the last snapshot that precedes the first later-occurring event are decoded.
+        stored = list(self.recorder.select_events(record_id))
+        if not stored:
+            raise NotFound("record", record_id)
+        occurred = [occurred_at_of(self.sealing.unseal(s)) for s in stored]
+        start = None
+        if self.snapshots is not None and (prefix := settled(occurred, at)):
+            found = list(self.snapshots.get(record_id, desc=True, limit=1, lte=prefix))
+            start = found[0].mutate(None) if found else None
+        begin = start.version if start is not None else 0
+        events = [
+            self.sealing.to_domain_event(s)
+            for s, when in zip(stored, occurred, strict=True)
+            if s.originator_version > begin and when <= at
+        ]
+        return as_occurred(record_id, at, events, start, len(stored))
 
     def diff_record(
         self, record_id: UUID, since: datetime, until: datetime, basis: Basis = Basis.RECORDED

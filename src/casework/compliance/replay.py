@@ -55,10 +55,34 @@ class Replay:
         )
 
 
-def as_occurred(record_id: UUID, events: list[Any], at: datetime) -> Replay:
-    """Apply, in recorded order, the events that had occurred by `at`."""
-    record = None
-    applied = 0
+class _Occurred(msgspec.Struct):
+    occurred_at: datetime
+
+
+_decode_occurred = msgspec.json.Decoder(_Occurred).decode
+
+
+def occurred_at_of(plaintext: bytes) -> datetime:
+    """An event's `occurred_at`, read from its plaintext without decoding the rest."""
+    return _decode_occurred(plaintext).occurred_at
+
+
+def settled(occurred: list[datetime], at: datetime) -> int:
+    """How many of the first events had all occurred by `at`: a snapshot taken within
+    them is a valid starting point for replaying "as occurred"."""
+    for count, when in enumerate(occurred):
+        if when > at:
+            return count
+    return len(occurred)
+
+
+def as_occurred(
+    record_id: UUID, at: datetime, events: list[Any], start: Any | None, total: int
+) -> Replay:
+    """From `start` (a snapshot's record, or None), apply in recorded order those of
+    `events` that had occurred by `at`."""
+    record = start
+    applied = start.version if start is not None else 0
     for event in events:
         if event.occurred_at > at:
             continue
@@ -70,7 +94,7 @@ def as_occurred(record_id: UUID, events: list[Any], at: datetime) -> Replay:
             record.version = event.originator_version - 1
         record = event.mutate(record)
         applied += 1
-    return Replay(record_id, Basis.OCCURRED, at, record, applied, len(events))
+    return Replay(record_id, Basis.OCCURRED, at, record, applied, total)
 
 
 def apply_all(record: Any, events: Iterable[Any]) -> Any:
