@@ -193,7 +193,7 @@ class ComplianceCommands(CaseworkCore):
     def _replay_as_occurred(self, record_id: UUID, at: datetime) -> Replay:
         # Every event's occurred_at is read (they are sealed), but only the events after
         # the last snapshot that precedes the first later-occurring event are decoded.
-        stored = list(self.recorder.select_events(record_id))
+        stored = self.ledger.stream(record_id)
         if not stored:
             raise NotFound("record", record_id)
         occurred = [occurred_at_of(self.sealing.unseal(s)) for s in stored]

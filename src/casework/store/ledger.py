@@ -287,6 +287,29 @@ class Ledger:
                 r.state,
             )
 
+    def stream(self, record_id: UUID) -> list[LogRow]:
+        """One record's stored events in version order, read as plain rows."""
+        if self.dialect == "postgres":
+            statement = (
+                "SELECT notification_id, originator_version, topic, state "  # noqa: S608 - our own table names
+                f'FROM "{self.schema}".{self.events_table} WHERE originator_id = %s '
+                "ORDER BY originator_version"
+            )
+            key: Any = record_id
+        else:
+            statement = (
+                "SELECT rowid, originator_version, topic, state FROM "  # noqa: S608 - our own table names
+                f"{self.events_table} WHERE originator_id = ? ORDER BY originator_version"
+            )
+            key = record_id.hex
+        with self.datastore.transaction(commit=False) as c:
+            plain_tuples(c)
+            c.execute(statement, (key,))
+            return [
+                LogRow(nid, record_id, version, topic, bytes(state))
+                for nid, version, topic, state in c.fetchall()
+            ]
+
     def state_of(self, notification_id: int) -> bytes:
         rows = self.recorder.select_notifications(start=notification_id, limit=1)
         return bytes(rows[0].state) if rows else b""
