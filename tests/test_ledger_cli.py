@@ -27,6 +27,7 @@ def test_an_evaluator_checks_the_store_and_a_case_from_the_command_line(
 ) -> None:
     assert main(["keys", "init"]) == 0
     app = Casework(settings_in_env)
+    opened = datetime.now(UTC).isoformat()
     _, case_id = family_case(app, notes=2)
     app.close()
     funder_copy = tmp_path / "funder.checkpoint"
@@ -45,6 +46,10 @@ def test_an_evaluator_checks_the_store_and_a_case_from_the_command_line(
     now = datetime.now(UTC).isoformat()
     assert main(["replay", str(case_id), "--as-of", now]) == 0
     assert '"basis": "as recorded"' in capsys.readouterr().out
+    assert main(["diff", str(case_id), "--since", opened, "--until", now]) == 0
+    assert '"event": "note recorded"' in capsys.readouterr().out
+    assert main(["ledger", "prove", str(case_id), "2"]) == 0
+    assert '"leaf_index"' in capsys.readouterr().out
 
     erase = ["erase", str(case_id), "--reason", "client request", "--authorised-by", "DPO"]
     assert main(erase) == 0
