@@ -9,9 +9,9 @@ from datetime import datetime
 from functools import cache
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Integer, String, Uuid, select
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Uuid, select
 
-from casework.projections.tables import Position, UtcDateTime
+from casework.projections.tables import UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 # Fields that name the record inside a case an event touched, most specific first.
@@ -59,8 +59,10 @@ class AuditTimeline(View):
     def define(self) -> None:
         self.entries_table = self.table(
             "entries",
-            Column("position", Position, primary_key=True, autoincrement=False),
-            Column("case_id", Uuid, nullable=False, index=True),
+            # Clustered by case: a case's timeline is one range of the primary key, and
+            # SQLite keeps one B-tree per row written instead of a table and an index.
+            Column("case_id", Uuid, primary_key=True),
+            Column("position", BigInteger, primary_key=True, autoincrement=False),
             Column("record_type", String(64), nullable=False),
             Column("record_id", Uuid, nullable=False),
             Column("version", Integer, nullable=False),
@@ -70,6 +72,7 @@ class AuditTimeline(View):
             Column("occurred_at", UtcDateTime),
             Column("recorded_at", UtcDateTime, nullable=False),
             Column("touched_id", Uuid),
+            sqlite_with_rowid=False,
         )
         self.entries = self.appended(self.entries_table)
 

@@ -58,11 +58,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 Position = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def view_table(view: str, name: str, generation: int, *columns: Any) -> Table:
+def view_table(view: str, name: str, generation: int, *columns: Any, **options: Any) -> Table:
     """A view's table in one generation: `cwv_<view>_<name>_g<generation>`.
 
     Each rebuild writes a new generation beside the serving one (blue/green)."""
-    return Table(f"cwv_{view}_{name}_g{generation}", MetaData(), *columns)
+    return Table(f"cwv_{view}_{name}_g{generation}", MetaData(), *columns, **options)
 
 
 bookkeeping = MetaData()

@@ -50,8 +50,8 @@ class View:
         """Which event classes this view reads, and the handler of each."""
         raise NotImplementedError
 
-    def table(self, name: str, *columns: Any) -> Table:
-        table = view_table(self.name, name, self.generation, *columns)
+    def table(self, name: str, *columns: Any, **options: Any) -> Table:
+        table = view_table(self.name, name, self.generation, *columns, **options)
         self.tables.append(table)
         return table
 

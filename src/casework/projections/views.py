@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from casework.projections.catalogue import ALL_VIEWS
 from casework.projections.connection import WRITE_LOCK, read_table_engine
 from casework.projections.leadership import Leadership, leadership_for
 from casework.projections.runner import Runner, ViewMoved, runner_name
@@ -53,15 +54,12 @@ class ViewStatus:
 
 class Projections:
     def __init__(self, app: Any, views: Sequence[type[View]] | None = None) -> None:
-        from casework.projections.catalogue import ALL_VIEWS
-
         self.app = app
         # Shown in status as the runner of the views this object runs.
         self.runner_name = runner_name()
         self.engine = read_table_engine(app.database)
         self.view_classes: dict[str, type[View]] = {v.name: v for v in views or ALL_VIEWS}
         self._definitions = {name: cls.definition() for name, cls in self.view_classes.items()}
-        bookkeeping.create_all(self.engine)
         self._start_new_views()
 
     def close(self) -> None:
@@ -73,30 +71,43 @@ class Projections:
         g = view_generations.c
         return list(connection.execute(select(view_generations).order_by(g.view, g.generation)))
 
+    @contextmanager
+    def _creating(self) -> Iterator[Connection]:
+        """A transaction that creates tables, one process at a time (several runners
+        may start together)."""
+        with self.engine.connect() as c:
+            connection = c.execution_options(**{WRITE_LOCK: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(
+                        "SELECT pg_advisory_xact_lock(hashtext('casework:projections:schema'))"
+                    )
+                bookkeeping.create_all(connection)
+                yield connection
+
     def _start_new_views(self) -> None:
         """A view never built before starts serving empty at position 0 and catches up."""
-        with self.engine.connect() as connection:
+        with self._creating() as connection:
             known = {r.view for r in self._generation_rows(connection)}
-        for name, cls in self.view_classes.items():
-            if name not in known:
-                self._create_generation(cls, 1, SERVING)
+            for name, cls in self.view_classes.items():
+                if name not in known:
+                    self._create_generation(connection, cls, 1, SERVING)
 
-    def _create_generation(self, cls: type[View], generation: int, status: str) -> View:
-        view = cls(generation)
-        with self.engine.begin() as connection:
-            for table in view.tables:
-                table.create(connection, checkfirst=True)
-            connection.execute(
-                insert(view_generations).values(
-                    view=cls.name,
-                    generation=generation,
-                    status=status,
-                    position=0,
-                    created_at=datetime.now(tz=UTC),
-                    definition=self._definitions[cls.name],
-                )
+    def _create_generation(
+        self, connection: Connection, cls: type[View], generation: int, status: str
+    ) -> None:
+        for table in cls(generation).tables:
+            table.create(connection, checkfirst=True)
+        connection.execute(
+            insert(view_generations).values(
+                view=cls.name,
+                generation=generation,
+                status=status,
+                position=0,
+                created_at=datetime.now(tz=UTC),
+                definition=self._definitions[cls.name],
             )
-        return view
+        )
 
     def serving(self) -> dict[str, int]:
         """Each view's generation that answers reads."""
@@ -246,7 +257,8 @@ class Projections:
                     self._drop(connection, cls, row.generation)
         if not leadership.try_lead(f"{cls.name}:{generation}"):
             raise RebuildUnderWay(cls.name, generation)
-        self._create_generation(cls, generation, BUILDING)
+        with self._creating() as connection:
+            self._create_generation(connection, cls, generation, BUILDING)
         return generation
 
     def _switch_to(self, cls: type[View], generation: int) -> None:
