@@ -268,3 +268,19 @@ def test_an_event_stored_at_version_1_is_upcast_when_read(store: Casework) -> No
     assert retitled.reason == "(not recorded before version 2)"
     assert retitled.occurred_at == datetime(2026, 1, 5, 1, tzinfo=UTC)
     assert store.repository.get(dossier.id).title == "new title"
+
+
+def test_vacuum_keeps_every_notification_position(sqlite_settings, master_key) -> None:
+    """Projections and checkpoints remember log positions: VACUUM must not renumber them,
+    even around a gap left by a row someone removed behind the triggers' back."""
+    app = Casework(sqlite_settings, master_key)
+    for i in range(5):
+        open_case(app, f"family {i}")
+    before = [(n.id, n.originator_id) for n in app.recorder.select_notifications(1, 100)]
+    drop_append_only_triggers(app)
+    run_sql(app, f"DELETE FROM {app.database.events_table} WHERE rowid = 2")
+    with sqlite3.connect(app.database.sqlite_path) as conn:
+        conn.execute("VACUUM")
+    after = [(n.id, n.originator_id) for n in app.recorder.select_notifications(1, 100)]
+    assert after == [pair for pair in before if pair[0] != 2]
+    app.close()

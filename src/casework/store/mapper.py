@@ -27,6 +27,13 @@ _MAX_REMEMBERED = 100_000
 # Attributes the library's Aggregate keeps (beside _id and _version, which snapshots omit).
 FORMAT_BYTE = bytes((FORMAT_VERSION,))
 
+
+class _TopicOnly(msgspec.Struct):
+    topic: str
+
+
+_TOPIC_ONLY = msgspec.json.Decoder(_TopicOnly)
+
 _LIBRARY_STATE_HINTS: dict[str, Any] = {"_created_on": datetime, "_modified_on": datetime}
 
 
@@ -130,9 +137,40 @@ class SealingMapper(Mapper[UUID]):
         hints = self._state_hints.get(aggregate_cls)
         if hints is None:
             hints = dict(_LIBRARY_STATE_HINTS)
-            hints.update(typing.get_type_hints(aggregate_cls))
+            hints.update(
+                (name, hint)
+                for name, hint in typing.get_type_hints(aggregate_cls).items()
+                if typing.get_origin(hint) is not typing.ClassVar
+            )
             self._state_hints[aggregate_cls] = hints
         return hints
+
+    def _snapshot_decoder(self, aggregate_cls: type) -> msgspec.json.Decoder[Any]:
+        """A decoder that reads a snapshot of this aggregate straight into typed values
+        (one pass in C: long cases' snapshots are large)."""
+        decoder = self._decoders.get(aggregate_cls)
+        if decoder is None:
+            unset: Any = msgspec.UnsetType
+            state = msgspec.defstruct(
+                f"{aggregate_cls.__name__}State",
+                [("class_version", int, 1)]
+                + [
+                    (k, hint | unset, msgspec.UNSET)
+                    for k, hint in self._hints(aggregate_cls).items()
+                ],
+            )
+            snapshot = msgspec.defstruct(
+                f"{aggregate_cls.__name__}Snapshot",
+                [
+                    ("originator_id", UUID),
+                    ("originator_version", int),
+                    ("timestamp", datetime),
+                    ("topic", str),
+                    ("state", state),
+                ],
+            )
+            decoder = self._decoders[aggregate_cls] = msgspec.json.Decoder(snapshot)
+        return decoder
 
     def _check_snapshot_hints(self, aggregate_cls: type, state: dict[str, Any]) -> None:
         hints = self._hints(aggregate_cls)
@@ -144,28 +182,42 @@ class SealingMapper(Mapper[UUID]):
             )
 
     def _decode_snapshot(self, cls: Any, plaintext: bytes) -> Any:
-        raw = msgspec.json.decode(plaintext)
-        aggregate_cls = resolve_topic(raw["topic"])
-        state: dict[str, Any] = raw["state"]
-        version = state.pop("class_version", 1)
+        aggregate_cls = resolve_topic(_TOPIC_ONLY.decode(plaintext).topic)
         current = getattr(aggregate_cls, "class_version", 1)
-        while version < current:
-            getattr(aggregate_cls, f"upcast_v{version}_v{version + 1}")(state)
-            version += 1
-        hints = self._hints(aggregate_cls)
-        typed = {k: msgspec.convert(v, hints[k]) for k, v in state.items()}
-        if current > 1:
-            typed["class_version"] = current
+        decoded = self._snapshot_decoder(aggregate_cls).decode(plaintext)
+        if decoded.state.class_version == current:
+            state = {
+                k: v
+                for k, v in msgspec.structs.asdict(decoded.state).items()
+                if v is not msgspec.UNSET
+            }
+            if current == 1:
+                del state["class_version"]
+        else:
+            state = self._upcast_snapshot_state(aggregate_cls, plaintext)
         snapshot = object.__new__(cls)
         object.__setattr__(
             snapshot,
             "__dict__",
             {
-                "originator_id": UUID(raw["originator_id"]),
-                "originator_version": raw["originator_version"],
-                "timestamp": msgspec.convert(raw["timestamp"], datetime),
-                "topic": raw["topic"],
-                "state": typed,
+                "originator_id": decoded.originator_id,
+                "originator_version": decoded.originator_version,
+                "timestamp": decoded.timestamp,
+                "topic": decoded.topic,
+                "state": state,
             },
         )
         return snapshot
+
+    def _upcast_snapshot_state(self, aggregate_cls: Any, plaintext: bytes) -> dict[str, Any]:
+        """An older snapshot: decode untyped, upcast, then convert by annotation."""
+        state: dict[str, Any] = msgspec.json.decode(plaintext)["state"]
+        version = state.pop("class_version", 1)
+        current = aggregate_cls.class_version
+        while version < current:
+            getattr(aggregate_cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        hints = self._hints(aggregate_cls)
+        typed = {k: msgspec.convert(v, hints[k]) for k, v in state.items()}
+        typed["class_version"] = current
+        return typed

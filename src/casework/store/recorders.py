@@ -102,10 +102,29 @@ class KeysWithEvents:
 
 
 class SealedSQLiteApplicationRecorder(KeysWithEvents, SQLiteApplicationRecorder):
-    def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + sqlite_append_only(
-            self.events_table_name
+    """Notification ids are rowids; the library's table has no INTEGER PRIMARY KEY, so
+    VACUUM could renumber them under projections and checkpoints. This table declares
+    its rowid (`rowid INTEGER PRIMARY KEY`, last, so the library's queries and column
+    positions are unchanged), which VACUUM preserves."""
+
+    def __init__(self, datastore: Any, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.insert_events_statement = (
+            f"INSERT INTO {self.events_table_name} "  # noqa: S608 - a fixed table name
+            "(originator_id, originator_version, topic, state) VALUES (?,?,?,?)"
         )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.events_table_name} ("
+            "originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, "
+            "topic TEXT, "
+            "state BLOB, "
+            "rowid INTEGER PRIMARY KEY, "
+            "UNIQUE (originator_id, originator_version))",
+            *sqlite_append_only(self.events_table_name),
+        ]
 
 
 class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
