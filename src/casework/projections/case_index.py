@@ -186,8 +186,3 @@ class CaseIndex(View):
             )
             for r in connection.execute(query)
         ]
-
-    def team_of(self, connection: Connection, case_id: UUID) -> list[dict[str, Any]]:
-        t = self.team_table.c
-        query = select(self.team_table).where(t.case_id == case_id).order_by(t.added_at)
-        return [r._asdict() for r in connection.execute(query)]

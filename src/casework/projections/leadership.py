@@ -22,7 +22,6 @@ from casework.store.database import Database
 
 class Leadership(Protocol):
     def try_lead(self, key: str) -> bool: ...
-    def release(self, key: str) -> None: ...
     def still_connected(self) -> bool: ...
     def wait_for_events(self, timeout: float) -> None: ...
     def close(self) -> None: ...
@@ -54,13 +53,6 @@ class AdvisoryLocks:
             return True
         return False
 
-    def release(self, key: str) -> None:
-        if key in self.held:
-            self.held.discard(key)
-            self.connection.execute(
-                "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (self.scope + key,)
-            )
-
     def still_connected(self) -> bool:
         try:
             self.connection.execute("SELECT 1")
@@ -86,9 +78,6 @@ class SingleProcess:
 
     def try_lead(self, key: str) -> bool:
         return True
-
-    def release(self, key: str) -> None:
-        """Nothing is held."""
 
     def still_connected(self) -> bool:
         return True
