@@ -30,7 +30,6 @@ def family_case(app: Casework, notes: int = 3) -> tuple[Centre, UUID]:
 def attacker(app: Casework) -> Iterator[Any]:
     """A cursor on the real database with the append-only triggers dropped, as someone
     with database access would do before editing history."""
-    ledger = app.ledger
     tables = [app.database.events_table, "casework_ledger_leaves", "casework_ledger_checkpoints"]
     with app.factory.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
         if app.database.backend == "sqlite":
@@ -40,14 +39,13 @@ def attacker(app: Casework) -> Iterator[Any]:
         else:
             for table in tables:
                 for trigger in (f"{table}_append_only", f"{table}_no_truncate"):
-                    c.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{ledger.schema}".{table}')
+                    on = app.database.dialect.table(table)
+                    c.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {on}")
         yield c
 
 
 def events_table(app: Casework) -> str:
-    if app.database.backend == "sqlite":
-        return app.database.events_table
-    return f'"{app.ledger.schema}".{app.database.events_table}'
+    return app.database.dialect.table(app.database.events_table)
 
 
 def id_column(app: Casework) -> str:

@@ -46,8 +46,7 @@ class CaseCommands(CaseworkCore):
     def client_index(self) -> ClientIndex:
         index = ClientIndex(
             self.factory.datastore,  # type: ignore[attr-defined]
-            self.database.backend,
-            self.database.schema,
+            self.database.dialect,
             self.keyring,
         )
         index.create()

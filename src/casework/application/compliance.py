@@ -93,8 +93,7 @@ class ComplianceCommands(CaseworkCore):
         ledger = Ledger(
             self.factory.datastore,  # type: ignore[attr-defined]
             self.recorder,
-            self.database.backend,
-            self.database.schema,
+            self.database.dialect,
         )
         with self.database.schema_lock():
             ledger.create()
@@ -106,8 +105,7 @@ class ComplianceCommands(CaseworkCore):
             self.factory.datastore,  # type: ignore[attr-defined]
             self.recorder,
             self.sealing,
-            self.database.backend,
-            self.database.schema,
+            self.database.dialect,
         )
         with self.database.schema_lock():
             index.create()

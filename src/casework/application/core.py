@@ -45,11 +45,7 @@ class CaseworkCore(Application[UUID]):
         return Environment(name, settings)
 
     def construct_mapper(self) -> SealingMapper:  # type: ignore[override]
-        self.key_table = KeyTable(
-            self.factory.datastore,  # type: ignore[attr-defined]
-            self.database.backend,
-            self.database.schema,
-        )
+        self.key_table = KeyTable(self.factory.datastore, self.database.dialect)  # type: ignore[attr-defined]
         self.key_table.create()
         self.keyring = Keyring(self._master_key, self.key_table)
         self.keyring.check_master_key()

@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from casework.store.errors import RecordErased, TamperedRecord
+from casework.store.sql import Dialect
 
 TABLE = "casework_recorded_at"
 _BATCH = 2000
@@ -34,21 +35,17 @@ def sortable(at: datetime) -> str:
 
 
 class RecordedAtIndex:
-    def __init__(
-        self, datastore: Any, recorder: Any, mapper: Any, dialect: str, schema: str
-    ) -> None:
+    def __init__(self, datastore: Any, recorder: Any, mapper: Any, dialect: Dialect) -> None:
         self.datastore = datastore
         self.recorder = recorder
         self.mapper = mapper
         self.dialect = dialect
-        self.table = f'"{schema or "public"}".{TABLE}' if dialect == "postgres" else TABLE
 
     def _sql(self, statement: str) -> str:
-        statement = statement.replace("{table}", self.table)
-        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+        return self.dialect.sql(statement, table=TABLE)
 
     def create(self) -> None:
-        big = "bigint" if self.dialect == "postgres" else "INTEGER"
+        big = self.dialect.bigint
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 self._sql(

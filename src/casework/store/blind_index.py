@@ -18,6 +18,7 @@ from uuid import UUID
 
 from casework.store.key_table import KeyRow
 from casework.store.keyring import SEARCH_INDEX_SCOPE, Keyring
+from casework.store.sql import Dialect
 
 TABLE = "casework_client_index"
 
@@ -44,26 +45,24 @@ def normalise(field: str, value: str) -> str:
 class ClientIndex:
     """SQL for the index table on either backend (like the key table beside it)."""
 
-    def __init__(self, datastore: Any, dialect: str, schema: str, keyring: Keyring) -> None:
+    def __init__(self, datastore: Any, dialect: Dialect, keyring: Keyring) -> None:
         self.datastore = datastore
         self.dialect = dialect
         self.keyring = keyring
-        self.table = f'"{schema}".{TABLE}' if schema else TABLE
 
     def _sql(self, statement: str) -> str:
-        statement = statement.replace("{table}", self.table)
-        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+        return self.dialect.sql(statement, table=TABLE)
 
     def _id(self, value: UUID) -> Any:
-        return value.hex if self.dialect == "sqlite" else value
+        return self.dialect.uuid_param(value)
 
     def create(self) -> None:
-        blob, uuid = ("bytea", "uuid") if self.dialect == "postgres" else ("BLOB", "TEXT")
+        d = self.dialect
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 self._sql(
-                    f"CREATE TABLE IF NOT EXISTS {{table}} (token {blob} NOT NULL, "
-                    f"case_id {uuid} NOT NULL, PRIMARY KEY (token, case_id))"
+                    f"CREATE TABLE IF NOT EXISTS {{table}} (token {d.blob} NOT NULL, "
+                    f"case_id {d.uuid} NOT NULL, PRIMARY KEY (token, case_id))"
                 )
             )
             c.execute(self._sql(f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {{table}} (case_id)"))
@@ -134,14 +133,12 @@ class ClientIndex:
                 (token,),
             )
             rows = c.fetchall()
-        return [
-            r["case_id"] if isinstance(r["case_id"], UUID) else UUID(r["case_id"]) for r in rows
-        ]
+        return [Dialect.uuid_value(r["case_id"]) for r in rows]
 
     def forget_case(self, case_id: UUID) -> int:
         """Erasure: remove every index row of the case; returns how many went."""
         with self.datastore.transaction(commit=True) as c:
-            if self.dialect == "sqlite":
+            if not self.dialect.postgres:
                 c.execute("PRAGMA secure_delete = ON")
             params = (self._id(case_id),)
             c.execute(self._sql("SELECT COUNT(*) AS n FROM {table} WHERE case_id = ?"), params)

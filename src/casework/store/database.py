@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from casework.store.errors import StoreError
 from casework.store.recorders import CaseworkPostgresFactory, CaseworkSQLiteFactory
+from casework.store.sql import Dialect
 
 APPLICATION_NAME = "casework"  # pinned: PostgreSQL table names derive from it
 
@@ -63,6 +64,10 @@ class Database:
             f"CASEWORK_DATABASE_URL {url!r}: unsupported scheme {parts.scheme!r}; "
             "use sqlite:///path or postgresql://user@host/db"
         )
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect(self.backend, self.schema)
 
     @property
     def events_table(self) -> str:

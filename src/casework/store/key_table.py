@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from casework.store.sql import Dialect
+
 TABLE = "casework_data_keys"
 
 
@@ -24,54 +26,38 @@ class KeyRow(NamedTuple):
 
 
 class KeyTable:
-    """SQL for the key table on either backend (SQLite `?` or psycopg `%s` parameters)."""
-
-    def __init__(self, datastore: Any, dialect: str, schema: str = "") -> None:
+    def __init__(self, datastore: Any, dialect: Dialect) -> None:
         self.datastore = datastore
         self.dialect = dialect
-        self.table = f'"{schema}".{TABLE}' if schema else TABLE
 
     def _sql(self, statement: str) -> str:
-        statement = statement.replace("{table}", self.table)
-        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+        return self.dialect.sql(statement, table=TABLE)
 
     @contextmanager
     def _cursor(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
 
-    def create_statements(self) -> list[str]:
-        if self.dialect == "postgres":
-            ddl = (
-                "CREATE TABLE IF NOT EXISTS {table} (key_id uuid PRIMARY KEY, "
-                "scope_id uuid NOT NULL UNIQUE, wrapped_key bytea, kek_fingerprint text, "
-                "created_at timestamptz NOT NULL, destroyed_at timestamptz)"
-            )
-        else:
-            ddl = (
-                "CREATE TABLE IF NOT EXISTS {table} (key_id TEXT PRIMARY KEY, "
-                "scope_id TEXT NOT NULL UNIQUE, wrapped_key BLOB, kek_fingerprint TEXT, "
-                "created_at TEXT NOT NULL, destroyed_at TEXT)"
-            )
-        return [self._sql(ddl)]
-
     def create(self) -> None:
+        d = self.dialect
+        when = "timestamptz" if d.postgres else "TEXT"
         with self._cursor(commit=True) as c:
-            for statement in self.create_statements():
-                c.execute(statement)
+            c.execute(
+                self._sql(
+                    f"CREATE TABLE IF NOT EXISTS {{table}} (key_id {d.uuid} PRIMARY KEY, "
+                    f"scope_id {d.uuid} NOT NULL UNIQUE, wrapped_key {d.blob}, "
+                    f"kek_fingerprint TEXT, created_at {when} NOT NULL, destroyed_at {when})"
+                )
+            )
 
     def _params_in(self, value: Any) -> Any:
-        if self.dialect == "sqlite":
-            if isinstance(value, UUID):
-                return value.hex
-            if isinstance(value, datetime):
-                return value.isoformat()
+        if isinstance(value, UUID):
+            return self.dialect.uuid_param(value)
+        if isinstance(value, datetime) and not self.dialect.postgres:
+            return value.isoformat()
         return value
 
     def _row_out(self, row: Any) -> KeyRow:
-        def uuid(v: Any) -> UUID:
-            return v if isinstance(v, UUID) else UUID(v)
-
         def when(v: Any) -> datetime | None:
             if v is None or isinstance(v, datetime):
                 return v
@@ -79,8 +65,8 @@ class KeyTable:
 
         wrapped = row["wrapped_key"]
         return KeyRow(
-            key_id=uuid(row["key_id"]),
-            scope_id=uuid(row["scope_id"]),
+            key_id=Dialect.uuid_value(row["key_id"]),
+            scope_id=Dialect.uuid_value(row["scope_id"]),
             wrapped_key=bytes(wrapped) if wrapped is not None else None,
             kek_fingerprint=row["kek_fingerprint"],
             created_at=when(row["created_at"]) or datetime.now(tz=UTC),
@@ -145,7 +131,7 @@ class KeyTable:
         if row is None or row.wrapped_key is None:
             return False
         with self._cursor(commit=True) as c:
-            if self.dialect == "sqlite":
+            if not self.dialect.postgres:
                 # Zero freed space so the old wrapped key is not left in the file.
                 c.execute("PRAGMA secure_delete = ON")
             c.execute(
@@ -154,7 +140,7 @@ class KeyTable:
                 ),
                 (self._params_in(at), self._params_in(row.key_id)),
             )
-        if self.dialect == "sqlite":
+        if not self.dialect.postgres:
             with self._cursor(commit=False) as c:
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return True

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from casework.store.errors import StoreError
 from casework.store.merkle import Frontier, leaf_hash
 from casework.store.recorders import postgres_append_only, sqlite_append_only
+from casework.store.sql import Dialect
 
 LEAVES_TABLE = "casework_ledger_leaves"
 CHECKPOINTS_TABLE = "casework_ledger_checkpoints"
@@ -189,24 +190,26 @@ def load_public_key(path: Path) -> bytes:
 class Ledger:
     """The ledger's two tables on either backend, and reading the log in order."""
 
-    def __init__(self, datastore: Any, recorder: Any, dialect: str, schema: str = "") -> None:
+    def __init__(self, datastore: Any, recorder: Any, dialect: Dialect) -> None:
         self.datastore = datastore
         self.recorder = recorder
         self.dialect = dialect
-        self.schema = schema or ("public" if dialect == "postgres" else "")
-        prefix = f'"{self.schema}".' if dialect == "postgres" else ""
-        self.leaves_table = prefix + LEAVES_TABLE
-        self.events_table = recorder.events_table_name
-        self.checkpoints_table = prefix + CHECKPOINTS_TABLE
+        self.postgres = dialect.postgres
+        self.events_table = dialect.table(recorder.events_table_name)
+
+    @property
+    def leaves_table(self) -> str:
+        return self.dialect.table(LEAVES_TABLE)
+
+    @property
+    def checkpoints_table(self) -> str:
+        return self.dialect.table(CHECKPOINTS_TABLE)
 
     def _sql(self, statement: str) -> str:
-        statement = statement.replace("{leaves}", self.leaves_table).replace(
-            "{checkpoints}", self.checkpoints_table
-        )
-        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+        return self.dialect.sql(statement, leaves=LEAVES_TABLE, checkpoints=CHECKPOINTS_TABLE)
 
     def create(self) -> None:
-        blob, big = ("bytea", "bigint") if self.dialect == "postgres" else ("BLOB", "INTEGER")
+        blob, big = self.dialect.blob, self.dialect.bigint
         statements: list[Any] = [
             self._sql(
                 f"CREATE TABLE IF NOT EXISTS {{leaves}} (leaf_index {big} PRIMARY KEY, "
@@ -221,8 +224,8 @@ class Ledger:
             ),
         ]
         for table in (LEAVES_TABLE, CHECKPOINTS_TABLE):
-            if self.dialect == "postgres":
-                statements += postgres_append_only(self.schema, table)
+            if self.postgres:
+                statements += postgres_append_only(self.dialect.schema or "public", table)
             else:
                 statements += sqlite_append_only(table)
         with self.datastore.transaction(commit=True) as c:
@@ -230,10 +233,10 @@ class Ledger:
                 c.execute(statement)
 
     def _batches(self, columns: str, after: int) -> Iterator[list[tuple[Any, ...]]]:
-        if self.dialect == "postgres":
+        if self.postgres:
             statement = (
                 f"SELECT notification_id, uuid_send(originator_id), originator_version, topic, "  # noqa: S608 - our own table names
-                f'{columns} FROM "{self.schema}".{self.events_table} '
+                f"{columns} FROM {self.events_table} "
                 "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
             )
         else:
@@ -256,7 +259,7 @@ class Ledger:
         (notification id, originator id bytes, version, topic, leaf hash). On
         PostgreSQL the server hashes (pg_catalog.sha256 over the same leaf data), so the
         ciphertexts do not cross the wire: verification reads the whole log this way."""
-        if self.dialect == "postgres":
+        if self.postgres:
             yield from self._batches(_PG_LEAF_HASH, after)
             return
         for batch in self._batches("state", after):
@@ -289,10 +292,10 @@ class Ledger:
 
     def stream(self, record_id: UUID) -> list[LogRow]:
         """One record's stored events in version order, read as plain rows."""
-        if self.dialect == "postgres":
+        if self.postgres:
             statement = (
                 "SELECT notification_id, originator_version, topic, state "  # noqa: S608 - our own table names
-                f'FROM "{self.schema}".{self.events_table} WHERE originator_id = %s '
+                f"FROM {self.events_table} WHERE originator_id = %s "
                 "ORDER BY originator_version"
             )
             key: Any = record_id

@@ -1,0 +1,33 @@
+"""SQL that runs on either backend, for casework's own tables beside the events."""
+
+from typing import Any
+from uuid import UUID
+
+
+class Dialect:
+    """Writes statements once: `?` parameters become psycopg's `%s` on PostgreSQL, and
+    `{name}` placeholders become table names, schema-qualified where a schema is set."""
+
+    def __init__(self, backend: str, schema: str = "") -> None:
+        self.backend = backend
+        self.postgres = backend == "postgres"
+        self.schema = schema
+        self.blob = "bytea" if self.postgres else "BLOB"
+        self.bigint = "bigint" if self.postgres else "INTEGER"
+        self.uuid = "uuid" if self.postgres else "TEXT"
+
+    def table(self, name: str) -> str:
+        return f'"{self.schema}".{name}' if self.postgres and self.schema else name
+
+    def sql(self, statement: str, **tables: str) -> str:
+        for placeholder, name in tables.items():
+            statement = statement.replace(f"{{{placeholder}}}", self.table(name))
+        return statement.replace("?", "%s") if self.postgres else statement
+
+    def uuid_param(self, value: UUID) -> Any:
+        """A UUID as the column stores it (text on SQLite)."""
+        return value if self.postgres else value.hex
+
+    @staticmethod
+    def uuid_value(value: Any) -> UUID:
+        return value if isinstance(value, UUID) else UUID(value)
