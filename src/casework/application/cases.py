@@ -1,6 +1,7 @@
 """Case commands: load the case (and whoever else the command touches), call its
 command, save them together in one transaction."""
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from uuid import UUID
@@ -25,7 +26,7 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
-from casework.application.core import CaseworkCore
+from casework.application.core import CaseworkCore, T
 from casework.store.blind_index import FIELDS, ClientIndex, normalise
 
 # How many stored events to read at a time when listing cases from the log.
@@ -54,6 +55,11 @@ class CaseCommands(CaseworkCore):
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         return self.load(case_id, Case, "case", version)
+
+    def _update_case(
+        self, case_id: UUID, expected_version: int | None, command: Callable[[Case], T]
+    ) -> T:
+        return self.update(case_id, Case, "case", expected_version, command)
 
     def _staff(self, staff_id: UUID) -> Staff:
         return self.load(staff_id, Staff, "staff member")
@@ -163,10 +169,13 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        case.record_consent(by, given, on, disciplines, agency_ids, department_ids, occurred_at)
-        self.save(case)
+        self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.record_consent(
+                by, given, on, disciplines, agency_ids, department_ids, occurred_at
+            ),
+        )
 
     def rerate_risk(
         self,
@@ -177,10 +186,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        case.rerate_risk(by, risk_level, reason, occurred_at)
-        self.save(case)
+        self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.rerate_risk(by, risk_level, reason, occurred_at),
+        )
 
     def record_assessment(
         self,
@@ -192,11 +202,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        assessment_id = case.record_assessment(by, discipline, domains, summary, occurred_at)
-        self.save(case)
-        return assessment_id
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.record_assessment(by, discipline, domains, summary, occurred_at),
+        )
 
     def add_addendum(
         self,
@@ -209,11 +219,13 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        addendum_id = case.add_addendum(by, record_kind, record_id, narrative, reason, occurred_at)
-        self.save(case)
-        return addendum_id
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.add_addendum(
+                by, record_kind, record_id, narrative, reason, occurred_at
+            ),
+        )
 
     def propose_plan(
         self,
@@ -223,11 +235,9 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> int:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        version = case.propose_plan(by, goals, occurred_at)
-        self.save(case)
-        return version
+        return self._update_case(
+            case_id, expected_version, lambda case: case.propose_plan(by, goals, occurred_at)
+        )
 
     def review_plan(
         self,
@@ -238,11 +248,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        review_id = case.review_plan(by, summary, next_review_on, occurred_at)
-        self.save(case)
-        return review_id
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.review_plan(by, summary, next_review_on, occurred_at),
+        )
 
     def record_note(
         self,
@@ -256,20 +266,14 @@ class CaseCommands(CaseworkCore):
         goal_id: UUID | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        note_id = case.record_note(
-            by,
-            kind,
-            narrative,
-            duration_minutes,
-            occurred_at,
-            discipline,
-            goal_id,
-            late_after=timedelta(hours=self.settings.late_entry_hours),
+        late_after = timedelta(hours=self.settings.late_entry_hours)
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.record_note(
+                by, kind, narrative, duration_minutes, occurred_at, discipline, goal_id, late_after
+            ),
         )
-        self.save(case)
-        return note_id
 
     def add_team_member(
         self,
@@ -303,10 +307,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        case.remove_team_member(by, staff_id, discipline, reason, occurred_at)
-        self.save(case)
+        self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.remove_team_member(by, staff_id, discipline, reason, occurred_at),
+        )
 
     def hand_over_case(
         self,
@@ -337,11 +342,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        closure_id = case.close(by, reason, outcomes, summary, occurred_at)
-        self.save(case)
-        return closure_id
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.close(by, reason, outcomes, summary, occurred_at),
+        )
 
     def amend_closure(
         self,
@@ -354,11 +359,11 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
-        amendment_id = case.amend_closure(by, closure_id, outcomes, summary, reason, occurred_at)
-        self.save(case)
-        return amendment_id
+        return self._update_case(
+            case_id,
+            expected_version,
+            lambda case: case.amend_closure(by, closure_id, outcomes, summary, reason, occurred_at),
+        )
 
     def reopen_case(
         self,

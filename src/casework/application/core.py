@@ -5,7 +5,8 @@ mapper, append-only recorders, and a conflict error when two people write the
 same record.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -21,6 +22,9 @@ from casework.store.key_table import KeyTable
 from casework.store.keyring import ORGANISATION_SCOPE, Keyring
 from casework.store.mapper import SealingMapper
 from casework.store.master_key import MasterKey
+
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 class CaseworkCore(Application[UUID]):
@@ -97,6 +101,22 @@ class CaseworkCore(Application[UUID]):
         """What a reader sees for a record whose case key was destroyed (the compliance
         area says when, by whom and on whose authority)."""
         return error
+
+    def update(
+        self,
+        record_id: UUID,
+        kind: type[R],
+        what: str,
+        expected_version: int | None,
+        command: Callable[[R], T],
+    ) -> T:
+        """Load a record, check the version its writer read, run one command on it and
+        save it (one transaction); returns what the command returned."""
+        record = self.load(record_id, kind, what)
+        self.expect_version(record, expected_version)
+        result = command(record)
+        self.save(record)
+        return result
 
     @staticmethod
     def expect_version(record: Any, expected_version: int | None) -> None:

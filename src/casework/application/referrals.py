@@ -194,10 +194,7 @@ class ReferralCommands(CaseworkCore):
         expected_version: int | None,
         command: Callable[[Referral], None],
     ) -> None:
-        referral = self.get_referral(referral_id)
-        self.expect_version(referral, expected_version)
-        command(referral)
-        self.save(referral)
+        self.update(referral_id, Referral, "referral", expected_version, command)
 
     def _require_receiver(self, receiver: Holder) -> None:
         """The receiver exists (and, for an agency, still takes referrals)."""
