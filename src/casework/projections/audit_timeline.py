@@ -9,9 +9,9 @@ from datetime import datetime
 from functools import cache
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, Integer, String, Uuid, select
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, select
 
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Id, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 # Fields that name the record inside a case an event touched, most specific first.
@@ -61,17 +61,17 @@ class AuditTimeline(View):
             "entries",
             # Clustered by case: a case's timeline is one range of the primary key, and
             # SQLite keeps one B-tree per row written instead of a table and an index.
-            Column("case_id", Uuid, primary_key=True),
+            Column("case_id", Id, primary_key=True),
             Column("position", BigInteger, primary_key=True, autoincrement=False),
             Column("record_type", String(64), nullable=False),
-            Column("record_id", Uuid, nullable=False),
+            Column("record_id", Id, nullable=False),
             Column("version", Integer, nullable=False),
             Column("kind", String(64), nullable=False),
-            Column("actor_id", Uuid),
+            Column("actor_id", Id),
             Column("actor_role", String(32)),
             Column("occurred_at", UtcDateTime),
             Column("recorded_at", UtcDateTime, nullable=False),
-            Column("touched_id", Uuid),
+            Column("touched_id", Id),
             sqlite_with_rowid=False,
         )
         self.entries = self.appended(self.entries_table)

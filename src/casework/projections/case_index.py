@@ -8,11 +8,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Integer, String, Uuid, or_, select
+from sqlalchemy import Column, Connection, Integer, String, or_, select
 
 from casework.aggregates.case import OPEN_STATUSES, Case
 from casework.projections import case_state
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Id, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -48,8 +48,8 @@ class CaseIndex(View):
         )
         self.team_table = self.table(
             "team",
-            Column("case_id", Uuid, primary_key=True),
-            Column("staff_id", Uuid, primary_key=True, index=True),
+            Column("case_id", Id, primary_key=True),
+            Column("staff_id", Id, primary_key=True, index=True),
             Column("discipline", String(32), primary_key=True),
             Column("scope", String(16), nullable=False),
             Column("added_at", UtcDateTime, nullable=False),

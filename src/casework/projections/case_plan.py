@@ -8,11 +8,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Uuid, or_, select
+from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, or_, select
 
 from casework.aggregates.case import OPEN_STATUSES, Case, PlanState
 from casework.aggregates.review import RecordKind, Review
 from casework.projections import case_state
+from casework.projections.tables import Id
 from casework.projections.view import Handler, Item, View
 
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -64,17 +65,17 @@ class CasePlanView(View):
             *case_state.case_columns(),
             Column("latest_version", Integer),
             Column("approved_version", Integer),
-            Column("approved_review_id", Uuid),
+            Column("approved_review_id", Id),
             Column("amended_since_approval", Boolean, nullable=False),
         )
         self.goals_table = self.table(
             "goals",
-            Column("case_id", Uuid, primary_key=True),
+            Column("case_id", Id, primary_key=True),
             Column("plan_version", Integer, primary_key=True, autoincrement=False),
-            Column("goal_id", Uuid, primary_key=True),
+            Column("goal_id", Id, primary_key=True),
             Column("plan_state", String(24), nullable=False),
             Column("discipline", String(32), nullable=False),
-            Column("responsible_id", Uuid, nullable=False, index=True),
+            Column("responsible_id", Id, nullable=False, index=True),
             Column("target_date", Date, nullable=False),
             Column("review_date", Date, nullable=False),
             Column("interventions", Integer, nullable=False),
@@ -82,8 +83,8 @@ class CasePlanView(View):
         )
         self.reviews_table = self.table(
             "plan_reviews",
-            Column("review_id", Uuid, primary_key=True),
-            Column("case_id", Uuid, nullable=False, index=True),
+            Column("review_id", Id, primary_key=True),
+            Column("case_id", Id, nullable=False, index=True),
         )
         self.plans = self.keyed(self.plans_table)
         self.goals = self.partitioned(self.goals_table, "case_id")

@@ -4,20 +4,20 @@ index and the caseload agree on what "open", "active" and "overdue" mean."""
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Integer, String, Uuid
+from sqlalchemy import Boolean, Column, Date, Integer, String
 
 from casework.aggregates.case import Case, CaseStatus
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Id, UtcDateTime
 
 Row = dict[str, Any]
 
 
 def case_columns() -> list[Column[Any]]:
     return [
-        Column("case_id", Uuid, primary_key=True),
-        Column("centre_id", Uuid, nullable=False),
-        Column("department_id", Uuid, nullable=False, index=True),
-        Column("lead_worker_id", Uuid, nullable=False, index=True),
+        Column("case_id", Id, primary_key=True),
+        Column("centre_id", Id, nullable=False),
+        Column("department_id", Id, nullable=False, index=True),
+        Column("lead_worker_id", Id, nullable=False, index=True),
         Column("status", String(16), nullable=False),
         Column("risk_level", String(16), nullable=False),
         Column("opened_at", UtcDateTime, nullable=False),

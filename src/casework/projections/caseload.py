@@ -14,14 +14,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Uuid, case, func, select
+from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, case, func, select
 
 from casework.aggregates.case import OPEN_STATUSES, Case, NoteKind
 from casework.aggregates.referral import HolderKind, Referral
 from casework.aggregates.review import Review
 from casework.aggregates.supervision import SupervisionSession
 from casework.projections import case_state
-from casework.projections.tables import Position
+from casework.projections.tables import Id, Position
 from casework.projections.view import Handler, Item, View
 
 _OPEN = {s.value for s in OPEN_STATUSES}
@@ -78,10 +78,10 @@ class CaseloadView(View):
         )
         self.history_table = self.table(
             "case_history",
-            Column("case_id", Uuid, primary_key=True),
+            Column("case_id", Id, primary_key=True),
             Column("position", Position, primary_key=True, autoincrement=False),
-            Column("department_id", Uuid, nullable=False),
-            Column("lead_worker_id", Uuid, nullable=False),
+            Column("department_id", Id, nullable=False),
+            Column("lead_worker_id", Id, nullable=False),
             Column("status", String(16), nullable=False),
             Column("risk_level", String(16), nullable=False),
             Column("next_review_on", Date),
@@ -89,8 +89,8 @@ class CaseloadView(View):
         )
         self.reviews_table = self.table(
             "reviews",
-            Column("review_id", Uuid, primary_key=True),
-            Column("case_id", Uuid, nullable=False, index=True),
+            Column("review_id", Id, primary_key=True),
+            Column("case_id", Id, nullable=False, index=True),
             Column("state", String(24), nullable=False),
         )
         self.facts_table = self.table(
@@ -98,10 +98,10 @@ class CaseloadView(View):
             # Appended only, never looked up by key: the runner's position says what
             # is in; no primary key to maintain on every insert.
             Column("position", Position, nullable=False),
-            Column("case_id", Uuid, index=True),
+            Column("case_id", Id, index=True),
             Column("month", String(7), nullable=False),
-            Column("department_id", Uuid),
-            Column("worker_id", Uuid),
+            Column("department_id", Id),
+            Column("worker_id", Id),
             Column("indicator", String(32), nullable=False),
             Column("detail", String(32), nullable=False),
             # A note recorded late is one fact, counted as a note and as a late entry.

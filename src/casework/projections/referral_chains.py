@@ -15,14 +15,13 @@ from sqlalchemy import (
     Connection,
     Integer,
     String,
-    Uuid,
     func,
     or_,
     select,
 )
 
 from casework.aggregates.referral import Referral, ReferralStatus
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Id, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 
@@ -70,15 +69,15 @@ class ReferralChains(View):
     def define(self) -> None:
         self.hops_table = self.table(
             "hops",
-            Column("referral_id", Uuid, primary_key=True),
-            Column("case_id", Uuid, nullable=False, index=True),
-            Column("chain_id", Uuid, nullable=False, index=True),
-            Column("parent_id", Uuid),
+            Column("referral_id", Id, primary_key=True),
+            Column("case_id", Id, nullable=False, index=True),
+            Column("chain_id", Id, nullable=False, index=True),
+            Column("parent_id", Id),
             Column("hop", Integer, nullable=False),
             Column("sender_kind", String(16), nullable=False),
-            Column("sender_id", Uuid, nullable=False, index=True),
+            Column("sender_id", Id, nullable=False, index=True),
             Column("receiver_kind", String(16), nullable=False),
-            Column("receiver_id", Uuid, nullable=False, index=True),
+            Column("receiver_id", Id, nullable=False, index=True),
             Column("urgency", String(16), nullable=False),
             Column("status", String(16), nullable=False),
             Column("sent_at", UtcDateTime, nullable=False),

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Column, Connection, Dialect, Table, Uuid, select, tuple_
 
-from casework.projections.tables import UtcDateTime, sqlite_instant
+from casework.projections.tables import UtcDateTime, UuidBytes, sqlite_instant
 
 Row = dict[str, Any]
 
@@ -23,12 +23,13 @@ _IN_CHUNK = 500
 
 def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     """The column's bind processing; the two most frequent types done directly."""
+    kind = column.type.dialect_impl(dialect)
     if dialect.name == "sqlite":
-        if isinstance(column.type, Uuid):
-            return attrgetter("hex")
-        if isinstance(column.type, UtcDateTime):
+        if isinstance(kind, UuidBytes):
+            return attrgetter("bytes")
+        if isinstance(kind, UtcDateTime):
             return sqlite_instant
-    elif isinstance(column.type, Uuid | UtcDateTime):
+    elif isinstance(kind, Uuid | UtcDateTime):
         return None  # psycopg adapts UUIDs and aware datetimes itself
     return column.type._cached_bind_processor(dialect)
 

@@ -22,7 +22,7 @@ from casework.store.envelope import key_id_of
 from casework.store.errors import RecordErased
 from casework.store.keyring import ORGANISATION_SCOPE
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 2000
 
 
 class ViewMoved(Exception):  # noqa: N818 - a signal to reload, not a failure

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Date, Integer, String, Uuid, select
+from sqlalchemy import Column, Connection, Date, Integer, String, select
 
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SupervisionSession
 from casework.aggregates.supervision_schedule import SupervisionSchedule, add_months
-from casework.projections.tables import UtcDateTime
+from casework.projections.tables import Id, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 # An unsigned session record is flagged this long after the session.
@@ -65,8 +65,8 @@ class SupervisionHistory(View):
     def define(self) -> None:
         self.sessions_table = self.table(
             "sessions",
-            Column("session_id", Uuid, primary_key=True),
-            Column("supervisor_id", Uuid, nullable=False, index=True),
+            Column("session_id", Id, primary_key=True),
+            Column("supervisor_id", Id, nullable=False, index=True),
             Column("session_format", String(16), nullable=False),
             Column("held_at", UtcDateTime, nullable=False),
             Column("duration_minutes", Integer, nullable=False),
@@ -80,28 +80,28 @@ class SupervisionHistory(View):
         )
         self.attendees_table = self.table(
             "attendees",
-            Column("session_id", Uuid, primary_key=True),
-            Column("staff_id", Uuid, primary_key=True, index=True),
+            Column("session_id", Id, primary_key=True),
+            Column("staff_id", Id, primary_key=True, index=True),
             Column("signed", Integer, nullable=False),
         )
         self.session_cases_table = self.table(
             "session_cases",
-            Column("session_id", Uuid, primary_key=True),
-            Column("case_id", Uuid, primary_key=True, index=True),
+            Column("session_id", Id, primary_key=True),
+            Column("case_id", Id, primary_key=True, index=True),
         )
         self.items_table = self.table(
             "action_items",
-            Column("item_id", Uuid, primary_key=True),
-            Column("session_id", Uuid, nullable=False),
-            Column("owner_id", Uuid, nullable=False, index=True),
-            Column("supervisor_id", Uuid, nullable=False, index=True),
+            Column("item_id", Id, primary_key=True),
+            Column("session_id", Id, nullable=False),
+            Column("owner_id", Id, nullable=False, index=True),
+            Column("supervisor_id", Id, nullable=False, index=True),
             Column("due_on", Date, nullable=False),
             Column("done_at", UtcDateTime),
         )
         self.schedules_table = self.table(
             "schedules",
-            Column("schedule_id", Uuid, primary_key=True),
-            Column("staff_id", Uuid, nullable=False, unique=True),
+            Column("schedule_id", Id, primary_key=True),
+            Column("staff_id", Id, nullable=False, unique=True),
             Column("every_days", Integer, nullable=False),
             Column("new_staff_every_days", Integer, nullable=False),
             Column("new_staff_months", Integer, nullable=False),
@@ -111,8 +111,8 @@ class SupervisionHistory(View):
         )
         self.links_table = self.table(
             "supervision_links",
-            Column("supervisor_id", Uuid, primary_key=True),
-            Column("supervisee_id", Uuid, primary_key=True, index=True),
+            Column("supervisor_id", Id, primary_key=True),
+            Column("supervisee_id", Id, primary_key=True, index=True),
             Column("starts_on", Date, primary_key=True),
             Column("ends_on", Date),
         )
