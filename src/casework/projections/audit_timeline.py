@@ -9,9 +9,9 @@ from datetime import datetime
 from functools import cache
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, Integer, String, select
+from sqlalchemy import Column, Connection, Integer, String, select
 
-from casework.projections.tables import Id, UtcDateTime
+from casework.projections.tables import Id, Position, UtcDateTime
 from casework.projections.view import Handler, Item, View
 
 # Fields that name the record inside a case an event touched, most specific first.
@@ -59,10 +59,10 @@ class AuditTimeline(View):
     def define(self) -> None:
         self.entries_table = self.table(
             "entries",
-            # Clustered by case: a case's timeline is one range of the primary key, and
-            # SQLite keeps one B-tree per row written instead of a table and an index.
-            Column("case_id", Id, primary_key=True),
-            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            # Appended in log order: on SQLite the position is the rowid, so the rows
+            # go to the end of the table and only the small case index is random.
+            Column("position", Position, primary_key=True, autoincrement=False),
+            Column("case_id", Id, nullable=False, index=True),
             Column("record_type", String(64), nullable=False),
             Column("record_id", Id, nullable=False),
             Column("version", Integer, nullable=False),
@@ -72,7 +72,6 @@ class AuditTimeline(View):
             Column("occurred_at", UtcDateTime),
             Column("recorded_at", UtcDateTime, nullable=False),
             Column("touched_id", Id),
-            sqlite_with_rowid=False,
         )
         self.entries = self.appended(self.entries_table)
 
