@@ -15,6 +15,7 @@ from eventsourcing.utils import Environment
 
 from casework.aggregates.base import Record
 from casework.application.errors import Conflict, NotFound
+from casework.application.repository import ShortStreamsFirst
 from casework.settings import Settings
 from casework.store.database import APPLICATION_NAME, Database
 from casework.store.errors import RecordErased
@@ -54,6 +55,14 @@ class CaseworkCore(Application[UUID]):
         self.keyring = Keyring(self._master_key, self.key_table)
         self.keyring.check_master_key()
         return SealingMapper(self.keyring)
+
+    def construct_repository(self) -> ShortStreamsFirst:
+        intervals = type(self).snapshotting_intervals.values()
+        return ShortStreamsFirst(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            snapshot_from=min(intervals, default=1),
+        )
 
     def construct_recorder(self) -> Any:
         recorder = super().construct_recorder()

@@ -1,0 +1,34 @@
+"""Loading records: short streams without a snapshot look-up."""
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+
+
+class ShortStreamsFirst(Repository[UUID]):
+    """Most records are short (a referral, a staff member, most cases), and no
+    snapshot is written before a stream reaches the shortest snapshot interval. So the
+    first events are read first, and the snapshot store is asked only when the stream is
+    at least that long: one query instead of two for most loads (a round trip saved per
+    load on PostgreSQL)."""
+
+    def __init__(self, *args: Any, snapshot_from: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.snapshot_from = snapshot_from
+
+    def _reconstruct_aggregate(
+        self, aggregate_id: UUID, version: int | None, projector_func: Any
+    ) -> Any:
+        if self.snapshot_store is None:
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        store = self.event_store
+        head = store.recorder.select_events(aggregate_id, lte=version, limit=self.snapshot_from)
+        if len(head) < self.snapshot_from:
+            aggregate = projector_func(None, map(store.mapper.to_domain_event, head))
+            if aggregate is None:
+                raise AggregateNotFoundError(
+                    f"Aggregate {aggregate_id!r} version {version!r} not found."
+                )
+            return aggregate
+        return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
