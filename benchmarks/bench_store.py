@@ -8,7 +8,8 @@ save per record; then read every record back; then scan and decode the whole log
     (c) casework                          (per-case keys, bound associated data, msgspec)
     (d) eventsourcing_sqlalchemy, no cipher (only with --with-sqlalchemy; see ADR 0001)
 
-Run:  python -m benchmarks.bench_store [--records 2000] [--events 10] [--backends sqlite,postgres]
+Run:  python -m benchmarks.bench_store [--records 2000] [--events 10] [--rounds 3]
+                                       [--backends sqlite,postgres]
 Target: (c) >= 1.0x (b) for writes and reads on both backends.
 """
 
@@ -202,6 +203,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--with-sqlalchemy", action="store_true")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="best of N rounds, stores in rotating order"
+    )
     args = parser.parse_args()
 
     variants = {
@@ -216,12 +220,17 @@ def main() -> None:
         "one save per record\n"
     )
     for backend in args.backends.split(","):
-        results = {}
-        with tempfile.TemporaryDirectory() as tmp:
-            for variant in variants:
-                with store(variant, backend, Path(tmp)) as app:
-                    results[variant] = run_workload(app, args.records, args.events)
-        print(f"== {backend}")
+        # A shared 2-core machine drifts: rotate the order and keep each store's best.
+        results: dict[str, dict[str, float]] = {v: {} for v in variants}
+        order = list(variants)
+        for round_ in range(args.rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                for variant in order[round_ % len(order) :] + order[: round_ % len(order)]:
+                    with store(variant, backend, Path(tmp)) as app:
+                        measured = run_workload(app, args.records, args.events)
+                    for k, v in measured.items():
+                        results[variant][k] = max(v, results[variant].get(k, 0.0))
+        print(f"== {backend} (best of {args.rounds})")
         print(f"{'store':<24}{'write ev/s':>12}{'read ev/s':>12}{'scan ev/s':>12}")
         for variant, label in variants.items():
             r = results[variant]
