@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from casework.aggregates.base import RuleBroken
+from casework.application.compliance import ComplianceCommands, checkpoint_unsealed_writes
 from casework.store.errors import StoreError
 
 # One module per command group; each adds its sub-commands (with --help) to the parser.
@@ -34,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from casework.application.compliance import ComplianceCommands
-
     ComplianceCommands.unsealed_writes.clear()  # only this command's writes
     try:
         return int(args.run(args) or 0)
@@ -50,7 +49,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def checkpoint_before_exit() -> None:
     """Every command that wrote events signs a checkpoint covering them before it exits."""
-    from casework.application.compliance import checkpoint_unsealed_writes
-
     for warning in checkpoint_unsealed_writes():
         print(f"casework: warning: {warning}", file=sys.stderr)
