@@ -6,7 +6,7 @@ from uuid import UUID
 
 class Dialect:
     """Writes statements once: `?` parameters become psycopg's `%s` on PostgreSQL, and
-    `{name}` placeholders become table names, schema-qualified where a schema is set."""
+    `{name}` marks become table names, schema-qualified where a schema is set."""
 
     def __init__(self, backend: str, schema: str = "") -> None:
         self.backend = backend
@@ -20,8 +20,8 @@ class Dialect:
         return f'"{self.schema}".{name}' if self.postgres and self.schema else name
 
     def sql(self, statement: str, **tables: str) -> str:
-        for placeholder, name in tables.items():
-            statement = statement.replace(f"{{{placeholder}}}", self.table(name))
+        for mark, name in tables.items():
+            statement = statement.replace(f"{{{mark}}}", self.table(name))
         return statement.replace("?", "%s") if self.postgres else statement
 
     def uuid_param(self, value: UUID) -> Any:
