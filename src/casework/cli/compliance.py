@@ -2,17 +2,19 @@
 `verify`, `export`, `verify-bundle`, `replay`, `diff` and `erase`."""
 
 import argparse
-import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import msgspec
 
-from casework.aggregates.base import Actor, InvalidValue, Role
-from casework.settings import Settings
+from casework.aggregates.base import InvalidValue, Role
+from casework.cli.session import add_acting_options, casework_session, operator_actor
+from casework.compliance.bundle import verify_bundle
+from casework.compliance.replay import Basis
+from casework.store.ledger import load_public_key
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -44,7 +46,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     export.add_argument("case", type=UUID, metavar="CASE")
     export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
-    _actor_arguments(export, Role.COMPLIANCE_REVIEWER)
+    add_acting_options(export, Role.COMPLIANCE_REVIEWER, operator_by_default=True)
     export.set_defaults(run=run_export)
 
     bundle = commands.add_parser(
@@ -100,29 +102,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     erase.add_argument(
         "--authorised-by", required=True, help="who authorised it, e.g. a request reference"
     )
-    _actor_arguments(erase, Role.ADMINISTRATOR)
+    add_acting_options(erase, Role.ADMINISTRATOR, operator_by_default=True)
     erase.set_defaults(run=run_erase)
-
-
-def _actor_arguments(parser: argparse.ArgumentParser, role: Role) -> None:
-    parser.add_argument(
-        "--by",
-        type=UUID,
-        metavar="STAFF_ID",
-        help="your staff id (default: an id derived from your operating-system user)",
-    )
-    parser.add_argument(
-        "--role",
-        type=Role,
-        default=role,
-        choices=list(Role),
-        help=f"the role you act in (default: {role.value})",
-    )
-
-
-def _actor(args: argparse.Namespace) -> Actor:
-    staff_id = args.by or uuid5(NAMESPACE_URL, f"casework:operator:{getpass.getuser()}")
-    return Actor(staff_id, args.role)
 
 
 def _instant(text: str) -> datetime:
@@ -139,32 +120,20 @@ def _instant(text: str) -> datetime:
     return value
 
 
-def _open() -> Any:
-    from casework.application import Casework
-
-    return Casework(Settings.from_env())
-
-
 def _print_json(value: Any) -> None:
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value)) + b"\n")
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    app = _open()
-    try:
+    with casework_session() as app:
         report = app.verify(args.against, args.public_key)
-    finally:
-        app.close()
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
 
 def run_export(args: argparse.Namespace) -> int:
-    app = _open()
-    try:
-        bundle = app.export_case(args.case, _actor(args))
-    finally:
-        app.close()
+    with casework_session() as app:
+        bundle = app.export_case(args.case, operator_actor(args))
     args.out.write_bytes(bundle.encode())
     print(
         f"wrote {args.out}: {len(bundle.events)} events of case {args.case}, proved into "
@@ -174,9 +143,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_verify_bundle(args: argparse.Namespace) -> int:
-    from casework.compliance.bundle import verify_bundle
-    from casework.store.ledger import load_public_key
-
     try:
         data = args.file.read_bytes()
     except OSError as error:
@@ -187,15 +153,10 @@ def run_verify_bundle(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from casework.compliance.replay import Basis
-
-    app = _open()
-    try:
+    with casework_session() as app:
         replay = app.replay(
             args.record, args.as_of, Basis.OCCURRED if args.occurred else Basis.RECORDED
         )
-    finally:
-        app.close()
     print(f"# {args.record} {replay.label}", file=sys.stderr)
     _print_json(
         {
@@ -211,25 +172,19 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from casework.compliance.replay import Basis
-
-    app = _open()
-    try:
+    with casework_session() as app:
         changes = app.diff_record(
             args.record, args.since, args.until, Basis.OCCURRED if args.occurred else Basis.RECORDED
         )
-    finally:
-        app.close()
     _print_json(changes)
     return 0
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    app = _open()
-    try:
-        erasure_id = app.erase_case(args.case, _actor(args), args.reason, args.authorised_by)
-    finally:
-        app.close()
+    with casework_session() as app:
+        erasure_id = app.erase_case(
+            args.case, operator_actor(args), args.reason, args.authorised_by
+        )
     print(f"erased case {args.case}: its data key is destroyed (erasure record {erasure_id})")
     print(
         "Backups taken before now can still open it with the current master key: run "

@@ -2,6 +2,9 @@
 
 import argparse
 
+from casework.cli.keys import create_key_files
+from casework.cli.session import casework_session
+from casework.demo import describe, ensure_demo, has_demo
 from casework.settings import Settings
 
 
@@ -23,22 +26,15 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from casework import demo
-    from casework.application import Casework
-    from casework.cli.keys import create_key_files
-
     settings = Settings.from_env()
     for path in create_key_files(settings):
         print(f"created {path} (no key existed; keep it out of database backups)")
-    app = Casework(settings)
-    try:
-        if demo.ensure_demo(app, args.cases):
+    with casework_session(settings) as app:
+        if ensure_demo(app, args.cases):
             print(f"built the demo centre into {settings.database_url}")
-        elif demo.has_demo(app):
+        elif has_demo(app):
             print("the demo centre is already in this store; nothing added")
         else:
             print("this store already holds an organisation; the demo was not added")
-        print(demo.describe(app))
-    finally:
-        app.close()
+        print(describe(app))
     return 0

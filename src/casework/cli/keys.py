@@ -7,6 +7,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from casework.cli.session import casework_session
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError
 from casework.store.master_key import MasterKey, new_key_bytes, write_key_file
@@ -85,26 +86,26 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
     settings = Settings.from_env()
-    app = Casework(settings)
-    target = args.new_key_file or (None if settings.master_key_base64 else settings.master_key_file)
-    if target is None:
-        raise MasterKeyError(
-            "the master key comes from CASEWORK_MASTER_KEY: say where to write the new "
-            "one with --new-key-file"
+    with casework_session(settings) as app:
+        target = args.new_key_file or (
+            None if settings.master_key_base64 else settings.master_key_file
         )
-    secret = new_key_bytes()
-    staged = target.with_name(target.name + ".new")
-    staged.unlink(missing_ok=True)
-    write_key_file(staged, secret)
-    count = app.keyring.rotate_master(MasterKey(secret, str(target)))
-    os.replace(staged, target)
-    app.close()
+        if target is None:
+            raise MasterKeyError(
+                "the master key comes from CASEWORK_MASTER_KEY: say where to write the new "
+                "one with --new-key-file"
+            )
+        secret = new_key_bytes()
+        staged = target.with_name(target.name + ".new")
+        staged.unlink(missing_ok=True)
+        write_key_file(staged, secret)
+        count = app.keyring.rotate_master(MasterKey(secret, str(target)))
+        os.replace(staged, target)
+        fingerprint = app.keyring.master.fingerprint
     print(
         f"re-wrapped {count} data keys under the new master key (fingerprint "
-        f"{app.keyring.master.fingerprint}); it is in {target}"
+        f"{fingerprint}); it is in {target}"
     )
     if settings.master_key_base64:
         print("Update CASEWORK_MASTER_KEY from that file and destroy the old value.")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from casework.settings import Settings
+from casework.cli.session import casework_session
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -38,14 +38,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
+    with casework_session() as app:
         taken = app.checkpoint()
         latest = app.latest_checkpoint()
-    finally:
-        app.close()
     assert latest is not None  # the first call always signs one
     print(("signed " if taken else "already covered by ") + latest.describe())
     print(f"root {latest.root_hash}  key {latest.key_fingerprint}")
@@ -56,12 +51,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
+    with casework_session() as app:
         proof = app.prove_event(args.record, args.version)
-    finally:
-        app.close()
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(proof)) + b"\n")
     return 0

@@ -3,14 +3,10 @@ a case over, and marking someone as left once their cases are handed over."""
 
 import argparse
 from datetime import date
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-from casework.aggregates.base import Actor, Role
-from casework.settings import Settings
-
-if TYPE_CHECKING:
-    from casework.application import Casework
+from casework.aggregates.base import Role
+from casework.cli.session import acting_actor, add_acting_options, casework_session
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -37,7 +33,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     hand_over.add_argument("case", type=UUID, metavar="CASE", help="the case id")
     hand_over.add_argument("--to", type=UUID, required=True, help="the new lead's staff id")
     hand_over.add_argument("--reason", required=True, help="why, e.g. 'leaving the centre'")
-    _acting(hand_over, Role.DEPARTMENT_HEAD)
+    add_acting_options(hand_over, Role.DEPARTMENT_HEAD)
     hand_over.set_defaults(run=run_hand_over)
 
     leave = sub.add_parser(
@@ -48,30 +44,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     leave.add_argument("staff", type=UUID, metavar="STAFF", help="the leaver's staff id")
     leave.add_argument("--on", type=date.fromisoformat, required=True, help="last day")
-    _acting(leave, Role.DEPARTMENT_HEAD)
+    add_acting_options(leave, Role.DEPARTMENT_HEAD)
     leave.set_defaults(run=run_leave)
 
 
-def _acting(parser: argparse.ArgumentParser, default: Role) -> None:
-    parser.add_argument("--by", type=UUID, required=True, help="your staff id")
-    parser.add_argument(
-        "--role", type=Role, default=default, choices=list(Role),
-        help=f"the role you act in (default {default.value})",
-    )  # fmt: skip
-
-
-def _actor(app: "Casework", args: argparse.Namespace) -> Actor:
-    """The person at the keyboard, refused if they do not hold the role or have left."""
-    actor = Actor(args.by, args.role)
-    app.actor_context(actor)
-    return actor
-
-
 def run_list(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
+    with casework_session() as app:
         organisation = app.get_organisation()
         departments = {d.department_id: d.name for d in organisation.departments}
         names = {s.id: s.name for s in app.list_staff()}
@@ -90,30 +68,18 @@ def run_list(args: argparse.Namespace) -> int:
                 f"{'; supervised by ' + supervisors if supervisors else ''}"
                 f"{'; left ' + person.left_on.isoformat() if person.left_on else ''}"
             )
-    finally:
-        app.close()
     return 0
 
 
 def run_hand_over(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
-        app.hand_over_case(args.case, _actor(app, args), args.to, args.reason)
+    with casework_session() as app:
+        app.hand_over_case(args.case, acting_actor(app, args), args.to, args.reason)
         print(f"case {args.case} is now led by {app.get_staff(args.to).name}")
-    finally:
-        app.close()
     return 0
 
 
 def run_leave(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
-        app.staff_leaves(args.staff, _actor(app, args), args.on)
+    with casework_session() as app:
+        app.staff_leaves(args.staff, acting_actor(app, args), args.on)
         print(f"{app.get_staff(args.staff).name} left on {args.on.isoformat()}")
-    finally:
-        app.close()
     return 0

@@ -5,8 +5,8 @@ import argparse
 from datetime import date
 from uuid import UUID
 
-from casework.aggregates.base import Actor, Role
-from casework.settings import Settings
+from casework.aggregates.base import Role
+from casework.cli.session import acting_actor, add_acting_options, casework_session
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -36,13 +36,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "the same sample again with `casework supervision check-sample`.",
     )
     sample.add_argument("worker", type=UUID, metavar="WORKER", help="the worker's staff id")
-    sample.add_argument("--by", type=UUID, required=True, help="your staff id")
-    sample.add_argument(
-        "--role",
-        type=Role,
-        default=Role.SUPERVISOR,
-        choices=[Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR],
-        help="the role you act in (default supervisor)",
+    add_acting_options(
+        sample, Role.SUPERVISOR, [Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR]
     )
     sample.add_argument(
         "--from", dest="start", type=date.fromisoformat, required=True, help="first day"
@@ -66,14 +61,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run_due(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
     on = args.on or date.today()
-    app = Casework(Settings.from_env())
-    try:
+    with casework_session() as app:
         due = app.supervision_due()
-    finally:
-        app.close()
     for row in due:
         last = row.last_supervised_on.isoformat() if row.last_supervised_on else "never"
         next_due = row.due_on.isoformat() if row.due_on else "now"
@@ -83,17 +73,11 @@ def run_due(args: argparse.Namespace) -> int:
 
 
 def run_audit_sample(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
-        actor = Actor(args.by, args.role)
-        app.actor_context(actor)  # refuses a role the person does not hold
+    with casework_session() as app:
+        actor = acting_actor(app, args)
         sample = app.get_audit_sample(
             app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed)
         )
-    finally:
-        app.close()
     print(
         f"audit sample {sample.id}: {len(sample.selected)} of {sample.candidate_count} "
         f"records, seed {sample.seed}"
@@ -105,13 +89,8 @@ def run_audit_sample(args: argparse.Namespace) -> int:
 
 
 def run_check_sample(args: argparse.Namespace) -> int:
-    from casework.application import Casework
-
-    app = Casework(Settings.from_env())
-    try:
+    with casework_session() as app:
         same = app.audit_sample_reproduces(args.sample)
-    finally:
-        app.close()
     print(
         "the same candidates and the same draw: the sample is reproduced"
         if same

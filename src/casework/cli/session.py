@@ -1,0 +1,64 @@
+"""What every command shares: the store opened from the environment for the length of
+the command, and who is acting (`--by`, `--role`)."""
+
+import argparse
+import getpass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from casework.aggregates.base import Actor, Role
+from casework.application import Casework
+from casework.settings import Settings
+
+
+@contextmanager
+def casework_session(settings: Settings | None = None) -> Iterator[Casework]:
+    """Casework on the store named by the environment (or `settings`), closed afterwards."""
+    app = Casework(settings or Settings.from_env())
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def add_acting_options(
+    parser: argparse.ArgumentParser,
+    default: Role,
+    roles: Sequence[Role] = tuple(Role),
+    *,
+    operator_by_default: bool = False,
+) -> None:
+    """`--by` (your staff id) and `--role` (the role you act in, one of `roles`).
+    With `operator_by_default`, `--by` may be left out (see `operator_actor`)."""
+    if operator_by_default:
+        parser.add_argument(
+            "--by",
+            type=UUID,
+            metavar="STAFF_ID",
+            help="your staff id (default: an id derived from your operating-system user)",
+        )
+    else:
+        parser.add_argument("--by", type=UUID, required=True, help="your staff id")
+    parser.add_argument(
+        "--role",
+        type=Role,
+        default=default,
+        choices=list(roles),
+        help=f"the role you act in (default {default.value})",
+    )
+
+
+def acting_actor(app: Casework, args: argparse.Namespace) -> Actor:
+    """The person at the keyboard, refused if they do not hold the role or have left."""
+    actor = Actor(args.by, args.role)
+    app.actor_context(actor)
+    return actor
+
+
+def operator_actor(args: argparse.Namespace) -> Actor:
+    """The person at the keyboard for the reviewer's and administrator's commands:
+    `--by`, or an id derived from the operating-system user. Not checked against the
+    staff records (an operator need not be on staff); the service checks the role."""
+    staff_id = args.by or uuid5(NAMESPACE_URL, f"casework:operator:{getpass.getuser()}")
+    return Actor(staff_id, args.role)
