@@ -1,6 +1,7 @@
 """Organisation commands: centres, departments, staff, who supervises whom, and staff
 leaving (only once every open case they lead is handed over)."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from casework.aggregates.case import Case, CaseStatus
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff, SupervisionLink
-from casework.application.core import CaseworkCore
+from casework.application.core import CaseworkCore, T
 
 
 class OrganisationCommands(CaseworkCore):
@@ -33,11 +34,9 @@ class OrganisationCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        organisation = self.get_organisation()
-        self.expect_version(organisation, expected_version)
-        centre_id = organisation.add_centre(by, name, district, occurred_at)
-        self.save(organisation)
-        return centre_id
+        return self._update_organisation(
+            expected_version, lambda o: o.add_centre(by, name, district, occurred_at)
+        )
 
     def add_department(
         self,
@@ -47,11 +46,9 @@ class OrganisationCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        organisation = self.get_organisation()
-        self.expect_version(organisation, expected_version)
-        department_id = organisation.add_department(by, centre_id, name, occurred_at)
-        self.save(organisation)
-        return department_id
+        return self._update_organisation(
+            expected_version, lambda o: o.add_department(by, centre_id, name, occurred_at)
+        )
 
     def add_staff(
         self,
@@ -89,10 +86,9 @@ class OrganisationCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        staff = self.get_staff(staff_id)
-        self.expect_version(staff, expected_version)
-        staff.change_roles(by, roles, occurred_at)
-        self.save(staff)
+        self._update_staff(
+            staff_id, expected_version, lambda s: s.change_roles(by, roles, occurred_at)
+        )
 
     def move_staff(
         self,
@@ -105,10 +101,11 @@ class OrganisationCommands(CaseworkCore):
         """To another department of the organisation (None: no department)."""
         if department_id is not None:
             self.get_organisation().department(department_id)
-        staff = self.get_staff(staff_id)
-        self.expect_version(staff, expected_version)
-        staff.move_to_department(by, department_id, occurred_at)
-        self.save(staff)
+        self._update_staff(
+            staff_id,
+            expected_version,
+            lambda s: s.move_to_department(by, department_id, occurred_at),
+        )
 
     def assign_supervisor(
         self,
@@ -152,11 +149,22 @@ class OrganisationCommands(CaseworkCore):
     ) -> None:
         """Refused, listing the cases, while they lead cases not yet closed (a case
         waiting for closure approval still needs its lead)."""
-        staff = self.get_staff(staff_id)
-        self.expect_version(staff, expected_version)
-        unfinished = [case_id for case_id in staff.lead_case_ids if not self._finished(case_id)]
-        staff.leave(by, on, unfinished, occurred_at)
-        self.save(staff)
+
+        def leave(staff: Staff) -> None:
+            unfinished = [c for c in staff.lead_case_ids if not self._finished(c)]
+            staff.leave(by, on, unfinished, occurred_at)
+
+        self._update_staff(staff_id, expected_version, leave)
+
+    def _update_organisation(
+        self, expected_version: int | None, command: Callable[[Organisation], T]
+    ) -> T:
+        return self.update(ORGANISATION_ID, Organisation, "organisation", expected_version, command)
+
+    def _update_staff(
+        self, staff_id: UUID, expected_version: int | None, command: Callable[[Staff], T]
+    ) -> T:
+        return self.update(staff_id, Staff, "staff member", expected_version, command)
 
     def _finished(self, case_id: UUID) -> bool:
         """Closed, or erased: either way nobody needs to take it over."""

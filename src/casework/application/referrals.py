@@ -50,10 +50,13 @@ class ReferralCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        agency = self.get_agency(agency_id)
-        self.expect_version(agency, expected_version)
-        agency.change_details(by, contact, services, occurred_at)
-        self.save(agency)
+        self.update(
+            agency_id,
+            Agency,
+            "agency",
+            expected_version,
+            lambda a: a.change_details(by, contact, services, occurred_at),
+        )
 
     def close_agency(
         self,
@@ -63,10 +66,13 @@ class ReferralCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        agency = self.get_agency(agency_id)
-        self.expect_version(agency, expected_version)
-        agency.close(by, reason, occurred_at)
-        self.save(agency)
+        self.update(
+            agency_id,
+            Agency,
+            "agency",
+            expected_version,
+            lambda a: a.close(by, reason, occurred_at),
+        )
 
     def send_referral(
         self,

@@ -60,11 +60,14 @@ class ReviewCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> None:
         """Link the revision (addendum, amendment or new plan version) to the request."""
-        review = self.get_review(case_id, record_kind, record_id)
-        self.expect_version(review, expected_version)
-        revision, digest = self._current(self.load(case_id, Case, "case"), review)
-        review.submit_revision(by, revision, digest, occurred_at)
-        self.save(review)
+
+        def submit(review: Review) -> None:
+            revision, digest = self._current(self.load(case_id, Case, "case"), review)
+            review.submit_revision(by, revision, digest, occurred_at)
+
+        self.update(
+            review_id(case_id, record_kind, record_id), Review, "review", expected_version, submit
+        )
 
     def get_review(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> Review:
         return self.load(review_id(case_id, record_kind, record_id), Review, "review")

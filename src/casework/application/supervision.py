@@ -1,5 +1,6 @@
 """Supervision commands: record a session, discuss cases in it, sign it, follow it up."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -13,7 +14,7 @@ from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SessionFormat, SessionNote, SupervisionSession, Topic
 from casework.aggregates.supervision import discussion_id as discussion_id_of
 from casework.aggregates.supervision_schedule import SupervisionSchedule, schedule_id
-from casework.application.core import CaseworkCore
+from casework.application.core import CaseworkCore, T
 from casework.application.errors import NotFound
 
 # Roles whose holders are supervised (the frequency policy applies to them).
@@ -82,10 +83,11 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        session = self._session(session_id, expected_version)
-        note_id = session.write_note(by, topic, text, about_id, occurred_at)
-        self.save(session)
-        return note_id
+        return self._update_session(
+            session_id,
+            expected_version,
+            lambda s: s.write_note(by, topic, text, about_id, occurred_at),
+        )
 
     def discuss_case_in_supervision(
         self,
@@ -98,7 +100,8 @@ class SupervisionCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> UUID:
         """Write (or, before sign-off, rewrite) what the session said about a case."""
-        session = self._session(session_id, expected_version)
+        session = self.get_supervision_session(session_id)
+        self.expect_version(session, expected_version)
         self.load(case_id, Case, "case")  # a discussion is of a case that exists
         discussed_before = case_id in session.case_ids
         session.discuss_case(by, case_id, occurred_at)
@@ -125,9 +128,9 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        session = self._session(session_id, expected_version)
-        session.record_decision(by, decision, occurred_at)
-        self.save(session)
+        self._update_session(
+            session_id, expected_version, lambda s: s.record_decision(by, decision, occurred_at)
+        )
 
     def add_action_item(
         self,
@@ -139,10 +142,11 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        session = self._session(session_id, expected_version)
-        item_id = session.add_action_item(by, owner_id, description, due_on, occurred_at)
-        self.save(session)
-        return item_id
+        return self._update_session(
+            session_id,
+            expected_version,
+            lambda s: s.add_action_item(by, owner_id, description, due_on, occurred_at),
+        )
 
     def mark_action_item_done(
         self,
@@ -152,9 +156,11 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        session = self._session(session_id, expected_version)
-        session.mark_action_item_done(by, item_id, occurred_at)
-        self.save(session)
+        self._update_session(
+            session_id,
+            expected_version,
+            lambda s: s.mark_action_item_done(by, item_id, occurred_at),
+        )
 
     def sign_supervision_session(
         self,
@@ -163,9 +169,7 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        session = self._session(session_id, expected_version)
-        session.sign(by, occurred_at)
-        self.save(session)
+        self._update_session(session_id, expected_version, lambda s: s.sign(by, occurred_at))
 
     def add_supervision_addendum(
         self,
@@ -175,10 +179,9 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        session = self._session(session_id, expected_version)
-        addendum_id = session.add_addendum(by, text, occurred_at)
-        self.save(session)
-        return addendum_id
+        return self._update_session(
+            session_id, expected_version, lambda s: s.add_addendum(by, text, occurred_at)
+        )
 
     def add_case_discussion_addendum(
         self,
@@ -191,11 +194,13 @@ class SupervisionCommands(CaseworkCore):
     ) -> UUID:
         """Correct a signed session's discussion of a case."""
         self.get_supervision_session(session_id).require_signed_off()
-        discussion = self.get_case_discussion(session_id, case_id)
-        self.expect_version(discussion, expected_version)
-        addendum_id = discussion.add_addendum(by, text, occurred_at)
-        self.save(discussion)
-        return addendum_id
+        return self.update(
+            discussion_id_of(session_id, case_id),
+            CaseDiscussion,
+            "case discussion",
+            expected_version,
+            lambda d: d.add_addendum(by, text, occurred_at),
+        )
 
     def set_supervision_frequency(
         self,
@@ -256,7 +261,12 @@ class SupervisionCommands(CaseworkCore):
         except NotFound:
             return SupervisionSchedule.set_policy(by, staff_id)
 
-    def _session(self, session_id: UUID, expected_version: int | None) -> SupervisionSession:
-        session = self.get_supervision_session(session_id)
-        self.expect_version(session, expected_version)
-        return session
+    def _update_session(
+        self,
+        session_id: UUID,
+        expected_version: int | None,
+        command: Callable[[SupervisionSession], T],
+    ) -> T:
+        return self.update(
+            session_id, SupervisionSession, "supervision session", expected_version, command
+        )
