@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken
+from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, required_text
 
 
 class AgencyKind(StrEnum):
@@ -67,13 +67,12 @@ class Agency(Record):
         services: list[str],
         occurred_at: datetime | None = None,
     ) -> "Agency":
-        if not name.strip():
-            raise InvalidValue("name", "must not be empty")
+        name = required_text("name", name)
         return cls.start(
             cls.Registered,
             by,
             occurred_at,
-            name=name.strip(),
+            name=name,
             kind=AgencyKind(kind),
             contact=contact,
             services=_services(services),
@@ -87,8 +86,7 @@ class Agency(Record):
         )
 
     def close(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
-        if not reason.strip():
-            raise InvalidValue("reason", "say why the agency no longer takes referrals")
+        required_text("reason", reason, "say why the agency no longer takes referrals")
         self.record(self.Closed, by, occurred_at, reason=reason)
 
     def require_open(self) -> None:

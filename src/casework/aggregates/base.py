@@ -65,6 +65,13 @@ class InvalidValue(RuleBroken):
         self.field = field
 
 
+def required_text(field: str, value: str, message: str = "must not be empty") -> str:
+    """The text without surrounding white space, refused when nothing is left."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(field, message)
+    return value.strip()
+
+
 def aware(value: datetime, field: str = "occurred_at") -> datetime:
     """Times in casework are instants: refuse a naive datetime rather than guess its zone."""
     if not isinstance(value, datetime):

@@ -12,7 +12,16 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from casework.aggregates.base import Actor, InvalidValue, Record, Role, RuleBroken, aware, now
+from casework.aggregates.base import (
+    Actor,
+    InvalidValue,
+    Record,
+    Role,
+    RuleBroken,
+    aware,
+    now,
+    required_text,
+)
 from casework.aggregates.discipline import Discipline
 
 LATE_ENTRY_AFTER = timedelta(hours=48)
@@ -330,12 +339,6 @@ class NotOnTeam(RuleBroken):
 
 class EmergencyAccessNotOpen(RuleBroken):
     rule = "emergency_access_not_open"
-
-
-def _text(field: str, value: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(field, "must not be empty")
-    return value.strip()
 
 
 def _checked(consent: Consent) -> Consent:
@@ -828,7 +831,7 @@ class Case(Record):
         if not clients:
             raise InvalidValue("clients", "a case needs at least one client")
         for client in clients:
-            _text("client name", client.name)
+            required_text("client name", client.name)
         risk_level = RiskLevel(risk_level)
         if risk_level.needs_supervisor_approval and not risk_rationale.strip():
             raise InvalidValue("risk_rationale", "say why the risk is high or critical")
@@ -837,7 +840,7 @@ class Case(Record):
             by,
             occurred_at,
             clients=list(clients),
-            presenting_problem=_text("presenting_problem", presenting_problem),
+            presenting_problem=required_text("presenting_problem", presenting_problem),
             referral_source=ReferralSource(referral_source),
             referral_detail=referral_detail.strip(),
             centre_id=centre_id,
@@ -868,13 +871,13 @@ class Case(Record):
     ) -> None:
         if all(c.client_id != client.client_id for c in self.clients):
             raise RecordNotFound(f"record_not_found: no client {client.client_id} in this case")
-        _text("client name", client.name)
+        required_text("client name", client.name)
         self.record(
             self.ClientDetailsCorrected,
             by,
             occurred_at,
             client=client,
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
         )
 
     def record_consent(
@@ -905,7 +908,7 @@ class Case(Record):
             by,
             occurred_at,
             risk_level=RiskLevel(risk_level),
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
         )
 
     def record_assessment(
@@ -924,7 +927,7 @@ class Case(Record):
                 raise InvalidValue(
                     f"{rating.domain.value} rating", "must be 1 (no concern) to 5 (severe)"
                 )
-            _text(f"{rating.domain.value} narrative", rating.narrative)
+            required_text(f"{rating.domain.value} narrative", rating.narrative)
         if len({r.domain for r in domains}) != len(domains):
             raise InvalidValue("domains", "rate each domain once per assessment")
         discipline = Discipline(discipline)
@@ -964,8 +967,8 @@ class Case(Record):
             record_kind=record_kind,
             record_id=record_id,
             addendum_id=addendum_id,
-            narrative=_text("narrative", narrative),
-            reason=_text("reason", reason),
+            narrative=required_text("narrative", narrative),
+            reason=required_text("reason", reason),
         )
         return addendum_id
 
@@ -981,7 +984,7 @@ class Case(Record):
         if not goals:
             raise InvalidValue("goals", "a plan needs at least one goal")
         for goal in goals:
-            _text("goal title", goal.title)
+            required_text("goal title", goal.title)
             if goal.review_date > goal.target_date:
                 raise InvalidValue(
                     f"goal {goal.title!r} review date", "must not be after its target date"
@@ -1039,7 +1042,7 @@ class Case(Record):
             occurred_at,
             review_id=review_id,
             plan_version=plan.version,
-            summary=_text("summary", summary),
+            summary=required_text("summary", summary),
             next_review_on=next_review_on,
         )
         return review_id
@@ -1056,7 +1059,7 @@ class Case(Record):
         late_after: timedelta = LATE_ENTRY_AFTER,
     ) -> UUID:
         self._require_open("a case note")
-        narrative = _text("narrative", narrative)
+        narrative = required_text("narrative", narrative)
         if duration_minutes < 0:
             raise InvalidValue("duration_minutes", "must be zero or more")
         discipline = Discipline(discipline)
@@ -1136,7 +1139,7 @@ class Case(Record):
             occurred_at,
             staff_id=staff_id,
             discipline=Discipline(discipline),
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
         )
 
     def hand_over(
@@ -1150,7 +1153,7 @@ class Case(Record):
             by,
             occurred_at,
             lead_worker_id=to_staff_id,
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
         )
 
     def close(
@@ -1174,7 +1177,7 @@ class Case(Record):
             closure_id=closure_id,
             reason=ClosureReason(reason),
             outcomes=list(outcomes),
-            summary=_text("summary", summary),
+            summary=required_text("summary", summary),
             needs_approval=self.risk_level.needs_supervisor_approval,
         )
         return closure_id
@@ -1221,8 +1224,8 @@ class Case(Record):
             closure_id=closure_id,
             amendment_id=amendment_id,
             outcomes=list(outcomes),
-            summary=_text("summary", summary),
-            reason=_text("reason", reason),
+            summary=required_text("summary", summary),
+            reason=required_text("reason", reason),
         )
         return amendment_id
 
@@ -1244,7 +1247,7 @@ class Case(Record):
     def reopen(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         if self.status not in (CaseStatus.CLOSED, CaseStatus.CLOSING):
             raise CaseNotClosed(f"case_not_closed: the case is {self.status.value}")
-        self.record(self.Reopened, by, occurred_at, reason=_text("reason", reason))
+        self.record(self.Reopened, by, occurred_at, reason=required_text("reason", reason))
 
     def start_emergency_access(
         self,
@@ -1265,7 +1268,7 @@ class Case(Record):
             when,
             grant_id=grant_id,
             staff_id=by.staff_id,
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
             until=when + duration,
             flagged_to=list(flagged_to),
         )

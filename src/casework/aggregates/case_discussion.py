@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from casework.aggregates.base import Actor, InvalidValue, Record
+from casework.aggregates.base import Actor, Record, required_text
 from casework.aggregates.supervision import Addendum, SupervisionSession, discussion_id
 
 
@@ -63,8 +63,7 @@ class CaseDiscussion(Record):
         occurred_at: datetime | None = None,
     ) -> "CaseDiscussion":
         """Write the discussion of a case (the session's `discuss_case` links it)."""
-        if not summary.strip():
-            raise InvalidValue("summary", "say what was discussed about the case")
+        required_text("summary", summary, "say what was discussed about the case")
         return cls.start(
             cls.Written,
             by,
@@ -81,15 +80,13 @@ class CaseDiscussion(Record):
         self, by: Actor, summary: str, advice: list[str], occurred_at: datetime | None = None
     ) -> None:
         """Before sign-off only (the session's `discuss_case` checks that)."""
-        if not summary.strip():
-            raise InvalidValue("summary", "say what was discussed about the case")
+        required_text("summary", summary, "say what was discussed about the case")
         self.record(
             self.Revised, by, occurred_at, summary=summary, advice=[a for a in advice if a.strip()]
         )
 
     def add_addendum(self, by: Actor, text: str, occurred_at: datetime | None = None) -> UUID:
-        if not text.strip():
-            raise InvalidValue("text", "must not be empty")
+        required_text("text", text)
         addendum_id = uuid4()
         self.record(self.AddendumAdded, by, occurred_at, addendum_id=addendum_id, text=text)
         return addendum_id

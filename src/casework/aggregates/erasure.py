@@ -5,7 +5,7 @@ key, so it outlives the case whose key the erasure destroys; it holds no case co
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from casework.aggregates.base import Actor, InvalidValue, Record, Role, RuleBroken
+from casework.aggregates.base import Actor, Record, Role, RuleBroken, required_text
 
 # Roles that may carry out an erasure once it has been authorised.
 ERASING_ROLES = frozenset({Role.ADMINISTRATOR, Role.CENTRE_DIRECTOR})
@@ -65,15 +65,15 @@ class CaseErasure(Record):
                 f"erasure_not_allowed: a {by.role.value} may not erase a case; an "
                 "administrator or the centre director carries out an authorised erasure"
             )
-        if not reason.strip():
-            raise InvalidValue("reason", "say why the case is erased")
-        if not authorised_by.strip():
-            raise InvalidValue("authorised_by", "say who authorised the erasure")
+        reason = required_text("reason", reason, "say why the case is erased")
+        authorised_by = required_text(
+            "authorised_by", authorised_by, "say who authorised the erasure"
+        )
         return cls.start(
             cls.CaseErased,
             by,
             occurred_at,
             case_id=case_id,
-            reason=reason.strip(),
-            authorised_by=authorised_by.strip(),
+            reason=reason,
+            authorised_by=authorised_by,
         )

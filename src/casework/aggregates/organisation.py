@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import msgspec
 
-from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken
+from casework.aggregates.base import Actor, Record, RuleBroken, required_text
 
 ORGANISATION_ID = uuid5(NAMESPACE_URL, "casework:organisation")
 
@@ -37,12 +37,6 @@ class UnknownDepartment(RuleBroken):
 
 class DuplicateName(RuleBroken):
     rule = "duplicate_name"
-
-
-def _name(field: str, value: str) -> str:
-    if not value.strip():
-        raise InvalidValue(field, "must not be empty")
-    return value.strip()
 
 
 class Organisation(Record):
@@ -101,12 +95,12 @@ class Organisation(Record):
 
     @classmethod
     def found(cls, by: Actor, name: str, occurred_at: datetime | None = None) -> "Organisation":
-        return cls.start(cls.Founded, by, occurred_at, name=_name("name", name))
+        return cls.start(cls.Founded, by, occurred_at, name=required_text("name", name))
 
     def add_centre(
         self, by: Actor, name: str, district: str = "", occurred_at: datetime | None = None
     ) -> UUID:
-        name = _name("centre name", name)
+        name = required_text("centre name", name)
         if any(c.name == name for c in self.centres):
             raise DuplicateName(f"duplicate_name: there is already a centre called {name!r}")
         centre = Centre(uuid4(), name, district.strip())
@@ -117,7 +111,7 @@ class Organisation(Record):
         self, by: Actor, centre_id: UUID, name: str, occurred_at: datetime | None = None
     ) -> UUID:
         self.centre(centre_id)
-        name = _name("department name", name)
+        name = required_text("department name", name)
         if any(d.name == name for d in self.departments_of(centre_id)):
             raise DuplicateName(
                 f"duplicate_name: the centre already has a department called {name!r}"

@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, aware, now
+from casework.aggregates.base import (
+    Actor,
+    InvalidValue,
+    Record,
+    RuleBroken,
+    aware,
+    now,
+    required_text,
+)
 from casework.aggregates.case import OPEN_STATUSES, Case, CaseClosed
 
 
@@ -304,8 +312,7 @@ class Referral(Record):
                 f"case_closed: the case is {case.status.value}; reopen it before referring it",
                 status=case.status.value,
             )
-        if not reason.strip():
-            raise InvalidValue("reason", "say why the case is referred")
+        required_text("reason", reason, "say why the case is referred")
         if not shared:
             raise InvalidValue("shared", "say what of the case the referral shares")
         if receiver == sender:
@@ -352,7 +359,7 @@ class Referral(Record):
 
     def decline(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         self._require_status("decline", ReferralStatus.SENT)
-        _require_text("reason", reason, "say why the referral is declined")
+        required_text("reason", reason, "say why the referral is declined")
         self.record(self.Declined, by, occurred_at, reason=reason, back_with=self.sender)
 
     def start_service(self, by: Actor, occurred_at: datetime | None = None) -> None:
@@ -361,17 +368,17 @@ class Referral(Record):
 
     def complete(self, by: Actor, outcome: str, occurred_at: datetime | None = None) -> None:
         self._require_status("complete", ReferralStatus.IN_SERVICE)
-        _require_text("outcome", outcome, "say what the service achieved")
+        required_text("outcome", outcome, "say what the service achieved")
         self.record(self.Completed, by, occurred_at, outcome=outcome)
 
     def return_to_sender(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         self._require_status("return", *HELD_BY_RECEIVER)
-        _require_text("reason", reason, "say why the referral is returned")
+        required_text("reason", reason, "say why the referral is returned")
         self.record(self.Returned, by, occurred_at, reason=reason, back_with=self.sender)
 
     def withdraw(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         self._require_status("withdraw", ReferralStatus.SENT, *HELD_BY_RECEIVER)
-        _require_text("reason", reason, "say why the referral is withdrawn")
+        required_text("reason", reason, "say why the referral is withdrawn")
         self.record(self.Withdrawn, by, occurred_at, reason=reason, back_with=self.sender)
 
     def _require_status(self, step: str, *allowed: ReferralStatus) -> None:
@@ -382,8 +389,3 @@ class Referral(Record):
                 f"{' or '.join(s.value for s in allowed)})",
                 status=self.status.value,
             )
-
-
-def _require_text(field: str, value: str, message: str) -> None:
-    if not value.strip():
-        raise InvalidValue(field, message)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken
+from casework.aggregates.base import Actor, Record, RuleBroken, required_text
 from casework.aggregates.case import Case
 
 
@@ -257,8 +257,7 @@ class Review(Record):
                 "author, the department head or the centre director may ask for a revision",
                 author_id=str(self.author_id),
             )
-        if not comments.strip():
-            raise InvalidValue("comments", "say what needs revising")
+        required_text("comments", comments, "say what needs revising")
         self._require_revised_since_request(revision, content_hash)
         self.record(
             self.RevisionRequested,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from casework.aggregates.base import Actor, InvalidValue, Record, Role, RuleBroken
+from casework.aggregates.base import Actor, InvalidValue, Record, Role, RuleBroken, required_text
 from casework.aggregates.discipline import Discipline
 
 # Roles that may lead a case.
@@ -174,15 +174,14 @@ class Staff(Record):
         external: bool = False,
         occurred_at: datetime | None = None,
     ) -> "Staff":
-        if not name.strip():
-            raise InvalidValue("name", "must not be empty")
+        name = required_text("name", name)
         if not roles:
             raise InvalidValue("roles", "give at least one role")
         return cls.start(
             cls.Joined,
             by,
             occurred_at,
-            name=name.strip(),
+            name=name,
             centre_id=centre_id,
             department_id=department_id,
             roles=sorted({Role(r) for r in roles}),

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, aware
+from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, aware, required_text
 
 # An unsigned record older than this is flagged.
 SIGN_OFF_WITHIN = timedelta(days=7)
@@ -248,8 +248,7 @@ class SupervisionSession(Record):
         occurred_at: datetime | None = None,
     ) -> UUID:
         topic = Topic(topic)
-        if not text.strip():
-            raise InvalidValue("text", "must not be empty")
+        required_text("text", text)
         if topic is Topic.WELLBEING and about_id not in self.supervisee_ids:
             raise InvalidValue(
                 "about", "a wellbeing note names the supervisee of this session it concerns"
@@ -268,8 +267,7 @@ class SupervisionSession(Record):
     def record_decision(
         self, by: Actor, decision: str, occurred_at: datetime | None = None
     ) -> None:
-        if not decision.strip():
-            raise InvalidValue("decision", "must not be empty")
+        required_text("decision", decision)
         self._before_edit(by, occurred_at)
         self.record(self.DecisionRecorded, by, occurred_at, decision=decision)
 
@@ -281,8 +279,7 @@ class SupervisionSession(Record):
         due_on: date,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        if not description.strip():
-            raise InvalidValue("description", "say what is to be done")
+        required_text("description", description, "say what is to be done")
         if not isinstance(due_on, date) or isinstance(due_on, datetime):
             raise InvalidValue("due_on", "must be a date")
         self._before_edit(by, occurred_at)
@@ -314,8 +311,7 @@ class SupervisionSession(Record):
 
     def add_addendum(self, by: Actor, text: str, occurred_at: datetime | None = None) -> UUID:
         self.require_signed_off()
-        if not text.strip():
-            raise InvalidValue("text", "must not be empty")
+        required_text("text", text)
         addendum_id = uuid4()
         self.record(self.AddendumAdded, by, occurred_at, addendum_id=addendum_id, text=text)
         return addendum_id
