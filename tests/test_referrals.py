@@ -1,6 +1,7 @@
 """Referral stories: chains across departments and agencies, stalled and looping chains."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 
@@ -20,10 +21,24 @@ from casework.aggregates.referral import (
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.family_centre import build_centre, open_family_case
+from tests.family_centre import Centre, build_centre, open_family_case
 
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHARED = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
+
+
+def refer_for_day_care(
+    app: Casework, centre: Centre, case_id: UUID, urgency: Urgency = Urgency.ROUTINE
+) -> UUID:
+    """The caseworker refers the family case to the elderly department for day care."""
+    return app.send_referral(
+        centre.worker,
+        case_id,
+        Holder.department(centre.elderly),
+        "day care",
+        urgency,
+        SHARED,
+    )
 
 
 def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: Casework) -> None:
@@ -130,14 +145,7 @@ def test_unreadable_response_deadlines_are_refused_naming_the_setting() -> None:
 def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre, departments=[centre.elderly, centre.youth])
-    first = app.send_referral(
-        centre.worker,
-        case_id,
-        Holder.department(centre.elderly),
-        "day care",
-        Urgency.ROUTINE,
-        SHARED,
-    )
+    first = refer_for_day_care(app, centre, case_id)
     app.accept_referral(first, centre.elderly_head)
     second = app.refer_onward(
         first,
@@ -165,14 +173,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
 def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
-    referral_id = app.send_referral(
-        centre.worker,
-        case_id,
-        Holder.department(centre.elderly),
-        "day care",
-        Urgency.URGENT,
-        SHARED,
-    )
+    referral_id = refer_for_day_care(app, centre, case_id, Urgency.URGENT)
     assert app.get_referral(referral_id).holder == Holder.department(centre.family)
     app.accept_referral(referral_id, centre.elderly_head)
     assert app.get_referral(referral_id).holder == Holder.department(centre.elderly)
@@ -220,14 +221,7 @@ def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
 def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
-    referral_id = app.send_referral(
-        centre.worker,
-        case_id,
-        Holder.department(centre.elderly),
-        "day care",
-        Urgency.ROUTINE,
-        SHARED,
-    )
+    referral_id = refer_for_day_care(app, centre, case_id)
 
     with pytest.raises(ReferralStepNotAllowed, match="referral_step_not_allowed: cannot complete"):
         app.complete_referral(referral_id, centre.elderly_head, "done")
@@ -281,14 +275,7 @@ def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> Non
 def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
-    referral_id = app.send_referral(
-        centre.worker,
-        case_id,
-        Holder.department(centre.elderly),
-        "day care",
-        Urgency.ROUTINE,
-        SHARED,
-    )
+    referral_id = refer_for_day_care(app, centre, case_id)
     with pytest.raises(InvalidValue, match="reason"):
         app.decline_referral(referral_id, centre.elderly_head, "")
     app.accept_referral(referral_id, centre.elderly_head)
@@ -305,11 +292,4 @@ def test_a_closed_case_is_not_referred(app: Casework) -> None:
     app.save(case)
 
     with pytest.raises(CaseClosed, match="case_closed: the case is closed"):
-        app.send_referral(
-            centre.worker,
-            case_id,
-            Holder.department(centre.elderly),
-            "day care",
-            Urgency.ROUTINE,
-            SHARED,
-        )
+        refer_for_day_care(app, centre, case_id)

@@ -69,6 +69,22 @@ def plan_a_high_risk_case(app: Casework, centre: Centre) -> tuple[UUID, UUID]:
     return case_id, goal.goal_id
 
 
+def close_a_high_risk_case(app: Casework, centre: Centre, summary: str) -> tuple[UUID, UUID, UUID]:
+    """A high-risk case whose plan the supervisor approved, closed with its goal met:
+    (case, goal, closure); the closure waits for approval."""
+    case_id, goal_id = plan_a_high_risk_case(app, centre)
+    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+    case = app.get_case(case_id)
+    closure_id = case.close(
+        centre.worker,
+        ClosureReason.GOALS_MET,
+        [OutcomeOfGoal(goal_id, GoalOutcome.ACHIEVED)],
+        summary,
+    )
+    app.save(case)
+    return case_id, goal_id, closure_id
+
+
 def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
@@ -134,16 +150,9 @@ def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Ca
 
 def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -> None:
     centre = build_centre(app)
-    case_id, goal_id = plan_a_high_risk_case(app, centre)
-    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
-    case = app.get_case(case_id)
-    closure_id = case.close(
-        centre.worker,
-        ClosureReason.GOALS_MET,
-        [OutcomeOfGoal(goal_id, GoalOutcome.ACHIEVED)],
-        "the mother lives with her son; the order is in force",
+    case_id, _, closure_id = close_a_high_risk_case(
+        app, centre, "the mother lives with her son; the order is in force"
     )
-    app.save(case)
 
     review_id = app.approve_record(centre.family_head, case_id, RecordKind.CLOSURE, closure_id)
 
@@ -215,16 +224,7 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
 
 def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
     centre = build_centre(app)
-    case_id, goal_id = plan_a_high_risk_case(app, centre)
-    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
-    case = app.get_case(case_id)
-    closure_id = case.close(
-        centre.worker,
-        ClosureReason.GOALS_MET,
-        [OutcomeOfGoal(goal_id, GoalOutcome.ACHIEVED)],
-        "safe now",
-    )
-    app.save(case)
+    case_id, goal_id, closure_id = close_a_high_risk_case(app, centre, "safe now")
     app.request_revision(
         centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"
     )

@@ -22,16 +22,30 @@ from tests.family_centre import Centre, build_centre, open_family_case
 HELD_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
-def group_session(app: Casework, centre: Centre) -> UUID:
+def supervisor_holds(
+    app: Casework,
+    centre: Centre,
+    session_format: SessionFormat,
+    supervisee_ids: list[UUID],
+    minutes: int = 60,
+    topic: Topic = Topic.CASE_PRACTICE,
+    occurred_at: datetime | None = None,
+) -> UUID:
+    """The centre's supervisor records a session held with these supervisees, on one topic."""
     return app.record_supervision_session(
         centre.supervisor,
-        SessionFormat.GROUP,
+        session_format,
         centre.supervisor.staff_id,
-        [centre.worker.staff_id, centre.second_worker.staff_id],
-        90,
-        [Topic.CASE_PRACTICE],
-        occurred_at=HELD_AT,
+        supervisee_ids,
+        minutes,
+        [topic],
+        occurred_at=occurred_at,
     )
+
+
+def group_session(app: Casework, centre: Centre) -> UUID:
+    supervisees = [centre.worker.staff_id, centre.second_worker.staff_id]
+    return supervisor_holds(app, centre, SessionFormat.GROUP, supervisees, 90, occurred_at=HELD_AT)
 
 
 def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework) -> None:
@@ -176,32 +190,11 @@ def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
 def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
     centre = build_centre(app)
     with pytest.raises(InvalidValue, match="supervisees"):
-        app.record_supervision_session(
-            centre.supervisor,
-            SessionFormat.GROUP,
-            centre.supervisor.staff_id,
-            [centre.worker.staff_id],
-            60,
-            [Topic.CASE_PRACTICE],
-        )
+        supervisor_holds(app, centre, SessionFormat.GROUP, [centre.worker.staff_id])
     with pytest.raises(InvalidValue, match="supervisees"):
-        app.record_supervision_session(
-            centre.supervisor,
-            SessionFormat.INDIVIDUAL,
-            centre.supervisor.staff_id,
-            [centre.supervisor.staff_id],
-            60,
-            [Topic.CASE_PRACTICE],
-        )
+        supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [centre.supervisor.staff_id])
     with pytest.raises(InvalidValue, match="duration_minutes"):
-        app.record_supervision_session(
-            centre.supervisor,
-            SessionFormat.INDIVIDUAL,
-            centre.supervisor.staff_id,
-            [centre.worker.staff_id],
-            0,
-            [Topic.CASE_PRACTICE],
-        )
+        supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [centre.worker.staff_id], 0)
 
 
 def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> None:
@@ -210,13 +203,13 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
     app.set_supervision_frequency(centre.director, newcomer, started_on=date(2026, 1, 5))
     assert app.get_supervision_schedule(newcomer).due_on() == date(2026, 1, 19)
 
-    app.record_supervision_session(
-        centre.supervisor,
+    supervisor_holds(
+        app,
+        centre,
         SessionFormat.INDIVIDUAL,
-        centre.supervisor.staff_id,
         [newcomer],
         60,
-        [Topic.WELLBEING],
+        topic=Topic.WELLBEING,
         occurred_at=datetime(2026, 1, 16, 10, tzinfo=UTC),
     )
     schedule = app.get_supervision_schedule(newcomer)
@@ -224,13 +217,12 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
     assert not schedule.is_overdue(date(2026, 1, 30))
     assert schedule.is_overdue(date(2026, 2, 2))
 
-    app.record_supervision_session(
-        centre.supervisor,
+    supervisor_holds(
+        app,
+        centre,
         SessionFormat.INDIVIDUAL,
-        centre.supervisor.staff_id,
         [newcomer],
         60,
-        [Topic.CASE_PRACTICE],
         occurred_at=datetime(2026, 7, 10, 10, tzinfo=UTC),
     )
     assert app.get_supervision_schedule(newcomer).due_on() == date(2026, 8, 7)
@@ -280,12 +272,5 @@ def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
     with pytest.raises(NotFound, match="no case"):
         app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
     with pytest.raises(NotFound, match="no staff member"):
-        app.record_supervision_session(
-            centre.supervisor,
-            SessionFormat.INDIVIDUAL,
-            centre.supervisor.staff_id,
-            [uuid4()],
-            60,
-            [Topic.CASE_PRACTICE],
-        )
+        supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [uuid4()])
     assert app.get_supervision_session(session_id).case_ids == []
