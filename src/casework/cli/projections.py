@@ -13,7 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.case import CaseStatus, RiskLevel
-from casework.settings import Settings
+from casework.cli.session import casework_session
+from casework.projections import Projections
 
 Commands = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -135,19 +136,16 @@ def _register_reads(commands: Any) -> None:
 
 
 @contextmanager
-def _projections(catch_up: bool = True) -> Iterator[Any]:
-    from casework.application import Casework
-    from casework.projections import Projections
-
-    app = Casework(Settings.from_env())
-    projections = Projections(app)
-    try:
-        if catch_up:
-            projections.catch_up()
-        yield projections
-    finally:
-        projections.close()
-        app.close()
+def _projections(catch_up: bool = True) -> Iterator[Projections]:
+    """The views of the store named by the environment (brought up to date first)."""
+    with casework_session() as app:
+        projections = Projections(app)
+        try:
+            if catch_up:
+                projections.catch_up()
+            yield projections
+        finally:
+            projections.close()
 
 
 def _show(rows: list[list[str]]) -> None:
