@@ -9,22 +9,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TypeAlias
 from uuid import UUID
 
 from casework.aggregates.case import CaseStatus, RiskLevel
 from casework.cli.session import casework_session
 from casework.projections import Projections
 
-Commands = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def register(commands: Commands) -> None:  # type: ignore[valid-type]
+def register(commands: Commands) -> None:
     _register_projections(commands)
     _register_reads(commands)
 
 
-def _register_projections(commands: Any) -> None:
+def _register_projections(commands: Commands) -> None:
     group = commands.add_parser("projections", help="the views: status, rebuild, run")
     sub = group.add_subparsers(dest="projections_command", metavar="PROJECTIONS_COMMAND")
     sub.required = True
@@ -61,7 +61,7 @@ def _register_projections(commands: Any) -> None:
     runner.set_defaults(run=run_runner)
 
 
-def _register_reads(commands: Any) -> None:
+def _register_reads(commands: Commands) -> None:
     cases = commands.add_parser(
         "cases",
         help="list cases: mine, a department's, by status, risk, overdue review, client",
