@@ -10,7 +10,20 @@ from collections.abc import Callable, Hashable, Iterable
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Dialect, Table, Uuid, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Dialect,
+    Integer,
+    String,
+    Table,
+    Uuid,
+    select,
+    tuple_,
+)
 
 from casework.projections.tables import UtcDateTime, UuidBytes, sqlite_instant
 
@@ -29,9 +42,29 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | 
             return attrgetter("bytes")
         if isinstance(kind, UtcDateTime):
             return sqlite_instant
-    elif isinstance(kind, Uuid | UtcDateTime):
-        return None  # psycopg adapts UUIDs and aware datetimes itself
+    elif isinstance(kind, Uuid | UtcDateTime | Boolean):
+        return None  # psycopg adapts UUIDs, aware datetimes and booleans itself
     return column.type._cached_bind_processor(dialect)
+
+
+def _copy_type(column: Column[Any], dialect: Dialect) -> str | None:
+    """The PostgreSQL type name binary COPY sends a column's values as."""
+    kind = column.type.dialect_impl(dialect)
+    for python_type, name in _COPY_TYPES:
+        if isinstance(kind, python_type):
+            return name
+    return None
+
+
+_COPY_TYPES: list[tuple[type, str]] = [
+    (Uuid, "uuid"),
+    (UtcDateTime, "timestamptz"),
+    (BigInteger, "int8"),
+    (Integer, "int4"),
+    (String, "text"),
+    (Boolean, "bool"),
+    (Date, "date"),
+]
 
 
 class _Writer:
@@ -54,7 +87,13 @@ class _Writer:
         # Our own table and column names only: no user input reaches these strings.
         names = ", ".join(quote(c) for c in self.columns)
         self.head = f"INSERT INTO {target} ({names}) VALUES "  # noqa: S608
-        self.copy = f"COPY {target} ({names}) FROM STDIN"
+        types = [_copy_type(c, dialect) for c in table.columns]
+        # Binary COPY (about three times faster than text) when every value goes to
+        # the driver as it is and every column has a binary type psycopg can send.
+        self.copy_types = types if all(types) and not any(self.processors) else None
+        self.copy = f"COPY {target} ({names}) FROM STDIN" + (
+            " (FORMAT BINARY)" if self.copy_types else ""
+        )
         self.marks = f"({', '.join(mark for _ in self.columns)})"
         others = [quote(c) for c in self.columns if c not in keys]
         action = (
@@ -98,6 +137,8 @@ class _Writer:
             return
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(self.copy) as copy:  # type: ignore[union-attr]
+            if self.copy_types:
+                copy.set_types(self.copy_types)
             for row in params:
                 copy.write_row(row)
 
