@@ -2,6 +2,7 @@
 into rows of them."""
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -28,7 +29,7 @@ class Item:
 Handler = Callable[[Item], None]
 
 
-class View:
+class View(ABC):
     name: ClassVar[str]
     title: ClassVar[str]
     # Raise when handlers change meaning without the tables changing: either makes
@@ -42,13 +43,13 @@ class View:
         self.define()
         self.handlers: dict[type, Handler] = self.handles()
 
+    @abstractmethod
     def define(self) -> None:
         """Create the view's tables and row stores (with `table`, `keyed`, ...)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def handles(self) -> dict[type, Handler]:
         """Which event classes this view reads, and the handler of each."""
-        raise NotImplementedError
 
     def table(self, name: str, *columns: Any, **options: Any) -> Table:
         table = view_table(self.name, name, self.generation, *columns, **options)
@@ -84,7 +85,7 @@ class View:
             store.trim()
             store.connection = connection
 
-    def prepare(self, items: list[Item]) -> None:
+    def prepare(self, items: list[Item]) -> None:  # noqa: B027 - optional for a view
         """Read in bulk the rows a batch will touch (optional, for speed)."""
 
     def apply_all(self, items: Iterable[Item]) -> None:
