@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from casework.projections.connection import WRITE_LOCK
 from casework.projections.tables import RETIRED, erased_cases, view_generations
 from casework.projections.view import Item, View
-from casework.store.envelope import key_id_of
+from casework.store.envelope import raw_key_id
 from casework.store.errors import RecordErased
 from casework.store.keyring import ORGANISATION_SCOPE
 
@@ -51,7 +51,7 @@ class Runner:
         self.name = name or runner_name()
         self.positions: dict[str, int] = {}
         self._erased: set[UUID] = set()
-        self._erased_keys: set[UUID] = set()
+        self._erased_keys: set[bytes] = set()  # raw key ids, as in envelope headers
         self._erased_count = -1
         self.reload()
 
@@ -107,11 +107,11 @@ class Runner:
         to_domain_event = self.app.mapper.to_domain_event
         items = []
         for n in notifications:
-            key_id = key_id_of(n.state)
+            key_id = raw_key_id(n.state)
             if key_id in self._erased_keys:
                 continue
             try:
-                scope = keyring.by_id(key_id).scope_id
+                scope = keyring.by_raw_id(key_id).scope_id
             except RecordErased:
                 self._erased_keys.add(key_id)
                 continue

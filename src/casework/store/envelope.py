@@ -42,14 +42,18 @@ def seal(
     return header + cipher.encrypt(header[17:], plaintext, aad)
 
 
-def key_id_of(envelope: bytes) -> UUID:
-    """The data key id in an envelope's clear header (no key needed to read it)."""
+def raw_key_id(envelope: bytes) -> bytes:
+    """The data key id in an envelope's clear header, as its 16 bytes (no key needed)."""
     if len(envelope) < HEADER_SIZE + 16 or envelope[0] != FORMAT_VERSION:
         raise TamperedRecord(
             f"not a casework envelope (length {len(envelope)}, format byte "
             f"{envelope[0] if envelope else None})"
         )
-    return UUID(bytes=envelope[1:17])
+    return envelope[1:17]
+
+
+def key_id_of(envelope: bytes) -> UUID:
+    return UUID(bytes=raw_key_id(envelope))
 
 
 def open_sealed(

@@ -17,7 +17,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from casework.store.envelope import FORMAT_VERSION, key_id_of, open_sealed, seal
+from casework.store.envelope import open_sealed, raw_key_id, seal
 from casework.store.errors import TamperedRecord, UnknownKeyScope
 from casework.store.keyring import Keyring
 
@@ -25,9 +25,6 @@ from casework.store.keyring import Keyring
 _MAX_REMEMBERED = 100_000
 
 # Attributes the library's Aggregate keeps (beside _id and _version, which snapshots omit).
-FORMAT_BYTE = bytes((FORMAT_VERSION,))
-
-
 class _TopicOnly(msgspec.Struct):
     topic: str
 
@@ -88,10 +85,7 @@ class SealingMapper(Mapper[UUID]):
 
     def unseal(self, stored_event: Any) -> bytes:
         """The plaintext payload of a stored event (raises if tampered with or erased)."""
-        state = stored_event.state
-        if state[:1] != FORMAT_BYTE:
-            key_id_of(state)  # raises, naming what is wrong with the header
-        key = self.keyring.by_raw_id(state[1:17])
+        key = self.keyring.by_raw_id(raw_key_id(stored_event.state))
         plaintext = open_sealed(
             key.cipher,
             stored_event.state,
