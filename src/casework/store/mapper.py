@@ -24,6 +24,7 @@ from casework.store.keyring import Keyring
 # How many originators' key ids to remember between a save and its snapshots.
 _MAX_REMEMBERED = 100_000
 
+
 # Attributes the library's Aggregate keeps (beside _id and _version, which snapshots omit).
 class _TopicOnly(msgspec.Struct):
     topic: str
