@@ -1,6 +1,7 @@
 """`casework demo` builds a believable centre once; running it again shows what the
 store holds without adding anything."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,12 @@ def test_the_demo_centre_has_every_department_stage_and_role(app: Casework) -> N
     assert all(app.get_case(c).status == CaseStatus.CLOSED for c in leaver.lead_case_ids)
 
     app.keyring.destroy(cases[0].id, datetime.now(tz=UTC))
-    assert "cases: 39 — " in demo.describe(app) and "; and 1 erased" in demo.describe(app)
+    summary = demo.describe(app)
+    assert "cases: 39 — " in summary and "; and 1 erased" in summary
+    referrals = re.search(r"referrals: (\d+) \((\d+) stalled, (\d+) looping back\)", summary)
+    assert referrals is not None
+    assert int(referrals[1]) > 0
+    assert re.search(r"supervision sessions: [1-9]\d* \(\d+ awaiting sign-off", summary)
 
 
 def test_running_the_demo_twice_builds_it_once(

@@ -32,6 +32,8 @@ from casework.aggregates.case import (
     TeamScope,
 )
 from casework.aggregates.discipline import Discipline
+from casework.aggregates.referral import Referral
+from casework.aggregates.supervision import SupervisionSession
 from casework.application import Casework
 from casework.demo_referrals_supervision import add_referrals_supervision_and_reviews
 
@@ -511,4 +513,20 @@ def describe(app: Casework) -> str:
         f"reopened: {sum(bool(c.reopenings) for c in cases)}; "
         f"emergency access: {sum(len(c.emergency_access) for c in cases)}"
     )
+    lines.append(_referrals_and_supervision(app, cases))
     return "\n".join(lines)
+
+
+def _referrals_and_supervision(app: Casework, readable_cases: list[Case]) -> str:
+    now_ = datetime.now(tz=UTC)
+    readable = {c.id for c in readable_cases}
+    referrals = [
+        r for r in map(app.get_referral, app.record_ids(Referral.Sent)) if r.case_id in readable
+    ]
+    sessions = [app.get_supervision_session(i) for i in app.record_ids(SupervisionSession.Recorded)]
+    return (
+        f"  referrals: {len(referrals)} ({sum(r.is_stalled(now_) for r in referrals)} stalled, "
+        f"{sum(r.loop for r in referrals)} looping back); supervision sessions: "
+        f"{len(sessions)} ({sum(not s.signed_off for s in sessions)} awaiting sign-off, "
+        f"{sum(len(s.overdue_action_items(now_.date())) for s in sessions)} overdue action items)"
+    )

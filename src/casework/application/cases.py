@@ -6,8 +6,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from casework.aggregates.base import Actor, InvalidValue, Role, now
 from casework.aggregates.case import (
     EMERGENCY_ACCESS_FOR,
@@ -28,9 +26,6 @@ from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
 from casework.application.core import CaseworkCore, T
 from casework.store.blind_index import FIELDS, ClientIndex, normalise
-
-# How many stored events to read at a time when listing cases from the log.
-_LOG_PAGE = 500
 
 
 def searchable(clients: list[Client]) -> list[tuple[str, str | None]]:
@@ -65,18 +60,8 @@ class CaseCommands(CaseworkCore):
         return self.load(staff_id, Staff, "staff member")
 
     def case_ids(self) -> list[UUID]:
-        """Every case ever opened, oldest first (read from the log's clear topics)."""
-        topic = get_topic(Case.Opened)
-        ids: list[UUID] = []
-        start = 0
-        while True:
-            page = self.recorder.select_notifications(
-                start=start, limit=_LOG_PAGE, topics=[topic], inclusive_of_start=False
-            )
-            ids += [n.originator_id for n in page]
-            if len(page) < _LOG_PAGE:
-                return ids
-            start = page[-1].id
+        """Every case ever opened, oldest first."""
+        return self.record_ids(Case.Opened)
 
     def find_cases_by_client(self, field: str, value: str) -> list[UUID]:
         """Exact ID number, phone, or normalised name (household members included)."""

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, get_topic
 
 from casework.aggregates.base import Record
 from casework.application.errors import Conflict, NotFound
@@ -25,6 +25,9 @@ from casework.store.mapper import SealingMapper
 from casework.store.master_key import MasterKey
 
 R = TypeVar("R")
+
+# How many stored events to read at a time when listing records from the log.
+_LOG_PAGE = 500
 T = TypeVar("T")
 
 
@@ -137,6 +140,21 @@ class CaseworkCore(Application[UUID]):
                 current_version=record.version,
                 expected_version=expected_version,
             )
+
+    def record_ids(self, created: type) -> list[UUID]:
+        """Every record started with this event class, oldest first (read from the log's
+        clear topics: nothing is decrypted)."""
+        topic = get_topic(created)
+        ids: list[UUID] = []
+        start = 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=start, limit=_LOG_PAGE, topics=[topic], inclusive_of_start=False
+            )
+            ids += [n.originator_id for n in page]
+            if len(page) < _LOG_PAGE:
+                return ids
+            start = page[-1].id
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
