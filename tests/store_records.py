@@ -61,3 +61,26 @@ class Dossier(Record):
 
     def case_id_for_keys(self) -> UUID:
         return self.id
+
+
+class Folder(Record):
+    """Version 2 renamed `label` to `title`: older snapshots are upcast when read."""
+
+    class_version = 2
+    title: str
+    opened_on: date
+
+    class Opened(Record.Created):
+        title: str
+        opened_on: date
+
+    def __init__(self, title: str, opened_on: date) -> None:
+        self.title = title
+        self.opened_on = opened_on
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["title"] = state.pop("label")
+
+    def case_id_for_keys(self) -> UUID:
+        return self.id

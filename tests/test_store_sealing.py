@@ -7,6 +7,7 @@ from uuid import uuid4
 import msgspec
 import psycopg
 import pytest
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -15,7 +16,7 @@ from casework.application import Casework
 from casework.store.envelope import HEADER_SIZE, key_id_of, seal
 from casework.store.errors import RecordErased, TamperedRecord
 from tests.cases import open_case, record_note
-from tests.store_records import Colour, Dossier
+from tests.store_records import Colour, Dossier, Folder
 
 MARKER = "MARKER-扶贫-7f3a9c"
 
@@ -284,3 +285,32 @@ def test_vacuum_keeps_every_notification_position(sqlite_settings, master_key) -
     after = [(n.id, n.originator_id) for n in app.recorder.select_notifications(1, 100)]
     assert after == [pair for pair in before if pair[0] != 2]
     app.close()
+
+
+def test_a_snapshot_taken_at_an_older_aggregate_version_is_upcast_when_read(
+    store: Casework,
+) -> None:
+    worker = Actor(uuid4(), Role.CASEWORKER)
+    folder = Folder.start(Folder.Opened, worker, title="new", opened_on=date(2026, 3, 1))
+    store.save(folder)
+    # A snapshot written before Folder reached version 2: `label`, no class_version.
+    old_state = {
+        "originator_id": str(folder.id),
+        "originator_version": 1,
+        "timestamp": "2026-03-01T10:00:00+00:00",
+        "topic": get_topic(Folder),
+        "state": {
+            "label": "written as a label",
+            "opened_on": "2026-03-01",
+            "_created_on": "2026-03-01T10:00:00+00:00",
+            "_modified_on": "2026-03-01T10:00:00+00:00",
+        },
+    }
+    topic = get_topic(Snapshot)
+    key = store.keyring.for_scope(folder.id)
+    envelope = seal(key.cipher, key.key_id, msgspec.json.encode(old_state), folder.id, 1, topic)
+    snapshot = store.mapper.to_domain_event(StoredEvent(folder.id, 1, topic, envelope))
+    restored = snapshot.mutate(None)
+    assert restored.title == "written as a label"
+    assert restored.opened_on == date(2026, 3, 1)
+    assert restored.version == 1
