@@ -1,7 +1,10 @@
 """Loading records: short streams skip the snapshot look-up, long ones start from one."""
 
+import gc
+from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
+from casework.aggregates.case import Case
 from casework.application import Casework
 from tests.cases import open_case, record_note
 
@@ -27,3 +30,32 @@ def test_a_long_case_loads_from_its_latest_snapshot(store: Casework) -> None:
     assert case.version == interval + 6
     assert len(case.note_ids) == interval + 5
     assert store.get_case(case_id, version=3).version == 3
+
+
+def test_a_named_version_of_a_long_case_starts_from_its_snapshot(store: Casework) -> None:
+    # As-of replay names the version: no need to read the stream's head first.
+    case_id = open_case(store)
+    interval = store.snapshotting_intervals[Case]
+    for i in range(interval + 5):
+        record_note(store, case_id, f"visit {i}")
+    recorder = store.events.recorder
+    with patch.object(recorder, "select_events", wraps=recorder.select_events) as read:
+        case = store.get_case(case_id, version=interval + 3)
+    assert case.version == interval + 3
+    assert read.call_count == 1
+    assert read.call_args.kwargs["gt"] == interval
+
+
+def test_loading_leaves_the_cycle_collector_as_it_found_it(app: Casework) -> None:
+    case_id = open_case(app)
+    for i in range(app.repository.snapshot_from + 1):
+        record_note(app, case_id, f"visit {i}")
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            with ThreadPoolExecutor(4) as pool:
+                loaded = list(pool.map(lambda _: app.get_case(case_id), range(8)))
+            assert {c.version for c in loaded} == {loaded[0].version}
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -16,6 +16,7 @@ from casework.aggregates.case import Case
 from casework.aggregates.erasure import CaseErasure
 from casework.application.core import CaseworkCore
 from casework.application.errors import NotFound
+from casework.application.repository import collector_pause
 from casework.compliance.bundle import Bundle
 from casework.compliance.case_streams import case_record_ids, case_rows
 from casework.compliance.diff import RecordDiff, diff
@@ -176,7 +177,6 @@ class ComplianceCommands(CaseworkCore):
                 return self._replay_as_occurred(record_id, at)
             except RecordErased as error:
                 raise self.erased("record", record_id, error) from None
-        self.recorded_at.catch_up()
         version = self.recorded_at.version_at(record_id, at)
         if version is None:
             if self.recorded_at.version_at(record_id, datetime.max.replace(tzinfo=UTC)) is None:
@@ -189,11 +189,15 @@ class ComplianceCommands(CaseworkCore):
         return Replay(record_id, Basis.RECORDED, at, record, version)
 
     def _replay_as_occurred(self, record_id: UUID, at: datetime) -> Replay:
-        # Every event's occurred_at is read (they are sealed), but only the events after
-        # the last snapshot that precedes the first later-occurring event are decoded.
         stored = self.ledger.stream(record_id)
         if not stored:
             raise NotFound("record", record_id)
+        with collector_pause.held():
+            return self._apply_occurred(record_id, at, stored)
+
+    def _apply_occurred(self, record_id: UUID, at: datetime, stored: list[Any]) -> Replay:
+        # Every event's occurred_at is read (they are sealed), but only the events after
+        # the last snapshot that precedes the first later-occurring event are decoded.
         occurred = [occurred_at_of(self.sealing.unseal(s)) for s in stored]
         start = None
         if self.snapshots is not None and (prefix := settled(occurred, at)):
