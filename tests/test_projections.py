@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, inspect, select
 
 from casework.aggregates.case import (
     AssessmentDomain,
@@ -179,31 +179,65 @@ def test_a_view_rebuilt_from_zero_equals_the_one_built_as_events_came(
     assert progress[-1][1] == progress[-1][2] == store.last_position()
 
 
+def indexes_of(projections: Projections) -> set[str]:
+    found = set()
+    with projections.engine.connect() as connection:
+        inspector = inspect(connection)
+        for name, generation in projections.serving().items():
+            for table in projections.view_classes[name](generation).tables:
+                found |= {ix["name"] for ix in inspector.get_indexes(table.name)}
+    return found
+
+
+def test_a_new_view_gets_its_indexes_once_it_has_caught_up(
+    store: Casework, projections: Projections
+) -> None:
+    # Built in bulk at the end: cheaper than keeping them up to date row by row.
+    busy_centre(store)
+    wanted = {
+        str(ix.name) for v in projections._serving_views() for t in v.tables for ix in t.indexes
+    }
+    assert any("audit_timeline" in name and "case_id" in name for name in wanted)
+    assert not wanted & indexes_of(projections)
+
+    projections.catch_up()
+
+    assert wanted <= indexes_of(projections)
+
+
+@pytest.mark.parametrize("catching_up", ["batch by batch", "with writes in flight"])
 def test_each_event_is_projected_once_even_when_a_batch_fails_half_way(
-    app: Casework, monkeypatch: pytest.MonkeyPatch
+    app: Casework, monkeypatch: pytest.MonkeyPatch, catching_up: str
 ) -> None:
     projections = Projections(app)
     busy_centre(app)
     failures = iter([True, False])
 
-    def flush_then_fail(self: View, connection: Any) -> None:
-        original_flush(self, connection)
-        if self.name == "audit_timeline" and next(failures, False):
-            raise RuntimeError("the power went out")
+    def power_cut(connection: Connection) -> None:
+        raise RuntimeError("the power went out")
 
-    original_flush = View.flush
-    monkeypatch.setattr(View, "flush", flush_then_fail)
+    def take_then_fail(self: View, dialect: Any) -> list[Any]:
+        # The timeline's rows are written, then the transaction dies.
+        writes = original_take(self, dialect)
+        if self.name == "audit_timeline" and next(failures, False):
+            writes.append(power_cut)
+        return writes
+
+    original_take = View.take
+    monkeypatch.setattr(View, "take", take_then_fail)
     runner = Runner(app, projections.engine, projections._serving_views(), batch_size=7)
+    catch_up = runner.step if catching_up == "batch by batch" else runner.drain
     with pytest.raises(RuntimeError):
-        runner.step()
+        catch_up()
     assert set(runner.positions.values()) == {0}
     with projections.engine.connect() as connection:
         for view in runner.views:
             for table in view.tables:
                 assert connection.scalar(select(func.count()).select_from(table)) == 0
-    while runner.step():
+    while catch_up():
         pass
-    monkeypatch.setattr(View, "flush", original_flush)
+    monkeypatch.setattr(View, "take", original_take)
+    assert runner.position == app.last_position()
     once = all_rows(projections)
     for name in projections.view_classes:
         projections.rebuild(name)
@@ -253,6 +287,31 @@ def test_erasing_a_case_clears_its_rows_in_every_view_and_keeps_them_out(
     with projections.read("supervision_history") as (view, connection):
         sessions = view.of_worker(connection, story.centre.worker.staff_id)
     assert [s.session_id for s in sessions] == [story.session_id]
+
+
+def test_a_case_erased_while_a_batch_is_being_written_stays_out_of_every_view(
+    store: Casework, projections: Projections, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = busy_centre(store)
+    erasures = iter([story.high_risk_case])
+
+    def erase_then_commit(self: Runner, batch: Any) -> None:
+        # The compliance reviewer erases the case just as the first batch is written.
+        case_id = next(erasures, None)
+        if case_id is not None:
+            projections.erase_case(case_id)
+        original_commit(self, batch)
+
+    original_commit = Runner._commit
+    monkeypatch.setattr(Runner, "_commit", erase_then_commit)
+    runner = Runner(store, projections.engine, projections._serving_views(), batch_size=7)
+    runner.drain()
+
+    assert runner.position == store.last_position()
+    after = all_rows(projections)
+    for table, rows in after.items():
+        assert not any(story.high_risk_case in row for row in rows), table
+    assert any(story.quiet_case in r for r in after["case_index.cwv_case_index_cases"])
 
 
 def test_an_indicator_report_pinned_to_a_position_does_not_change_later(app: Casework) -> None:

@@ -215,7 +215,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_runner(args: argparse.Namespace) -> int:
-    with _projections(catch_up=True) as projections:
+    # A long-running runner catches up only the views it leads (see Projections.run).
+    with _projections(catch_up=args.once) as projections:
         if args.once:
             print(f"views caught up to position {projections.app.last_position()}")
             return 0

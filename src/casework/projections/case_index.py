@@ -71,10 +71,10 @@ class CaseIndex(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item]) -> None:
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:
         ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
-        self.cases.prime(ids)
-        self.team.prime(ids)
+        self.cases.prime(ids, new)
+        self.team.prime(ids, new)
 
     def _case(self, item: Item) -> dict[str, Any]:
         row = self.cases.get(item.event.originator_id)

@@ -105,10 +105,10 @@ class CasePlanView(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item]) -> None:
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:
         cases = {i.case_id for i in items if i.case_id is not None}
-        self.plans.prime(cases)
-        self.goals.prime(cases)
+        self.plans.prime(cases, new)
+        self.goals.prime(cases, new)
         self.reviews.prime(i.event.originator_id for i in items if type(i.event) is Review.Approved)
 
     def _plan(self, case_id: UUID) -> dict[str, Any]:

@@ -128,8 +128,8 @@ class CaseloadView(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item]) -> None:
-        self.cases.prime(i.case_id for i in items if i.case_id is not None)
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+        self.cases.prime((i.case_id for i in items if i.case_id is not None), new)
         self.reviews.prime(i.event.originator_id for i in items if type(i.event) in _REVIEWED)
 
     # -- writing -------------------------------------------------------------------

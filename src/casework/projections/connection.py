@@ -1,15 +1,31 @@
 """SQLAlchemy engines for the read tables, in the same database (and PostgreSQL
 schema) as the events."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from casework.store.database import Database
 
 # Execution option asking SQLite to take the write lock at BEGIN, so a runner's batch
 # and an erasure serialise instead of failing half-way with "database is locked".
 WRITE_LOCK = "casework_write_lock"
+
+
+@contextmanager
+def changing_schema(engine: Engine) -> Iterator[Connection]:
+    """A transaction that creates tables or indexes, one process at a time (several
+    runners may start together)."""
+    with engine.connect() as c:
+        connection = c.execution_options(**{WRITE_LOCK: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(hashtext('casework:projections:schema'))"
+                )
+            yield connection
 
 
 def read_table_engine(database: Database) -> Engine:
@@ -40,6 +56,8 @@ def _sqlite_engine(database: Database) -> Engine:
         # A catch-up batch writes thousands of pages: checkpoint (and fsync) the WAL
         # every ~40 MB rather than after nearly every batch.
         dbapi_connection.execute("PRAGMA wal_autocheckpoint = 10000")
+        # 64 MB of page cache: index pages of large views stay in memory between batches.
+        dbapi_connection.execute("PRAGMA cache_size = -65536")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

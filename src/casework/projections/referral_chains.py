@@ -103,14 +103,14 @@ class ReferralChains(View):
             Referral.ReferredOnward: self.referred_onward,
         }
 
-    def prepare(self, items: list[Item]) -> None:
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:
         ids = set()
         for i in items:
             if type(i.event) in self.handlers:
                 ids.add(i.event.originator_id)
                 if type(i.event) is Referral.Sent and i.event.parent_id is not None:
                     ids.add(i.event.parent_id)
-        self.hops.prime(ids)
+        self.hops.prime(ids, new)
 
     def _hop(self, item: Item) -> dict[str, Any]:
         row = self.hops.get(item.event.originator_id)

@@ -1,12 +1,14 @@
 """A view's rows between the database and its event handlers.
 
 Handlers read and change rows in memory; at the end of each batch the changed rows
-are written with a few bulk statements in the batch's transaction. Rows read once
-stay cached while the runner keeps leading the view (only the leader writes them),
-and the cache is dropped whenever a transaction fails or rows are erased.
+are taken as bulk statements with their values fixed (`take`), which the runner runs
+in the batch's transaction, possibly while the next batch is being handled. Rows read
+once stay cached while the runner keeps leading the view (only the leader writes
+them), and the cache is dropped whenever a transaction fails or rows are erased.
 """
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
+from functools import partial
 from operator import attrgetter
 from typing import Any, ClassVar
 
@@ -21,13 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    select,
-    tuple_,
 )
 
 from casework.projections.tables import UtcDateTime, UuidBytes, sqlite_instant
 
 Row = dict[str, Any]
+# A statement with its values, to run in a batch's transaction.
+Write = Callable[[Connection], None]
 
 # Above this many cached rows, a store starts the next batch from an empty cache.
 _CACHE_LIMIT = 200_000
@@ -67,14 +69,15 @@ _COPY_TYPES: list[tuple[type, str]] = [
 ]
 
 
-class _Writer:
-    """Bulk INSERT / upsert / DELETE of one table, compiled once per dialect.
+class _TableSQL:
+    """Bulk SELECT by one column, INSERT / upsert and DELETE of one table, compiled
+    once per dialect.
 
-    Values go through each column's bind processing, but statements run as plain
-    driver SQL: SQLAlchemy's per-row parameter handling would otherwise cost more
-    than everything else a catch-up does. New rows go to PostgreSQL by COPY."""
+    Values go through each column's bind and result processing, but statements run
+    as plain driver SQL: SQLAlchemy's per-row parameter handling would otherwise cost
+    more than everything else a catch-up does. New rows go to PostgreSQL by COPY."""
 
-    _cache: ClassVar[dict[tuple[str, str], "_Writer"]] = {}
+    _cache: ClassVar[dict[tuple[str, str], "_TableSQL"]] = {}
 
     def __init__(self, table: Table, dialect: Dialect) -> None:
         quote = dialect.identifier_preparer.quote
@@ -82,6 +85,7 @@ class _Writer:
         mark = "?" if self.many else "%s"
         self.columns = [c.name for c in table.columns]
         self.processors = [_processor(c, dialect) for c in table.columns]
+        self.loaders = [c.type._cached_result_processor(dialect, None) for c in table.columns]
         keys = [c.name for c in table.primary_key.columns]
         target = dialect.identifier_preparer.format_table(table)
         # Our own table and column names only: no user input reaches these strings.
@@ -102,22 +106,17 @@ class _Writer:
             else "NOTHING"
         )
         self.on_conflict = f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO {action}"
-        self.delete_where = {
-            c.name: (
-                f"DELETE FROM {target} WHERE {quote(c.name)} = "  # noqa: S608
-                + ("?" if self.many else "ANY(%s)"),
-                _processor(c, dialect),
-            )
-            for c in table.columns
-        }
+        self.where = {c.name: (quote(c.name), _processor(c, dialect)) for c in table.columns}
+        self.select_head = f"SELECT {names} FROM {target} WHERE "  # noqa: S608
+        self.delete_head = f"DELETE FROM {target} WHERE "  # noqa: S608
 
     @classmethod
-    def of(cls, table: Table, dialect: Dialect) -> "_Writer":
+    def of(cls, table: Table, dialect: Dialect) -> "_TableSQL":
         key = (table.name, dialect.name)
-        writer = cls._cache.get(key)
-        if writer is None:
-            writer = cls._cache[key] = cls(table, dialect)
-        return writer
+        statements = cls._cache.get(key)
+        if statements is None:
+            statements = cls._cache[key] = cls(table, dialect)
+        return statements
 
     def params(self, rows: list[Row]) -> list[tuple[Any, ...]]:
         # Column by column: far fewer Python-level steps per value than row by row.
@@ -129,12 +128,42 @@ class _Writer:
             columns.append(values)
         return list(zip(*columns, strict=True))
 
-    def insert(self, connection: Connection, rows: list[Row], *, upsert: bool) -> None:
+    def _bound(self, column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+        name, process = self.where[column]
+        return name, [v if process is None else process(v) for v in values]
+
+    def select_where(
+        self, connection: Connection, column: str, values: Collection[Any]
+    ) -> list[Row]:
+        """The rows whose `column` is one of `values`."""
+        name, wanted = self._bound(column, values)
+        found: list[tuple[Any, ...]] = []
+        if self.many:
+            for i in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[i : i + _IN_CHUNK]
+                statement = f"{self.select_head}{name} IN ({', '.join('?' for _ in chunk)})"
+                found += connection.exec_driver_sql(statement, tuple(chunk)).all()
+        else:
+            statement = f"{self.select_head}{name} = ANY(%s)"
+            found = list(connection.exec_driver_sql(statement, (wanted,)).all())
+        named = list(zip(self.columns, self.loaders, strict=True))
+        return [
+            {
+                name: value if load is None or value is None else load(value)
+                for (name, load), value in zip(named, row, strict=True)
+            }
+            for row in found
+        ]
+
+    def insert(self, rows: list[Row], *, upsert: bool) -> Write:
+        """The INSERT (or upsert) of these rows, their values taken now."""
         params = self.params(rows)
         if self.many or upsert:
             statement = self.head + self.marks + (self.on_conflict if upsert else "")
-            connection.exec_driver_sql(statement, params)  # type: ignore[arg-type]
-            return
+            return partial(_execute_many, statement, params)
+        return partial(self._copy, params)
+
+    def _copy(self, params: list[tuple[Any, ...]], connection: Connection) -> None:
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(self.copy) as copy:  # type: ignore[union-attr]
             if self.copy_types:
@@ -142,50 +171,47 @@ class _Writer:
             for row in params:
                 copy.write_row(row)
 
-    def delete(self, connection: Connection, column: str, values: Iterable[Any]) -> None:
-        statement, process = self.delete_where[column]
-        wanted = [v if process is None else process(v) for v in values]
+    def delete(self, column: str, values: Iterable[Any]) -> Write:
+        name, wanted = self._bound(column, values)
         if self.many:
-            connection.exec_driver_sql(statement, [(v,) for v in wanted])  # type: ignore[arg-type]
-        else:
-            connection.exec_driver_sql(statement, (wanted,))
+            statement = f"{self.delete_head}{name} = ?"
+            return partial(_execute_many, statement, [(v,) for v in wanted])
+        statement = f"{self.delete_head}{name} = ANY(%s)"
+        return partial(_execute, statement, (wanted,))
 
 
-def _insert(connection: Connection, table: Table, rows: list[Row], *, upsert: bool) -> None:
-    _Writer.of(table, connection.dialect).insert(connection, rows, upsert=upsert)
+def _execute_many(statement: str, params: list[tuple[Any, ...]], connection: Connection) -> None:
+    connection.exec_driver_sql(statement, params)  # type: ignore[arg-type]
 
 
-def _delete(connection: Connection, table: Table, column: str, values: Iterable[Any]) -> None:
-    _Writer.of(table, connection.dialect).delete(connection, column, values)
+def _execute(statement: str, params: tuple[Any, ...], connection: Connection) -> None:
+    connection.exec_driver_sql(statement, params)
 
 
 class KeyedRows:
-    """Rows addressed by their primary key (e.g. one row per case)."""
+    """Rows addressed by their one-column primary key (e.g. one row per case)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.keys = [c.name for c in table.primary_key.columns]
+        (key,) = table.primary_key.columns
+        self.key = key.name
         self._cache: dict[Hashable, Row | None] = {}
         self._dirty: dict[Hashable, Row] = {}
         self.connection: Connection | None = None
 
-    def _key(self, row: Row) -> Hashable:
-        return row[self.keys[0]] if len(self.keys) == 1 else tuple(row[k] for k in self.keys)
-
-    def prime(self, keys: Iterable[Hashable]) -> None:
-        """Read the rows of many keys with a few queries instead of one each."""
+    def prime(self, keys: Iterable[Hashable], new: Collection[Hashable] = ()) -> None:
+        """Read the rows of many keys with a few queries instead of one each. Keys in
+        `new` name records born in this batch: they have no rows yet to read."""
         wanted = [k for k in set(keys) if k not in self._cache]
         if not wanted or self.connection is None:
             return
         for k in wanted:
             self._cache[k] = None
-        columns = [self.table.c[k] for k in self.keys]
-        target = columns[0] if len(columns) == 1 else tuple_(*columns)
-        for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i : i + _IN_CHUNK]
-            for found in self.connection.execute(select(self.table).where(target.in_(chunk))):
-                row = found._asdict()
-                self._cache[self._key(row)] = row
+        wanted = [k for k in wanted if k not in new]
+        if wanted:
+            sql = _TableSQL.of(self.table, self.connection.dialect)
+            for row in sql.select_where(self.connection, self.key, wanted):
+                self._cache[row[self.key]] = row
 
     def get(self, key: Hashable) -> Row | None:
         if key not in self._cache:
@@ -193,21 +219,26 @@ class KeyedRows:
         return self._cache[key]
 
     def put(self, row: Row) -> None:
-        key = self._key(row)
+        key = row[self.key]
         self._cache[key] = row
         self._dirty[key] = row
 
-    def flush(self, connection: Connection) -> None:
-        if self._dirty:
-            _insert(connection, self.table, list(self._dirty.values()), upsert=True)
-            self._dirty.clear()
+    def take(self, dialect: Dialect) -> list[Write]:
+        if not self._dirty:
+            return []
+        write = _TableSQL.of(self.table, dialect).insert(list(self._dirty.values()), upsert=True)
+        self._dirty.clear()
+        return [write]
 
     def forget(self) -> None:
         self._cache.clear()
         self._dirty.clear()
 
+    def oversized(self) -> bool:
+        return len(self._cache) > _CACHE_LIMIT
+
     def trim(self) -> None:
-        if len(self._cache) > _CACHE_LIMIT:
+        if self.oversized():
             self._cache.clear()
 
 
@@ -222,17 +253,16 @@ class PartitionRows:
         self._dirty: set[Hashable] = set()
         self.connection: Connection | None = None
 
-    def prime(self, parts: Iterable[Hashable]) -> None:
+    def prime(self, parts: Iterable[Hashable], new: Collection[Hashable] = ()) -> None:
         wanted = [p for p in set(parts) if p not in self._cache]
         if not wanted or self.connection is None:
             return
         for p in wanted:
             self._cache[p] = []
-        column = self.table.c[self.partition]
-        for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i : i + _IN_CHUNK]
-            for found in self.connection.execute(select(self.table).where(column.in_(chunk))):
-                row = found._asdict()
+        wanted = [p for p in wanted if p not in new]
+        if wanted:
+            sql = _TableSQL.of(self.table, self.connection.dialect)
+            for row in sql.select_where(self.connection, self.partition, wanted):
                 self._cache[row[self.partition]].append(row)
 
     def get(self, part: Hashable) -> list[Row]:
@@ -248,21 +278,26 @@ class PartitionRows:
     def touch(self, part: Hashable) -> None:
         self._dirty.add(part)
 
-    def flush(self, connection: Connection) -> None:
+    def take(self, dialect: Dialect) -> list[Write]:
         if not self._dirty:
-            return
-        _delete(connection, self.table, self.partition, self._dirty)
+            return []
+        sql = _TableSQL.of(self.table, dialect)
+        writes = [sql.delete(self.partition, self._dirty)]
         rows = [row for p in self._dirty for row in self._cache[p]]
         if rows:
-            _insert(connection, self.table, rows, upsert=False)
+            writes.append(sql.insert(rows, upsert=False))
         self._dirty.clear()
+        return writes
 
     def forget(self) -> None:
         self._cache.clear()
         self._dirty.clear()
 
+    def oversized(self) -> bool:
+        return len(self._cache) > _CACHE_LIMIT
+
     def trim(self) -> None:
-        if len(self._cache) > _CACHE_LIMIT:
+        if self.oversized():
             self._cache.clear()
 
 
@@ -277,13 +312,18 @@ class AppendedRows:
     def add(self, row: Row) -> None:
         self._new.append(row)
 
-    def flush(self, connection: Connection) -> None:
-        if self._new:
-            _insert(connection, self.table, self._new, upsert=False)
-            self._new = []
+    def take(self, dialect: Dialect) -> list[Write]:
+        if not self._new:
+            return []
+        write = _TableSQL.of(self.table, dialect).insert(self._new, upsert=False)
+        self._new = []
+        return [write]
 
     def forget(self) -> None:
         self._new = []
+
+    def oversized(self) -> bool:
+        return False  # nothing is cached
 
     def trim(self) -> None:
         """Nothing is cached."""

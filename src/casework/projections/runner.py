@@ -4,19 +4,27 @@ Each batch is read once and decoded once for every view it runs; the rows of all
 those views and each view's new position are written in one transaction that
 first checks every view is still where this runner left it. A crash anywhere
 leaves the previous batch's position and rows, never half a batch: exactly once.
+
+While catching up on PostgreSQL (`drain`), a batch's transaction runs in a writer
+thread as the next batch is read and handled: the server's work on one overlaps
+Python's work on the other (ADR 0045).
 """
 
+import contextlib
 import gc
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
-from casework.projections.connection import WRITE_LOCK
+from casework.projections.connection import WRITE_LOCK, changing_schema
+from casework.projections.rows import Write
 from casework.projections.tables import RETIRED, erased_cases, view_generations
 from casework.projections.view import Item, View
 from casework.store.envelope import raw_key_id
@@ -29,6 +37,21 @@ BATCH_SIZE = 2000
 class ViewMoved(Exception):  # noqa: N818 - a signal to reload, not a failure
     """A view is no longer where this runner left it (another runner advanced it,
     a rebuild switched generations, or it was removed)."""
+
+
+class _ErasedMeanwhile(Exception):  # noqa: N818 - a signal to redo the batch
+    """A case was erased after the batch was handled: its rows may be in the writes."""
+
+
+@dataclass
+class _Batch:
+    """A handled batch, ready to commit: the positions it starts from (as this runner
+    left them), where it ends, and its writes with their values fixed."""
+
+    since: dict[str, int]
+    last: int
+    erased_count: int  # erased cases known when it was handled
+    writes: list[Write]
 
 
 def runner_name() -> str:
@@ -53,6 +76,7 @@ class Runner:
         self._erased: set[UUID] = set()
         self._erased_keys: set[bytes] = set()  # raw key ids, as in envelope headers
         self._erased_count = -1
+        self._indexed = False
         self.reload()
 
     def reload(self) -> None:
@@ -82,25 +106,132 @@ class Runner:
 
     def step(self) -> int:
         """Project one batch; returns how many notifications it covered (0 when caught up)."""
+        while True:
+            batch, count = self._next_batch()
+            if batch is None:
+                return 0
+            try:
+                self._commit(batch)
+            except _ErasedMeanwhile:
+                self.reload()
+                continue
+            except BaseException:
+                self._abandon(batch)
+                raise
+            return count
+
+    def drain(
+        self,
+        progress: Callable[[int], None] | None = None,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Project batches until the log is exhausted (or `stopping()`); returns how
+        many notifications were covered. When this returns, everything handled is
+        committed, and a generation caught up for the first time has its indexes."""
+        # SQLite's work runs in this process, under the same lock as Python's, so there
+        # is nothing to overlap (measured: 1.38 s instead of 1.18 s for 50,000 events).
+        overlap = self.engine.dialect.name != "sqlite"
+        covered = (self._overlapped if overlap else self._in_turn)(progress, stopping)
+        if not self._indexed and not stopping():
+            with changing_schema(self.engine) as connection:
+                for view in self.views:
+                    view.create_indexes(connection)
+            self._indexed = True
+        return covered
+
+    def _in_turn(self, progress: Callable[[int], None] | None, stopping: Callable[[], bool]) -> int:
+        covered = 0
+        while not stopping() and (moved := self.step()):
+            covered += moved
+            if progress is not None:
+                progress(self.position)
+        return covered
+
+    def _overlapped(
+        self, progress: Callable[[int], None] | None, stopping: Callable[[], bool]
+    ) -> int:
+        """Each batch commits in a writer thread while the next is read and handled:
+        the database server works on one while Python works on the other."""
+        covered = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="projection-writer") as writer:
+            flight: tuple[Future[None], _Batch, int] | None = None
+            try:
+                while True:
+                    if flight is not None and any(v.oversized() for v in self.views):
+                        # Rows a cache is about to drop may still be on their way to disk.
+                        covered += self._land(flight)
+                        flight = None
+                    batch, count = (None, 0) if stopping() else self._next_batch()
+                    if flight is not None:
+                        landed, flight = self._land(flight), None
+                        covered += landed
+                        if not landed:
+                            continue  # erased meanwhile: the batch just handled is void
+                    if batch is None:
+                        return covered
+                    flight = (writer.submit(self._commit, batch), batch, count)
+                    if progress is not None:
+                        progress(batch.last)
+            finally:
+                if flight is not None:  # leaving on an error: that error is the one to see
+                    with contextlib.suppress(Exception):
+                        self._land(flight)
+
+    def _land(self, flight: tuple["Future[None]", "_Batch", int]) -> int:
+        """Wait for the batch in flight; how many notifications it covered. 0 if a case
+        was erased meanwhile: the runner reloads and goes on from the committed point."""
+        future, batch, count = flight
+        try:
+            future.result()
+        except _ErasedMeanwhile:
+            self.reload()
+            return 0
+        except BaseException:
+            self._abandon(batch)
+            raise
+        return count
+
+    def _abandon(self, batch: "_Batch") -> None:
+        """A batch did not commit: back to where it started, with nothing cached."""
+        self.positions = dict(batch.since)
+        for view in self.views:
+            view.forget()
+
+    def _next_batch(self) -> tuple[_Batch | None, int]:
+        """Read, decode and handle the next batch in memory (None when caught up)."""
+        start = self.position
         notifications = self.app.recorder.select_notifications(
-            self.position, self.batch_size, inclusive_of_start=False
+            start, self.batch_size, inclusive_of_start=False
         )
         if not notifications:
-            return 0
+            return None, 0
         # A batch makes many short-lived, acyclic objects; left on, the cyclic
         # collector would rescan every cached row again and again as they pile up.
         collecting = gc.isenabled()
         gc.disable()
+        since = dict(self.positions)
         try:
-            self._write(self.decode(notifications), notifications[-1].id)
+            batch = self._handle(self.decode(notifications), since, notifications[-1].id)
         except BaseException:
-            for view in self.views:
-                view.forget()
+            self._abandon(_Batch(since, start, self._erased_count, []))
             raise
         finally:
             if collecting:
                 gc.enable()
-        return len(notifications)
+        return batch, len(notifications)
+
+    def _handle(self, items: list[Item], since: dict[str, int], last: int) -> _Batch:
+        writes: list[Write] = []
+        with self.engine.connect() as connection:
+            for view in self.views:
+                mine = [i for i in items if i.position > since[view.name]]
+                new = {i.event.originator_id for i in mine if i.event.originator_version == 1}
+                view.begin(connection)
+                view.prepare(mine, new)
+                view.apply_all(mine)
+                writes += view.take(connection.dialect)
+        self.positions = dict.fromkeys(self.positions, last)
+        return _Batch(since, last, self._erased_count, writes)
 
     def decode(self, notifications: Sequence[Any]) -> list[Item]:
         keyring = self.app.keyring
@@ -127,52 +258,48 @@ class Runner:
             item.case_id in self._erased or getattr(item.event, "case_id", None) in self._erased
         )
 
+    @staticmethod
+    def _erased_cases(connection: Connection) -> int:
+        return connection.scalar(select(func.count()).select_from(erased_cases)) or 0
+
     def _refresh_erased(self, connection: Connection) -> bool:
         """Notice erasures made by other processes; True if there were new ones."""
-        count = connection.scalar(select(func.count()).select_from(erased_cases))
+        count = self._erased_cases(connection)
         if count == self._erased_count:
             return False
         self._erased = set(connection.scalars(select(erased_cases.c.case_id)))
         for case_id in self._erased:
             self.app.keyring.forget_cached(case_id)
-        self._erased_count = count or 0
+        self._erased_count = count
         return True
 
-    def _write(self, items: list[Item], last: int) -> None:
+    def _commit(self, batch: _Batch) -> None:
         now = datetime.now(tz=UTC)
         with self.engine.connect() as c:
             connection = c.execution_options(**{WRITE_LOCK: True})
             with connection.begin():
                 current = connection.execute(self._generations_query().with_for_update()).all()
-                if {r.view: r.position for r in current} != self.positions or any(
+                if {r.view: r.position for r in current} != batch.since or any(
                     r.status == RETIRED for r in current
                 ):
                     raise ViewMoved("another runner or a rebuild moved a view")
-                if self._refresh_erased(connection):
-                    for view in self.views:
-                        view.forget()
-                    items = [i for i in items if not self._of_erased_case(i)]
-                for view in self.views:
-                    since = self.positions[view.name]
-                    mine = [i for i in items if i.position > since]
-                    view.begin(connection)
-                    view.prepare(mine)
-                    view.apply_all(mine)
-                    view.flush(connection)
+                if self._erased_cases(connection) != batch.erased_count:
+                    raise _ErasedMeanwhile
+                for write in batch.writes:
+                    write(connection)
                 g = view_generations.c
                 for view in self.views:
                     connection.execute(
                         update(view_generations)
                         .where(g.view == view.name, g.generation == view.generation)
                         .values(
-                            position=last,
+                            position=batch.last,
                             updated_at=now,
                             heartbeat_at=now,
                             runner=self.name,
                             last_error=None,
                         )
                     )
-        self.positions = dict.fromkeys(self.positions, last)
 
     def heartbeat(self, error: str | None = None) -> None:
         """Say this runner is alive (and what failed, if something did)."""

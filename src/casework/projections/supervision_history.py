@@ -141,12 +141,12 @@ class SupervisionHistory(View):
             Staff.SupervisionEnded: self.link_ended,
         }
 
-    def prepare(self, items: list[Item]) -> None:
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:
         ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
-        self.sessions.prime(ids)
-        self.attendees.prime(ids)
-        self.session_cases.prime(ids)
-        self.schedules.prime(ids)
+        self.sessions.prime(ids, new)
+        self.attendees.prime(ids, new)
+        self.session_cases.prime(ids, new)
+        self.schedules.prime(ids, new)
         self.items.prime(
             i.event.item_id for i in items if type(i.event) is SupervisionSession.ActionItemDone
         )

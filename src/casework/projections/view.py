@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-from casework.projections.rows import AppendedRows, KeyedRows, PartitionRows, RowStore
+from casework.projections.rows import AppendedRows, KeyedRows, PartitionRows, RowStore, Write
 from casework.projections.tables import view_table
 
 
@@ -80,13 +80,31 @@ class View(ABC):
         )
         return hashlib.sha256(f"{cls.version}:{ddl}".encode()).hexdigest()[:16]
 
+    def create_tables(self, connection: Connection) -> None:
+        """The tables, without their secondary indexes: a generation starts empty and
+        catches up from the start of the log, and building an index once at the end
+        (`create_indexes`) costs far less than keeping it up to date row by row."""
+        for table in self.tables:
+            connection.execute(CreateTable(table, if_not_exists=True))
+
+    def create_indexes(self, connection: Connection) -> None:
+        for table in self.tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
+
     def begin(self, connection: Connection) -> None:
+        """Start a batch: rows not cached yet are read through `connection`."""
         for store in self.stores:
             store.trim()
             store.connection = connection
 
-    def prepare(self, items: list[Item]) -> None:  # noqa: B027 - optional for a view
-        """Read in bulk the rows a batch will touch (optional, for speed)."""
+    def oversized(self) -> bool:
+        """Whether the next `begin` drops a cache that has grown too large."""
+        return any(store.oversized() for store in self.stores)
+
+    def prepare(self, items: list[Item], new: set[UUID]) -> None:  # noqa: B027 - optional
+        """Read in bulk the rows a batch will touch (optional, for speed). `new` holds
+        the records born in this batch (their first event is in it): no rows yet."""
 
     def apply_all(self, items: Iterable[Item]) -> None:
         handlers = self.handlers
@@ -95,10 +113,13 @@ class View(ABC):
             if handler is not None:
                 handler(item)
 
-    def flush(self, connection: Connection) -> None:
+    def take(self, dialect: Dialect) -> list[Write]:
+        """End a batch: the statements that write what it changed, values fixed now."""
+        writes = []
         for store in self.stores:
-            store.flush(connection)
+            writes += store.take(dialect)
             store.connection = None
+        return writes
 
     def forget(self) -> None:
         for store in self.stores:

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, insert, select, update
 
 from casework.projections.catalogue import ALL_VIEWS
-from casework.projections.connection import WRITE_LOCK, read_table_engine
+from casework.projections.connection import WRITE_LOCK, changing_schema, read_table_engine
 from casework.projections.leadership import Leadership, leadership_for
 from casework.projections.runner import Runner, ViewMoved, runner_name
 from casework.projections.tables import (
@@ -73,17 +73,9 @@ class Projections:
 
     @contextmanager
     def _creating(self) -> Iterator[Connection]:
-        """A transaction that creates tables, one process at a time (several runners
-        may start together)."""
-        with self.engine.connect() as c:
-            connection = c.execution_options(**{WRITE_LOCK: True})
-            with connection.begin():
-                if connection.dialect.name == "postgresql":
-                    connection.exec_driver_sql(
-                        "SELECT pg_advisory_xact_lock(hashtext('casework:projections:schema'))"
-                    )
-                bookkeeping.create_all(connection)
-                yield connection
+        with changing_schema(self.engine) as connection:
+            bookkeeping.create_all(connection)
+            yield connection
 
     def _start_new_views(self) -> None:
         """A view never built before starts serving empty at position 0 and catches up."""
@@ -96,8 +88,7 @@ class Projections:
     def _create_generation(
         self, connection: Connection, cls: type[View], generation: int, status: str
     ) -> None:
-        for table in cls(generation).tables:
-            table.create(connection, checkfirst=True)
+        cls(generation).create_tables(connection)
         connection.execute(
             insert(view_generations).values(
                 view=cls.name,
@@ -144,8 +135,7 @@ class Projections:
         while True:
             try:
                 runner = Runner(self.app, self.engine, self._serving_views(), name=self.runner_name)
-                while runner.step():
-                    pass
+                runner.drain()
                 return runner.position
             except ViewMoved:
                 continue
@@ -179,7 +169,7 @@ class Projections:
                     leadership.wait_for_events(1.0)
                     continue
                 try:
-                    moved = runner.step()
+                    runner.drain(stopping=stop.is_set)
                 except ViewMoved:
                     runner = None
                     continue
@@ -190,11 +180,10 @@ class Projections:
                     runner = None
                     stop.wait(1.0)
                     continue
-                if moved < runner.batch_size:
-                    if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
-                        runner.heartbeat()
-                        last_heartbeat = time.monotonic()
-                    leadership.wait_for_events(1.0)
+                if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
+                    runner.heartbeat()
+                    last_heartbeat = time.monotonic()
+                leadership.wait_for_events(1.0)
         finally:
             leadership.close()
 
@@ -231,14 +220,9 @@ class Projections:
             generation = self._start_rebuild(cls, leadership)
             runner = Runner(self.app, self.engine, [cls(generation)], name=self.runner_name)
             head = self.app.last_position()
-            while True:
-                moved = runner.step()
-                if progress is not None:
-                    progress(name, runner.position, head)
-                if runner.position >= head or not moved:
-                    head = self.app.last_position()
-                    if runner.position >= head:
-                        break
+            shown = None if progress is None else lambda at: progress(name, at, head)
+            while runner.drain(shown) or runner.position < self.app.last_position():
+                head = self.app.last_position()
             self._switch_to(cls, generation)
             return generation
         finally:
