@@ -295,12 +295,12 @@ def test_a_case_erased_while_a_batch_is_being_written_stays_out_of_every_view(
     story = busy_centre(store)
     erasures = iter([story.high_risk_case])
 
-    def erase_then_commit(self: Runner, batch: Any) -> None:
+    def erase_then_commit(self: Runner, batch: Any, connection: Connection) -> None:
         # The compliance reviewer erases the case just as the first batch is written.
         case_id = next(erasures, None)
         if case_id is not None:
             projections.erase_case(case_id)
-        original_commit(self, batch)
+        original_commit(self, batch, connection)
 
     original_commit = Runner._commit
     monkeypatch.setattr(Runner, "_commit", erase_then_commit)

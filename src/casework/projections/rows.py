@@ -109,6 +109,15 @@ class _TableSQL:
         self.where = {c.name: (quote(c.name), _processor(c, dialect)) for c in table.columns}
         self.select_head = f"SELECT {names} FROM {target} WHERE "  # noqa: S608
         self.delete_head = f"DELETE FROM {target} WHERE "  # noqa: S608
+        # PostgreSQL upserts: COPY into a session's temporary twin of the table, then one
+        # INSERT .. SELECT moves them over (one statement, not one per row).
+        stage = quote(f"stage_{table.name}")
+        self.stage_ddl = f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target})"
+        self.stage_copy = self.copy.replace(f"COPY {target} ", f"COPY {stage} ", 1)
+        self.from_stage = (
+            f"WITH staged AS (DELETE FROM {stage} RETURNING {names}) "  # noqa: S608
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM staged{self.on_conflict}"
+        )
 
     @classmethod
     def of(cls, table: Table, dialect: Dialect) -> "_TableSQL":
@@ -158,18 +167,24 @@ class _TableSQL:
     def insert(self, rows: list[Row], *, upsert: bool) -> Write:
         """The INSERT (or upsert) of these rows, their values taken now."""
         params = self.params(rows)
-        if self.many or upsert:
+        if self.many:
             statement = self.head + self.marks + (self.on_conflict if upsert else "")
             return partial(_execute_many, statement, params)
-        return partial(self._copy, params)
+        if upsert:
+            return partial(self._upsert, params)
+        return partial(self._copy, self.copy, params)
 
-    def _copy(self, params: list[tuple[Any, ...]], connection: Connection) -> None:
+    def _copy(self, statement: str, params: list[tuple[Any, ...]], connection: Connection) -> None:
         driver = connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(self.copy) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             if self.copy_types:
                 copy.set_types(self.copy_types)
             for row in params:
                 copy.write_row(row)
+
+    def _upsert(self, params: list[tuple[Any, ...]], connection: Connection) -> None:
+        self._copy(self.stage_copy, params, connection)
+        connection.exec_driver_sql(self.from_stage)
 
     def delete(self, column: str, values: Iterable[Any]) -> Write:
         name, wanted = self._bound(column, values)
@@ -223,6 +238,11 @@ class KeyedRows:
         self._cache[key] = row
         self._dirty[key] = row
 
+    def open_writer(self, connection: Connection) -> None:
+        """Ready a connection that will write this store's rows."""
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(_TableSQL.of(self.table, connection.dialect).stage_ddl)
+
     def take(self, dialect: Dialect) -> list[Write]:
         if not self._dirty:
             return []
@@ -264,6 +284,9 @@ class PartitionRows:
             sql = _TableSQL.of(self.table, self.connection.dialect)
             for row in sql.select_where(self.connection, self.partition, wanted):
                 self._cache[row[self.partition]].append(row)
+
+    def open_writer(self, connection: Connection) -> None:
+        """Partitions are deleted and inserted: nothing to ready."""
 
     def get(self, part: Hashable) -> list[Row]:
         """The partition's rows; change them in place or `replace` them, then `touch`."""
@@ -311,6 +334,9 @@ class AppendedRows:
 
     def add(self, row: Row) -> None:
         self._new.append(row)
+
+    def open_writer(self, connection: Connection) -> None:
+        """Rows are only inserted: nothing to ready."""
 
     def take(self, dialect: Dialect) -> list[Write]:
         if not self._new:

@@ -14,7 +14,7 @@ import contextlib
 import gc
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,11 +92,17 @@ class Runner:
             raise ViewMoved(f"no generation {self.views[0].generation} of {missing}")
         self.positions = found
 
-    def _generations_query(self) -> Any:
+    def _of_my_views(self) -> Any:
         g = view_generations.c
+        return or_(*(and_(g.view == v.name, g.generation == v.generation) for v in self.views))
+
+    def _generations_query(self) -> Any:
+        """Where each view stands, and how many cases have been erased."""
+        g = view_generations.c
+        erased = select(func.count()).select_from(erased_cases).scalar_subquery()
         return (
-            select(g.view, g.generation, g.position, g.status)
-            .where(or_(*(and_(g.view == v.name, g.generation == v.generation) for v in self.views)))
+            select(g.view, g.generation, g.position, g.status, erased.label("erased"))
+            .where(self._of_my_views())
             .order_by(g.view, g.generation)
         )
 
@@ -106,12 +112,16 @@ class Runner:
 
     def step(self) -> int:
         """Project one batch; returns how many notifications it covered (0 when caught up)."""
+        with self.engine.connect() as reader, self._writing() as writer:
+            return self._step(reader, writer)
+
+    def _step(self, reader: Connection, writer: Connection) -> int:
         while True:
-            batch, count = self._next_batch()
+            batch, count = self._next_batch(reader)
             if batch is None:
                 return 0
             try:
-                self._commit(batch)
+                self._commit(batch, writer)
             except _ErasedMeanwhile:
                 self.reload()
                 continue
@@ -119,6 +129,15 @@ class Runner:
                 self._abandon(batch)
                 raise
             return count
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as c:
+            connection = c.execution_options(**{WRITE_LOCK: True})
+            with connection.begin():
+                for view in self.views:
+                    view.open_writer(connection)
+            yield connection
 
     def drain(
         self,
@@ -141,10 +160,11 @@ class Runner:
 
     def _in_turn(self, progress: Callable[[int], None] | None, stopping: Callable[[], bool]) -> int:
         covered = 0
-        while not stopping() and (moved := self.step()):
-            covered += moved
-            if progress is not None:
-                progress(self.position)
+        with self.engine.connect() as reader, self._writing() as writer:
+            while not stopping() and (moved := self._step(reader, writer)):
+                covered += moved
+                if progress is not None:
+                    progress(self.position)
         return covered
 
     def _overlapped(
@@ -153,7 +173,11 @@ class Runner:
         """Each batch commits in a writer thread while the next is read and handled:
         the database server works on one while Python works on the other."""
         covered = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="projection-writer") as writer:
+        with (
+            self.engine.connect() as reader,
+            self._writing() as connection,
+            ThreadPoolExecutor(1, thread_name_prefix="projection-writer") as writer,
+        ):
             flight: tuple[Future[None], _Batch, int] | None = None
             try:
                 while True:
@@ -161,7 +185,7 @@ class Runner:
                         # Rows a cache is about to drop may still be on their way to disk.
                         covered += self._land(flight)
                         flight = None
-                    batch, count = (None, 0) if stopping() else self._next_batch()
+                    batch, count = (None, 0) if stopping() else self._next_batch(reader)
                     if flight is not None:
                         landed, flight = self._land(flight), None
                         covered += landed
@@ -169,7 +193,7 @@ class Runner:
                             continue  # erased meanwhile: the batch just handled is void
                     if batch is None:
                         return covered
-                    flight = (writer.submit(self._commit, batch), batch, count)
+                    flight = (writer.submit(self._commit, batch, connection), batch, count)
                     if progress is not None:
                         progress(batch.last)
             finally:
@@ -197,7 +221,7 @@ class Runner:
         for view in self.views:
             view.forget()
 
-    def _next_batch(self) -> tuple[_Batch | None, int]:
+    def _next_batch(self, reader: Connection) -> tuple[_Batch | None, int]:
         """Read, decode and handle the next batch in memory (None when caught up)."""
         start = self.position
         notifications = self.app.recorder.select_notifications(
@@ -211,7 +235,8 @@ class Runner:
         gc.disable()
         since = dict(self.positions)
         try:
-            batch = self._handle(self.decode(notifications), since, notifications[-1].id)
+            items = self.decode(notifications)
+            batch = self._handle(items, since, notifications[-1].id, reader)
         except BaseException:
             self._abandon(_Batch(since, start, self._erased_count, []))
             raise
@@ -220,16 +245,18 @@ class Runner:
                 gc.enable()
         return batch, len(notifications)
 
-    def _handle(self, items: list[Item], since: dict[str, int], last: int) -> _Batch:
+    def _handle(
+        self, items: list[Item], since: dict[str, int], last: int, reader: Connection
+    ) -> _Batch:
         writes: list[Write] = []
-        with self.engine.connect() as connection:
+        with reader.begin():  # one read snapshot, ended before the next batch
             for view in self.views:
                 mine = [i for i in items if i.position > since[view.name]]
                 new = {i.event.originator_id for i in mine if i.event.originator_version == 1}
-                view.begin(connection)
+                view.begin(reader)
                 view.prepare(mine, new)
                 view.apply_all(mine)
-                writes += view.take(connection.dialect)
+                writes += view.take(reader.dialect)
         self.positions = dict.fromkeys(self.positions, last)
         return _Batch(since, last, self._erased_count, writes)
 
@@ -273,41 +300,35 @@ class Runner:
         self._erased_count = count
         return True
 
-    def _commit(self, batch: _Batch) -> None:
+    def _commit(self, batch: _Batch, connection: Connection) -> None:
         now = datetime.now(tz=UTC)
-        with self.engine.connect() as c:
-            connection = c.execution_options(**{WRITE_LOCK: True})
-            with connection.begin():
-                current = connection.execute(self._generations_query().with_for_update()).all()
-                if {r.view: r.position for r in current} != batch.since or any(
-                    r.status == RETIRED for r in current
-                ):
-                    raise ViewMoved("another runner or a rebuild moved a view")
-                if self._erased_cases(connection) != batch.erased_count:
-                    raise _ErasedMeanwhile
-                for write in batch.writes:
-                    write(connection)
-                g = view_generations.c
-                for view in self.views:
-                    connection.execute(
-                        update(view_generations)
-                        .where(g.view == view.name, g.generation == view.generation)
-                        .values(
-                            position=batch.last,
-                            updated_at=now,
-                            heartbeat_at=now,
-                            runner=self.name,
-                            last_error=None,
-                        )
-                    )
+        with connection.begin():
+            current = connection.execute(self._generations_query().with_for_update()).all()
+            if {r.view: r.position for r in current} != batch.since or any(
+                r.status == RETIRED for r in current
+            ):
+                raise ViewMoved("another runner or a rebuild moved a view")
+            if current[0].erased != batch.erased_count:
+                raise _ErasedMeanwhile
+            for write in batch.writes:
+                write(connection)
+            connection.execute(
+                update(view_generations)
+                .where(self._of_my_views())
+                .values(
+                    position=batch.last,
+                    updated_at=now,
+                    heartbeat_at=now,
+                    runner=self.name,
+                    last_error=None,
+                )
+            )
 
     def heartbeat(self, error: str | None = None) -> None:
         """Say this runner is alive (and what failed, if something did)."""
-        g = view_generations.c
         with self.engine.begin() as connection:
-            for view in self.views:
-                connection.execute(
-                    update(view_generations)
-                    .where(g.view == view.name, g.generation == view.generation)
-                    .values(heartbeat_at=datetime.now(tz=UTC), runner=self.name, last_error=error)
-                )
+            connection.execute(
+                update(view_generations)
+                .where(self._of_my_views())
+                .values(heartbeat_at=datetime.now(tz=UTC), runner=self.name, last_error=error)
+            )

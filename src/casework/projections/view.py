@@ -92,6 +92,11 @@ class View(ABC):
             for index in table.indexes:
                 index.create(connection, checkfirst=True)
 
+    def open_writer(self, connection: Connection) -> None:
+        """Ready a connection that will write this view's batches."""
+        for store in self.stores:
+            store.open_writer(connection)
+
     def begin(self, connection: Connection) -> None:
         """Start a batch: rows not cached yet are read through `connection`."""
         for store in self.stores:
