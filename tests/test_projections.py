@@ -205,7 +205,7 @@ def test_a_new_view_gets_its_indexes_once_it_has_caught_up(
     assert wanted <= indexes_of(projections)
 
 
-@pytest.mark.parametrize("catching_up", ["batch by batch", "with writes in flight"])
+@pytest.mark.parametrize("catching_up", ["batch by batch", "until caught up"])
 def test_each_event_is_projected_once_even_when_a_batch_fails_half_way(
     app: Casework, monkeypatch: pytest.MonkeyPatch, catching_up: str
 ) -> None:

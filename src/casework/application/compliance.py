@@ -16,7 +16,7 @@ from casework.aggregates.case import Case
 from casework.aggregates.erasure import CaseErasure
 from casework.application.core import CaseworkCore
 from casework.application.errors import NotFound
-from casework.application.repository import collector_pause
+from casework.collector import collector_pause
 from casework.compliance.bundle import Bundle
 from casework.compliance.case_streams import case_record_ids, case_rows
 from casework.compliance.diff import RecordDiff, diff

@@ -1,47 +1,12 @@
 """Loading records: short streams without a snapshot look-up, long ones without pauses
 for the cycle collector."""
 
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 
-
-class _CollectorPause:
-    """Holds off Python's cycle collector while a record is rebuilt, across threads.
-
-    Rebuilding a long case allocates tens of thousands of tracked objects (its notes,
-    their ids and lists) that are all alive until the record is dropped: the collector
-    would run a dozen times per load, find no garbage, and now and then walk the whole
-    heap (a 15-20 ms stall measured on a 2,000-note replay). Decoding makes no reference
-    cycles, so nothing is lost by collecting once afterwards instead."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._was_enabled = False
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._holders == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0 and self._was_enabled:
-                    gc.enable()
-
-
-collector_pause = _CollectorPause()
+from casework.collector import collector_pause
 
 
 class ShortStreamsFirst(Repository[UUID]):

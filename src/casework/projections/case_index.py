@@ -71,7 +71,7 @@ class CaseIndex(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:
         ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
         self.cases.prime(ids, new)
         self.team.prime(ids, new)

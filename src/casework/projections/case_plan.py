@@ -3,6 +3,7 @@ awaiting approval), each goal's discipline, responsible person, target and revie
 dates and outcome, the approval state, and whether the approved version has been
 amended since. Goal titles and interventions are text: only their counts are here."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -105,7 +106,7 @@ class CasePlanView(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:
         cases = {i.case_id for i in items if i.case_id is not None}
         self.plans.prime(cases, new)
         self.goals.prime(cases, new)

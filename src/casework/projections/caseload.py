@@ -9,12 +9,24 @@ report pinned to a position gives the same numbers however many events come late
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, case, func, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    case,
+    func,
+    select,
+)
 
 from casework.aggregates.case import OPEN_STATUSES, Case, NoteKind
 from casework.aggregates.referral import HolderKind, Referral
@@ -63,7 +75,7 @@ class IndicatorReport:
 
 def _month(at: datetime) -> str:
     """The month in the recorder's own time zone (the offset they gave)."""
-    return f"{at.year:04d}-{at.month:02d}"
+    return at.isoformat()[:7]
 
 
 class CaseloadView(View):
@@ -78,8 +90,10 @@ class CaseloadView(View):
         )
         self.history_table = self.table(
             "case_history",
-            Column("case_id", Id, primary_key=True),
+            # One row per event that changed a case, appended in log order (on SQLite
+            # the position is the rowid); looked up by case through the index below.
             Column("position", Position, primary_key=True, autoincrement=False),
+            Column("case_id", Id, nullable=False),
             Column("department_id", Id, nullable=False),
             Column("lead_worker_id", Id, nullable=False),
             Column("status", String(16), nullable=False),
@@ -87,6 +101,8 @@ class CaseloadView(View):
             Column("next_review_on", Date),
             Column("awaiting_review", Integer, nullable=False),
         )
+        h = self.history_table.c
+        Index(f"ix_{self.history_table.name}_case_position", h.case_id, h.position)
         self.reviews_table = self.table(
             "reviews",
             Column("review_id", Id, primary_key=True),
@@ -128,7 +144,7 @@ class CaseloadView(View):
         )
         return handlers
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:
         self.cases.prime((i.case_id for i in items if i.case_id is not None), new)
         self.reviews.prime(i.event.originator_id for i in items if type(i.event) in _REVIEWED)
 

@@ -3,6 +3,7 @@ each receiver took to respond, stalled referrals (no answer by the deadline) and
 loops (a chain that came back to someone who had already held it); per case, per
 chain, and per department or agency. Reasons and outcomes are text: not here."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,7 +104,7 @@ class ReferralChains(View):
             Referral.ReferredOnward: self.referred_onward,
         }
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:
         ids = set()
         for i in items:
             if type(i.event) in self.handlers:

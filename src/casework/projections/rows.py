@@ -34,6 +34,7 @@ Write = Callable[[Connection], None]
 # Above this many cached rows, a store starts the next batch from an empty cache.
 _CACHE_LIMIT = 200_000
 _IN_CHUNK = 500
+_MISSING = object()
 
 
 def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -212,6 +213,8 @@ class KeyedRows:
         self.key = key.name
         self._cache: dict[Hashable, Row | None] = {}
         self._dirty: dict[Hashable, Row] = {}
+        # Keys known to have no row in the table: their rows are inserted, not upserted.
+        self._unstored: set[Hashable] = set()
         self.connection: Connection | None = None
 
     def prime(self, keys: Iterable[Hashable], new: Collection[Hashable] = ()) -> None:
@@ -222,16 +225,20 @@ class KeyedRows:
             return
         for k in wanted:
             self._cache[k] = None
+        self._unstored.update(wanted)
         wanted = [k for k in wanted if k not in new]
         if wanted:
             sql = _TableSQL.of(self.table, self.connection.dialect)
             for row in sql.select_where(self.connection, self.key, wanted):
                 self._cache[row[self.key]] = row
+                self._unstored.discard(row[self.key])
 
     def get(self, key: Hashable) -> Row | None:
-        if key not in self._cache:
+        row = self._cache.get(key, _MISSING)
+        if row is _MISSING:
             self.prime((key,))
-        return self._cache[key]
+            return self._cache[key]
+        return row  # type: ignore[return-value]
 
     def put(self, row: Row) -> None:
         key = row[self.key]
@@ -244,15 +251,18 @@ class KeyedRows:
             connection.exec_driver_sql(_TableSQL.of(self.table, connection.dialect).stage_ddl)
 
     def take(self, dialect: Dialect) -> list[Write]:
-        if not self._dirty:
-            return []
-        write = _TableSQL.of(self.table, dialect).insert(list(self._dirty.values()), upsert=True)
+        sql = _TableSQL.of(self.table, dialect)
+        fresh = [row for key, row in self._dirty.items() if key in self._unstored]
+        changed = [row for key, row in self._dirty.items() if key not in self._unstored]
+        writes = [sql.insert(rows, upsert=rows is changed) for rows in (fresh, changed) if rows]
+        self._unstored.difference_update(self._dirty)
         self._dirty.clear()
-        return [write]
+        return writes
 
     def forget(self) -> None:
         self._cache.clear()
         self._dirty.clear()
+        self._unstored.clear()
 
     def oversized(self) -> bool:
         return len(self._cache) > _CACHE_LIMIT
@@ -260,6 +270,7 @@ class KeyedRows:
     def trim(self) -> None:
         if self.oversized():
             self._cache.clear()
+            self._unstored.clear()
 
 
 class PartitionRows:
@@ -271,6 +282,8 @@ class PartitionRows:
         self.partition = partition
         self._cache: dict[Hashable, list[Row]] = {}
         self._dirty: set[Hashable] = set()
+        # Partitions known to have no rows in the table: nothing to delete first.
+        self._unstored: set[Hashable] = set()
         self.connection: Connection | None = None
 
     def prime(self, parts: Iterable[Hashable], new: Collection[Hashable] = ()) -> None:
@@ -279,11 +292,13 @@ class PartitionRows:
             return
         for p in wanted:
             self._cache[p] = []
+        self._unstored.update(wanted)
         wanted = [p for p in wanted if p not in new]
         if wanted:
             sql = _TableSQL.of(self.table, self.connection.dialect)
             for row in sql.select_where(self.connection, self.partition, wanted):
                 self._cache[row[self.partition]].append(row)
+                self._unstored.discard(row[self.partition])
 
     def open_writer(self, connection: Connection) -> None:
         """Partitions are deleted and inserted: nothing to ready."""
@@ -302,19 +317,21 @@ class PartitionRows:
         self._dirty.add(part)
 
     def take(self, dialect: Dialect) -> list[Write]:
-        if not self._dirty:
-            return []
         sql = _TableSQL.of(self.table, dialect)
-        writes = [sql.delete(self.partition, self._dirty)]
-        rows = [row for p in self._dirty for row in self._cache[p]]
-        if rows:
+        writes = []
+        if stored := self._dirty - self._unstored:
+            writes.append(sql.delete(self.partition, stored))
+        if rows := [row for p in self._dirty for row in self._cache[p]]:
             writes.append(sql.insert(rows, upsert=False))
+        for p in self._dirty:
+            (self._unstored.discard if self._cache[p] else self._unstored.add)(p)
         self._dirty.clear()
         return writes
 
     def forget(self) -> None:
         self._cache.clear()
         self._dirty.clear()
+        self._unstored.clear()
 
     def oversized(self) -> bool:
         return len(self._cache) > _CACHE_LIMIT
@@ -322,6 +339,7 @@ class PartitionRows:
     def trim(self) -> None:
         if self.oversized():
             self._cache.clear()
+            self._unstored.clear()
 
 
 class AppendedRows:

@@ -3,6 +3,7 @@ decisions and action items each had; open and overdue action items; records not 
 signed by everyone; and who is overdue for supervision under their policy.
 What was said (notes, decisions, action item wording) is text: not here."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -141,7 +142,7 @@ class SupervisionHistory(View):
             Staff.SupervisionEnded: self.link_ended,
         }
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:
         ids = {i.event.originator_id for i in items if type(i.event) in self.handlers}
         self.sessions.prime(ids, new)
         self.attendees.prime(ids, new)

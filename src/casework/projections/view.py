@@ -3,7 +3,7 @@ into rows of them."""
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
@@ -107,7 +107,7 @@ class View(ABC):
         """Whether the next `begin` drops a cache that has grown too large."""
         return any(store.oversized() for store in self.stores)
 
-    def prepare(self, items: list[Item], new: set[UUID]) -> None:  # noqa: B027 - optional
+    def prepare(self, items: list[Item], new: Collection[UUID]) -> None:  # noqa: B027 - optional
         """Read in bulk the rows a batch will touch (optional, for speed). `new` holds
         the records born in this batch (their first event is in it): no rows yet."""
 
