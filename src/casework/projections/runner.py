@@ -27,6 +27,8 @@ from casework.store.errors import RecordErased
 from casework.store.keyring import ORGANISATION_SCOPE
 
 BATCH_SIZE = 2000
+_UNKNOWN = object()
+_ERASED = object()
 
 
 class ViewMoved(Exception):  # noqa: N818 - a signal to reload, not a failure
@@ -69,7 +71,8 @@ class Runner:
         self.name = name or runner_name()
         self.positions: dict[str, int] = {}
         self._erased: set[UUID] = set()
-        self._erased_keys: set[bytes] = set()  # raw key ids, as in envelope headers
+        # By raw key id (as in envelope headers): the case it seals, None, or _ERASED.
+        self._case_of_key: dict[bytes, Any] = {}
         self._erased_count = -1
         self._indexed = False
         self.reload()
@@ -200,29 +203,35 @@ class Runner:
         return _Batch(since, last, self._erased_count, writes)
 
     def decode(self, notifications: Sequence[Any]) -> list[Item]:
-        keyring = self.app.keyring
         to_domain_event = self.app.mapper.to_domain_event
+        case_of_key = self._case_of_key
+        erased = self._erased
         items = []
         for n in notifications:
-            key_id = raw_key_id(n.state)
-            if key_id in self._erased_keys:
+            case_id = case_of_key.get(n.state[1:17], _UNKNOWN)
+            if case_id is _UNKNOWN:
+                case_id = self._case_sealing(n.state)
+            if case_id is _ERASED:
                 continue
-            try:
-                scope = keyring.by_raw_id(key_id).scope_id
-            except RecordErased:
-                self._erased_keys.add(key_id)
+            event = to_domain_event(n)
+            # Sealed under an erased case's key, or an organisation record naming one.
+            if erased and (case_id in erased or getattr(event, "case_id", None) in erased):
                 continue
-            case_id = None if scope == ORGANISATION_SCOPE else scope
-            item = Item(n.id, to_domain_event(n), case_id)
-            if not self._of_erased_case(item):
-                items.append(item)
+            items.append(Item(n.id, event, case_id))
         return items
 
-    def _of_erased_case(self, item: Item) -> bool:
-        """Sealed under an erased case's key, or an organisation record naming it."""
-        return bool(self._erased) and (
-            item.case_id in self._erased or getattr(item.event, "case_id", None) in self._erased
-        )
+    def _case_sealing(self, envelope: bytes) -> Any:
+        """The case whose key sealed this envelope (None: the organisation's key;
+        _ERASED: a destroyed key), remembered by key id."""
+        key_id = raw_key_id(envelope)
+        try:
+            scope = self.app.keyring.by_raw_id(key_id).scope_id
+        except RecordErased:
+            self._case_of_key[key_id] = _ERASED
+            return _ERASED
+        case_id = None if scope == ORGANISATION_SCOPE else scope
+        self._case_of_key[key_id] = case_id
+        return case_id
 
     @staticmethod
     def _erased_cases(connection: Connection) -> int:
@@ -236,6 +245,7 @@ class Runner:
         self._erased = set(connection.scalars(select(erased_cases.c.case_id)))
         for case_id in self._erased:
             self.app.keyring.forget_cached(case_id)
+        self._case_of_key.clear()
         self._erased_count = count
         return True
 
