@@ -2,9 +2,9 @@
 
 Handlers read and change rows in memory; at the end of each batch the changed rows
 are taken as bulk statements with their values fixed (`take`), which the runner runs
-in the batch's transaction, possibly while the next batch is being handled. Rows read
-once stay cached while the runner keeps leading the view (only the leader writes
-them), and the cache is dropped whenever a transaction fails or rows are erased.
+in the batch's transaction. Rows read once stay cached while the runner keeps leading
+the view (only the leader writes them), and the cache is dropped whenever a
+transaction fails or rows are erased.
 """
 
 from collections.abc import Callable, Collection, Hashable, Iterable
@@ -114,7 +114,9 @@ class _TableSQL:
             else "NOTHING"
         )
         self.on_conflict = f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO {action}"
-        self.where = {c.name: (quote(c.name), _processor(c, dialect)) for c in table.columns}
+        self.where = {
+            c: (quote(c), process) for c, process in zip(self.columns, self.processors, strict=True)
+        }
         self.select_head = f"SELECT {names} FROM {target} WHERE "  # noqa: S608
         self.delete_head = f"DELETE FROM {target} WHERE "  # noqa: S608
         # PostgreSQL upserts: COPY into a session's temporary twin of the table, then one
@@ -169,11 +171,11 @@ class _TableSQL:
         else:
             statement = f"{self.select_head}{name} = ANY(%s)"
             found = list(connection.exec_driver_sql(statement, (wanted,)).all())
-        named = list(zip(self.columns, self.loaders, strict=True))
+        loaded = list(zip(self.columns, self.loaders, strict=True))
         return [
             {
-                name: value if load is None or value is None else load(value)
-                for (name, load), value in zip(named, row, strict=True)
+                c: value if load is None or value is None else load(value)
+                for (c, load), value in zip(loaded, row, strict=True)
             }
             for row in found
         ]

@@ -124,12 +124,13 @@ class Runner:
                 self.reload()
                 continue
             except BaseException:
-                self._abandon(batch)
+                self._abandon(batch.since)
                 raise
             return count
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Connection]:
+        """The connection batches commit on (on SQLite each takes the write lock first)."""
         with self.engine.connect() as c:
             connection = c.execution_options(**{WRITE_LOCK: True})
             with connection.begin():
@@ -160,17 +161,16 @@ class Runner:
             self._indexed = True
         return covered
 
-    def _abandon(self, batch: "_Batch") -> None:
+    def _abandon(self, since: dict[str, int]) -> None:
         """A batch did not commit: back to where it started, with nothing cached."""
-        self.positions = dict(batch.since)
+        self.positions = dict(since)
         for view in self.views:
             view.forget()
 
     def _next_batch(self, reader: Connection) -> tuple[_Batch | None, int]:
         """Read, decode and handle the next batch in memory (None when caught up)."""
-        start = self.position
         notifications = self.app.recorder.select_notifications(
-            start, self.batch_size, inclusive_of_start=False
+            self.position, self.batch_size, inclusive_of_start=False
         )
         if not notifications:
             return None, 0
@@ -179,7 +179,7 @@ class Runner:
             items = self.decode(notifications)
             batch = self._handle(items, since, notifications[-1].id, reader)
         except BaseException:
-            self._abandon(_Batch(since, start, self._erased_count, []))
+            self._abandon(since)
             raise
         return batch, len(notifications)
 
