@@ -279,11 +279,8 @@ class KeyedRows:
         self._dirty.clear()
         self._unstored.clear()
 
-    def oversized(self) -> bool:
-        return len(self._cache) > _CACHE_LIMIT
-
     def trim(self) -> None:
-        if self.oversized():
+        if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
             self._unstored.clear()
 
@@ -348,11 +345,8 @@ class PartitionRows:
         self._dirty.clear()
         self._unstored.clear()
 
-    def oversized(self) -> bool:
-        return len(self._cache) > _CACHE_LIMIT
-
     def trim(self) -> None:
-        if self.oversized():
+        if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
             self._unstored.clear()
 
@@ -380,9 +374,6 @@ class AppendedRows:
 
     def forget(self) -> None:
         self._new = []
-
-    def oversized(self) -> bool:
-        return False  # nothing is cached
 
     def trim(self) -> None:
         """Nothing is cached."""

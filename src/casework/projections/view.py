@@ -103,10 +103,6 @@ class View(ABC):
             store.trim()
             store.connection = connection
 
-    def oversized(self) -> bool:
-        """Whether the next `begin` drops a cache that has grown too large."""
-        return any(store.oversized() for store in self.stores)
-
     def prepare(self, items: list[Item], new: Collection[UUID]) -> None:  # noqa: B027 - optional
         """Read in bulk the rows a batch will touch (optional, for speed). `new` holds
         the records born in this batch (their first event is in it): no rows yet."""
