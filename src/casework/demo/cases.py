@@ -1,18 +1,16 @@
-"""The demo centre: a believable family integrated service centre (家庭综合服务中心) with
-its six departments, ~20 staff and their supervisors, and ~200 cases at every stage,
-in Chinese and English. Built once per store; building again only describes it.
+"""The demo centre's cases: ~200 clients across the departments, each case taken to
+its stage (intake, assessed, active, closing, closed, reopened) with assessments,
+plans, notes, specialists, reviews and the odd emergency access.
 
 Demo history is back-filled: events happen months ago but are recorded now, so notes
 are flagged as late entries only where the story says the worker wrote them late.
 """
 
 import random
-from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from casework.aggregates.base import Actor, Role, RuleBroken
+from casework.aggregates.base import Actor
 from casework.aggregates.case import (
     AssessmentDomain,
     Case,
@@ -32,26 +30,11 @@ from casework.aggregates.case import (
     TeamScope,
 )
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import Referral
-from casework.aggregates.supervision import SupervisionSession
 from casework.application import Casework
-from casework.demo_referrals_supervision import add_referrals_supervision_and_reviews
+from casework.demo.cast import EDU, LAW, MED, PSY, SW, People
 
-ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
-CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
 CASES = 200
 
-# Seeded: the same centre, names and stories every time (only ids differ).
-SEED = 20260301
-
-DEPARTMENTS = {
-    "youth": "青少年部 Youth",
-    "family": "家庭部 Family",
-    "elderly": "长者部 Elderly",
-    "disability": "残障部 Disability",
-    "women_children": "妇女儿童部 Women and Children",
-    "volunteers": "义工部 Volunteers",
-}
 CASE_SHARE = {
     "youth": 40,
     "family": 50,
@@ -60,41 +43,6 @@ CASE_SHARE = {
     "women_children": 35,
     "volunteers": 10,
 }
-
-SW, LAW, PSY, MED, EDU = (
-    Discipline.SOCIAL_WORK,
-    Discipline.LAW,
-    Discipline.PSYCHOLOGY,
-    Discipline.MEDICINE,
-    Discipline.EDUCATION,
-)
-
-# (name, roles, disciplines, department key or None, external)
-STAFF = [
-    ("梁志强 Liang Zhiqiang", [Role.CENTRE_DIRECTOR], [SW], None, False),
-    ("陈静 Chen Jing", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "family", False),
-    ("刘洋 Liu Yang", [Role.CASEWORKER], [SW], "family", False),
-    ("黄丽 Huang Li", [Role.CASEWORKER], [SW], "family", False),
-    ("张伟 Zhang Wei", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "youth", False),
-    ("李娜 Li Na", [Role.CASEWORKER], [SW, EDU], "youth", False),
-    ("王磊 Wang Lei", [Role.CASEWORKER], [SW], "youth", False),
-    ("赵敏 Zhao Min", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "elderly", False),
-    ("孙红 Sun Hong", [Role.CASEWORKER], [SW], "elderly", False),
-    ("周杰 Zhou Jie", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "disability", False),
-    ("吴芳 Wu Fang", [Role.CASEWORKER], [SW], "disability", False),
-    ("郑雪 Zheng Xue", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "women_children", False),
-    ("冯婷 Feng Ting", [Role.CASEWORKER], [SW], "women_children", False),
-    ("何伟 He Wei", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "volunteers", False),
-    ("周敏律师 Zhou Min (lawyer)", [Role.SPECIALIST], [LAW], "family", False),
-    ("吴心怡 Wu Xinyi (psychologist)", [Role.SPECIALIST], [PSY], "family", False),
-    ("林医生 Dr Lin Hui", [Role.SPECIALIST], [MED], "elderly", False),
-    ("赵老师 Zhao Qing (teacher)", [Role.SPECIALIST], [EDU], "youth", False),
-    ("罗文 Luo Wen (senior social worker)", [Role.SUPERVISOR, Role.CASEWORKER], [SW], None, False),
-    ("何美玲 Dr Margaret Ho (Hong Kong)", [Role.SUPERVISOR], [SW, PSY], None, True),
-    ("陈伟文 Prof. Chan Wai-man (university)", [Role.SUPERVISOR], [SW], None, True),
-    ("孙审计 Sun Jian (evaluation)", [Role.COMPLIANCE_REVIEWER], [Discipline.OTHER], None, False),
-    ("徐磊 Xu Lei (IT)", [Role.ADMINISTRATOR], [Discipline.OTHER], None, False),
-]
 
 SURNAMES = [("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"),
             ("杨", "Yang"), ("黄", "Huang"), ("赵", "Zhao"), ("吴", "Wu"), ("周", "Zhou"),
@@ -185,75 +133,6 @@ STAGES = {"intake": 10, "assessed": 12, "active": 48, "closing": 5, "closed": 20
 RISKS = {RiskLevel.LOW: 40, RiskLevel.MEDIUM: 35, RiskLevel.HIGH: 20, RiskLevel.CRITICAL: 5}
 
 
-@dataclass(frozen=True)
-class People:
-    by_name: dict[str, Actor]
-    leads: dict[str, list[Actor]]  # department key → who may lead its cases
-    supervisor_of: dict[UUID, Actor]
-    specialists: dict[Discipline, Actor]
-    department_ids: dict[str, UUID]
-
-
-def has_demo(app: Casework) -> bool:
-    return app.has_organisation() and app.get_organisation().name == ORGANISATION
-
-
-def ensure_demo(app: Casework, cases: int = CASES) -> bool:
-    """Build the demo into an empty store; returns False (building nothing) when the
-    store already holds an organisation, demo or not."""
-    if app.has_organisation():
-        return False
-    build_demo(app, cases)
-    return True
-
-
-def build_demo(app: Casework, cases: int = CASES, seed: int = SEED) -> None:
-    rng = random.Random(seed)
-    people = _organisation(app)
-    today = datetime.now(tz=UTC)
-    for n in range(cases):
-        _one_case(app, people, rng, today, n)
-    _a_worker_leaves(app, people)
-    add_referrals_supervision_and_reviews(app, rng, today)
-
-
-def _organisation(app: Casework) -> People:
-    founder = Actor(uuid4(), Role.ADMINISTRATOR)
-    app.found_organisation(founder, ORGANISATION)
-    centre_id = app.add_centre(founder, CENTRE, "海珠区 Haizhu District")
-    department_ids = {
-        key: app.add_department(founder, centre_id, name) for key, name in DEPARTMENTS.items()
-    }
-    by_name: dict[str, Actor] = {}
-    leads: dict[str, list[Actor]] = {key: [] for key in DEPARTMENTS}
-    specialists: dict[Discipline, Actor] = {}
-    for name, roles, disciplines, department, external in STAFF:
-        staff_id = app.add_staff(
-            founder,
-            name,
-            centre_id,
-            department_ids[department] if department else None,
-            roles,
-            disciplines,
-            external,
-        )
-        actor = Actor(staff_id, roles[0])
-        by_name[name] = actor
-        if department and Role.CASEWORKER in roles:
-            leads[department].append(Actor(staff_id, Role.CASEWORKER))
-        if roles == [Role.SPECIALIST]:
-            specialists[disciplines[0]] = actor
-    supervisors = [a for a in by_name.values() if a.role == Role.SUPERVISOR]
-    director = by_name[STAFF[0][0]]
-    supervisor_of: dict[UUID, Actor] = {}
-    frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
-    for n, worker in enumerate(frontline):
-        supervisor = supervisors[n % len(supervisors)]
-        app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, date(2025, 9, 1))
-        supervisor_of[worker.staff_id] = supervisor
-    return People(by_name, leads, supervisor_of, specialists, department_ids)
-
-
 def _pick(rng: random.Random, shares: dict) -> object:
     return rng.choices(list(shares), weights=list(shares.values()))[0]
 
@@ -297,7 +176,8 @@ def _client(rng: random.Random, department: str) -> Client:
     )
 
 
-def _one_case(app: Casework, people: People, rng: random.Random, today: datetime, n: int) -> None:
+def one_case(app: Casework, people: People, rng: random.Random, today: datetime, n: int) -> None:
+    """The `n`th case: a client in a department, taken to a stage drawn from `STAGES`."""
     department = str(_pick(rng, CASE_SHARE))
     lead = rng.choice(people.leads[department])
     stage = str(_pick(rng, STAGES))
@@ -450,83 +330,4 @@ def _note(
         late_after=timedelta(hours=48)
         if late
         else datetime.now(tz=UTC) - happened + timedelta(days=1),
-    )
-
-
-def _a_worker_leaves(app: Casework, people: People) -> None:
-    """王磊 hands his open cases to 李娜 and leaves: the hand-over audit in the record."""
-    leaver = people.by_name["王磊 Wang Lei"]
-    successor = people.by_name["李娜 Li Na"]
-    head = people.by_name["张伟 Zhang Wei"]
-    for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):
-        if app.get_case(case_id).status != CaseStatus.CLOSED:
-            app.hand_over_case(
-                case_id, head, successor.staff_id, "王磊离职交接 Wang Lei is leaving"
-            )
-    app.staff_leaves(leaver.staff_id, head, datetime.now(tz=UTC).date())
-
-
-def describe(app: Casework) -> str:
-    """What the centre holds, for the person who just ran `casework demo`."""
-    organisation = app.get_organisation()
-    staff = app.list_staff()
-    cases, erased = [], 0
-    for case_id in app.case_ids():
-        try:
-            cases.append(app.get_case(case_id))
-        except RuleBroken as error:
-            if error.rule != "erased":
-                raise
-            erased += 1
-    today = datetime.now(tz=UTC).date()
-    lines = [organisation.name]
-    for centre in organisation.centres:
-        lines.append(f"  {centre.name}")
-        for department in organisation.departments_of(centre.centre_id):
-            members = [s for s in staff if s.department_id == department.department_id and s.active]
-            held = [c for c in cases if c.department_id == department.department_id]
-            open_ = sum(c.status != CaseStatus.CLOSED for c in held)
-            lines.append(
-                f"    {department.name}: {len(members)} staff, {len(held)} cases ({open_} open)"
-            )
-    supervisors = [
-        s.name + (" (external)" if s.external else "") for s in staff if Role.SUPERVISOR in s.roles
-    ]
-    lines.append(
-        f"  staff: {sum(s.active for s in staff)} active, {sum(not s.active for s in staff)} "
-        f"left; supervisors: {', '.join(supervisors)}"
-    )
-    by_status = Counter(c.status.value for c in cases)
-    by_risk = Counter(c.risk_level.value for c in cases)
-    lines.append(
-        f"  cases: {len(cases)} — "
-        + ", ".join(f"{s.value} {by_status[s.value]}" for s in CaseStatus)
-        + (f"; and {erased} erased" if erased else "")
-    )
-    lines.append("  risk: " + ", ".join(f"{r.value} {by_risk[r.value]}" for r in RiskLevel))
-    waiting = sum(c.pending_plan is not None for c in cases) + by_status[CaseStatus.CLOSING.value]
-    lines.append(
-        f"  waiting for supervisor approval: {waiting}; overdue plan reviews: "
-        f"{sum(c.review_overdue(today) for c in cases)}; late notes: "
-        f"{sum(n.late_entry for c in cases for n in c.notes.values())}; "
-        f"with specialists: {sum(bool(c.team) for c in cases)}; "
-        f"reopened: {sum(bool(c.reopenings) for c in cases)}; "
-        f"emergency access: {sum(len(c.emergency_access) for c in cases)}"
-    )
-    lines.append(_referrals_and_supervision(app, cases))
-    return "\n".join(lines)
-
-
-def _referrals_and_supervision(app: Casework, readable_cases: list[Case]) -> str:
-    now_ = datetime.now(tz=UTC)
-    readable = {c.id for c in readable_cases}
-    referrals = [
-        r for r in map(app.get_referral, app.record_ids(Referral.Sent)) if r.case_id in readable
-    ]
-    sessions = [app.get_supervision_session(i) for i in app.record_ids(SupervisionSession.Recorded)]
-    return (
-        f"  referrals: {len(referrals)} ({sum(r.is_stalled(now_) for r in referrals)} stalled, "
-        f"{sum(r.loop for r in referrals)} looping back); supervision sessions: "
-        f"{len(sessions)} ({sum(not s.signed_off for s in sessions)} awaiting sign-off, "
-        f"{sum(len(s.overdue_action_items(now_.date())) for s in sessions)} overdue action items)"
     )

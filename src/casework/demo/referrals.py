@@ -1,0 +1,127 @@
+"""The demo centre's referral chains: to other departments and to outside agencies,
+some completed, some declined, one stalled, one looping back to where it began."""
+
+import random
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from casework.aggregates.agency import AgencyKind
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import Case
+from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.staff import Staff
+from casework.application import Casework
+
+AGENCIES = [
+    ("海珠区法律援助处 Haizhu Legal Aid Office", AgencyKind.LEGAL_AID, ["法律咨询 legal advice"]),
+    ("海珠区妇幼保健院 Haizhu Maternal and Child Hospital", AgencyKind.HEALTH, ["体检 check-ups"]),
+    (
+        "广州市心理危机干预中心 Guangzhou Crisis Intervention Centre",
+        AgencyKind.MENTAL_HEALTH,
+        ["心理危机干预 crisis counselling"],
+    ),
+    ("海珠区反家暴庇护所 Haizhu Domestic Violence Shelter", AgencyKind.SHELTER, ["庇护 shelter"]),
+]
+REASONS = [
+    "需要法律意见 needs legal advice on maintenance and custody",
+    "需要日间照料 needs day care while the family is in crisis",
+    "需要心理辅导 needs counselling after a bereavement",
+    "需要安全住所 needs a safe place to stay tonight",
+]
+CHAIN_STORIES = ["completed", "declined", "in_service", "stalled", "onward", "loop"]
+
+
+def add_referral_chains(
+    app: Casework, rng: random.Random, today: datetime, staff: dict[UUID, Staff], cases: list[Case]
+) -> None:
+    """Register the outside agencies, then send up to 18 of the open `cases` along a chain."""
+    founder = next(
+        Actor(s.id, Role.CENTRE_DIRECTOR) for s in staff.values() if Role.CENTRE_DIRECTOR in s.roles
+    )
+    agencies = [
+        app.register_agency(founder, name, kind, "020-8" + str(rng.randint(1000000, 9999999)), s)
+        for name, kind, s in AGENCIES
+    ]
+    for n, case in enumerate(rng.sample(cases, min(18, len(cases)))):
+        _referral_chain(app, rng, today, staff, agencies, case, CHAIN_STORIES[n % 6])
+
+
+def _head_of(staff: dict[UUID, Staff], department_id: UUID) -> Actor:
+    head = next(
+        s
+        for s in staff.values()
+        if s.department_id == department_id and Role.DEPARTMENT_HEAD in s.roles
+    )
+    return Actor(head.id, Role.DEPARTMENT_HEAD)
+
+
+def _referral_chain(
+    app: Casework,
+    rng: random.Random,
+    today: datetime,
+    staff: dict[UUID, Staff],
+    agencies: list[UUID],
+    case: Case,
+    story: str,
+) -> None:
+    lead = Actor(case.lead_worker_id, Role.CASEWORKER)
+    organisation = app.get_organisation()
+    others = [
+        d.department_id for d in organisation.departments if d.department_id != case.department_id
+    ]
+    other_department, agency = rng.choice(others), rng.choice(agencies)
+    sent = today - timedelta(days=rng.randint(3, 6) if story == "stalled" else rng.randint(20, 35))
+    consent = case.consent
+    case.record_consent(
+        lead,
+        True,
+        (sent - timedelta(days=1)).date(),
+        disciplines=consent.disciplines if consent else [],
+        agency_ids=[agency],
+        department_ids=[other_department],
+        occurred_at=sent - timedelta(days=1),
+    )
+    app.save(case)
+    first_to = Holder.department(other_department)
+    receiver = _head_of(staff, other_department)
+    if story in ("completed", "declined", "stalled"):
+        first_to, receiver = Holder.agency(agency), lead  # the centre records the agency's answer
+    urgency = Urgency.URGENT if story == "stalled" else rng.choice(list(Urgency))
+    shared = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
+    first = app.send_referral(
+        lead, case.id, first_to, rng.choice(REASONS), urgency, shared, occurred_at=sent
+    )
+    if story == "stalled":
+        return
+    if story == "declined":
+        app.decline_referral(
+            first, receiver, "不在服务范围 outside our service area", sent + timedelta(hours=20)
+        )
+        return
+    app.accept_referral(first, receiver, sent + timedelta(hours=rng.randint(2, 30)))
+    app.start_referral_service(first, receiver, sent + timedelta(days=2))
+    if story == "completed":
+        app.complete_referral(
+            first, receiver, "服务完成 service completed", sent + timedelta(days=14)
+        )
+    elif story == "onward":
+        onward = app.refer_onward(
+            first,
+            receiver,
+            Holder.agency(agency),
+            rng.choice(REASONS),
+            Urgency.ROUTINE,
+            [SharedPart.CASE_SUMMARY],
+            occurred_at=sent + timedelta(days=5),
+        )
+        app.accept_referral(onward, receiver, sent + timedelta(days=6))
+    elif story == "loop":
+        app.refer_onward(
+            first,
+            receiver,
+            Holder.department(case.department_id),
+            "家庭问题仍需原部门跟进 the family conflict is back with the family team",
+            Urgency.ROUTINE,
+            [SharedPart.CASE_SUMMARY],
+            occurred_at=sent + timedelta(days=7),
+        )
