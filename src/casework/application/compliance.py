@@ -16,7 +16,6 @@ from casework.aggregates.case import Case
 from casework.aggregates.erasure import CaseErasure
 from casework.application.core import CaseworkCore
 from casework.application.errors import NotFound
-from casework.collector import collector_pause
 from casework.compliance.bundle import Bundle
 from casework.compliance.case_streams import case_record_ids, case_rows
 from casework.compliance.diff import RecordDiff, diff
@@ -32,6 +31,7 @@ from casework.compliance.replay import (
 )
 from casework.compliance.verification import VerificationReport, verify_ledger
 from casework.settings import Settings
+from casework.store.collector import collector_pause
 from casework.store.errors import RecordErased, StoreError
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
 from casework.store.master_key import MasterKey

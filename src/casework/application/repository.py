@@ -6,7 +6,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 
-from casework.collector import collector_pause
+from casework.store.collector import collector_pause
 
 
 class ShortStreamsFirst(Repository[UUID]):

@@ -1,4 +1,5 @@
-"""Pausing Python's cycle collector around work that builds many acyclic objects."""
+"""Pausing Python's cycle collector while records are read in bulk (long streams
+rebuilt, batches of events projected): work that builds many acyclic objects."""
 
 import gc
 import threading
