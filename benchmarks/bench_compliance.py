@@ -27,9 +27,9 @@ import psycopg
 from benchmarks.bench_store import TEXT, Dossier
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.cli.keys import write_signing_key
 from casework.compliance.replay import Basis
 from casework.settings import Settings
+from casework.store.key_files import write_signing_key
 from casework.store.master_key import MasterKey
 from tests.cases import WORKER
 from tests.family_centre import build_centre, open_family_case

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.cli.keys import write_signing_key
+from casework.store.key_files import write_signing_key
 from tests.family_centre import Centre, build_centre, open_family_case
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from casework.application import Casework
 from casework.cli import main
-from casework.cli.keys import create_key_files
 from casework.settings import Settings
+from casework.store.key_files import create_key_files
 from tests.centre import open_family_case, small_centre
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from casework.store.key_files import read_master_key_file
 from casework.store.master_key import MasterKey
 
 
@@ -49,4 +50,4 @@ class Settings:
     def load_master_key(self) -> MasterKey:
         if self.master_key_base64:
             return MasterKey.from_base64(self.master_key_base64, "CASEWORK_MASTER_KEY")
-        return MasterKey.from_file(self.master_key_file)
+        return read_master_key_file(self.master_key_file)

@@ -2,10 +2,10 @@
 
 import argparse
 
-from casework.cli.keys import create_key_files
 from casework.cli.session import casework_session
 from casework.demo import describe, ensure_demo, has_demo
 from casework.settings import Settings
+from casework.store.key_files import create_key_files
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

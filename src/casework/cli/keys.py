@@ -1,16 +1,12 @@
 """`casework keys`: create the master key and the ledger signing key; rotate the master key."""
 
 import argparse
-import os
 from pathlib import Path
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.cli.session import casework_session
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError
-from casework.store.master_key import MasterKey, new_key_bytes, write_key_file
+from casework.store.key_files import create_key_files, rotate_master_key_file
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -42,37 +38,6 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     rotate.set_defaults(run=run_rotate)
 
 
-def create_key_files(settings: Settings) -> list[Path]:
-    """Create whichever of the two keys is missing; returns the files written."""
-    written = []
-    if not settings.master_key_base64 and not settings.master_key_file.exists():
-        write_key_file(settings.master_key_file, new_key_bytes())
-        written.append(settings.master_key_file)
-    if not settings.signing_key_file.exists():
-        write_signing_key(settings.signing_key_file)
-        written += [settings.signing_key_file, settings.verify_key_file]
-    return written
-
-
-def write_signing_key(path: Path) -> None:
-    key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    path.with_suffix(".pub").write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-
-
 def run_init(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     written = create_key_files(settings)
@@ -96,12 +61,7 @@ def run_rotate(args: argparse.Namespace) -> int:
                 "the master key comes from CASEWORK_MASTER_KEY: say where to write the new "
                 "one with --new-key-file"
             )
-        secret = new_key_bytes()
-        staged = target.with_name(target.name + ".new")
-        staged.unlink(missing_ok=True)
-        write_key_file(staged, secret)
-        count = app.keyring.rotate_master(MasterKey(secret, str(target)))
-        os.replace(staged, target)
+        count = rotate_master_key_file(app.keyring, target)
         fingerprint = app.keyring.master.fingerprint
     print(
         f"re-wrapped {count} data keys under the new master key (fingerprint "

@@ -1,8 +1,8 @@
 """The master key (key-encryption key, KEK): 256 bits that wrap every data key.
 
 It lives outside the database: in `CASEWORK_MASTER_KEY` (base64) or in a key file
-created by `casework keys init` with mode 0600. Only its fingerprint is stored, so a
-wrong key is recognised at start-up, before anything is written.
+created by `casework keys init` with mode 0600 (see `key_files`). Only its fingerprint
+is stored, so a wrong key is recognised at start-up, before anything is written.
 """
 
 import base64
@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from pathlib import Path
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -47,19 +46,6 @@ class MasterKey:
             raise MasterKeyError(f"master key from {source} is not valid base64") from None
         return cls(key, source)
 
-    @classmethod
-    def from_file(cls, path: Path) -> "MasterKey":
-        if not path.exists():
-            raise MasterKeyError(
-                f"no master key: {path} does not exist and CASEWORK_MASTER_KEY is not set. "
-                "Create one with `casework keys init` (or run `casework serve --demo`)."
-            )
-        if path.stat().st_mode & 0o077:
-            raise MasterKeyError(
-                f"master key file {path} is readable by other users; run `chmod 600 {path}`"
-            )
-        return cls.from_base64(path.read_text(), str(path))
-
     def wrap(self, data_key: bytes, key_id: UUID, scope_id: UUID) -> bytes:
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, data_key, _wrap_aad(key_id, scope_id))
@@ -76,14 +62,6 @@ class MasterKey:
 
 def _wrap_aad(key_id: UUID, scope_id: UUID) -> bytes:
     return b"casework data key" + key_id.bytes + scope_id.bytes
-
-
-def write_key_file(path: Path, key: bytes) -> None:
-    """Write a key file readable by its owner only; refuse to overwrite one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(base64.b64encode(key).decode() + "\n")
 
 
 def new_key_bytes() -> bytes:
