@@ -5,6 +5,7 @@ from typing import ClassVar
 from casework.aggregates.case import Case
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision_schedule import SupervisionSchedule
+from casework.application.authorisation import Authorisation
 from casework.application.cases import CaseCommands
 from casework.application.compliance import ComplianceCommands
 from casework.application.organisation import OrganisationCommands
@@ -20,6 +21,7 @@ class Casework(
     SupervisionCommands,
     ReviewCommands,
     ComplianceCommands,
+    Authorisation,
 ):
     """casework's application: one event store, one notification log, sealed."""
 

@@ -1,0 +1,196 @@
+"""The access log in the service layer: every read of case content, every refused
+attempt, every sign-in event is recorded durably before anything is shown, and the
+questions "who read this case?" and "what did this person read?".
+
+A read whose record cannot be written fails closed (`AccessNotRecorded`): the caller
+gets no content.
+"""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from functools import cached_property
+from uuid import UUID
+
+import msgspec
+
+from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
+from casework.aggregates.base import Actor, Role, RuleBroken
+from casework.aggregates.case import Case
+from casework.application.core import CaseworkCore
+from casework.application.principal import principal_of
+from casework.store.access_index import AccessIndex, AccessQuery
+from casework.store.errors import RecordErased
+
+
+class AccessNotRecorded(RuleBroken):
+    """The access could not be recorded, so nothing was shown (HTTP 503)."""
+
+    rule = "access_not_recorded"
+    status = 503
+
+
+class AccessLogNotAllowed(RuleBroken):
+    rule = "access_log_not_allowed"
+    status = 403
+
+
+class AccessEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One access, as the access-log queries show it."""
+
+    record_id: UUID
+    at: datetime
+    staff_id: UUID | None
+    role: Role | None
+    action: AccessAction
+    outcome: AccessOutcome
+    reason: str
+    purpose: str
+    access_point: str
+    session_id: UUID | None
+    case_id: UUID | None
+    record_kinds: list[str]
+    record_ids: list[UUID]
+    subject: str
+    source: str
+
+
+def _entry(record: AccessRecord) -> AccessEntry:
+    return AccessEntry(
+        record_id=record.id,
+        at=record.occurred_at,
+        staff_id=record.actor_id,
+        role=record.actor_role,
+        action=record.action,
+        outcome=record.outcome,
+        reason=record.reason,
+        purpose=record.purpose,
+        access_point=record.access_point,
+        session_id=record.session_id,
+        case_id=record.case_id,
+        record_kinds=record.record_kinds,
+        record_ids=record.record_ids,
+        subject=record.subject,
+        source=record.source,
+    )
+
+
+class AccessLogCommands(CaseworkCore):
+    @cached_property
+    def access_index(self) -> AccessIndex:
+        index = AccessIndex(self.factory.datastore, self.database.dialect)  # type: ignore[attr-defined]
+        index.create()
+        return index
+
+    def record_access(
+        self,
+        principal: Actor | None,
+        action: AccessAction,
+        *,
+        case_id: UUID | None = None,
+        record_kinds: Sequence[str] = (),
+        record_ids: Sequence[UUID] = (),
+        outcome: AccessOutcome = AccessOutcome.ALLOWED,
+        reason: str = "",
+        subject: str = "",
+        source: str = "",
+    ) -> UUID:
+        """Record one access and commit it; raises `AccessNotRecorded` if it cannot be
+        stored (the caller must then show nothing)."""
+        who = principal_of(principal) if principal is not None else None
+        record = AccessRecord.recorded(
+            who.staff_id if who else None,
+            who.role if who else None,
+            action,
+            outcome,
+            reason=reason,
+            purpose=who.purpose if who else "",
+            access_point=who.access_point.value if who else "",
+            session_id=who.session_id if who else None,
+            case_id=case_id,
+            record_kinds=[str(kind) for kind in record_kinds],
+            record_ids=list(record_ids),
+            subject=subject,
+            source=source,
+        )
+        row = self.access_index.row(
+            record.id, case_id, record.actor_id, record.occurred_at, record.outcome.value
+        )
+        try:
+            self.save(record, with_events=[row])
+        except Exception as error:
+            raise AccessNotRecorded(
+                "this access could not be recorded, so nothing is shown; try again, "
+                "and tell the operator if it persists",
+                cause=str(error),
+            ) from error
+        return record.id
+
+    def who_read_case(
+        self, by: Actor, case_id: UUID, query: AccessQuery | None = None
+    ) -> list[AccessEntry]:
+        """Every access to a case, newest first: for its lead, the supervisors of
+        someone on it, the directors of its centre and compliance reviewers (only
+        reviewers once the case is erased). The question is recorded too."""
+        self._require_case_log_reader(by, case_id)
+        return self._access_entries(by, replace(query or AccessQuery(), case_id=case_id), case_id)
+
+    def what_person_read(
+        self, by: Actor, staff_id: UUID, query: AccessQuery | None = None
+    ) -> list[AccessEntry]:
+        """Everything one person accessed, newest first: for compliance reviewers."""
+        if by.role is not Role.COMPLIANCE_REVIEWER:
+            self._refuse_log(by, None, "only compliance reviewers see what a person read")
+        self.actor_context(by)  # type: ignore[attr-defined]  # holds the role today
+        return self._access_entries(by, replace(query or AccessQuery(), staff_id=staff_id), None)
+
+    def _access_entries(
+        self, by: Actor, query: AccessQuery, case_id: UUID | None
+    ) -> list[AccessEntry]:
+        ids = self.access_index.find(query)
+        entries = [_entry(self.load(i, AccessRecord, "access record")) for i in ids]
+        self.record_access(
+            by,
+            AccessAction.ACCESS_LOG,
+            case_id=case_id,
+            record_kinds=["access_log"],
+            reason=f"{len(entries)} access record(s) shown",
+            subject=str(query.staff_id or ""),
+        )
+        return entries
+
+    def _require_case_log_reader(self, by: Actor, case_id: UUID) -> None:
+        context = self.actor_context(by)  # type: ignore[attr-defined]
+        if by.role is Role.COMPLIANCE_REVIEWER:
+            return
+        try:
+            case = self.repository.get(case_id)
+        except RecordErased:
+            self._refuse_log(by, case_id, "only compliance reviewers see who read an erased case")
+        if not isinstance(case, Case):
+            self._refuse_log(by, case_id, "not a case")
+        role = by.role
+        on_case = {case.lead_worker_id, *(m.staff_id for m in case.team)}
+        if (
+            (role in (Role.CASEWORKER, Role.DEPARTMENT_HEAD) and case.lead_worker_id == by.staff_id)
+            or (role is Role.CENTRE_DIRECTOR and case.centre_id == context.centre_id)
+            or (role is Role.SUPERVISOR and on_case & context.supervisee_ids)
+        ):
+            return
+        self._refuse_log(
+            by,
+            case_id,
+            "who read a case is shown to its lead, the supervisors of people on it, "
+            "the directors of its centre and compliance reviewers",
+        )
+
+    def _refuse_log(self, by: Actor, case_id: UUID | None, reason: str) -> None:
+        self.record_access(
+            by,
+            AccessAction.ACCESS_LOG,
+            case_id=case_id,
+            record_kinds=["access_log"],
+            outcome=AccessOutcome.REFUSED,
+            reason=reason,
+        )
+        raise AccessLogNotAllowed(reason)

@@ -1,0 +1,64 @@
+"""Who is asking: the signed-in person, the role they act in, and how they reached us.
+
+Adapters (the CLI, the HTTP API, the pages) only establish the principal, from a
+session token; the service layer decides what the principal may see or do, and
+records every access under the principal's session, access point and purpose.
+"""
+
+from enum import StrEnum
+from uuid import UUID
+
+from casework.aggregates.base import Actor, Role
+
+# The purpose recorded for ordinary casework reads; a compliance reviewer states theirs.
+CASEWORK_PURPOSE = "casework"
+
+
+class AccessPoint(StrEnum):
+    API = "api"
+    PAGE = "page"
+    CLI = "cli"
+    # In-process callers: the demo builder, tests, maintenance jobs.
+    SERVICE = "service"
+
+
+class Principal(Actor):
+    """An actor established by sign-in (or an in-process caller, with no session)."""
+
+    __slots__ = ("access_point", "purpose", "session_id")
+
+    def __init__(
+        self,
+        staff_id: UUID,
+        role: Role,
+        *,
+        session_id: UUID | None = None,
+        access_point: AccessPoint = AccessPoint.SERVICE,
+        purpose: str = CASEWORK_PURPOSE,
+    ) -> None:
+        super().__init__(staff_id, role)
+        self.session_id = session_id
+        self.access_point = AccessPoint(access_point)
+        self.purpose = purpose.strip() or CASEWORK_PURPOSE
+
+    def __repr__(self) -> str:
+        return (
+            f"Principal({self.staff_id}, {self.role.value}, {self.access_point.value}, "
+            f"session={self.session_id})"
+        )
+
+    def for_purpose(self, purpose: str) -> "Principal":
+        """The same person in the same session, reading for a stated purpose (a
+        compliance review states it once per review session)."""
+        return Principal(
+            self.staff_id,
+            self.role,
+            session_id=self.session_id,
+            access_point=self.access_point,
+            purpose=purpose,
+        )
+
+
+def principal_of(actor: Actor) -> Principal:
+    """Any actor as a principal: an in-process caller has no session."""
+    return actor if isinstance(actor, Principal) else Principal(actor.staff_id, actor.role)

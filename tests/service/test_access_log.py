@@ -1,0 +1,115 @@
+"""Every read of case content is recorded before it is shown; refusals too; and the
+access log answers who read a case and what a person read."""
+
+from datetime import date
+
+import pytest
+
+from casework.access import AccessDenied
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.case import NoteKind, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.application import Casework
+from casework.application.access_log import AccessLogNotAllowed, AccessNotRecorded
+from casework.application.principal import AccessPoint, Principal
+from casework.store.access_index import AccessQuery
+from tests.centre import open_family_case, small_centre
+
+
+def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    store.add_team_member(
+        case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
+    )
+    store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "a home visit", 60)
+    store.record_note(
+        case_id,
+        centre.lawyer,
+        NoteKind.OFFICE_INTERVIEW,
+        "custody law explained",
+        30,
+        discipline=Discipline.LAW,
+    )
+    lawyer = Principal(centre.lawyer.staff_id, centre.lawyer.role, access_point=AccessPoint.API)
+
+    reading = store.read_case(lawyer, case_id)
+
+    assert [n.narrative for n in reading.case.notes.values()] == ["custody law explained"]
+    assert reading.withheld_summary() == "1 record hidden: social_work notes"
+    assert store.get_case(case_id).notes.__len__() == 2  # the stored case is untouched
+    entries = store.who_read_case(centre.worker, case_id)
+    read = [e for e in entries if e.action is AccessAction.READ]
+    assert len(read) == 1
+    assert read[0].staff_id == centre.lawyer.staff_id
+    assert read[0].access_point == "api"
+    assert read[0].purpose == "casework"
+    assert read[0].outcome is AccessOutcome.ALLOWED
+    assert "note" in read[0].record_kinds
+
+
+def test_a_refused_read_is_recorded_and_shows_nothing(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    version = store.get_case(case_id).version
+
+    with pytest.raises(AccessDenied, match="administrators see no case content"):
+        store.read_case(centre.administrator, case_id)
+
+    refused = store.who_read_case(centre.reviewer, case_id, AccessQuery(outcome="refused"))
+    assert [(e.staff_id, e.action) for e in refused] == [
+        (centre.administrator.staff_id, AccessAction.READ)
+    ]
+    assert store.get_case(case_id).version == version  # reads never change the case
+
+
+def test_what_a_person_read_is_for_reviewers_only(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    store.read_case(centre.head, case_id)
+    reviewer = Principal(centre.reviewer.staff_id, centre.reviewer.role).for_purpose(
+        "2026 annual file audit"
+    )
+
+    seen = store.what_person_read(reviewer, centre.head.staff_id)
+
+    assert [(e.case_id, e.action) for e in seen] == [(case_id, AccessAction.READ)]
+    with pytest.raises(AccessLogNotAllowed):
+        store.what_person_read(centre.director, centre.head.staff_id)
+    with pytest.raises(AccessLogNotAllowed):
+        store.who_read_case(centre.second_worker, case_id)
+    asked = store.what_person_read(reviewer, centre.reviewer.staff_id)
+    assert {e.purpose for e in asked if e.action is AccessAction.ACCESS_LOG} == {
+        "2026 annual file audit"
+    }
+
+
+def test_a_read_that_cannot_be_recorded_fails_closed(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(app.access_index, "row", lambda *a, **k: broken)
+
+    with pytest.raises(AccessNotRecorded):
+        app.read_case(centre.worker, case_id)
+
+
+def test_who_read_an_erased_case_stays_answerable(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    store.read_case(centre.worker, case_id)
+    store.erase_case(
+        case_id, centre.director, "client's request under PIPL art. 47", "Legal Office ref 2026-1"
+    )
+
+    entries = store.who_read_case(centre.reviewer, case_id)
+
+    assert centre.worker.staff_id in {e.staff_id for e in entries}
+    with pytest.raises(AccessLogNotAllowed):
+        store.who_read_case(centre.director, case_id)
+    assert date.today() >= entries[0].at.date()
