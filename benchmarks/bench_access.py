@@ -1,0 +1,136 @@
+"""Recorded reads: a case read with its access record against the same read without.
+
+Each reader opens a demo-sized case (40 notes in two disciplines, a plan) as a
+team member on summary scope, so the filtering runs too. "Bare" loads the case and
+filters it (`case_as_seen`) without recording; "recorded" is the service layer's
+`read_case`, which writes and commits the access record before returning.
+
+Run:  python -m benchmarks.bench_access [--reads 2000] [--readers 1,16]
+                                         [--backends sqlite,postgres]
+Target: recorded ÷ bare >= 0.70 at 1 and at 16 concurrent readers, on both backends.
+"""
+
+import argparse
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID, uuid4
+
+from benchmarks.bench_compliance import fresh_store
+from casework.aggregates.base import now
+from casework.aggregates.case import AssessmentDomain, DomainRating, Goal, NoteKind, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.application import Casework
+from casework.application.authorisation import case_as_seen
+from casework.application.principal import AccessPoint, Principal
+from tests.centre import open_family_case, small_centre
+
+TARGET = 0.70
+
+
+def prepare(app: Casework) -> tuple[Principal, list[UUID]]:
+    centre = small_centre(app)
+    case_ids = []
+    for _ in range(8):
+        case_id = open_family_case(app, centre)
+        app.add_team_member(
+            case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
+        )
+        app.record_assessment(
+            case_id,
+            centre.worker,
+            Discipline.SOCIAL_WORK,
+            [DomainRating(AssessmentDomain.FAMILY, 3, "conflict at home")],
+            "needs a safety plan",
+        )
+        app.propose_plan(
+            case_id,
+            centre.worker,
+            [
+                Goal(
+                    uuid4(),
+                    "safety plan agreed",
+                    ["weekly home visits"],
+                    Discipline.SOCIAL_WORK,
+                    centre.worker.staff_id,
+                    date(2026, 12, 31),
+                    date(2026, 9, 30),
+                )
+            ],
+        )
+        for i in range(20):
+            app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, f"visit {i}", 45)
+            app.record_note(
+                case_id,
+                centre.lawyer,
+                NoteKind.PHONE,
+                f"advice {i}",
+                15,
+                discipline=Discipline.LAW,
+            )
+        case_ids.append(case_id)
+    lawyer = Principal(centre.lawyer.staff_id, centre.lawyer.role, access_point=AccessPoint.API)
+    return lawyer, case_ids
+
+
+def rate(readers: int, reads: int, read: Callable[[int], object]) -> float:
+    """Reads per second with `readers` threads sharing `reads` reads."""
+    per_thread = reads // readers
+    barrier = threading.Barrier(readers + 1)
+
+    def run(offset: int) -> None:
+        barrier.wait()
+        for i in range(per_thread):
+            read(offset + i)
+
+    threads = [threading.Thread(target=run, args=(t * per_thread,)) for t in range(readers)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return per_thread * readers / (time.perf_counter() - started)
+
+
+def bench(backend: str, reads: int, reader_counts: list[int]) -> list[tuple[int, float]]:
+    ratios = []
+    with fresh_store(backend) as app:
+        lawyer, case_ids = prepare(app)
+        context = app.actor_context(lawyer)
+
+        def bare(i: int) -> object:
+            case = app.get_case(case_ids[i % len(case_ids)])
+            return case_as_seen(context, case, now())
+
+        def recorded(i: int) -> object:
+            return app.read_case(lawyer, case_ids[i % len(case_ids)])
+
+        rate(1, 100, bare), rate(1, 100, recorded)  # warm caches and connections
+        for readers in reader_counts:
+            without = rate(readers, reads, bare)
+            with_record = rate(readers, reads, recorded)
+            ratio = with_record / without
+            ratios.append((readers, ratio))
+            print(
+                f"[{backend}] {readers:>2} reader(s): bare {without:,.0f} reads/s, "
+                f"recorded {with_record:,.0f} reads/s, ratio {ratio:.2f} "
+                f"(target >= {TARGET:.2f}: {'met' if ratio >= TARGET else 'MISSED'})"
+            )
+    return ratios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=int, default=2000)
+    parser.add_argument("--readers", default="1,16")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    readers = [int(n) for n in args.readers.split(",")]
+    for backend in args.backends.split(","):
+        bench(backend, args.reads, readers)
+
+
+if __name__ == "__main__":
+    main()
