@@ -41,7 +41,7 @@ from casework.aggregates.referral import Holder, Referral, ResponseDeadlines, Sh
 from casework.aggregates.supervision import SessionFormat, SupervisionSession, Topic
 from casework.application import Casework
 from casework.projections import Projections
-from casework.projections.tables import bookkeeping
+from casework.projections.machinery.generations import bookkeeping
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 

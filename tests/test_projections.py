@@ -27,9 +27,9 @@ from casework.aggregates.review import RecordKind
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
 from casework.projections import Projections
-from casework.projections.referral_chains import ReferralChains
-from casework.projections.runner import Runner, ViewMoved
-from casework.projections.view import View
+from casework.projections.machinery.runner import Runner, ViewMoved
+from casework.projections.machinery.view_base import View
+from casework.projections.views.referral_chains import ReferralChainsView
 from tests.family_centre import Centre, build_centre, open_family_case
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -408,7 +408,7 @@ def test_a_view_whose_definition_changed_is_rebuilt_before_it_serves(
 ) -> None:
     busy_centre(app)
     Projections(app).catch_up()
-    monkeypatch.setattr(ReferralChains, "version", ReferralChains.version + 1)
+    monkeypatch.setattr(ReferralChainsView, "version", ReferralChainsView.version + 1)
     projections = Projections(app)
     status = {s.name: s for s in projections.status()}
     assert status["referral_chains"].health == "outdated: rebuild it"

@@ -1,13 +1,14 @@
-"""A case's structure as several views keep it: status, risk, lead worker,
-department, plan version and review date. One copy of these rules, so the case
-index and the caseload agree on what "open", "active" and "overdue" mean."""
+"""The case row that the case index, case plan and caseload views share: its
+columns (status, risk, lead worker, department, plan version and review date), its
+values when a case opens, and the handlers that change it. One copy of these rules,
+so the views agree on what "open", "active" and "overdue" mean."""
 
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Integer, String
 
 from casework.aggregates.case import Case, CaseStatus
-from casework.projections.tables import Id, UtcDateTime
+from casework.projections.machinery.column_types import Id, UtcDateTime
 
 Row = dict[str, Any]
 

@@ -11,8 +11,8 @@ from uuid import UUID
 
 from sqlalchemy import Column, Connection, Integer, String, select
 
-from casework.projections.tables import Id, Position, UtcDateTime
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id, Position, UtcDateTime
+from casework.projections.machinery.view_base import Handler, Item, View
 
 # Fields that name the record inside a case an event touched, most specific first.
 _TOUCHED = (
@@ -52,7 +52,7 @@ class TimelineEntry:
     touched_id: UUID | None
 
 
-class AuditTimeline(View):
+class AuditTimelineView(View):
     name = "audit_timeline"
     title = "Audit timeline (every event of a case: who, when, what)"
 

@@ -11,9 +11,9 @@ from uuid import UUID
 from sqlalchemy import Column, Connection, Integer, String, or_, select
 
 from casework.aggregates.case import OPEN_STATUSES, Case
-from casework.projections import case_state
-from casework.projections.tables import Id, UtcDateTime
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id, UtcDateTime
+from casework.projections.machinery.view_base import Handler, Item, View
+from casework.projections.views import shared_case_row
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -33,14 +33,14 @@ class CaseListing:
     plan_pending_approval: bool
 
 
-class CaseIndex(View):
+class CaseIndexView(View):
     name = "case_index"
     title = "Case index (my cases, department cases, filters)"
 
     def define(self) -> None:
         self.cases_table = self.table(
             "cases",
-            *case_state.case_columns(),
+            *shared_case_row.case_columns(),
             Column("referral_source", String(32), nullable=False),
             Column("notes", Integer, nullable=False),
             Column("last_note_at", UtcDateTime),
@@ -60,7 +60,7 @@ class CaseIndex(View):
         self.team = self.partitioned(self.team_table, "case_id")
 
     def handles(self) -> dict[type, Handler]:
-        handlers: dict[type, Handler] = dict.fromkeys(case_state.CHANGES, self.changed)
+        handlers: dict[type, Handler] = dict.fromkeys(shared_case_row.CHANGES, self.changed)
         handlers.update(
             {
                 Case.Opened: self.opened,
@@ -86,7 +86,7 @@ class CaseIndex(View):
 
     def opened(self, item: Item) -> None:
         e = item.event
-        row = case_state.opened_row(e)
+        row = shared_case_row.opened_row(e)
         row.update(
             referral_source=e.referral_source.value,
             notes=0,
@@ -97,7 +97,7 @@ class CaseIndex(View):
         self.team.replace(e.originator_id, [])
 
     def changed(self, item: Item) -> None:
-        case_state.CHANGES[type(item.event)](self._case(item), item.event)
+        shared_case_row.CHANGES[type(item.event)](self._case(item), item.event)
 
     def noted(self, item: Item) -> None:
         row = self._case(item)

@@ -13,9 +13,9 @@ from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, or_, 
 
 from casework.aggregates.case import OPEN_STATUSES, Case, PlanState
 from casework.aggregates.review import RecordKind, Review
-from casework.projections import case_state
-from casework.projections.tables import Id
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id
+from casework.projections.machinery.view_base import Handler, Item, View
+from casework.projections.views import shared_case_row
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -63,7 +63,7 @@ class CasePlanView(View):
     def define(self) -> None:
         self.plans_table = self.table(
             "plans",
-            *case_state.case_columns(),
+            *shared_case_row.case_columns(),
             Column("latest_version", Integer),
             Column("approved_version", Integer),
             Column("approved_review_id", Id),
@@ -92,7 +92,7 @@ class CasePlanView(View):
         self.reviews = self.keyed(self.reviews_table)
 
     def handles(self) -> dict[type, Handler]:
-        handlers: dict[type, Handler] = dict.fromkeys(case_state.CHANGES, self.changed)
+        handlers: dict[type, Handler] = dict.fromkeys(shared_case_row.CHANGES, self.changed)
         handlers.update(
             {
                 Case.Opened: self.opened,
@@ -120,7 +120,7 @@ class CasePlanView(View):
         return row
 
     def opened(self, item: Item) -> None:
-        row = case_state.opened_row(item.event)
+        row = shared_case_row.opened_row(item.event)
         row.update(
             latest_version=None,
             approved_version=None,
@@ -131,12 +131,12 @@ class CasePlanView(View):
         self.goals.replace(row["case_id"], [])
 
     def changed(self, item: Item) -> None:
-        case_state.CHANGES[type(item.event)](self._plan(item.event.originator_id), item.event)
+        shared_case_row.CHANGES[type(item.event)](self._plan(item.event.originator_id), item.event)
 
     def proposed(self, item: Item) -> None:
         e = item.event
         row = self._plan(e.originator_id)
-        case_state.CHANGES[Case.PlanVersionProposed](row, e)
+        shared_case_row.CHANGES[Case.PlanVersionProposed](row, e)
         row["latest_version"] = e.plan_version
         row["amended_since_approval"] = row["approved_version"] is not None
         # Mirrors the case: a waiting proposal is replaced; the active plan stays
@@ -167,7 +167,7 @@ class CasePlanView(View):
     def approved(self, item: Item) -> None:
         e = item.event
         row = self._plan(e.originator_id)
-        case_state.CHANGES[Case.PlanVersionApproved](row, e)
+        shared_case_row.CHANGES[Case.PlanVersionApproved](row, e)
         self._approve(row, e.plan_version, e.review_id)
         goals = [
             {**g, "plan_state": PlanState.ACTIVE.value}
@@ -186,7 +186,7 @@ class CasePlanView(View):
     def closing(self, item: Item) -> None:
         e = item.event
         if type(e) is Case.ClosureRequested:
-            case_state.CHANGES[Case.ClosureRequested](self._plan(e.originator_id), e)
+            shared_case_row.CHANGES[Case.ClosureRequested](self._plan(e.originator_id), e)
         outcomes = {o.goal_id: o.outcome.value for o in e.outcomes}
         for g in self.goals.get(e.originator_id):
             if g["plan_state"] == PlanState.ACTIVE and g["goal_id"] in outcomes:

@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 
 from casework.aggregates.referral import Referral, ReferralStatus
-from casework.projections.tables import Id, UtcDateTime
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id, UtcDateTime
+from casework.projections.machinery.view_base import Handler, Item, View
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class HolderSummary:
     mean_response_seconds: float | None
 
 
-class ReferralChains(View):
+class ReferralChainsView(View):
     name = "referral_chains"
     title = "Referral chains (hops, response times, stalled referrals, loops)"
 

@@ -32,9 +32,9 @@ from casework.aggregates.case import OPEN_STATUSES, Case, NoteKind
 from casework.aggregates.referral import HolderKind, Referral
 from casework.aggregates.review import Review
 from casework.aggregates.supervision import SupervisionSession
-from casework.projections import case_state
-from casework.projections.tables import Id, Position
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id, Position
+from casework.projections.machinery.view_base import Handler, Item, View
+from casework.projections.views import shared_case_row
 
 _OPEN = {s.value for s in OPEN_STATUSES}
 _REVIEWED = (Review.RevisionRequested, Review.RevisionSubmitted, Review.Approved)
@@ -85,7 +85,7 @@ class CaseloadView(View):
     def define(self) -> None:
         self.cases_table = self.table(
             "cases",
-            *case_state.case_columns(),
+            *shared_case_row.case_columns(),
             Column("awaiting_review", Integer, nullable=False),
         )
         self.history_table = self.table(
@@ -129,7 +129,7 @@ class CaseloadView(View):
         self.facts = self.appended(self.facts_table)
 
     def handles(self) -> dict[type, Handler]:
-        handlers: dict[type, Handler] = dict.fromkeys(case_state.CHANGES, self.changed)
+        handlers: dict[type, Handler] = dict.fromkeys(shared_case_row.CHANGES, self.changed)
         handlers.update(
             {
                 Case.Opened: self.opened,
@@ -190,7 +190,7 @@ class CaseloadView(View):
 
     def opened(self, item: Item) -> None:
         e = item.event
-        row = case_state.opened_row(e)
+        row = shared_case_row.opened_row(e)
         row["awaiting_review"] = 0
         self._record(item, row, ())
         self._fact(item, "intake", e.referral_source.value, e.department_id, e.lead_worker_id)
@@ -207,7 +207,7 @@ class CaseloadView(View):
         before = self._state(row)
         was_closed = row["status"] == "closed"
         pending_before = self._pending(row)
-        case_state.CHANGES[type(e)](row, e)
+        shared_case_row.CHANGES[type(e)](row, e)
         row["awaiting_review"] += self._pending(row) - pending_before
         self._record(item, row, before)
         if row["status"] == "closed" and not was_closed:

@@ -12,11 +12,8 @@ from uuid import UUID
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from casework.projections.catalogue import ALL_VIEWS
-from casework.projections.connection import WRITE_LOCK, changing_schema, read_table_engine
-from casework.projections.leadership import Leadership, leadership_for
-from casework.projections.runner import Runner, ViewMoved, runner_name
-from casework.projections.tables import (
+from casework.projections.machinery.engine import WRITE_LOCK, changing_schema, read_table_engine
+from casework.projections.machinery.generations import (
     BUILDING,
     RETIRED,
     SERVING,
@@ -24,7 +21,10 @@ from casework.projections.tables import (
     erased_cases,
     view_generations,
 )
-from casework.projections.view import View
+from casework.projections.machinery.leadership import Leadership, leadership_for
+from casework.projections.machinery.runner import Runner, ViewMoved, runner_name
+from casework.projections.machinery.view_base import View
+from casework.projections.views import ALL_VIEWS
 from casework.store.errors import StoreError
 
 # A runner that has not written for this long while its view lags is "stopped".

@@ -14,8 +14,8 @@ from sqlalchemy import Column, Connection, Date, Integer, String, select
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SupervisionSession
 from casework.aggregates.supervision_schedule import SupervisionSchedule, add_months
-from casework.projections.tables import Id, UtcDateTime
-from casework.projections.view import Handler, Item, View
+from casework.projections.machinery.column_types import Id, UtcDateTime
+from casework.projections.machinery.view_base import Handler, Item, View
 
 # An unsigned session record is flagged this long after the session.
 UNSIGNED_AFTER = timedelta(days=7)
@@ -59,7 +59,7 @@ class SupervisionDue:
     overdue: bool
 
 
-class SupervisionHistory(View):
+class SupervisionHistoryView(View):
     name = "supervision_history"
     title = "Supervision history (sessions, action items, sign-off, overdue supervision)"
 

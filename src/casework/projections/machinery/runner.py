@@ -17,11 +17,11 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
-from casework.collector import collector_pause
-from casework.projections.connection import WRITE_LOCK, changing_schema
-from casework.projections.rows import Write
-from casework.projections.tables import RETIRED, erased_cases, view_generations
-from casework.projections.view import Item, View
+from casework.projections.machinery.engine import WRITE_LOCK, changing_schema
+from casework.projections.machinery.generations import RETIRED, erased_cases, view_generations
+from casework.projections.machinery.row_cache import Write
+from casework.projections.machinery.view_base import Item, View
+from casework.store.collector import collector_pause
 from casework.store.envelope import raw_key_id
 from casework.store.errors import RecordErased
 from casework.store.keyring import ORGANISATION_SCOPE

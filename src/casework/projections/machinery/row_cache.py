@@ -25,7 +25,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from casework.projections.tables import UtcDateTime, UuidBytes, sqlite_instant
+from casework.projections.machinery.column_types import UtcDateTime, UuidBytes, sqlite_instant
 
 Row = dict[str, Any]
 # A statement with its values, to run in a batch's transaction.

@@ -12,8 +12,14 @@ from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-from casework.projections.rows import AppendedRows, KeyedRows, PartitionRows, RowStore, Write
-from casework.projections.tables import view_table
+from casework.projections.machinery.generations import view_table
+from casework.projections.machinery.row_cache import (
+    AppendedRows,
+    KeyedRows,
+    PartitionRows,
+    RowStore,
+    Write,
+)
 
 
 @dataclass(slots=True)
@@ -30,6 +36,8 @@ Handler = Callable[[Item], None]
 
 
 class View(ABC):
+    # Stored (in `cwv_generations`, table names and leadership locks) and typed (as
+    # `casework projections rebuild NAME`): renaming a class must leave it unchanged.
     name: ClassVar[str]
     title: ClassVar[str]
     # Raise when handlers change meaning without the tables changing: either makes

@@ -1,5 +1,5 @@
-"""The read tables' shared parts: column types, generation-suffixed names, and the
-bookkeeping tables (each view generation's position, and the erased cases)."""
+"""Column types every view table uses: instants read back in UTC, and ids and log
+positions stored compactly on SQLite."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -7,15 +7,10 @@ from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     DateTime,
     Dialect,
     Integer,
     LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
     TypeDecorator,
     Uuid,
 )
@@ -75,46 +70,3 @@ Id = Uuid().with_variant(UuidBytes(), "sqlite")
 # A log position. On SQLite an INTEGER PRIMARY KEY is the table's own rowid, which
 # saves a separate index on append-only tables keyed by position.
 Position = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def view_table(view: str, name: str, generation: int, *columns: Any, **options: Any) -> Table:
-    """A view's table in one generation: `cwv_<view>_<name>_g<generation>`.
-
-    Each rebuild writes a new generation beside the serving one (blue/green)."""
-    return Table(f"cwv_{view}_{name}_g{generation}", MetaData(), *columns, **options)
-
-
-bookkeeping = MetaData()
-
-# One row per view generation: its tracking position (updated in the same
-# transaction as the generation's rows), whether it serves reads, and its runner.
-view_generations = Table(
-    "cwv_generations",
-    bookkeeping,
-    Column("view", String(64), primary_key=True),
-    Column("generation", Integer, primary_key=True),
-    Column("status", String(16), nullable=False),  # building, serving, retired
-    Column("position", BigInteger, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    # Fingerprint of the view's tables and handlers that built this generation.
-    Column("definition", String(32), nullable=False),
-    Column("updated_at", UtcDateTime),
-    Column("runner", String(200)),
-    Column("heartbeat_at", UtcDateTime),
-    Column("last_error", Text),
-)
-
-# Cases whose rows were cleared on erasure: runners skip their events from then on,
-# even when they still hold the case's key in memory.
-erased_cases = Table(
-    "cwv_erased_cases",
-    bookkeeping,
-    Column("case_id", Id, primary_key=True),
-    Column("erased_at", UtcDateTime, nullable=False),
-)
-
-BUILDING = "building"
-SERVING = "serving"
-# Replaced by a rebuild; kept (and kept erasable) until the next rebuild starts, so a
-# read that began just before the switch still finds its tables.
-RETIRED = "retired"
