@@ -14,7 +14,7 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from casework.store.ledger import Checkpoint, fingerprint, leaf_data
+from casework.store.ledger import Checkpoint, fingerprint, hex_bytes, leaf_data
 from casework.store.merkle import leaf_hash, verify_inclusion
 
 FORMAT = "casework-export/1"
@@ -52,9 +52,9 @@ class Bundle(msgspec.Struct, kw_only=True):
         h = sha256()
         head = f"{self.format}\n{self.case_id}\n{self.exported_at.isoformat()}\n"
         h.update(f"{head}{self.exported_by}\n{self.exported_by_role}\n".encode())
-        h.update(bytes.fromhex(self.checkpoint.signature))
+        h.update(hex_bytes(self.checkpoint.signature, 64))
         for event in self.events:
-            h.update(event.leaf_index.to_bytes(8, "big"))
+            h.update(_index_bytes(event.leaf_index))
             h.update(event.leaf())
             h.update(sha256(_compact(event.content)).digest())
         return h.digest()
@@ -88,6 +88,9 @@ class BundleReport(msgspec.Struct, kw_only=True):
 
 
 def verify_bundle(data: bytes, public_key: bytes) -> BundleReport:
+    """Check a bundle with nothing but the public key the reader trusts. Nothing in the
+    file is taken on trust: its checkpoint, leaf indices and hashes are checked for
+    shape and range before any proof is computed."""
     try:
         bundle = msgspec.json.decode(data, type=Bundle)
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
@@ -98,35 +101,24 @@ def verify_bundle(data: bytes, public_key: bytes) -> BundleReport:
     problems: list[str] = []
     if bundle.format != FORMAT:
         problems.append(f"unknown bundle format {bundle.format!r} (this tool reads {FORMAT})")
-    if bytes.fromhex(checkpoint.public_key) != public_key:
+    if checkpoint.public_key_bytes != public_key:
         problems.append(
-            f"the checkpoint was signed by key {checkpoint.key_fingerprint}, not by the key you "
-            f"trust ({fingerprint(public_key)})"
+            f"wrong public key: the checkpoint was signed by key {checkpoint.key_fingerprint}, "
+            f"not by the key you trust ({fingerprint(public_key)}); check that you were given "
+            "this store's ledger public key"
         )
     elif not checkpoint.signature_valid():
         problems.append("the checkpoint does not match its signature: it was edited")
-    for event in bundle.events:
-        where = f"event {event.originator_id} version {event.originator_version}"
-        if not verify_inclusion(
-            event.leaf(),
-            event.leaf_index,
-            checkpoint.tree_size,
-            [bytes.fromhex(p) for p in event.inclusion_proof],
-            checkpoint.root,
-        ):
-            problems.append(
-                f"{where} (leaf {event.leaf_index}) is not in the ledger as exported: its row "
-                "or its proof was altered"
-            )
+    problems += _proof_problems(bundle.events, checkpoint)
     problems += _gaps(bundle.events)
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            bytes.fromhex(bundle.attestation), bundle.digest()
+            hex_bytes(bundle.attestation, 64), bundle.digest()
         )
     except (InvalidSignature, ValueError):
         problems.append(
             "the attestation does not match: a decrypted content, the exporter or the time "
-            "was changed after export"
+            "was changed after export (or the key you trust is not this store's)"
         )
     return BundleReport(
         case_id=bundle.case_id,
@@ -134,6 +126,42 @@ def verify_bundle(data: bytes, public_key: bytes) -> BundleReport:
         checkpoint=checkpoint.describe(),
         problems=problems,
     )
+
+
+def _proof_problems(events: list[BundleEvent], checkpoint: Checkpoint) -> list[str]:
+    problems: list[str] = []
+    seen: set[int] = set()
+    for event in events:
+        where = f"event {event.originator_id} version {event.originator_version}"
+        proof = [hex_bytes(p, 32) for p in event.inclusion_proof]
+        if not 0 <= event.leaf_index < checkpoint.tree_size:
+            problems.append(
+                f"{where} claims leaf {event.leaf_index}, outside the checkpoint's tree of "
+                f"{checkpoint.tree_size} leaves"
+            )
+        elif event.leaf_index in seen:
+            problems.append(f"{where} claims leaf {event.leaf_index}, which another event holds")
+        elif not all(proof):
+            problems.append(
+                f"{where}: its inclusion proof holds values that are not 32-byte hashes"
+            )
+        elif not verify_inclusion(
+            event.leaf(), event.leaf_index, checkpoint.tree_size, proof, checkpoint.root
+        ):
+            problems.append(
+                f"{where} (leaf {event.leaf_index}) is not in the ledger as exported: its row "
+                "or its proof was altered"
+            )
+        seen.add(event.leaf_index)
+    return problems
+
+
+def _index_bytes(index: int) -> bytes:
+    """A leaf index as 8 bytes; an index no tree has (negative, too large) as bytes no
+    real index encodes to, so a forged bundle is reported, not a crash."""
+    if 0 <= index < 2**64:
+        return index.to_bytes(8, "big")
+    return b"\xff" * 9 + str(index).encode()
 
 
 def _compact(content: msgspec.Raw) -> bytes:

@@ -233,7 +233,7 @@ class _Verifier:
                     f"checkpoint {expected_seq} was deleted",
                 )
             expected_seq = checkpoint.seq + 1
-            if bytes.fromhex(checkpoint.public_key) != self.public_key:
+            if checkpoint.public_key_bytes != self.public_key:
                 self.add(
                     "wrong_signing_key",
                     f"{checkpoint.describe()} was signed by key {checkpoint.key_fingerprint}, "
@@ -282,7 +282,7 @@ class _Verifier:
         events: int,
         trusted: Sequence[Checkpoint],
     ) -> None:
-        if bytes.fromhex(exported.public_key) != self.public_key:
+        if exported.public_key_bytes != self.public_key:
             self.add(
                 "wrong_signing_key",
                 f"the exported checkpoint {name} was signed by key {exported.key_fingerprint}, "

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -89,15 +89,34 @@ def fingerprint(public_key: bytes) -> str:
     return sha256(public_key).hexdigest()[:16]
 
 
-class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
-    """A signed statement: "the log's first `tree_size` events hash to `root_hash`"."""
+HexHash = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+HexSignature = Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{128})?$")]
 
-    seq: int
-    tree_size: int
-    root_hash: str
+
+def hex_bytes(text: str, size: int) -> bytes:
+    """`text` as `size` bytes of lower-case hex; b"" when it is anything else (an edited
+    row or file), which matches no hash, key or signature."""
+    if len(text) != 2 * size or text.lower() != text:
+        return b""
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return b""
+
+
+class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed statement: "the log's first `tree_size` events hash to `root_hash`".
+    Read from a file or a bundle, every field is checked for shape (hashes and keys are
+    64 hex digits, sizes non-negative); rows read from the database are not, so every
+    reader goes through `root`, `public_key_bytes` and `signature_valid`, which refuse
+    malformed values instead of raising."""
+
+    seq: Annotated[int, msgspec.Meta(ge=1)]
+    tree_size: Annotated[int, msgspec.Meta(ge=0)]
+    root_hash: HexHash
     signed_at: datetime
-    public_key: str
-    signature: str
+    public_key: HexHash
+    signature: HexSignature
 
     def body(self) -> bytes:
         return (
@@ -108,17 +127,23 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def key_fingerprint(self) -> str:
-        return fingerprint(bytes.fromhex(self.public_key))
+        return fingerprint(self.public_key_bytes)
+
+    @property
+    def public_key_bytes(self) -> bytes:
+        return hex_bytes(self.public_key, 32)
 
     @property
     def root(self) -> bytes:
-        return bytes.fromhex(self.root_hash)
+        return hex_bytes(self.root_hash, 32)
 
     def signature_valid(self) -> bool:
         """Whether the signature matches the content under the key it names."""
+        if self.seq < 1 or self.tree_size < 0:
+            return False
         try:
-            key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(self.public_key))
-            key.verify(bytes.fromhex(self.signature), self.body())
+            key = Ed25519PublicKey.from_public_bytes(self.public_key_bytes)
+            key.verify(hex_bytes(self.signature, 64), self.body())
         except (InvalidSignature, ValueError):
             return False
         return True
@@ -391,8 +416,9 @@ class Ledger:
         else:
             seq, after, frontier = latest.checkpoint.seq + 1, latest.last_notification_id, None
             frontier = latest.frontier.copy()
-            if frontier.size != latest.checkpoint.tree_size or (
-                frontier.root() != latest.checkpoint.root or not latest.checkpoint.signature_valid()
+            if not latest.checkpoint.signature_valid() or (
+                frontier.size != latest.checkpoint.tree_size
+                or frontier.root() != latest.checkpoint.root
             ):
                 raise StoreError(
                     f"the latest ledger {latest.checkpoint.describe()} does not match its "

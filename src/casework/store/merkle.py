@@ -9,6 +9,7 @@ can check casework's proofs.
 from collections.abc import Iterable, Sequence
 from hashlib import sha256
 
+HASH_SIZE = 32
 EMPTY_ROOT = sha256(b"").digest()
 
 
@@ -125,11 +126,25 @@ class Tree:
         return proof
 
 
+def is_hash(value: object) -> bool:
+    """Exactly a SHA-256 digest: 32 bytes, nothing shorter, longer or of another type."""
+    return value.__class__ is bytes and len(value) == HASH_SIZE  # type: ignore[arg-type]
+
+
+def is_size(value: object) -> bool:
+    """A tree size or leaf index: a non-negative int (a bool is not one)."""
+    return value.__class__ is int and value >= 0  # type: ignore[operator]
+
+
 def verify_inclusion(
     leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
 ) -> bool:
-    """RFC 9162 §2.1.3.2."""
-    if index >= size:
+    """RFC 9162 §2.1.3.2, refusing anything malformed before hashing: the index must be
+    a leaf of the tree (0 <= index < size; a negative index would alias a real one) and
+    every hash exactly 32 bytes. The proof must have exactly the path's length."""
+    if not (is_size(index) and is_size(size) and index < size):
+        return False
+    if not (is_hash(leaf) and is_hash(root) and all(is_hash(p) for p in proof)):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -151,8 +166,12 @@ def verify_inclusion(
 def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> bool:
-    """RFC 9162 §2.1.4.2."""
-    if old_size > new_size or old_size == 0:
+    """RFC 9162 §2.1.4.2, refusing malformed input first: sizes are ints with
+    0 < old_size <= new_size (nothing is proved about an empty tree), every hash is
+    exactly 32 bytes, and equal sizes take an empty proof and equal roots."""
+    if not (is_size(old_size) and is_size(new_size) and 0 < old_size <= new_size):
+        return False
+    if not (is_hash(old_root) and is_hash(new_root) and all(is_hash(p) for p in proof)):
         return False
     if old_size == new_size:
         return not proof and old_root == new_root
