@@ -8,7 +8,7 @@ import msgspec
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.compliance import keep_checkpointing
+from casework.application.checkpoints import keep_checkpointing
 from casework.store.ledger import Checkpoint, leaf_data
 from casework.store.merkle import Tree, leaf_hash, verify_consistency
 from tests.compliance_steps import family_case, give_ledger_key

@@ -1,15 +1,14 @@
 """Compliance: signed checkpoints of the ledger, verification, as-of replay, export
 bundles and erasure by key destruction."""
 
-import logging
-import threading
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.persistence import Recording
 
 from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware
 from casework.aggregates.case import Case
@@ -30,18 +29,10 @@ from casework.compliance.replay import (
     settled,
 )
 from casework.compliance.verification import VerificationReport, verify_ledger
-from casework.settings import Settings
 from casework.store.collector import collector_pause
-from casework.store.errors import RecordErased, StoreError
+from casework.store.errors import RecordErased
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
-from casework.store.master_key import MasterKey
 from casework.store.merkle import Tree, verify_inclusion
-
-logger = logging.getLogger(__name__)
-
-# How often a long-running writer signs a checkpoint while events arrive (seconds): the
-# longest an event stays uncovered by the ledger.
-CHECKPOINT_EVERY = 60.0
 
 # Who may take a whole case out of the building in a bundle.
 EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
@@ -85,9 +76,8 @@ class EventProof(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ComplianceCommands(CaseworkCore):
-    # Stores written by this process since their last checkpoint, by database URL: the
-    # command line checkpoints each before it exits (see `checkpoint_unsealed_writes`).
-    unsealed_writes: ClassVar[dict[str, tuple[Settings, MasterKey]]] = {}
+    """Checkpoints, verification, replay, export and erasure. Implements two of the
+    core's hooks: `_after_save` (a checkpoint is owed) and `erased` (who erased what)."""
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -112,23 +102,21 @@ class ComplianceCommands(CaseworkCore):
             index.create()
         return index
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        recordings = super().save(*objs, **kwargs)
-        if recordings:
-            ComplianceCommands.unsealed_writes[self.settings.database_url] = (
-                self.settings,
-                self._master_key,
-            )
-        return recordings
+    def _after_save(self, recordings: list[Recording[UUID]]) -> None:
+        """The events just stored are owed a signed checkpoint (when someone signs them)."""
+        if self.pending_checkpoints is not None:
+            self.pending_checkpoints.wrote(self.settings, self._master_key, type(self))
 
     # -- checkpoints -----------------------------------------------------------------
 
     def checkpoint(self, at: datetime | None = None) -> Checkpoint | None:
         """Sign a checkpoint covering every event stored so far; None if the latest one
-        already does. The server calls this every minute; the CLI after each write."""
+        already does. The server calls this every minute (`keep_checkpointing`); the CLI
+        before a command that wrote events exits (`PendingCheckpoints`)."""
         self.recorded_at.catch_up()
         checkpoint = self.ledger.checkpoint(load_signing_key(self.settings.signing_key_file), at)
-        ComplianceCommands.unsealed_writes.pop(self.settings.database_url, None)
+        if self.pending_checkpoints is not None:
+            self.pending_checkpoints.signed(self.settings)
         return checkpoint
 
     def latest_checkpoint(self) -> Checkpoint | None:
@@ -153,7 +141,7 @@ class ComplianceCommands(CaseworkCore):
         ]
         if latest is None or not found or found[0].index >= latest.checkpoint.tree_size:
             raise NotCheckpointed(
-                f"not_checkpointed: version {version} of {record_id} is not covered by a "
+                f"version {version} of {record_id} is not covered by a "
                 "checkpoint yet; take one with `casework ledger checkpoint`"
             )
         tree = Tree([leaf.hash for leaf in leaves[: latest.checkpoint.tree_size]])
@@ -229,7 +217,7 @@ class ComplianceCommands(CaseworkCore):
         """The case's decrypted timeline with a proof for every event, for a reviewer."""
         if by.role not in EXPORTING_ROLES:
             raise ExportNotAllowed(
-                f"export_not_allowed: a {by.role.value} may not export a whole case; "
+                f"a {by.role.value} may not export a whole case; "
                 "a compliance reviewer or the centre director may"
             )
         self.load(case_id, Case, "case")
@@ -296,7 +284,8 @@ class ComplianceCommands(CaseworkCore):
             return None
 
     def erased(self, what: str, record_id: UUID, error: RecordErased) -> RuleBroken:
-        """What every reader sees for content whose case was erased: when, by whom."""
+        """The core's `erased` hook: what every reader sees for content whose case was
+        erased (when, by whom, on whose authority, why)."""
         case_id = error.scope_id
         subject = f"the {what} {record_id}"
         if case_id != record_id:
@@ -304,49 +293,14 @@ class ComplianceCommands(CaseworkCore):
         erasure = self.erasure_of(case_id)
         if erasure is None:
             return Erased(
-                f"erased: {subject} was erased on {error.destroyed_at:%Y-%m-%d %H:%M} UTC",
+                f"{subject} was erased on {error.destroyed_at:%Y-%m-%d %H:%M} UTC",
                 case_id=str(case_id),
             )
         return Erased(
-            f"erased: {subject} was erased on {erasure.erased_at:%Y-%m-%d %H:%M %Z} by staff "
+            f"{subject} was erased on {erasure.erased_at:%Y-%m-%d %H:%M %Z} by staff "
             f"{erasure.erased_by}, authorised by {erasure.authorised_by}: {erasure.reason}",
             case_id=str(case_id),
             erased_at=erasure.erased_at.isoformat(),
             erased_by=str(erasure.erased_by),
             authorised_by=erasure.authorised_by,
         )
-
-
-def checkpoint_unsealed_writes() -> list[str]:
-    """Checkpoint every store this process wrote to since its last checkpoint; returns
-    warnings for stores that could not be (for example: no signing key)."""
-    from casework.application import Casework
-
-    warnings = []
-    written = list(ComplianceCommands.unsealed_writes.values())
-    ComplianceCommands.unsealed_writes.clear()
-    for settings, master_key in written:
-        app = Casework(settings, master_key)
-        try:
-            app.checkpoint()
-        except StoreError as error:
-            warnings.append(f"the events just written are not covered by a checkpoint: {error}")
-        finally:
-            app.close()
-    return warnings
-
-
-def keep_checkpointing(
-    app: ComplianceCommands, stop: threading.Event, every: float = CHECKPOINT_EVERY
-) -> None:
-    """For a long-running writer (the HTTP server), in a thread of its own: sign a
-    checkpoint every `every` seconds while events arrive (an idle tick costs one query),
-    and a last one when `stop` is set."""
-    while True:
-        stopping = stop.wait(every)
-        try:
-            app.checkpoint()
-        except StoreError:
-            logger.exception("ledger checkpoint failed; events since the last one are uncovered")
-        if stopping:
-            return

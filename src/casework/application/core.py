@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import Environment, get_topic
 
 from casework.aggregates.base import Record
+from casework.application.checkpoints import PendingCheckpoints
 from casework.application.errors import Conflict, NotFound
 from casework.application.repository import ShortStreamsFirst
 from casework.settings import Settings
@@ -32,14 +33,37 @@ T = TypeVar("T")
 
 
 class CaseworkCore(Application[UUID]):
+    """Loading and saving sealed records; each feature area is a mixin over this class.
+
+    The areas extend the core only through these hooks, never by overriding `save` or
+    `load` themselves:
+
+    - `_after_save(recordings)`: called by `save` once events are stored (never for a
+      save that stored nothing). Does nothing here; the compliance area
+      (`ComplianceCommands`) notes the store in `pending_checkpoints` so a checkpoint
+      covering the events is signed before the command or server exits.
+    - `erased(what, record_id, error)`: the exception a reader gets for a record whose
+      case key was destroyed; `load` raises it. Here the store's `RecordErased`; the
+      compliance area returns `Erased` (HTTP 410), naming when, by whom and on whose
+      authority.
+
+    `pending_checkpoints` is the caller's `PendingCheckpoints` (one per CLI command, one
+    per server), or None when nobody signs on exit (tests, scripts).
+    """
+
     name = APPLICATION_NAME
 
     def __init__(
-        self, settings: Settings | None = None, master_key: MasterKey | None = None
+        self,
+        settings: Settings | None = None,
+        master_key: MasterKey | None = None,
+        *,
+        pending_checkpoints: PendingCheckpoints | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.database = Database.from_url(self.settings.database_url)
         self._master_key = master_key or self.settings.load_master_key()
+        self.pending_checkpoints = pending_checkpoints
         with self.database.schema_lock():
             super().__init__()
 
@@ -77,7 +101,7 @@ class CaseworkCore(Application[UUID]):
     def sealing(self) -> SealingMapper:
         return self.mapper  # type: ignore[return-value]
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         for obj in objs:
             if isinstance(obj, Record):
                 case_id = obj.case_id_for_keys()
@@ -90,13 +114,19 @@ class CaseworkCore(Application[UUID]):
                     and pending[0].originator_version == 1,
                 )
         try:
-            return super().save(*objs, **kwargs)
+            recordings = super().save(*objs, **kwargs)
         except IntegrityError as error:
             raise Conflict(
                 "someone else recorded something on this record at the same time; "
                 "nothing of yours was saved: reload it and try again",
                 cause=str(error),
             ) from error
+        if recordings:
+            self._after_save(recordings)
+        return recordings
+
+    def _after_save(self, recordings: list[Recording[UUID]]) -> None:
+        """Hook: events were just stored (see the class docstring)."""
 
     def load(self, record_id: UUID, kind: type, what: str, version: int | None = None) -> Any:
         try:
@@ -110,8 +140,8 @@ class CaseworkCore(Application[UUID]):
         return record
 
     def erased(self, what: str, record_id: UUID, error: RecordErased) -> Exception:
-        """What a reader sees for a record whose case key was destroyed (the compliance
-        area says when, by whom and on whose authority)."""
+        """Hook: what a reader sees for a record whose case key was destroyed (see the
+        class docstring)."""
         return error
 
     def update(

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from casework.aggregates.base import RuleBroken
-from casework.application.compliance import ComplianceCommands, checkpoint_unsealed_writes
+from casework.application.checkpoints import PendingCheckpoints
 from casework.store.errors import StoreError
 
 # One module per command group; each adds its sub-commands (with --help) to the parser.
@@ -35,19 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    ComplianceCommands.unsealed_writes.clear()  # only this command's writes
+    # This command's writes only: every store it writes to gets a checkpoint at exit.
+    args.pending_checkpoints = PendingCheckpoints()
     try:
         return int(args.run(args) or 0)
-    except (RuleBroken, StoreError) as error:
+    except RuleBroken as error:
+        # The message is in the users' words; the rule's stable name is said once, here.
+        print(f"casework: {error.rule}: {error}", file=sys.stderr)
+        return 2
+    except StoreError as error:
         print(f"casework: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     finally:
-        checkpoint_before_exit()
+        checkpoint_before_exit(args.pending_checkpoints)
 
 
-def checkpoint_before_exit() -> None:
+def checkpoint_before_exit(pending_checkpoints: PendingCheckpoints) -> None:
     """Every command that wrote events signs a checkpoint covering them before it exits."""
-    for warning in checkpoint_unsealed_writes():
+    for warning in pending_checkpoints.sign_all():
         print(f"casework: warning: {warning}", file=sys.stderr)

@@ -125,14 +125,14 @@ def _print_json(value: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         report = app.verify(args.against, args.public_key)
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         bundle = app.export_case(args.case, operator_actor(args))
     args.out.write_bytes(bundle.encode())
     print(
@@ -153,7 +153,7 @@ def run_verify_bundle(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         replay = app.replay(
             args.record, args.as_of, Basis.OCCURRED if args.occurred else Basis.RECORDED
         )
@@ -172,7 +172,7 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         changes = app.diff_record(
             args.record, args.since, args.until, Basis.OCCURRED if args.occurred else Basis.RECORDED
         )
@@ -181,7 +181,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         erasure_id = app.erase_case(
             args.case, operator_actor(args), args.reason, args.authorised_by
         )

@@ -29,7 +29,7 @@ def run_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     for path in create_key_files(settings):
         print(f"created {path} (no key existed; keep it out of database backups)")
-    with casework_session(settings) as app:
+    with casework_session(args.pending_checkpoints, settings) as app:
         if ensure_demo(app, args.cases):
             print(f"built the demo centre into {settings.database_url}")
         elif has_demo(app):

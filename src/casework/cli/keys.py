@@ -52,7 +52,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_rotate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    with casework_session(settings) as app:
+    with casework_session(args.pending_checkpoints, settings) as app:
         target = args.new_key_file or (
             None if settings.master_key_base64 else settings.master_key_file
         )

@@ -38,7 +38,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         taken = app.checkpoint()
         latest = app.latest_checkpoint()
     assert latest is not None  # the first call always signs one
@@ -51,7 +51,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         proof = app.prove_event(args.record, args.version)
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(proof)) + b"\n")
     return 0

@@ -136,9 +136,9 @@ def _register_reads(commands: Commands) -> None:
 
 
 @contextmanager
-def _projections(catch_up: bool = True) -> Iterator[Projections]:
+def _projections(args: argparse.Namespace, catch_up: bool = True) -> Iterator[Projections]:
     """The views of the store named by the environment (brought up to date first)."""
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         projections = Projections(app)
         try:
             if catch_up:
@@ -165,7 +165,7 @@ def _when(value: datetime | date | None) -> str:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    with _projections(catch_up=False) as projections:
+    with _projections(args, catch_up=False) as projections:
         rows = [["VIEW", "GEN", "POSITION", "LAG", "HEALTH", "RUNNER", "REBUILD"]]
         for s in projections.status():
             building = f"gen {s.building[0]} at {s.building[1]}" if s.building else "-"
@@ -201,7 +201,7 @@ def _progress() -> Callable[[str, int, int], None]:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    with _projections(catch_up=False) as projections:
+    with _projections(args, catch_up=False) as projections:
         names = [args.name] if args.name else list(projections.view_classes)
         for name in names:
             if name not in projections.view_classes:
@@ -216,7 +216,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 def run_runner(args: argparse.Namespace) -> int:
     # A long-running runner catches up only the views it leads (see Projections.run).
-    with _projections(catch_up=args.once) as projections:
+    with _projections(args, catch_up=args.once) as projections:
         if args.once:
             print(f"views caught up to position {projections.app.last_position()}")
             return 0
@@ -230,7 +230,7 @@ def run_runner(args: argparse.Namespace) -> int:
 
 
 def run_cases(args: argparse.Namespace) -> int:
-    with _projections() as projections:
+    with _projections(args) as projections:
         case_ids = None
         if args.client:
             case_ids = projections.app.find_cases_by_client(*args.client)
@@ -265,7 +265,7 @@ def run_cases(args: argparse.Namespace) -> int:
 
 def run_caseload(args: argparse.Namespace) -> int:
     on = args.on or date.today()
-    with _projections() as projections:
+    with _projections(args) as projections:
         position = args.position or projections.app.last_position()
         with projections.read("caseload") as (view, connection):
             report = view.report(connection, position, on)
@@ -294,7 +294,7 @@ def run_caseload(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     on = args.on or date.today()
-    with _projections() as projections, projections.read("case_plan") as (view, connection):
+    with _projections(args) as projections, projections.read("case_plan") as (view, connection):
         if args.case is None:
             items = view.overdue(connection, on)
             rows = [["CASE", "GOAL", "OVERDUE", "DUE", "DISCIPLINE", "RESPONSIBLE"]]
@@ -346,7 +346,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_referral_chains(args: argparse.Namespace) -> int:
     now = datetime.now(tz=UTC)
-    with _projections() as projections, projections.read("referral_chains") as (view, c):
+    with _projections(args) as projections, projections.read("referral_chains") as (view, c):
         if args.case or args.stalled or args.loops:
             hops = (
                 view.of_case(c, args.case)
@@ -395,7 +395,7 @@ def run_referral_chains(args: argparse.Namespace) -> int:
 
 
 def run_timeline(args: argparse.Namespace) -> int:
-    with _projections() as projections, projections.read("audit_timeline") as (view, c):
+    with _projections(args) as projections, projections.read("audit_timeline") as (view, c):
         entries = view.of_case(c, args.case, limit=100_000)
     rows = [["POSITION", "RECORD", "KIND", "ACTOR", "ROLE", "OCCURRED", "RECORDED"]]
     rows += [

@@ -1,5 +1,6 @@
 """What every command shares: the store opened from the environment for the length of
-the command, and who is acting (`--by`, `--role`)."""
+the command (its writes owed a checkpoint at exit), and who is acting (`--by`,
+`--role`)."""
 
 import argparse
 import getpass
@@ -9,13 +10,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
+from casework.application.checkpoints import PendingCheckpoints
 from casework.settings import Settings
 
 
 @contextmanager
-def casework_session(settings: Settings | None = None) -> Iterator[Casework]:
-    """Casework on the store named by the environment (or `settings`), closed afterwards."""
-    app = Casework(settings or Settings.from_env())
+def casework_session(
+    pending_checkpoints: PendingCheckpoints, settings: Settings | None = None
+) -> Iterator[Casework]:
+    """Casework on the store named by the environment (or `settings`), closed afterwards.
+    What it writes is noted in the command's `pending_checkpoints` (signed at exit)."""
+    app = Casework(settings or Settings.from_env(), pending_checkpoints=pending_checkpoints)
     try:
         yield app
     finally:

@@ -49,7 +49,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         organisation = app.get_organisation()
         departments = {d.department_id: d.name for d in organisation.departments}
         names = {s.id: s.name for s in app.list_staff()}
@@ -72,14 +72,14 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_hand_over(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         app.hand_over_case(args.case, acting_actor(app, args), args.to, args.reason)
         print(f"case {args.case} is now led by {app.get_staff(args.to).name}")
     return 0
 
 
 def run_leave(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         app.staff_leaves(args.staff, acting_actor(app, args), args.on)
         print(f"{app.get_staff(args.staff).name} left on {args.on.isoformat()}")
     return 0

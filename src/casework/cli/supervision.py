@@ -62,7 +62,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def run_due(args: argparse.Namespace) -> int:
     on = args.on or date.today()
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         due = app.supervision_due()
     for row in due:
         last = row.last_supervised_on.isoformat() if row.last_supervised_on else "never"
@@ -73,7 +73,7 @@ def run_due(args: argparse.Namespace) -> int:
 
 
 def run_audit_sample(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         actor = acting_actor(app, args)
         sample = app.get_audit_sample(
             app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed)
@@ -89,7 +89,7 @@ def run_audit_sample(args: argparse.Namespace) -> int:
 
 
 def run_check_sample(args: argparse.Namespace) -> int:
-    with casework_session() as app:
+    with casework_session(args.pending_checkpoints) as app:
         same = app.audit_sample_reproduces(args.sample)
     print(
         "the same candidates and the same draw: the sample is reproduced"
