@@ -129,14 +129,16 @@ def test_a_log_rewritten_and_resigned_is_caught_by_the_exported_checkpoint(
     latest = store.latest_checkpoint()
     assert latest is not None
     latest.write(exported)
-    # An insider who also holds the signing key rewrites history from the middle on and
-    # rebuilds the ledger consistently: the store alone cannot tell.
+    # An insider who also holds the key directory rewrites history from the middle on,
+    # deletes the state file and rebuilds the ledger with a bootstrap: the store and the
+    # key directory alone cannot tell.
     target = rows[len(rows) // 2]
     with attacker(store) as c:
         set_state(store, c, target.notification_id, target.state[:-1] + b"\x00")
         c.execute(f"DELETE FROM {store.ledger.leaves_table}")
         c.execute(f"DELETE FROM {store.ledger.checkpoints_table}")
-    store.checkpoint()
+    store.ledger_state.path.unlink()
+    store.checkpoint(bootstrap="rebuilt the ledger")
     assert store.verify().ok
     report = store.verify(against=exported)
     assert report.kinds() == {"history_rewritten"}

@@ -28,10 +28,15 @@ from casework.compliance.replay import (
     occurred_at_of,
     settled,
 )
-from casework.compliance.verification import VerificationReport, verify_ledger
+from casework.compliance.verification import (
+    VerificationReport,
+    recorded_time_reader,
+    verify_ledger,
+)
 from casework.store.collector import collector_pause
 from casework.store.errors import RecordErased
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
+from casework.store.ledger_state import STATE_FILE_NAME, LedgerStateFile, note_genesis
 from casework.store.merkle import Tree, verify_inclusion
 
 # Who may take a whole case out of the building in a bundle.
@@ -106,15 +111,29 @@ class ComplianceCommands(CaseworkCore):
         """The events just stored are owed a signed checkpoint (when someone signs them)."""
         if self.pending_checkpoints is not None:
             self.pending_checkpoints.wrote(self.settings, self._master_key, type(self))
+        if not self._ledger_began:  # once per process: did the log begin with these?
+            self._ledger_began = note_genesis(
+                self.ledger_state, self.ledger, min(r.notification.id for r in recordings)
+            )
 
     # -- checkpoints -----------------------------------------------------------------
 
-    def checkpoint(self, at: datetime | None = None) -> Checkpoint | None:
+    _ledger_began = False
+
+    @cached_property
+    def ledger_state(self) -> LedgerStateFile:
+        """The ledger's state file in the key directory (`casework.store.ledger_state`)."""
+        return LedgerStateFile(self.settings.key_dir / STATE_FILE_NAME)
+
+    def checkpoint(self, at: datetime | None = None, bootstrap: str = "") -> Checkpoint | None:
         """Sign a checkpoint covering every event stored so far; None if the latest one
         already does. The server calls this every minute (`keep_checkpointing`); the CLI
-        before a command that wrote events exits (`PendingCheckpoints`)."""
+        before a command that wrote events exits (`PendingCheckpoints`). `bootstrap`:
+        the reason for covering a log that already held events when its ledger began."""
         self.recorded_at.catch_up()
-        checkpoint = self.ledger.checkpoint(load_signing_key(self.settings.signing_key_file), at)
+        checkpoint = self.ledger.checkpoint(
+            load_signing_key(self.settings.signing_key_file), at, self.ledger_state, bootstrap
+        )
         if self.pending_checkpoints is not None:
             self.pending_checkpoints.signed(self.settings)
         return checkpoint
@@ -124,11 +143,23 @@ class ComplianceCommands(CaseworkCore):
         return latest.checkpoint if latest else None
 
     def verify(
-        self, against: Path | None = None, public_key_file: Path | None = None
+        self,
+        against: Path | None = None,
+        public_key_file: Path | None = None,
+        now: datetime | None = None,
     ) -> VerificationReport:
         public_key = load_public_key(public_key_file or self.settings.verify_key_file)
         exported = Checkpoint.read(against) if against else None
-        return verify_ledger(self.ledger, public_key, exported, str(against) if against else None)
+        return verify_ledger(
+            self.ledger,
+            public_key,
+            exported,
+            str(against) if against else None,
+            state=self.ledger_state.read(),
+            state_name=str(self.ledger_state.path),
+            recorded_time=recorded_time_reader(self.recorder, self.sealing.unseal),
+            now=now,
+        )
 
     def prove_event(self, record_id: UUID, version: int) -> EventProof:
         """An inclusion proof of one stored event into the latest checkpoint."""

@@ -1,5 +1,6 @@
 """`casework ledger`: take a signed checkpoint now (and hand a copy to someone outside),
-or prove that one event is in the signed log."""
+bootstrap the ledger over a log that already holds events, or prove that one event is
+in the signed log."""
 
 import argparse
 import sys
@@ -26,6 +27,21 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     checkpoint.add_argument("--out", type=Path, help="write the checkpoint to this file")
     checkpoint.set_defaults(run=run_checkpoint)
 
+    bootstrap = sub.add_parser(
+        "bootstrap",
+        help="cover a log that already holds events with the ledger's first checkpoint",
+        description="Sign the first checkpoint over a store whose log already held events "
+        "when its ledger began (a store from before the ledger, or a key directory made "
+        "afresh). The reason and the number of events are recorded in the key directory's "
+        "state file and shown by `casework verify`. Ordinary checkpoints refuse to do this: "
+        "a ledger that disappears must not be replaced silently. Check the log first (a "
+        "backup, an exported checkpoint) that nothing was removed.",
+    )
+    bootstrap.add_argument(
+        "--reason", required=True, help="why, e.g. 'ledger introduced, ticket 42'"
+    )
+    bootstrap.set_defaults(run=run_bootstrap)
+
     prove = sub.add_parser(
         "prove",
         help="print the inclusion proof of one event",
@@ -47,6 +63,17 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     if args.out:
         latest.write(args.out)
         print(f"wrote {args.out}: keep it outside casework's servers")
+    return 0
+
+
+def run_bootstrap(args: argparse.Namespace) -> int:
+    with casework_session(args.pending_checkpoints) as app:
+        taken = app.checkpoint(bootstrap=args.reason)
+        latest = app.latest_checkpoint()
+    if taken is None or taken.seq != 1:
+        print("the ledger already has checkpoints: nothing to bootstrap")
+        return 0 if latest is not None else 1
+    print(f"signed {taken.describe()} as the ledger's bootstrap: {args.reason}")
     return 0
 
 

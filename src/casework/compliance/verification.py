@@ -3,12 +3,14 @@ ledger's recorded leaves and signed checkpoints (and, optionally, a checkpoint k
 outside the building), naming precisely what was altered, removed, inserted or re-signed.
 """
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from casework.store.errors import RecordErased, StoreError
 from casework.store.ledger import (
     Checkpoint,
     Ledger,
@@ -17,7 +19,29 @@ from casework.store.ledger import (
     fingerprint,
     raw_leaf_data,
 )
+from casework.store.ledger_state import LedgerState
 from casework.store.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
+
+# How long a stored event may stay covered by no checkpoint before `verify` calls it a
+# finding: the server signs every minute (ADR 0041), a command before it exits; five
+# minutes leaves room for a slow checkpoint and clock skew between hosts.
+UNCOVERED_WINDOW = timedelta(minutes=5)
+# Findings that name the changed rows themselves (comparing with the recorded leaves).
+_ROW_LEVEL = frozenset(
+    {
+        "record_altered",
+        "states_swapped",
+        "record_deleted",
+        "record_inserted",
+        "log_reordered",
+        "log_truncated",
+    }
+)
+# How many of the first uncovered events to try to read a recorded time from.
+_TIME_PROBES = 20
+
+# The recorded time of the stored event at a notification id (None: cannot be read).
+RecordedTime = Callable[[int], datetime | None]
 
 
 class Finding(msgspec.Struct, frozen=True):
@@ -35,6 +59,7 @@ class VerificationReport(msgspec.Struct, kw_only=True):
     latest_checkpoint_at: datetime | None
     against: str | None = None
     findings: list[Finding] = msgspec.field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +84,7 @@ class VerificationReport(msgspec.Struct, kw_only=True):
             )
         if self.against:
             lines.append(f"checked against the exported checkpoint {self.against}")
+        lines += self.notes
         if self.ok:
             lines.append("OK: nothing in the log was altered, removed, inserted or reordered")
         lines += [f"FAILED [{f.kind}] {f.message}" for f in self.findings]
@@ -77,11 +103,20 @@ class _Verifier:
         self.ledger = ledger
         self.public_key = public_key
         self.findings: list[Finding] = []
+        self.notes: list[str] = []
 
     def add(self, kind: str, message: str) -> None:
         self.findings.append(Finding(kind, message))
 
-    def run(self, against: Checkpoint | None, against_name: str | None) -> VerificationReport:
+    def run(
+        self,
+        against: Checkpoint | None,
+        against_name: str | None,
+        state: LedgerState | None,
+        state_name: str | None,
+        recorded_time: RecordedTime | None,
+        now: datetime | None,
+    ) -> VerificationReport:
         rows, store_hashes = self.scan_store()
         recorded_hashes = self.ledger.leaf_hashes()
         if store_hashes[: len(recorded_hashes)] != recorded_hashes:
@@ -109,6 +144,10 @@ class _Verifier:
                 )
         if against is not None:
             self.check_against(against, against_name or "", store_tree, len(store_hashes), trusted)
+        if state_name is not None:
+            self.check_state(state, state_name, checkpoints, store_tree, len(store_hashes), trusted)
+        if recorded_time is not None and covered < len(rows):
+            self.check_uncovered(rows, covered, trusted, recorded_time, now or datetime.now(UTC))
         return VerificationReport(
             events=len(store_hashes),
             checkpoints=len(checkpoints),
@@ -117,6 +156,7 @@ class _Verifier:
             latest_checkpoint_at=trusted[-1].signed_at if trusted else None,
             against=against_name,
             findings=self.findings,
+            notes=self.notes,
         )
 
     def scan_store(self) -> tuple[list[tuple[int, bytes, int, str]], list[bytes]]:
@@ -281,41 +321,132 @@ class _Verifier:
         store_tree: Tree | None,
         events: int,
         trusted: Sequence[Checkpoint],
+        kept: str = "exported",
+        left: str = "after that checkpoint left the building",
     ) -> None:
+        """Does the store still extend a checkpoint kept outside the database (an
+        exported copy, or the key directory's state file)?"""
         if exported.public_key_bytes != self.public_key:
             self.add(
                 "wrong_signing_key",
-                f"the exported checkpoint {name} was signed by key {exported.key_fingerprint}, "
+                f"the {kept} checkpoint {name} was signed by key {exported.key_fingerprint}, "
                 f"not by the ledger key {fingerprint(self.public_key)}",
             )
             return
         if not exported.signature_valid():
             self.add(
-                "checkpoint_altered", f"the exported checkpoint {name} does not match its signature"
+                "checkpoint_altered", f"the {kept} checkpoint {name} does not match its signature"
             )
             return
         if exported.tree_size > events:
             self.add(
                 "log_truncated",
-                f"the exported {exported.describe()} covers {exported.tree_size} events; the "
-                f"store now holds only {events}",
+                f"the {kept} {exported.describe()} covers {exported.tree_size} events; the "
+                f"store now holds only {events}: events were deleted",
             )
             return
         if _root(store_tree, exported.tree_size) != exported.root:
             self.add(
                 "history_rewritten",
                 f"the store's first {exported.tree_size} events no longer hash to the root of "
-                f"the exported {exported.describe()}: the log was rewritten (and re-signed) "
-                "after that checkpoint left the building",
+                f"the {kept} {exported.describe()}: the log was rewritten (and re-signed) "
+                f"{left}",
             )
             return
         latest = trusted[-1] if trusted else None
         if latest is not None and not self.extends(exported, latest, store_tree):
             self.add(
                 "checkpoints_inconsistent",
-                f"the store's {latest.describe()} does not extend the exported "
-                f"{exported.describe()}",
+                f"the store's {latest.describe()} does not extend the {kept} {exported.describe()}",
             )
+
+    def check_state(
+        self,
+        state: LedgerState | None,
+        name: str,
+        checkpoints: Sequence[Checkpoint],
+        store_tree: Tree | None,
+        events: int,
+        trusted: Sequence[Checkpoint],
+    ) -> None:
+        """Hold the ledger against the last checkpoint the key directory remembers: the
+        sequence and the tree size never go backwards, and the store still extends it."""
+        if state is None:
+            self.notes.append(
+                f"no ledger state file at {name}: a ledger cut back or wiped as a whole is "
+                "not detectable from here (run verify where the key directory is)"
+            )
+            return
+        self.notes.append(state.describe_beginning())
+        known = state.checkpoint
+        if known is None:
+            if checkpoints:
+                self.notes.append(
+                    f"the state file {name} remembers no checkpoint; the ledger holds "
+                    f"{len(checkpoints)}: they were signed with another key directory"
+                )
+            return
+        latest = checkpoints[-1] if checkpoints else None
+        same = next((c for c in checkpoints if c.seq == known.seq), None)
+        rolled_back = latest is None or latest.seq < known.seq
+        if latest is None or latest.seq < known.seq:
+            found = f"its latest is {latest.describe()}" if latest else "it holds no checkpoint"
+            self.add(
+                "checkpoints_rolled_back",
+                f"the key directory's state file remembers {known.describe()}, but the "
+                f"ledger in the database is behind it ({found}): the newest checkpoints were "
+                "deleted, or the ledger was restored from an older copy",
+            )
+        elif same is not None and same != known and same.signature_valid():
+            self.add(
+                "checkpoint_replaced",
+                f"the database's {same.describe()} is not the one the key directory's state "
+                f"file remembers (root {known.root_hash}): the checkpoint table was replaced",
+            )
+        elif latest.seq > known.seq:
+            self.notes.append(
+                f"the ledger holds checkpoints after the {known.describe()} that the state "
+                f"file {name} remembers: they were signed without this key directory"
+            )
+        if any(f.kind in _ROW_LEVEL for f in self.findings):
+            return  # the rows that changed are named already
+        self.check_against(
+            known,
+            name,
+            store_tree,
+            events,
+            () if rolled_back else trusted,  # a ledger behind it cannot extend it
+            kept="state file's",
+            left="after the key directory recorded that checkpoint",
+        )
+
+    def check_uncovered(
+        self,
+        rows: Sequence[tuple[int, bytes, int, str]],
+        covered: int,
+        trusted: Sequence[Checkpoint],
+        recorded_time: RecordedTime,
+        now: datetime,
+    ) -> None:
+        """Events no checkpoint covers may be altered unseen: past the window they are a
+        finding (checkpointing stopped, or the checkpoints covering them were deleted)."""
+        uncovered = rows[covered:]
+        first = uncovered[0][0]
+        when = next(
+            (t for nid, *_ in uncovered[:_TIME_PROBES] if (t := recorded_time(nid)) is not None),
+            trusted[-1].signed_at if trusted else None,
+        )
+        if when is None or now - when <= UNCOVERED_WINDOW:
+            return
+        minutes = int((now - when).total_seconds() // 60)
+        self.add(
+            "uncovered_beyond_window",
+            f"{len(uncovered)} stored events, from event {first} on (recorded "
+            f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, {minutes} minutes ago), are "
+            f"covered by no checkpoint, beyond the {int(UNCOVERED_WINDOW.total_seconds() // 60)}"
+            "-minute window: checkpointing has stopped (is the signing key there?) or the "
+            "checkpoints covering them were deleted",
+        )
 
 
 def _root(tree: Tree | None, size: int) -> bytes:
@@ -327,6 +458,39 @@ def verify_ledger(
     public_key: bytes,
     against: Checkpoint | None = None,
     against_name: str | None = None,
+    *,
+    state: LedgerState | None = None,
+    state_name: str | None = None,
+    recorded_time: RecordedTime | None = None,
+    now: datetime | None = None,
 ) -> VerificationReport:
-    """Recompute everything from the store; see `VerificationReport.findings`."""
-    return _Verifier(ledger, public_key).run(against, against_name)
+    """Recompute everything from the store; see `VerificationReport.findings`. With
+    `state_name` (the key directory's state file, `state` its content or None when it
+    is absent), also checks that the ledger has not gone back behind it; with
+    `recorded_time`, that no event stayed uncovered beyond `UNCOVERED_WINDOW`."""
+    return _Verifier(ledger, public_key).run(
+        against, against_name, state, state_name, recorded_time, now
+    )
+
+
+class _Stamp(msgspec.Struct):
+    timestamp: datetime
+
+
+_decode_stamp = msgspec.json.Decoder(_Stamp).decode
+
+
+def recorded_time_reader(recorder: Any, unseal: Callable[[Any], bytes]) -> RecordedTime:
+    """When casework recorded the event at a notification id, read from its sealed
+    state (a time an attacker without the master key cannot forge)."""
+
+    def recorded_time(notification_id: int) -> datetime | None:
+        found = recorder.select_notifications(start=notification_id, limit=1)
+        if not found or found[0].id != notification_id:
+            return None
+        try:
+            return _decode_stamp(unseal(found[0])).timestamp
+        except (RecordErased, StoreError, msgspec.DecodeError, msgspec.ValidationError):
+            return None
+
+    return recorded_time

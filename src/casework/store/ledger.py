@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -27,6 +27,9 @@ from casework.store.errors import StoreError
 from casework.store.merkle import Frontier, leaf_hash
 from casework.store.recorders import postgres_append_only, sqlite_append_only
 from casework.store.sql import Dialect
+
+if TYPE_CHECKING:  # the state file module reads checkpoints from this one
+    from casework.store.ledger_state import LedgerStateFile
 
 LEAVES_TABLE = "casework_ledger_leaves"
 CHECKPOINTS_TABLE = "casework_ledger_checkpoints"
@@ -338,6 +341,25 @@ class Ledger:
                 for nid, version, topic, state in c.fetchall()
             ]
 
+    def event_count(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            plain_tuples(c)
+            c.execute(f"SELECT COUNT(*) FROM {self.events_table}")  # noqa: S608 - our own table
+            return int(c.fetchone()[0])
+
+    def any_event_before(self, notification_id: int) -> bool:
+        """Whether the log holds an event older than `notification_id`."""
+        column = "notification_id" if self.postgres else "rowid"
+        with self.datastore.transaction(commit=False) as c:
+            plain_tuples(c)
+            c.execute(
+                self.dialect.sql(
+                    f"SELECT 1 FROM {self.events_table} WHERE {column} < ? LIMIT 1"  # noqa: S608 - our own table
+                ),
+                (notification_id,),
+            )
+            return c.fetchone() is not None
+
     def state_of(self, notification_id: int) -> bytes:
         rows = self.recorder.select_notifications(start=notification_id, limit=1)
         return bytes(rows[0].state) if rows else b""
@@ -399,22 +421,61 @@ class Ledger:
             frontier = Frontier()  # an edited row: verification names it; extending refuses
         return CheckpointRow(checkpoint, r["last_notification_id"], frontier)
 
-    def checkpoint(self, key: Ed25519PrivateKey, at: datetime | None = None) -> Checkpoint | None:
+    def checkpoint(
+        self,
+        key: Ed25519PrivateKey,
+        at: datetime | None = None,
+        state: "LedgerStateFile | None" = None,
+        bootstrap: str = "",
+    ) -> Checkpoint | None:
         """Cover every event stored so far with a new signed checkpoint; None when the
-        latest checkpoint already covers them all. Safe to call from several processes."""
+        latest checkpoint already covers them all. Safe to call from several processes.
+
+        With the key directory's `state` file (casework always passes it), refuses to
+        sign when the database is behind the checkpoint the file remembers, and refuses
+        a first checkpoint over a log that already holds events unless the file says
+        the log began under casework or `bootstrap` gives the reason for covering it."""
         for _ in range(5):
             try:
-                return self._checkpoint_once(key, at)
+                return self._checkpoint_once(key, at, state, bootstrap)
             except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
                 continue  # another process checkpointed first: extend theirs
         raise StoreError("could not take a checkpoint: other writers kept taking one first")
 
-    def _checkpoint_once(self, key: Ed25519PrivateKey, at: datetime | None) -> Checkpoint | None:
+    def _checkpoint_once(
+        self,
+        key: Ed25519PrivateKey,
+        at: datetime | None,
+        state_file: "LedgerStateFile | None",
+        bootstrap: str,
+    ) -> Checkpoint | None:
+        from casework.store.ledger_state import Began, BootstrapRequired, refuse_rollback
+
+        # The state file first: a checkpoint another process signs meanwhile is in the
+        # database before it is in the file, so this order never sees a false rollback.
+        state = state_file.read() if state_file is not None else None
         latest = self.latest()
+        if state_file is not None:
+            refuse_rollback(state, latest.checkpoint if latest else None, state_file.path)
+        began = state
+        if state_file is not None and latest is None and (state is None or bootstrap):
+            events = self.event_count()
+            if events and not bootstrap:
+                raise BootstrapRequired(
+                    f"the log already holds {events} events and the ledger has no checkpoint, "
+                    "and the key directory has no record of the log beginning under casework: "
+                    "a first checkpoint over them must be an explicit bootstrap (`casework "
+                    "ledger bootstrap --reason ...`), after checking that nothing was removed"
+                )
+            when = at or datetime.now(UTC)
+            kind = Began.BOOTSTRAP if events else Began.GENESIS
+            began = state_file.begin(kind, when, events, bootstrap)
+        elif state_file is not None and state is None:
+            began = state_file.begin(Began.ADOPTED, at or datetime.now(UTC))
         if latest is None:
             seq, after, frontier = 1, 0, Frontier()
         else:
-            seq, after, frontier = latest.checkpoint.seq + 1, latest.last_notification_id, None
+            seq, after = latest.checkpoint.seq + 1, latest.last_notification_id
             frontier = latest.frontier.copy()
             if not latest.checkpoint.signature_valid() or (
                 frontier.size != latest.checkpoint.tree_size
@@ -424,6 +485,20 @@ class Ledger:
                     f"the latest ledger {latest.checkpoint.describe()} does not match its "
                     "signature: run `casework verify` before taking another"
                 )
+        signed = self._sign_new(key, at, seq, after, frontier, latest is None)
+        if signed is not None and state_file is not None and began is not None:
+            state_file.advance(signed, began)
+        return signed
+
+    def _sign_new(
+        self,
+        key: Ed25519PrivateKey,
+        at: datetime | None,
+        seq: int,
+        after: int,
+        frontier: Frontier,
+        first: bool,
+    ) -> Checkpoint | None:
         new: list[tuple[Any, ...]] = []
         last = after
         for batch in self.hashed_batches(after):
@@ -431,7 +506,7 @@ class Ledger:
                 new.append((frontier.size, nid, bytes(oid), version, bytes(h)))
                 frontier.append(bytes(h))
                 last = nid
-        if latest is not None and not new:
+        if not first and not new:
             return None
         checkpoint = Checkpoint.sign(
             key, seq, frontier.size, frontier.root(), at or datetime.now(UTC)
