@@ -85,7 +85,7 @@ def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) 
 
 def test_only_auditors_draw_samples_of_a_sensible_size(app: Casework) -> None:
     centre = build_centre(app)
-    with pytest.raises(NotAnAuditor, match="not_an_auditor"):
+    with pytest.raises(NotAnAuditor):
         app.draw_audit_sample(
             centre.second_worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
         )

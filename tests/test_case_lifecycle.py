@@ -101,7 +101,7 @@ def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework
     )
     assert app.get_case(case_id).status == CaseStatus.CLOSED
 
-    with pytest.raises(CaseClosed, match="case_closed: the case is closed; a case note"):
+    with pytest.raises(CaseClosed, match="the case is closed; a case note"):
         app.record_note(case_id, centre.worker, NoteKind.PHONE, "follow-up call", 10)
 
     app.reopen_case(case_id, centre.worker, "new incident reported by the school")

@@ -94,9 +94,9 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     app.request_revision(
         centre.supervisor, case_id, RecordKind.NOTE, note_id, "what did you observe of her care?"
     )
-    with pytest.raises(RevisionNotMade, match="revision_not_made"):
+    with pytest.raises(RevisionNotMade):
         app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
-    with pytest.raises(RevisionNotMade, match="revision_not_made"):
+    with pytest.raises(RevisionNotMade):
         app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
     add_addendum(app, case_id, note_id, centre.worker, "she had bruises on her forearm")
     app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
@@ -127,11 +127,11 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
 
     add_addendum(app, case_id, note_id, centre.worker, "correction: the left forearm")
     assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "approved v3; amended since"
-    with pytest.raises(NoRevisionRequested, match="no_revision_requested"):
+    with pytest.raises(NoRevisionRequested):
         app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
     app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
     assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "approved v4"
-    with pytest.raises(AlreadyApproved, match="already_approved: v4"):
+    with pytest.raises(AlreadyApproved, match="v4 of this record is approved"):
         app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
 
 
@@ -167,9 +167,9 @@ def test_nobody_approves_their_own_record(app: Casework) -> None:
     case_id = open_family_case(app, centre, by=centre.family_head)
     note_id = write_note(app, case_id, centre.family_head, "intake interview")
 
-    with pytest.raises(OwnRecord, match="own_record: you wrote this record"):
+    with pytest.raises(OwnRecord, match="you wrote this record"):
         app.approve_record(centre.family_head, case_id, RecordKind.NOTE, note_id)
-    with pytest.raises(OwnRecord, match="own_record"):
+    with pytest.raises(OwnRecord):
         app.request_revision(centre.family_head, case_id, RecordKind.NOTE, note_id, "redo")
     app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id)
     review = app.get_review(case_id, RecordKind.NOTE, note_id)
@@ -184,9 +184,9 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
     note_id = write_note(app, case_id, centre.worker, "phone call with the daughter")
 
     for outsider in (centre.second_worker, centre.elderly_head):
-        with pytest.raises(NotAuthorisedToApprove, match="not_authorised_to_approve"):
+        with pytest.raises(NotAuthorisedToApprove):
             app.approve_record(outsider, case_id, RecordKind.NOTE, note_id)
-        with pytest.raises(NotAuthorisedToReview, match="not_authorised_to_review"):
+        with pytest.raises(NotAuthorisedToReview):
             app.request_revision(outsider, case_id, RecordKind.NOTE, note_id, "more detail")
     assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "not reviewed"
 

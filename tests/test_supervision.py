@@ -107,14 +107,14 @@ def test_a_signed_record_is_closed_to_edits_and_corrected_by_addenda(app: Casewo
     app.discuss_case_in_supervision(
         session_id, centre.supervisor, case_id, "caregiver strain", ["respite care"]
     )
-    with pytest.raises(SessionNotSigned, match="session_not_signed"):
+    with pytest.raises(SessionNotSigned):
         app.add_supervision_addendum(session_id, centre.supervisor, "too early")
     for signer in (centre.supervisor, centre.worker, centre.second_worker):
         app.sign_supervision_session(session_id, signer)
 
-    with pytest.raises(SessionSignedOff, match=r"session_signed_off: .*add an addendum"):
+    with pytest.raises(SessionSignedOff, match="add an addendum"):
         app.record_supervision_decision(session_id, centre.supervisor, "an afterthought")
-    with pytest.raises(SessionSignedOff, match="session_signed_off"):
+    with pytest.raises(SessionSignedOff):
         app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "rewritten", [])
 
     app.add_supervision_addendum(session_id, centre.supervisor, "the session lasted 100 minutes")
@@ -146,10 +146,10 @@ def test_an_edit_after_some_signatures_asks_them_to_sign_again(app: Casework) ->
 def test_only_participants_sign_and_only_once(app: Casework) -> None:
     centre = build_centre(app)
     session_id = group_session(app, centre)
-    with pytest.raises(NotASessionParticipant, match="not_a_session_participant"):
+    with pytest.raises(NotASessionParticipant):
         app.sign_supervision_session(session_id, centre.family_head)
     app.sign_supervision_session(session_id, centre.worker)
-    with pytest.raises(AlreadySigned, match="already_signed"):
+    with pytest.raises(AlreadySigned):
         app.sign_supervision_session(session_id, centre.worker)
 
 

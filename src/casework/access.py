@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from casework.aggregates.base import Actor, Role, RuleBroken
-from casework.aggregates.case import Case, TeamScope
+from casework.aggregates.case import Case, RecordKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SessionNote, SupervisionSession, Topic
@@ -23,16 +23,6 @@ from casework.aggregates.supervision import SessionNote, SupervisionSession, Top
 class Action(StrEnum):
     SEE = "see"
     WRITE = "write"
-
-
-class RecordKind(StrEnum):
-    SUMMARY = "summary"  # clients, presenting problem, risk, status
-    CONSENT = "consent"
-    TEAM = "team"
-    ASSESSMENT = "assessment"
-    PLAN = "plan"
-    NOTE = "note"
-    CLOSURE = "closure"
 
 
 # What a team member with summary scope may see besides their own discipline's records.
@@ -185,8 +175,7 @@ def require(
     decision = may(actor, action, kind, case, now, discipline)
     if not decision:
         raise AccessDenied(
-            f"access_denied: may not {action.value} the {kind.value} of case {case.id}: "
-            f"{decision.reason}",
+            f"may not {action.value} the {kind.value} of case {case.id}: {decision.reason}",
             reason=decision.reason,
         )
     return decision

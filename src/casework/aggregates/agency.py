@@ -91,9 +91,7 @@ class Agency(Record):
 
     def require_open(self) -> None:
         if self.closed:
-            raise AgencyClosed(
-                f"agency_closed: {self.name} no longer takes referrals", agency_id=str(self.id)
-            )
+            raise AgencyClosed(f"{self.name} no longer takes referrals", agency_id=str(self.id))
 
 
 def _services(services: list[str]) -> list[str]:

@@ -158,7 +158,7 @@ class AuditSample(Record):
         """Draw `size` records from the worker's `cases` in the period."""
         if by.role not in AUDITOR_ROLES:
             raise NotAnAuditor(
-                "not_an_auditor: audit samples are drawn by a supervisor, a department "
+                "audit samples are drawn by a supervisor, a department "
                 "head, the centre director or a compliance reviewer"
             )
         if size <= 0:

@@ -62,7 +62,7 @@ class CaseErasure(Record):
     ) -> "CaseErasure":
         if by.role not in ERASING_ROLES:
             raise ErasureNotAllowed(
-                f"erasure_not_allowed: a {by.role.value} may not erase a case; an "
+                f"a {by.role.value} may not erase a case; an "
                 "administrator or the centre director carries out an authorised erasure"
             )
         reason = required_text("reason", reason, "say why the case is erased")

@@ -79,15 +79,13 @@ class Organisation(Record):
     def centre(self, centre_id: UUID) -> Centre:
         found = next((c for c in self.centres if c.centre_id == centre_id), None)
         if found is None:
-            raise UnknownCentre(f"unknown_centre: no centre {centre_id} in the organisation")
+            raise UnknownCentre(f"no centre {centre_id} in the organisation")
         return found
 
     def department(self, department_id: UUID) -> Department:
         found = next((d for d in self.departments if d.department_id == department_id), None)
         if found is None:
-            raise UnknownDepartment(
-                f"unknown_department: no department {department_id} in the organisation"
-            )
+            raise UnknownDepartment(f"no department {department_id} in the organisation")
         return found
 
     def departments_of(self, centre_id: UUID) -> list[Department]:
@@ -102,7 +100,7 @@ class Organisation(Record):
     ) -> UUID:
         name = required_text("centre name", name)
         if any(c.name == name for c in self.centres):
-            raise DuplicateName(f"duplicate_name: there is already a centre called {name!r}")
+            raise DuplicateName(f"there is already a centre called {name!r}")
         centre = Centre(uuid4(), name, district.strip())
         self.record(self.CentreAdded, by, occurred_at, centre=centre)
         return centre.centre_id
@@ -113,9 +111,7 @@ class Organisation(Record):
         self.centre(centre_id)
         name = required_text("department name", name)
         if any(d.name == name for d in self.departments_of(centre_id)):
-            raise DuplicateName(
-                f"duplicate_name: the centre already has a department called {name!r}"
-            )
+            raise DuplicateName(f"the centre already has a department called {name!r}")
         department = Department(uuid4(), centre_id, name)
         self.record(self.DepartmentAdded, by, occurred_at, department=department)
         return department.department_id

@@ -272,7 +272,7 @@ class Referral(Record):
         """The receiver passes the case on: a new referral in the same chain."""
         if self.status not in HELD_BY_RECEIVER:
             raise OnwardReferralNotAllowed(
-                f"onward_referral_not_allowed: only an accepted referral can be referred "
+                f"only an accepted referral can be referred "
                 f"onward; this one is {self.status.value}",
                 status=self.status.value,
             )
@@ -309,7 +309,7 @@ class Referral(Record):
     ) -> "Referral":
         if case.status not in OPEN_STATUSES:
             raise CaseClosed(
-                f"case_closed: the case is {case.status.value}; reopen it before referring it",
+                f"the case is {case.status.value}; reopen it before referring it",
                 status=case.status.value,
             )
         required_text("reason", reason, "say why the case is referred")
@@ -384,7 +384,7 @@ class Referral(Record):
     def _require_status(self, step: str, *allowed: ReferralStatus) -> None:
         if self.status not in allowed:
             raise ReferralStepNotAllowed(
-                f"referral_step_not_allowed: cannot {step} a referral that is "
+                f"cannot {step} a referral that is "
                 f"{self.status.value} (only one that is "
                 f"{' or '.join(s.value for s in allowed)})",
                 status=self.status.value,

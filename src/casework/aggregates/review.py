@@ -11,15 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from casework.aggregates.base import Actor, Record, RuleBroken, required_text
-from casework.aggregates.case import Case
-
-
-class RecordKind(StrEnum):
-    NOTE = "note"
-    ASSESSMENT = "assessment"
-    PLAN = "plan"
-    CLOSURE = "closure"
+from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, required_text
+from casework.aggregates.case import REVIEWABLE_KINDS, Case, RecordKind
 
 
 class Verdict(StrEnum):
@@ -84,8 +77,16 @@ class AlreadyApproved(RuleBroken):
     rule = "already_approved"
 
 
+def reviewable(kind: RecordKind | str) -> RecordKind:
+    """The kind, refused unless a supervisor reviews records of that kind."""
+    if kind not in REVIEWABLE_KINDS:
+        kinds = ", ".join(k for k in RecordKind if k in REVIEWABLE_KINDS)
+        raise InvalidValue("record_kind", f"must be one of {kinds}")
+    return RecordKind(kind)
+
+
 def review_id(case_id: UUID, kind: RecordKind, record_id: UUID) -> UUID:
-    return uuid5(NAMESPACE_URL, f"casework:review:{case_id}:{RecordKind(kind).value}:{record_id}")
+    return uuid5(NAMESPACE_URL, f"casework:review:{case_id}:{reviewable(kind).value}:{record_id}")
 
 
 def content_hash(content: bytes) -> str:
@@ -94,8 +95,8 @@ def content_hash(content: bytes) -> str:
 
 def record_author(case: Case, kind: RecordKind, record_id: UUID) -> UUID:
     """Who wrote the record (for a plan, who proposed its latest version)."""
-    kind = RecordKind(kind)
-    case.record_content(kind.value, record_id)  # refuses a record the case does not hold
+    kind = reviewable(kind)
+    case.record_content(kind, record_id)  # refuses a record the case does not hold
     if kind is RecordKind.NOTE:
         return case.notes[record_id].by
     if kind is RecordKind.ASSESSMENT:
@@ -193,7 +194,7 @@ class Review(Record):
         record_id: UUID,
         occurred_at: datetime | None = None,
     ) -> "Review":
-        record_kind = RecordKind(record_kind)
+        record_kind = reviewable(record_kind)
         author_id = record_author(case, record_kind, record_id)
         _refuse_own_record(by, author_id)
         return cls.start(
@@ -253,7 +254,7 @@ class Review(Record):
         _refuse_own_record(by, self.author_id)
         if not authority:
             raise NotAuthorisedToReview(
-                "not_authorised_to_review: only someone who supervises the record's "
+                "only someone who supervises the record's "
                 "author, the department head or the centre director may ask for a revision",
                 author_id=str(self.author_id),
             )
@@ -274,9 +275,7 @@ class Review(Record):
         """The author links the revision (addendum or new version) to the request."""
         request = self.open_request
         if request is None:
-            raise NoRevisionRequested(
-                "no_revision_requested: there is no open revision request on this record"
-            )
+            raise NoRevisionRequested("there is no open revision request on this record")
         self._require_revised_since_request(revision, content_hash)
         self.record(
             self.RevisionSubmitted,
@@ -300,12 +299,12 @@ class Review(Record):
         _refuse_own_record(by, self.author_id)
         if not authority:
             raise NotAuthorisedToApprove(
-                "not_authorised_to_approve: only someone who supervises the record's "
+                "only someone who supervises the record's "
                 "author, the department head or the centre director may approve it",
                 author_id=str(self.author_id),
             )
         if self.covers(revision, content_hash) and self.open_request is None:
-            raise AlreadyApproved(f"already_approved: v{revision} of this record is approved")
+            raise AlreadyApproved(f"v{revision} of this record is approved")
         self._require_revised_since_request(revision, content_hash)
         self.record(
             self.Approved,
@@ -321,7 +320,7 @@ class Review(Record):
         request = self.open_request
         if request is not None and not self._changed_since(request, revision, content_hash):
             raise RevisionNotMade(
-                f"revision_not_made: a revision of v{request.revision} was requested and "
+                f"a revision of v{request.revision} was requested and "
                 "the record has not been revised since (add an addendum or a new version)"
             )
 
@@ -333,6 +332,6 @@ class Review(Record):
 def _refuse_own_record(by: Actor, author_id: UUID) -> None:
     if by.staff_id == author_id:
         raise OwnRecord(
-            "own_record: you wrote this record, so you cannot review or approve it; "
+            "you wrote this record, so you cannot review or approve it; "
             "ask your supervisor, the department head or the centre director"
         )

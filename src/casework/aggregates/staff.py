@@ -158,9 +158,7 @@ class Staff(Record):
     def require_role(self, role: Role) -> None:
         self.require_active()
         if role not in self.roles:
-            raise RoleNotHeld(
-                f"role_not_held: {self.name} does not hold the role {Role(role).value}"
-            )
+            raise RoleNotHeld(f"{self.name} does not hold the role {Role(role).value}")
 
     @classmethod
     def join(
@@ -191,7 +189,7 @@ class Staff(Record):
 
     def require_active(self) -> None:
         if not self.active:
-            raise StaffHasLeft(f"staff_has_left: {self.name} left on {self.left_on}")
+            raise StaffHasLeft(f"{self.name} left on {self.left_on}")
 
     def change_roles(
         self, by: Actor, roles: list[Role], occurred_at: datetime | None = None
@@ -232,9 +230,7 @@ class Staff(Record):
             and link.ends_on is None
             for link in self.supervision
         ):
-            raise SupervisionNotFound(
-                f"supervision_not_found: {supervisor_id} has no open supervision of {supervisee_id}"
-            )
+            raise SupervisionNotFound(f"{supervisor_id} has no open supervision of {supervisee_id}")
         self.record(
             self.SupervisionEnded,
             by,
@@ -247,9 +243,7 @@ class Staff(Record):
     def take_lead(self, by: Actor, case_id: UUID, occurred_at: datetime | None = None) -> None:
         self.require_active()
         if not any(role in LEAD_ROLES for role in self.roles):
-            raise CannotLeadCases(
-                f"cannot_lead_cases: {self.name} is not a caseworker or department head"
-            )
+            raise CannotLeadCases(f"{self.name} is not a caseworker or department head")
         self.record(self.CaseLeadTaken, by, occurred_at, case_id=case_id)
 
     def hand_over_lead(
@@ -272,7 +266,7 @@ class Staff(Record):
         self.require_active()
         if open_case_ids:
             raise HandOverRequired(
-                f"hand_over_required: {self.name} still leads {len(open_case_ids)} open "
+                f"{self.name} still leads {len(open_case_ids)} open "
                 "case(s); hand them over first: " + ", ".join(str(c) for c in open_case_ids),
                 case_ids=[str(c) for c in open_case_ids],
             )

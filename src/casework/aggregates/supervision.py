@@ -290,12 +290,11 @@ class SupervisionSession(Record):
     def sign(self, by: Actor, occurred_at: datetime | None = None) -> None:
         if by.staff_id not in self.participants:
             raise NotASessionParticipant(
-                "not_a_session_participant: only the supervisor and the supervisees of "
-                "this session sign it",
+                "only the supervisor and the supervisees of this session sign it",
                 staff_id=str(by.staff_id),
             )
         if by.staff_id in self.signed_by:
-            raise AlreadySigned("already_signed: you have already signed this record")
+            raise AlreadySigned("you have already signed this record")
         self.record(self.Signed, by, occurred_at)
 
     def mark_action_item_done(
@@ -319,14 +318,13 @@ class SupervisionSession(Record):
     def require_signed_off(self) -> None:
         if not self.signed_off:
             raise SessionNotSigned(
-                "session_not_signed: the record is not signed by everyone yet; "
-                "edit it instead of adding an addendum"
+                "the record is not signed by everyone yet; edit it instead of adding an addendum"
             )
 
     def require_open_for_edits(self) -> None:
         if self.signed_off:
             raise SessionSignedOff(
-                "session_signed_off: this supervision record is signed by everyone and "
+                "this supervision record is signed by everyone and "
                 "closed to edits; add an addendum to correct it"
             )
 

@@ -1,13 +1,7 @@
-"""The case (个案): one client's (or household's) record, from intake to closure.
-
-Status runs intake → assessed → active → closing → closed, and a closed case may be
-reopened. Notes, assessments and closures are never edited: corrections are addenda or
-amendments that stay beside the original. Client personal data lives here, so it is
-sealed under the case's own key and erased with it.
-"""
+"""The case aggregate: its state, its events (each with the `apply` that replays it) and
+its commands, which check the rules before recording anything."""
 
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from uuid import UUID, uuid4
 
 import msgspec
@@ -17,10 +11,49 @@ from casework.aggregates.base import (
     InvalidValue,
     Record,
     Role,
-    RuleBroken,
     aware,
     now,
     required_text,
+)
+from casework.aggregates.case.errors import (
+    AlreadyOnTeam,
+    AssessmentRequired,
+    CaseClosed,
+    CaseNotClosed,
+    ClosureNotPending,
+    EmergencyAccessNotOpen,
+    GoalOutcomeMissing,
+    LeadWorkerOnly,
+    NotOnTeam,
+    PlanVersionNotPending,
+    RecordNotFound,
+    UnknownGoal,
+)
+from casework.aggregates.case.reading import CaseReading
+from casework.aggregates.case.record_kind import ADDENDUM_KINDS, RecordKind
+from casework.aggregates.case.values import (
+    OPEN_STATUSES,
+    Addendum,
+    Assessment,
+    CaseStatus,
+    Client,
+    Closure,
+    ClosureReason,
+    Consent,
+    DomainRating,
+    EmergencyAccess,
+    Goal,
+    Note,
+    NoteKind,
+    OutcomeOfGoal,
+    PlanReview,
+    PlanState,
+    PlanVersion,
+    ReferralSource,
+    Reopening,
+    RiskLevel,
+    TeamMember,
+    TeamScope,
 )
 from casework.aggregates.discipline import Discipline
 
@@ -29,316 +62,10 @@ EMERGENCY_ACCESS_FOR = timedelta(hours=4)
 # Clocks differ a little between devices; a note "in the future" beyond this is a mistake.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
-
-class CaseStatus(StrEnum):
-    INTAKE = "intake"
-    ASSESSED = "assessed"
-    ACTIVE = "active"
-    CLOSING = "closing"
-    CLOSED = "closed"
-
-
-class RiskLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def needs_supervisor_approval(self) -> bool:
-        return self in (RiskLevel.HIGH, RiskLevel.CRITICAL)
-
-
-class ReferralSource(StrEnum):
-    SELF = "self"
-    FAMILY = "family"
-    COMMUNITY_COMMITTEE = "community_committee"
-    SCHOOL = "school"
-    HOSPITAL = "hospital"
-    POLICE = "police"
-    COURT = "court"
-    OTHER_AGENCY = "other_agency"
-
-
-class Sex(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-    NOT_RECORDED = "not_recorded"
-
-
-class AssessmentDomain(StrEnum):
-    FAMILY = "family"
-    MENTAL_HEALTH = "mental_health"
-    PHYSICAL_HEALTH = "physical_health"
-    LEGAL = "legal"
-    ECONOMIC = "economic"
-    HOUSING = "housing"
-    EDUCATION = "education"
-    SAFETY = "safety"
-
-
-class NoteKind(StrEnum):
-    HOME_VISIT = "home_visit"
-    OFFICE_INTERVIEW = "office_interview"
-    PHONE = "phone"
-    GROUP_SESSION = "group_session"
-    RESOURCE_LINKING = "resource_linking"
-    ACCOMPANIMENT = "accompaniment"
-    ADVOCACY = "advocacy"
-
-
-class TeamScope(StrEnum):
-    SUMMARY = "summary"  # the case summary and plan (and their own discipline's records)
-    FULL = "full"  # everything in the case
-
-
-class PlanState(StrEnum):
-    PENDING_APPROVAL = "pending_approval"
-    ACTIVE = "active"
-    SUPERSEDED = "superseded"
-
-
-class ClosureReason(StrEnum):
-    GOALS_MET = "goals_met"
-    CLIENT_WITHDREW = "client_withdrew"
-    TRANSFERRED = "transferred"
-    MOVED_AWAY = "moved_away"
-    DIED = "died"
-    OTHER = "other"
-
-
-class GoalOutcome(StrEnum):
-    ACHIEVED = "achieved"
-    PARTLY_ACHIEVED = "partly_achieved"
-    NOT_ACHIEVED = "not_achieved"
-
-
-# Once closing, nothing but closure business may be recorded on a case.
-OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.ASSESSED, CaseStatus.ACTIVE)
-
-# Kinds of record inside a case that `record_content` can hash for a reviewer.
-REVIEWABLE_KINDS = ("note", "assessment", "plan", "closure")
-
-
-class HouseholdMember(msgspec.Struct, frozen=True):
-    name: str
-    relationship: str
-    sex: Sex = Sex.NOT_RECORDED
-    date_of_birth: date | None = None
-
-
-class Client(msgspec.Struct, frozen=True):
-    client_id: UUID
-    name: str
-    sex: Sex = Sex.NOT_RECORDED
-    date_of_birth: date | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    address: str = ""
-    community: str = ""
-    languages: list[str] = []
-    vulnerability_flags: list[str] = []
-    household: list[HouseholdMember] = []
-
-
-class Consent(msgspec.Struct, frozen=True):
-    """Given or withdrawn; when given, which disciplines, agencies and other departments
-    may see the case (the case's own department always may)."""
-
-    given: bool
-    on: date
-    disciplines: list[Discipline] = []
-    agency_ids: list[UUID] = []
-    department_ids: list[UUID] = []
-
-
-class DomainRating(msgspec.Struct, frozen=True):
-    domain: AssessmentDomain
-    rating: int  # 1 no concern … 5 severe concern
-    narrative: str
-
-
-class Addendum(msgspec.Struct, frozen=True):
-    addendum_id: UUID
-    narrative: str
-    reason: str
-    by: UUID
-    at: datetime
-
-
-class Assessment(msgspec.Struct, frozen=True):
-    assessment_id: UUID
-    discipline: Discipline
-    domains: list[DomainRating]
-    summary: str
-    by: UUID
-    occurred_at: datetime
-    addenda: list[Addendum] = []
-
-
-class Note(msgspec.Struct, frozen=True):
-    note_id: UUID
-    kind: NoteKind
-    discipline: Discipline
-    narrative: str
-    duration_minutes: int
-    goal_id: UUID | None
-    by: UUID
-    occurred_at: datetime
-    late_entry: bool
-    addenda: list[Addendum] = []
-
-
-class Goal(msgspec.Struct, frozen=True):
-    goal_id: UUID
-    title: str
-    interventions: list[str]
-    discipline: Discipline
-    responsible_id: UUID
-    target_date: date
-    review_date: date
-
-
-class PlanVersion(msgspec.Struct, frozen=True):
-    version: int
-    goals: list[Goal]
-    state: PlanState
-    proposed_by: UUID
-    proposed_at: datetime
-    approved_by_review: UUID | None = None
-
-
-class PlanReview(msgspec.Struct, frozen=True):
-    review_id: UUID
-    plan_version: int
-    summary: str
-    by: UUID
-    occurred_at: datetime
-    next_review_on: date
-
-
-class OutcomeOfGoal(msgspec.Struct, frozen=True):
-    goal_id: UUID
-    outcome: GoalOutcome
-    comment: str = ""
-
-
-class Closure(msgspec.Struct, frozen=True):
-    closure_id: UUID
-    reason: ClosureReason
-    outcomes: list[OutcomeOfGoal]
-    summary: str
-    by: UUID
-    occurred_at: datetime
-    amendments: list[Addendum] = []
-    needs_approval: bool = False
-    approved_by_review: UUID | None = None
-
-
-class Reopening(msgspec.Struct, frozen=True):
-    reason: str
-    by: UUID
-    occurred_at: datetime
-
-
-class TeamMember(msgspec.Struct, frozen=True):
-    staff_id: UUID
-    discipline: Discipline
-    scope: TeamScope
-    added_at: datetime
-    ends_at: datetime | None = None
-    removed_at: datetime | None = None
-
-    def active_at(self, at: datetime) -> bool:
-        if at < self.added_at:
-            return False
-        return not any(end is not None and at >= end for end in (self.ends_at, self.removed_at))
-
-
-class EmergencyAccess(msgspec.Struct, frozen=True):
-    """Break-the-glass: time-limited access for someone outside the team, flagged to
-    the people who must look at it afterwards."""
-
-    grant_id: UUID
-    staff_id: UUID
-    reason: str
-    started_at: datetime
-    until: datetime
-    flagged_to: list[UUID]
-    ended_at: datetime | None = None
-
-    def active_at(self, at: datetime) -> bool:
-        end = min(self.until, self.ended_at) if self.ended_at else self.until
-        return self.started_at <= at < end
-
-
-class PlanContent(msgspec.Struct, frozen=True):
-    """What a reviewer judges of a plan version: its goals, not its approval state."""
-
-    version: int
-    goals: list[Goal]
-
-
-class ClosureContent(msgspec.Struct, frozen=True):
-    reason: ClosureReason
-    outcomes: list[OutcomeOfGoal]
-    summary: str
-    amendments: list[Addendum]
-
-
-class CaseClosed(RuleBroken):
-    rule = "case_closed"
-
-
-class ConsentMissing(RuleBroken):
-    rule = "consent_missing"
-
-
-class AssessmentRequired(RuleBroken):
-    rule = "assessment_required"
-
-
-class LeadWorkerOnly(RuleBroken):
-    rule = "lead_worker_only"
-    status = 403
-
-
-class RecordNotFound(RuleBroken):
-    rule = "record_not_found"
-    status = 404
-
-
-class UnknownGoal(RuleBroken):
-    rule = "unknown_goal"
-
-
-class GoalOutcomeMissing(RuleBroken):
-    rule = "goal_outcome_missing"
-
-
-class PlanVersionNotPending(RuleBroken):
-    rule = "plan_version_not_pending"
-
-
-class ClosureNotPending(RuleBroken):
-    rule = "closure_not_pending"
-
-
-class CaseNotClosed(RuleBroken):
-    rule = "case_not_closed"
-
-
-class AlreadyOnTeam(RuleBroken):
-    rule = "already_on_team"
-
-
-class NotOnTeam(RuleBroken):
-    rule = "not_on_team"
-
-
-class EmergencyAccessNotOpen(RuleBroken):
-    rule = "emergency_access_not_open"
+# The topics stored with every case event and snapshot name the module the case lived
+# in before it became a package. Stores hold them and the log is queried by them (see
+# `record_ids`), so each class keeps its topic explicitly wherever its code lives.
+_STORED = "casework.aggregates.case:Case"
 
 
 def _checked(consent: Consent) -> Consent:
@@ -347,7 +74,11 @@ def _checked(consent: Consent) -> Consent:
     return consent
 
 
-class Case(Record):
+class Case(Record, CaseReading):
+    """One case: its state, the events that change it, and the commands that check the
+    rules before recording them (its queries are in `CaseReading`)."""
+
+    TOPIC = _STORED
     clients: list[Client]
     presenting_problem: str
     referral_source: ReferralSource
@@ -371,6 +102,8 @@ class Case(Record):
     emergency_access: list[EmergencyAccess]
 
     class Opened(Record.Created):
+        TOPIC = f"{_STORED}.Opened"
+
         clients: list[Client]
         presenting_problem: str
         referral_source: ReferralSource
@@ -382,6 +115,9 @@ class Case(Record):
         risk_rationale: str
         consent: Consent | None
         possible_duplicate_of: list[UUID]
+
+    class Created(Record.Created):  # the library's base creation event; Opened is used
+        TOPIC = f"{_STORED}.Created"
 
     def __init__(
         self,
@@ -420,6 +156,8 @@ class Case(Record):
         self.emergency_access = []
 
     class ClientDetailsCorrected(Record.Event):
+        TOPIC = f"{_STORED}.ClientDetailsCorrected"
+
         client: Client
         reason: str
 
@@ -429,6 +167,8 @@ class Case(Record):
             ]
 
     class ConsentRecorded(Record.Event):
+        TOPIC = f"{_STORED}.ConsentRecorded"
+
         consent: Consent
 
         def apply(self, case: "Case") -> None:
@@ -436,6 +176,8 @@ class Case(Record):
             case.consent_history.append(self.consent)
 
     class RiskRerated(Record.Event):
+        TOPIC = f"{_STORED}.RiskRerated"
+
         risk_level: RiskLevel
         reason: str
 
@@ -444,6 +186,8 @@ class Case(Record):
             case.risk_rationale = self.reason
 
     class AssessmentRecorded(Record.Event):
+        TOPIC = f"{_STORED}.AssessmentRecorded"
+
         assessment_id: UUID
         discipline: Discipline
         domains: list[DomainRating]
@@ -464,7 +208,9 @@ class Case(Record):
     class AddendumAdded(Record.Event):
         """A correction of a note or assessment: points at the original, which stays."""
 
-        record_kind: str
+        TOPIC = f"{_STORED}.AddendumAdded"
+
+        record_kind: str  # a RecordKind in ADDENDUM_KINDS, stored as its value
         record_id: UUID
         addendum_id: UUID
         narrative: str
@@ -474,13 +220,15 @@ class Case(Record):
             addendum = Addendum(
                 self.addendum_id, self.narrative, self.reason, self.actor_id, self.occurred_at
             )
-            records = case.notes if self.record_kind == "note" else case.assessments
+            records = case.notes if self.record_kind == RecordKind.NOTE else case.assessments
             original = records[self.record_id]
             records[self.record_id] = msgspec.structs.replace(
                 original, addenda=[*original.addenda, addendum]
             )
 
     class PlanVersionProposed(Record.Event):
+        TOPIC = f"{_STORED}.PlanVersionProposed"
+
         plan_version: int
         goals: list[Goal]
         needs_approval: bool
@@ -508,6 +256,8 @@ class Case(Record):
                 case.status = CaseStatus.ACTIVE
 
     class PlanVersionApproved(Record.Event):
+        TOPIC = f"{_STORED}.PlanVersionApproved"
+
         plan_version: int
         review_id: UUID
 
@@ -525,6 +275,8 @@ class Case(Record):
             case.status = CaseStatus.ACTIVE
 
     class PlanReviewed(Record.Event):
+        TOPIC = f"{_STORED}.PlanReviewed"
+
         review_id: UUID
         plan_version: int
         summary: str
@@ -543,6 +295,8 @@ class Case(Record):
             )
 
     class NoteRecorded(Record.Event):
+        TOPIC = f"{_STORED}.NoteRecorded"
+
         note_id: UUID
         kind: NoteKind
         discipline: Discipline
@@ -565,6 +319,8 @@ class Case(Record):
             )
 
     class TeamMemberAdded(Record.Event):
+        TOPIC = f"{_STORED}.TeamMemberAdded"
+
         staff_id: UUID
         discipline: Discipline
         scope: TeamScope
@@ -578,6 +334,8 @@ class Case(Record):
             )
 
     class TeamMemberRemoved(Record.Event):
+        TOPIC = f"{_STORED}.TeamMemberRemoved"
+
         staff_id: UUID
         discipline: Discipline
         reason: str
@@ -593,6 +351,8 @@ class Case(Record):
             ]
 
     class LeadWorkerChanged(Record.Event):
+        TOPIC = f"{_STORED}.LeadWorkerChanged"
+
         lead_worker_id: UUID
         reason: str
 
@@ -600,6 +360,8 @@ class Case(Record):
             case.lead_worker_id = self.lead_worker_id
 
     class ClosureRequested(Record.Event):
+        TOPIC = f"{_STORED}.ClosureRequested"
+
         closure_id: UUID
         reason: ClosureReason
         outcomes: list[OutcomeOfGoal]
@@ -621,6 +383,8 @@ class Case(Record):
             case.status = CaseStatus.CLOSING if self.needs_approval else CaseStatus.CLOSED
 
     class ClosureAmended(Record.Event):
+        TOPIC = f"{_STORED}.ClosureAmended"
+
         closure_id: UUID
         amendment_id: UUID
         outcomes: list[OutcomeOfGoal]
@@ -640,6 +404,8 @@ class Case(Record):
             )
 
     class ClosureApproved(Record.Event):
+        TOPIC = f"{_STORED}.ClosureApproved"
+
         closure_id: UUID
         review_id: UUID
 
@@ -650,6 +416,8 @@ class Case(Record):
             case.status = CaseStatus.CLOSED
 
     class Reopened(Record.Event):
+        TOPIC = f"{_STORED}.Reopened"
+
         reason: str
 
         def apply(self, case: "Case") -> None:
@@ -662,6 +430,8 @@ class Case(Record):
                 case.status = CaseStatus.INTAKE
 
     class EmergencyAccessStarted(Record.Event):
+        TOPIC = f"{_STORED}.EmergencyAccessStarted"
+
         grant_id: UUID
         staff_id: UUID
         reason: str
@@ -681,6 +451,8 @@ class Case(Record):
             )
 
     class EmergencyAccessEnded(Record.Event):
+        TOPIC = f"{_STORED}.EmergencyAccessEnded"
+
         grant_id: UUID
 
         def apply(self, case: "Case") -> None:
@@ -693,118 +465,6 @@ class Case(Record):
 
     def case_id_for_keys(self) -> UUID:
         return self.id
-
-    # -- reading ------------------------------------------------------------------------
-
-    @property
-    def active_plan(self) -> PlanVersion | None:
-        return next((p for p in self.plan_versions if p.state == PlanState.ACTIVE), None)
-
-    @property
-    def note_ids(self) -> list[UUID]:
-        return list(self.notes)
-
-    @property
-    def pending_plan(self) -> PlanVersion | None:
-        return next((p for p in self.plan_versions if p.state == PlanState.PENDING_APPROVAL), None)
-
-    @property
-    def next_review_on(self) -> date | None:
-        """When the active plan is next due for review (its earliest goal review date,
-        or the date the last review of that version set)."""
-        plan = self.active_plan
-        if plan is None or not plan.goals:
-            return None
-        reviews = [r for r in self.plan_reviews if r.plan_version == plan.version]
-        if reviews:
-            return reviews[-1].next_review_on
-        return min(goal.review_date for goal in plan.goals)
-
-    def review_overdue(self, today: date) -> bool:
-        due = self.next_review_on
-        return self.status in OPEN_STATUSES and due is not None and due < today
-
-    def consent_allows(
-        self,
-        discipline: Discipline | None = None,
-        agency_id: UUID | None = None,
-        department_id: UUID | None = None,
-    ) -> bool:
-        consent = self.consent
-        if consent is None or not consent.given:
-            return False
-        return (
-            (discipline is None or discipline in consent.disciplines)
-            and (agency_id is None or agency_id in consent.agency_ids)
-            and (
-                department_id is None
-                or department_id == self.department_id
-                or department_id in consent.department_ids
-            )
-        )
-
-    def require_consent(
-        self,
-        discipline: Discipline | None = None,
-        agency_id: UUID | None = None,
-        department_id: UUID | None = None,
-    ) -> None:
-        if self.consent_allows(discipline, agency_id, department_id):
-            return
-        if self.consent is None:
-            missing = "no consent has been recorded for this case"
-        elif not self.consent.given:
-            missing = f"the client withdrew consent on {self.consent.on.isoformat()}"
-        else:
-            wanted = []
-            if discipline is not None and discipline not in self.consent.disciplines:
-                wanted.append(f"discipline {discipline.value}")
-            if agency_id is not None and agency_id not in self.consent.agency_ids:
-                wanted.append(f"agency {agency_id}")
-            if department_id is not None and not self.consent_allows(department_id=department_id):
-                wanted.append(f"department {department_id}")
-            missing = "the client's consent does not cover " + " or ".join(wanted)
-        raise ConsentMissing(
-            f"consent_missing: {missing}",
-            discipline=discipline,
-            agency_id=agency_id,
-            department_id=department_id,
-        )
-
-    def member(self, staff_id: UUID, at: datetime) -> list[TeamMember]:
-        """The staff member's team memberships that are in force at `at`."""
-        return [m for m in self.team if m.staff_id == staff_id and m.active_at(at)]
-
-    def emergency_access_of(self, staff_id: UUID, at: datetime) -> EmergencyAccess | None:
-        return next(
-            (g for g in self.emergency_access if g.staff_id == staff_id and g.active_at(at)),
-            None,
-        )
-
-    def record_content(self, kind: str, record_id: UUID) -> tuple[int, bytes]:
-        """The revision of a record and the canonical bytes of what a reviewer judges
-        (including addenda), so a later amendment shows as a different hash."""
-        if kind not in REVIEWABLE_KINDS:
-            raise InvalidValue("kind", f"must be one of {', '.join(REVIEWABLE_KINDS)}")
-        encode = msgspec.json.encode
-        if kind == "plan":
-            if record_id != self.id or not self.plan_versions:
-                raise RecordNotFound(f"record_not_found: case {self.id} has no plan yet")
-            latest = self.plan_versions[-1]
-            return latest.version, encode(PlanContent(latest.version, latest.goals))
-        if kind == "closure":
-            closure = next((c for c in self.closures if c.closure_id == record_id), None)
-            if closure is None:
-                raise RecordNotFound(f"record_not_found: no closure {record_id} in this case")
-            content = ClosureContent(
-                closure.reason, closure.outcomes, closure.summary, closure.amendments
-            )
-            return 1 + len(closure.amendments), encode(content)
-        records = self.notes if kind == "note" else self.assessments
-        record = records.get(record_id)
-        if record is None:
-            raise RecordNotFound(f"record_not_found: no {kind} {record_id} in this case")
-        return 1 + len(record.addenda), encode(record)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -855,22 +515,20 @@ class Case(Record):
     def _require_open(self, what: str) -> None:
         if self.status not in OPEN_STATUSES:
             raise CaseClosed(
-                f"case_closed: the case is {self.status.value}; {what} cannot be recorded "
+                f"the case is {self.status.value}; {what} cannot be recorded "
                 "on it (reopen it first)",
                 status=self.status.value,
             )
 
     def _require_lead(self, by: Actor, what: str) -> None:
         if by.staff_id != self.lead_worker_id and by.role != Role.DEPARTMENT_HEAD:
-            raise LeadWorkerOnly(
-                f"lead_worker_only: only the lead caseworker or the department head may {what}"
-            )
+            raise LeadWorkerOnly(f"only the lead caseworker or the department head may {what}")
 
     def correct_client_details(
         self, by: Actor, client: Client, reason: str, occurred_at: datetime | None = None
     ) -> None:
         if all(c.client_id != client.client_id for c in self.clients):
-            raise RecordNotFound(f"record_not_found: no client {client.client_id} in this case")
+            raise RecordNotFound(f"no client {client.client_id} in this case")
         required_text("client name", client.name)
         self.record(
             self.ClientDetailsCorrected,
@@ -947,24 +605,25 @@ class Case(Record):
     def add_addendum(
         self,
         by: Actor,
-        record_kind: str,
+        record_kind: RecordKind | str,
         record_id: UUID,
         narrative: str,
         reason: str,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        if record_kind not in ("note", "assessment"):
+        if record_kind not in ADDENDUM_KINDS:
             raise InvalidValue("record_kind", "addenda correct a note or an assessment")
-        records = self.notes if record_kind == "note" else self.assessments
+        record_kind = RecordKind(record_kind)
+        records = self.notes if record_kind == RecordKind.NOTE else self.assessments
         if record_id not in records:
-            raise RecordNotFound(f"record_not_found: no {record_kind} {record_id} in this case")
+            raise RecordNotFound(f"no {record_kind} {record_id} in this case")
         self._require_open("an addendum")
         addendum_id = uuid4()
         self.record(
             self.AddendumAdded,
             by,
             occurred_at,
-            record_kind=record_kind,
+            record_kind=record_kind.value,
             record_id=record_id,
             addendum_id=addendum_id,
             narrative=required_text("narrative", narrative),
@@ -980,7 +639,7 @@ class Case(Record):
         self._require_open("a case plan")
         self._require_lead(by, "write the case plan")
         if not self.assessments:
-            raise AssessmentRequired("assessment_required: assess the case before writing its plan")
+            raise AssessmentRequired("assess the case before writing its plan")
         if not goals:
             raise InvalidValue("goals", "a plan needs at least one goal")
         for goal in goals:
@@ -1012,8 +671,7 @@ class Case(Record):
         pending = self.pending_plan
         if pending is None or pending.version != plan_version:
             raise PlanVersionNotPending(
-                f"plan_version_not_pending: plan version {plan_version} is not waiting for "
-                "approval",
+                f"plan version {plan_version} is not waiting for approval",
                 plan_version=plan_version,
             )
         self.record(
@@ -1034,7 +692,7 @@ class Case(Record):
         self._require_open("a plan review")
         plan = self.active_plan
         if plan is None:
-            raise RecordNotFound("record_not_found: the case has no active plan to review")
+            raise RecordNotFound("the case has no active plan to review")
         review_id = uuid4()
         self.record(
             self.PlanReviewed,
@@ -1067,7 +725,7 @@ class Case(Record):
         if goal_id is not None:
             plan = self.active_plan or self.pending_plan
             if plan is None or all(g.goal_id != goal_id for g in plan.goals):
-                raise UnknownGoal(f"unknown_goal: goal {goal_id} is not in the case plan")
+                raise UnknownGoal(f"goal {goal_id} is not in the case plan")
         current = now()
         happened = aware(occurred_at) if occurred_at is not None else current
         if happened > current + CLOCK_TOLERANCE:
@@ -1101,9 +759,7 @@ class Case(Record):
         discipline = Discipline(discipline)
         when = aware(occurred_at) if occurred_at is not None else now()
         if any(m.discipline == discipline for m in self.member(staff_id, when)):
-            raise AlreadyOnTeam(
-                f"already_on_team: {staff_id} is already on the team for {discipline.value}"
-            )
+            raise AlreadyOnTeam(f"{staff_id} is already on the team for {discipline.value}")
         if ends_at is not None and aware(ends_at, "ends_at") <= when:
             raise InvalidValue("ends_at", "must be after the member joins")
         self.require_consent(discipline)
@@ -1132,7 +788,7 @@ class Case(Record):
             m.staff_id == staff_id and m.discipline == discipline and m.removed_at is None
             for m in self.team
         ):
-            raise NotOnTeam(f"not_on_team: {staff_id} is not on the team for {discipline}")
+            raise NotOnTeam(f"{staff_id} is not on the team for {discipline}")
         self.record(
             self.TeamMemberRemoved,
             by,
@@ -1186,21 +842,18 @@ class Case(Record):
         goals = {g.goal_id: g for g in (self.active_plan.goals if self.active_plan else [])}
         unknown = [o.goal_id for o in outcomes if o.goal_id not in goals]
         if unknown:
-            raise UnknownGoal(f"unknown_goal: goals {unknown} are not in the active plan")
+            raise UnknownGoal(f"goals {unknown} are not in the active plan")
         missing = [g.title for gid, g in goals.items() if gid not in {o.goal_id for o in outcomes}]
         if missing:
             raise GoalOutcomeMissing(
-                "goal_outcome_missing: give the outcome of every goal of the plan: "
-                + ", ".join(missing),
+                "give the outcome of every goal of the plan: " + ", ".join(missing),
                 goals=missing,
             )
 
     def _pending_closure(self, closure_id: UUID) -> Closure:
         closure = self.closures[-1] if self.closures else None
         if self.status != CaseStatus.CLOSING or closure is None or closure.closure_id != closure_id:
-            raise ClosureNotPending(
-                f"closure_not_pending: closure {closure_id} is not waiting for approval"
-            )
+            raise ClosureNotPending(f"closure {closure_id} is not waiting for approval")
         return closure
 
     def amend_closure(
@@ -1235,7 +888,7 @@ class Case(Record):
         """Given by a supervisor's review of the closure waiting for approval."""
         closure = self.closures[-1] if self.closures else None
         if self.status != CaseStatus.CLOSING or closure is None:
-            raise ClosureNotPending("closure_not_pending: no closure is waiting for approval")
+            raise ClosureNotPending("no closure is waiting for approval")
         self.record(
             self.ClosureApproved,
             by,
@@ -1246,7 +899,7 @@ class Case(Record):
 
     def reopen(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         if self.status not in (CaseStatus.CLOSED, CaseStatus.CLOSING):
-            raise CaseNotClosed(f"case_not_closed: the case is {self.status.value}")
+            raise CaseNotClosed(f"the case is {self.status.value}")
         self.record(self.Reopened, by, occurred_at, reason=required_text("reason", reason))
 
     def start_emergency_access(
@@ -1280,7 +933,5 @@ class Case(Record):
         when = aware(occurred_at) if occurred_at is not None else now()
         grant = next((g for g in self.emergency_access if g.grant_id == grant_id), None)
         if grant is None or not grant.active_at(when):
-            raise EmergencyAccessNotOpen(
-                f"emergency_access_not_open: emergency access {grant_id} is not open"
-            )
+            raise EmergencyAccessNotOpen(f"emergency access {grant_id} is not open")
         self.record(self.EmergencyAccessEnded, by, when, grant_id=grant_id)

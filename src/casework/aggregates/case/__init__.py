@@ -1,0 +1,115 @@
+"""The case (个案): one client's (or household's) record, from intake to closure.
+
+Status runs intake → assessed → active → closing → closed, and a closed case may be
+reopened. Notes, assessments and closures are never edited: corrections are addenda or
+amendments that stay beside the original. Client personal data lives here, so it is
+sealed under the case's own key and erased with it.
+
+`values` holds the vocabularies and value types, `record_kind` the kinds of record a
+case holds, `errors` the rules a case enforces, `aggregate` the `Case` with its events
+and commands, and `reading` its queries. Import from here: this is the case's interface.
+"""
+
+from casework.aggregates.case.aggregate import (
+    CLOCK_TOLERANCE,
+    EMERGENCY_ACCESS_FOR,
+    LATE_ENTRY_AFTER,
+    Case,
+)
+from casework.aggregates.case.errors import (
+    AlreadyOnTeam,
+    AssessmentRequired,
+    CaseClosed,
+    CaseNotClosed,
+    ClosureNotPending,
+    ConsentMissing,
+    EmergencyAccessNotOpen,
+    GoalOutcomeMissing,
+    LeadWorkerOnly,
+    NotOnTeam,
+    PlanVersionNotPending,
+    RecordNotFound,
+    UnknownGoal,
+)
+from casework.aggregates.case.record_kind import ADDENDUM_KINDS, REVIEWABLE_KINDS, RecordKind
+from casework.aggregates.case.values import (
+    OPEN_STATUSES,
+    Addendum,
+    Assessment,
+    AssessmentDomain,
+    CaseStatus,
+    Client,
+    Closure,
+    ClosureContent,
+    ClosureReason,
+    Consent,
+    DomainRating,
+    EmergencyAccess,
+    Goal,
+    GoalOutcome,
+    HouseholdMember,
+    Note,
+    NoteKind,
+    OutcomeOfGoal,
+    PlanContent,
+    PlanReview,
+    PlanState,
+    PlanVersion,
+    ReferralSource,
+    Reopening,
+    RiskLevel,
+    Sex,
+    TeamMember,
+    TeamScope,
+)
+
+__all__ = [
+    "ADDENDUM_KINDS",
+    "CLOCK_TOLERANCE",
+    "EMERGENCY_ACCESS_FOR",
+    "LATE_ENTRY_AFTER",
+    "OPEN_STATUSES",
+    "REVIEWABLE_KINDS",
+    "Addendum",
+    "AlreadyOnTeam",
+    "Assessment",
+    "AssessmentDomain",
+    "AssessmentRequired",
+    "Case",
+    "CaseClosed",
+    "CaseNotClosed",
+    "CaseStatus",
+    "Client",
+    "Closure",
+    "ClosureContent",
+    "ClosureNotPending",
+    "ClosureReason",
+    "Consent",
+    "ConsentMissing",
+    "DomainRating",
+    "EmergencyAccess",
+    "EmergencyAccessNotOpen",
+    "Goal",
+    "GoalOutcome",
+    "GoalOutcomeMissing",
+    "HouseholdMember",
+    "LeadWorkerOnly",
+    "NotOnTeam",
+    "Note",
+    "NoteKind",
+    "OutcomeOfGoal",
+    "PlanContent",
+    "PlanReview",
+    "PlanState",
+    "PlanVersion",
+    "PlanVersionNotPending",
+    "RecordKind",
+    "RecordNotFound",
+    "ReferralSource",
+    "Reopening",
+    "RiskLevel",
+    "Sex",
+    "TeamMember",
+    "TeamScope",
+    "UnknownGoal",
+]

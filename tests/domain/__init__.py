@@ -1,0 +1,1 @@
+"""Domain tests: aggregates and the access rule, no service layer unless a story needs it."""
