@@ -21,6 +21,8 @@ from casework.application.core import CaseworkCore
 from casework.application.principal import principal_of
 from casework.store.access_index import AccessIndex, AccessQuery
 from casework.store.errors import RecordErased
+from casework.store.group_commit import GroupCommit
+from casework.store.recorders import WriteWithEvents
 
 
 class AccessNotRecorded(RuleBroken):
@@ -82,6 +84,16 @@ class AccessLogCommands(CaseworkCore):
         index.create()
         return index
 
+    @cached_property
+    def _access_commits(self) -> GroupCommit[tuple[AccessRecord, WriteWithEvents]]:
+        """Concurrent readers' access records share commits (each still waits for its
+        own to be durable before its content is shown)."""
+
+        def commit(writes: Sequence[tuple[AccessRecord, WriteWithEvents]]) -> None:
+            self.save(*(record for record, _ in writes), with_events=[row for _, row in writes])
+
+        return GroupCommit(commit)
+
     def record_access(
         self,
         principal: Actor | None,
@@ -117,7 +129,7 @@ class AccessLogCommands(CaseworkCore):
             record.id, case_id, record.actor_id, record.occurred_at, record.outcome.value
         )
         try:
-            self.save(record, with_events=[row])
+            self._access_commits.write((record, row))
         except Exception as error:
             raise AccessNotRecorded(
                 "this access could not be recorded, so nothing is shown; try again, "
