@@ -29,7 +29,7 @@ from casework.aggregates.case.errors import (
     RecordNotFound,
     UnknownGoal,
 )
-from casework.aggregates.case.reading import CaseReading
+from casework.aggregates.case.queries import CaseQueries
 from casework.aggregates.case.record_kind import ADDENDUM_KINDS, RecordKind
 from casework.aggregates.case.values import (
     OPEN_STATUSES,
@@ -74,9 +74,9 @@ def _checked(consent: Consent) -> Consent:
     return consent
 
 
-class Case(Record, CaseReading):
+class Case(Record, CaseQueries):
     """One case: its state, the events that change it, and the commands that check the
-    rules before recording them (its queries are in `CaseReading`)."""
+    rules before recording them (its queries are in `CaseQueries`)."""
 
     TOPIC = _STORED
     clients: list[Client]

@@ -29,7 +29,7 @@ from casework.aggregates.case.values import (
 from casework.aggregates.discipline import Discipline
 
 
-class CaseReading:
+class CaseQueries:
     """The queries of `Case`, mixed into it: its state is declared and changed there."""
 
     if TYPE_CHECKING:  # what the queries read of the case's state
