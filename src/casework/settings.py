@@ -19,6 +19,15 @@ class Settings:
     late_entry_hours: int = 48
     # Time a referral's receiver has to answer, by urgency (ResponseDeadlines.parse).
     referral_deadlines: str = "emergency=4h,urgent=2d,routine=10d"
+    # Sign-in (ADR 0050): a second factor for every role unless turned off (a demo),
+    # session limits, and when failed sign-ins lock an account or a source.
+    require_totp: bool = True
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    lockout_failures: int = 5
+    lockout_source_failures: int = 20
+    lockout_minutes: int = 15
+    set_password_code_hours: int = 72
 
     @property
     def master_key_file(self) -> Path:
@@ -45,6 +54,14 @@ class Settings:
             late_entry_hours=int(env.get("CASEWORK_LATE_ENTRY_HOURS") or 48),
             referral_deadlines=env.get("CASEWORK_REFERRAL_DEADLINES")
             or "emergency=4h,urgent=2d,routine=10d",
+            require_totp=(env.get("CASEWORK_REQUIRE_TOTP") or "1").strip().lower()
+            not in ("0", "false", "no", "off"),
+            session_idle_minutes=int(env.get("CASEWORK_SESSION_IDLE_MINUTES") or 30),
+            session_absolute_hours=int(env.get("CASEWORK_SESSION_ABSOLUTE_HOURS") or 12),
+            lockout_failures=int(env.get("CASEWORK_LOCKOUT_FAILURES") or 5),
+            lockout_source_failures=int(env.get("CASEWORK_LOCKOUT_SOURCE_FAILURES") or 20),
+            lockout_minutes=int(env.get("CASEWORK_LOCKOUT_MINUTES") or 15),
+            set_password_code_hours=int(env.get("CASEWORK_SET_PASSWORD_CODE_HOURS") or 72),
         )
 
     def load_master_key(self) -> MasterKey:

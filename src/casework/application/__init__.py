@@ -5,6 +5,7 @@ from typing import ClassVar
 from casework.aggregates.case import Case
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision_schedule import SupervisionSchedule
+from casework.application.accounts import AccountCommands
 from casework.application.authorisation import Authorisation
 from casework.application.cases import CaseCommands
 from casework.application.compliance import ComplianceCommands
@@ -22,6 +23,7 @@ class Casework(
     ReviewCommands,
     ComplianceCommands,
     Authorisation,
+    AccountCommands,
 ):
     """casework's application: one event store, one notification log, sealed."""
 

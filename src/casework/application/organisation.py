@@ -89,6 +89,7 @@ class OrganisationCommands(CaseworkCore):
         self._update_staff(
             staff_id, expected_version, lambda s: s.change_roles(by, roles, occurred_at)
         )
+        self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end
 
     def move_staff(
         self,
@@ -155,6 +156,7 @@ class OrganisationCommands(CaseworkCore):
             staff.leave(by, on, unfinished, occurred_at)
 
         self._update_staff(staff_id, expected_version, leave)
+        self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end
 
     def _update_organisation(
         self, expected_version: int | None, command: Callable[[Organisation], T]

@@ -10,7 +10,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
+from casework.application.accounts import NotSignedIn
 from casework.application.checkpoints import PendingCheckpoints
+from casework.application.principal import AccessPoint, Principal
+from casework.cli.session_token import read_token
 from casework.settings import Settings
 
 
@@ -67,3 +70,12 @@ def operator_actor(args: argparse.Namespace) -> Actor:
     staff records (an operator need not be on staff); the service checks the role."""
     staff_id = args.by or uuid5(NAMESPACE_URL, f"casework:operator:{getpass.getuser()}")
     return Actor(staff_id, args.role)
+
+
+def signed_in_principal(app: Casework, access_point: AccessPoint = AccessPoint.CLI) -> Principal:
+    """Who signed in with `casework login` (or `CASEWORK_SESSION_TOKEN`); refused when
+    nobody did or the session has ended or expired."""
+    token = read_token()
+    if token is None:
+        raise NotSignedIn("nobody is signed in here: casework login")
+    return app.authenticate(token, access_point)
