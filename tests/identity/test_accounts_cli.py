@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from casework.aggregates.base import Role
+from casework.application import Casework
 from casework.application.checkpoints import PendingCheckpoints
 from casework.application.principal import AccessPoint
 from casework.cli import main
@@ -34,6 +35,7 @@ def test_an_administrator_and_a_worker_sign_in_at_the_command_line(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("CASEWORK_SESSION_TOKEN", raising=False)
     create_key_files(Settings.from_env())
+    Casework(Settings.from_env()).close()  # the store exists before its first account
     session_path = tmp_path / "config" / "casework" / "session"
 
     status, out, _ = run(
@@ -77,6 +79,9 @@ def test_an_administrator_and_a_worker_sign_in_at_the_command_line(
     pending.sign_all()
     status, out, _ = run(capsys, "users", "add", "--user-name", "chen.jing", "--staff-id", staff)
     assert status == 0 and "account chen.jing for 陈静 Chen Jing" in out
+
+    status, out, _ = run(capsys, "users", "revoke", "--user-name", "chen.jing")
+    assert (status, out) == (0, "0 session(s) of 陈静 Chen Jing ended\n")
 
     status, out, _ = run(capsys, "logout")
     assert (status, out) == (0, "signed out\n") and not session_path.exists()

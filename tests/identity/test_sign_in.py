@@ -24,6 +24,7 @@ from casework.application.accounts import (
     UserNameTaken,
 )
 from casework.application.principal import AccessPoint
+from casework.settings import Settings
 from casework.store.sessions import TABLE as SESSIONS
 from tests.centre import small_centre
 from tests.identity.steps import PASSWORD, actions, centre_with_worker, with_test_clock
@@ -138,7 +139,10 @@ def test_the_second_factor_is_required_by_policy_and_used_once(store: Casework) 
         store.sign_in("zhou.min", PASSWORD, "123456", Role.SPECIALIST, "", CLI)
 
     # Turned off (a demo): the password is enough, and the answer says so.
-    store.settings = replace(store.settings, require_totp=False)
+    assert Settings.from_env({"CASEWORK_REQUIRE_TOTP": "1"}).require_totp
+    off = Settings.from_env({"CASEWORK_REQUIRE_TOTP": "0"})
+    assert not off.require_totp
+    store.settings = replace(store.settings, require_totp=off.require_totp)
     assert not store.second_factor_required(Role.SPECIALIST)
     signed_in = store.sign_in("zhou.min", PASSWORD, None, Role.SPECIALIST, "", CLI)
     assert not signed_in.second_factor_required
@@ -154,7 +158,7 @@ def test_the_role_signed_in_must_be_one_held_today(store: Casework) -> None:
         )
     assert actions(store)[-1] == ("sign_in_failed", "refused")
     clock.advance(seconds=31)
-    store.staff_leaves(centre.worker.staff_id, centre.head, clock.at.date())
+    store.staff_leaves(centre.worker.staff_id, centre.administrator, clock.at.date())
     with pytest.raises(StaffHasLeft):
         store.sign_in(
             worker.user_name, PASSWORD, worker.totp.at(clock.at), Role.CASEWORKER, "", CLI

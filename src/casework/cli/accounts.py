@@ -81,6 +81,16 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     enrol.add_argument("--user-name")
     enrol.set_defaults(run=run_enrol)
 
+    remove_totp = sub.add_parser(
+        "remove-totp",
+        help="remove a lost authenticator (the person enrols a new one)",
+        description="Remove the TOTP second factor of USER_NAME and end their sessions; "
+        "they then enrol a new one with `casework users enrol-totp`.",
+    )
+    remove_totp.add_argument("--user-name", required=True)
+    remove_totp.add_argument("--reason", required=True, help="e.g. 'phone lost'")
+    remove_totp.set_defaults(run=run_remove_totp)
+
     unlock = sub.add_parser(
         "unlock",
         help="lift a lockout after failed sign-ins (an account or a source)",
@@ -233,6 +243,13 @@ def run_enrol(args: argparse.Namespace) -> int:
         f"  secret: {enrolment.secret}\n"
         "then: casework login"
     )
+    return 0
+
+
+def run_remove_totp(args: argparse.Namespace) -> int:
+    with casework_session(args.pending_checkpoints) as app:
+        app.remove_second_factor(signed_in_principal(app), args.user_name, args.reason)
+    print(f"second factor of {args.user_name} removed; their sessions ended")
     return 0
 
 
