@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "casework.cli.supervision",
     "casework.cli.demo",
     "casework.cli.staff",
+    "casework.cli.serve",
     "casework.cli.accounts",
 ]
 

@@ -1,0 +1,69 @@
+"""Who is asking: `Authorization: Bearer <token>` becomes the `Principal` of a live
+session (`Casework.authenticate`), attached to the request as `request.user`.
+
+This middleware decides nothing about access: the service layer does, with the
+principal it is given. A request without a live session is refused with 401; when it
+asked for a case, the refused attempt is put in the access log first. Routes that
+anyone may call (sign-in, health, the OpenAPI document) say so with
+`opt={"exclude_from_auth": True}`.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from anyio import to_thread
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.base import RuleBroken
+from casework.application import Casework
+from casework.application.principal import AccessPoint, Principal
+
+ANYONE = {"exclude_from_auth": True}
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def client_source(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """Where a request came from, as sign-in counts failures per source."""
+    return connection.client.host if connection.client else ""
+
+
+def _authenticate(
+    casework: Casework, token: str, case_id: UUID | None, write: bool, source: str
+) -> Principal:
+    try:
+        return casework.authenticate(token, AccessPoint.API)
+    except RuleBroken as error:
+        if case_id is not None:
+            casework.record_access(
+                None,
+                AccessAction.WRITE if write else AccessAction.READ,
+                case_id=case_id,
+                outcome=AccessOutcome.REFUSED,
+                reason=error.message,
+                source=source,
+            )
+        raise
+
+
+class BearerSession(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        casework: Casework = connection.app.state.casework
+        token = bearer_token(connection.headers.get("authorization"))
+        case_id = connection.path_params.get("case_id")
+        principal = await to_thread.run_sync(
+            _authenticate,
+            casework,
+            token,
+            case_id if isinstance(case_id, UUID) else None,
+            connection.scope["method"] not in ("GET", "HEAD"),
+            client_source(connection),
+        )
+        return AuthenticationResult(user=principal, auth=token)

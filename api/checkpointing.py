@@ -1,0 +1,65 @@
+"""The server's ledger checkpoints: every minute while writes arrive, signed by one
+worker process at a time, and once more at shutdown for what this process wrote.
+
+On PostgreSQL the signer is whoever holds an advisory lock (the projections'
+`leadership_for`, under its own key): if that worker dies, its lock goes with its
+connection and another worker signs from its next tick. On SQLite one server process
+per database file is assumed, and it signs.
+"""
+
+import logging
+import threading
+
+from casework.application import Casework
+from casework.application.checkpoints import CHECKPOINT_EVERY, PendingCheckpoints
+from casework.projections.machinery.leadership import Leadership, leadership_for
+
+logger = logging.getLogger("api")
+SIGNER_KEY = "ledger-checkpoints"
+
+
+class CheckpointSigner:
+    def __init__(
+        self, casework: Casework, pending: PendingCheckpoints, every: float = CHECKPOINT_EVERY
+    ) -> None:
+        self.casework = casework
+        self.pending = pending
+        self.every = every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="ledger-checkpoints", daemon=True)
+        self.leadership: Leadership | None = None
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _sign(self) -> None:
+        try:
+            self.casework.checkpoint()
+        except Exception:  # a background thread: say it, keep serving
+            logger.exception("ledger checkpoint failed; events since the last one are uncovered")
+
+    def _leads(self) -> bool:
+        try:
+            if self.leadership is None or not self.leadership.still_connected():
+                if self.leadership is not None:
+                    self.leadership.close()
+                self.leadership = leadership_for(self.casework.database, "casework_checkpoints")
+            return self.leadership.try_lead(SIGNER_KEY)
+        except Exception:
+            logger.exception("could not ask who signs ledger checkpoints")
+            self.leadership = None
+            return False
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            if self._leads():
+                self._sign()
+
+    def close(self) -> None:
+        """Stop ticking; sign what this process wrote since the last checkpoint."""
+        self.stop.set()
+        self.thread.join(timeout=30)
+        if self.pending.database_urls:
+            self._sign()
+        if self.leadership is not None:
+            self.leadership.close()

@@ -1,0 +1,35 @@
+"""What handlers are given: the service (`casework`), who is asking (`by`, from the
+bearer session), and for commands the `Command` runner and the `If-Match` version.
+Each is a named dependency, marked as such for Litestar (`NamedDependency`)."""
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+
+from api.commands import Command, ServedCasework, provide_command, provide_expected_version
+from casework.application.principal import Principal
+
+Service = NamedDependency[ServedCasework]
+Asking = NamedDependency[Principal]
+Runner = NamedDependency[Command]
+ExpectedVersion = NamedDependency[int]
+
+
+def provide_casework(state: State) -> ServedCasework:
+    return state.casework
+
+
+def provide_principal(request: Request[Principal, str, Any]) -> Principal:
+    return request.user
+
+
+APP_DEPENDENCIES = {
+    "casework": Provide(provide_casework, sync_to_thread=False),
+    "by": Provide(provide_principal, sync_to_thread=False),
+}
+COMMAND_DEPENDENCIES = {
+    "command": Provide(provide_command),
+    "expected_version": Provide(provide_expected_version, sync_to_thread=False),
+}

@@ -1,0 +1,150 @@
+"""The one mapping from everything a request can raise to a problem response.
+
+- `RuleBroken` (the domain's and the service layer's refusals) keeps its `rule`,
+  `status`, message and field; a version conflict found before anything was written
+  is 412 with the current version.
+- Litestar's own errors: a body that breaks its schema is 422 naming the field; no
+  route is 404, a wrong method 405, a body over the limit 413, unreadable JSON 400,
+  no credentials 401.
+- Anything else is a fault of the server: 500, logged here with its traceback, and
+  nothing about it in the answer.
+"""
+
+import logging
+import re
+from typing import Any
+
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+
+from api.problems import Problem
+from casework.aggregates.base import RuleBroken
+from casework.application.errors import Conflict
+
+logger = logging.getLogger("api")
+
+_HTTP_RULES = {
+    400: "bad_request",
+    401: "not_signed_in",
+    403: "access_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "too_many_requests",
+    503: "service_unavailable",
+}
+# msgspec names a nested field as "- at `$.clients[0].name`", an unknown or missing
+# one in backquotes.
+_AT_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+_NAMED = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+
+
+def _retry_headers(error: RuleBroken) -> dict[str, str]:
+    retry = error.details.get("retry_after")
+    return {"Retry-After": str(int(retry))} if isinstance(retry, int) and retry > 0 else {}
+
+
+def from_rule(error: RuleBroken) -> Problem:
+    details = error.details
+    if isinstance(error, Conflict) and "expected_version" in details:
+        return Problem(
+            412,
+            "precondition_failed",
+            f"the record is at version {details['current_version']}, not "
+            f"{details['expected_version']}: someone changed it since you read it; "
+            "read it again and send the new ETag in If-Match",
+            detail_zh=f"记录当前为第 {details['current_version']} 版，而非第 "
+            f"{details['expected_version']} 版：您读取后已有人修改，请重新读取并在 If-Match "
+            "中发送新的 ETag",
+            current_version=details["current_version"],
+            expected_version=details["expected_version"],
+        )
+    field = getattr(error, "field", None) or details.get("field")
+    headers = _retry_headers(error)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="casework"'
+    return Problem(
+        error.status,
+        error.rule,
+        error.message,
+        headers=headers or None,
+        field=field,
+        retry_after=details.get("retry_after") or None,
+        current_version=details.get("current_version"),
+    )
+
+
+def _field_of(message: str, key: str | None) -> str | None:
+    for pattern in (_AT_PATH, _NAMED):
+        found = pattern.search(message)
+        if found:
+            return found.group(1)
+    return key if key and key != "data" else None
+
+
+def from_validation(error: ValidationException) -> Problem:
+    """Each broken field of a body, query or path, the first one as `field`."""
+    errors: list[dict[str, Any]] = []
+    for item in error.extra if isinstance(error.extra, list) else []:
+        message = str(item.get("message", ""))
+        errors.append(
+            {
+                "field": _field_of(message, item.get("key")),
+                "source": item.get("source"),
+                "message": _AT_PATH.sub("", message),
+            }
+        )
+    first = errors[0] if errors else {"field": None, "message": "the request is not valid"}
+    detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return Problem(422, "invalid_value", detail, field=first["field"], errors=errors)
+
+
+def from_http(error: HTTPException) -> Problem:
+    if isinstance(error, ValidationException):
+        return from_validation(error)
+    status = error.status_code
+    if isinstance(error, NotAuthorizedException):
+        return Problem(
+            401,
+            "not_signed_in",
+            "sign in first: POST /api/v1/sessions, then send Authorization: Bearer <token>",
+            detail_zh="请先登录：POST /api/v1/sessions，然后发送 Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": 'Bearer realm="casework"'},
+        )
+    if status >= 500:
+        return from_unexpected(error)
+    rule = _HTTP_RULES.get(status, "bad_request")
+    detail = {
+        404: "there is nothing at this address",
+        405: "this address does not accept this method",
+        413: "the request body is larger than this server accepts",
+    }.get(status, str(error.detail or "the request could not be read"))
+    headers = {k: v for k, v in (error.headers or {}).items() if k.lower() == "allow"}
+    return Problem(status, rule, detail, headers=headers or None)
+
+
+def from_unexpected(error: Exception) -> Problem:
+    logger.error("unexpected error while answering a request", exc_info=error)
+    return Problem(
+        500,
+        "internal_error",
+        "the server could not answer this request: read the record again before "
+        "retrying, and tell the operator if it persists",
+        detail_zh="服务器无法处理此请求：重试前请重新读取记录；如问题持续请联系管理员",
+    )
+
+
+def problem_details() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                RuleBroken: from_rule,
+                HTTPException: from_http,
+                Exception: from_unexpected,
+            }
+        )
+    )

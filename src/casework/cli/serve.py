@@ -1,0 +1,94 @@
+"""`casework serve`: the HTTP API (api/) on the store named by the environment, served
+by granian. `--demo` builds the demo centre and its accounts first, if absent, and
+says how to sign in."""
+
+import argparse
+import os
+
+from casework.cli.session import casework_session
+from casework.demo import ensure_demo, has_demo
+from casework.demo.accounts import DEMO_PASSWORD, demo_accounts, ensure_demo_accounts
+from casework.settings import Settings
+from casework.store.key_files import create_key_files
+
+APP_FACTORY = "api.app:create_app_from_env"
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API (add --demo to try it on the demo centre)",
+        description="Serve the HTTP API at http://HOST:PORT/api/v1 (OpenAPI document at "
+        "/schema/openapi.json) on the store named by CASEWORK_DATABASE_URL (default: "
+        "<data dir>/casework.db). One process on SQLite; for several worker processes on "
+        "PostgreSQL run granian directly (see api/README.md).",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (PostgreSQL only; default 1)"
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="build the demo centre and its accounts first (if the store has none), "
+        "create missing keys, and sign in without a second factor",
+    )
+    serve.add_argument(
+        "--cases", type=int, default=200, help="with --demo: how many cases to build (200)"
+    )
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        print("casework: several workers need PostgreSQL (CASEWORK_DATABASE_URL); serving one")
+        args.workers = 1
+    if args.demo:
+        prepare_demo(args, settings)
+        # The demo's accounts have no second factor (every sign-in says so).
+        os.environ["CASEWORK_REQUIRE_TOTP"] = "0"
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    print(
+        f"casework API on http://{args.host}:{args.port}/api/v1 "
+        f"(OpenAPI: http://{args.host}:{args.port}/schema/openapi.json)",
+        flush=True,
+    )
+    Granian(
+        APP_FACTORY,
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        workers=args.workers,
+        factory=True,
+    ).serve()
+    return 0
+
+
+def prepare_demo(args: argparse.Namespace, settings: Settings) -> None:
+    for path in create_key_files(settings):
+        print(f"created {path} (no key existed; keep it out of database backups)")
+    with casework_session(args.pending_checkpoints, settings) as app:
+        if ensure_demo(app, args.cases):
+            print(f"built the demo centre into {settings.database_url}")
+        elif not has_demo(app):
+            print("this store already holds an organisation; the demo was not added")
+            return
+        if ensure_demo_accounts(app):
+            print("opened an account for everyone on the demo staff")
+        accounts = demo_accounts(app)
+    base = f"http://{args.host}:{args.port}"
+    print("\nDemo accounts (password for all: " + DEMO_PASSWORD + "):")
+    for account in accounts:
+        roles = ", ".join(r.value for r in account.roles)
+        print(f"  {account.user_name:<22} {roles:<32} {account.name}")
+    print(
+        "\nSign in, e.g. as a caseworker:\n"
+        f"  curl -s -X POST {base}/api/v1/sessions -H 'Content-Type: application/json' \\\n"
+        f'    -d \'{{"user_name": "liu.yang", "password": "{DEMO_PASSWORD}", '
+        '"role": "caseworker"}\'\n'
+        "then send the token: -H 'Authorization: Bearer <token>'. More in api/README.md.\n"
+    )
