@@ -3,12 +3,10 @@ hash that is not 32 bytes, a malformed checkpoint, or the wrong public key are e
 refused by name, in the library and at the command line."""
 
 from pathlib import Path
-from uuid import uuid4
 
 import msgspec
 import pytest
 
-from casework.aggregates.base import Actor, Role
 from casework.application import Casework
 from casework.cli import main
 from casework.compliance.bundle import Bundle, verify_bundle
@@ -16,14 +14,12 @@ from casework.store.key_files import write_signing_key
 from casework.store.ledger import load_public_key
 from tests.compliance_steps import family_case, give_ledger_key
 
-REVIEWER = Actor(uuid4(), Role.COMPLIANCE_REVIEWER)
-
 
 @pytest.fixture
 def bundle_and_key(app: Casework) -> tuple[Bundle, bytes]:
     give_ledger_key(app)
-    _, case_id = family_case(app, notes=5)
-    bundle = app.export_case(case_id, REVIEWER)
+    centre, case_id = family_case(app, notes=5)
+    bundle = app.export_case(centre.director, case_id)
     return bundle, load_public_key(app.settings.verify_key_file)
 
 

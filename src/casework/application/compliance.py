@@ -29,6 +29,7 @@ from casework.compliance.replay import (
     settled,
 )
 from casework.compliance.verification import (
+    KeyEvidence,
     VerificationReport,
     recorded_time_reader,
     verify_ledger,
@@ -159,6 +160,11 @@ class ComplianceCommands(CaseworkCore):
             state_name=str(self.ledger_state.path),
             recorded_time=recorded_time_reader(self.recorder, self.sealing.unseal),
             now=now,
+            keys=KeyEvidence(
+                self.key_table.all_rows(),
+                self.key_table.log_entries(),
+                lambda scope_id: self.erasure_of(scope_id) is not None,
+            ),
         )
 
     def prove_event(self, record_id: UUID, version: int) -> EventProof:

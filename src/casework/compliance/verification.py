@@ -5,12 +5,13 @@ outside the building), naming precisely what was altered, removed, inserted or r
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
 
 from casework.store.errors import RecordErased, StoreError
+from casework.store.key_table import KeyAction, KeyLogEntry, KeyRow, chain_head, wrapped_hash
 from casework.store.ledger import (
     Checkpoint,
     Ledger,
@@ -42,6 +43,15 @@ _TIME_PROBES = 20
 
 # The recorded time of the stored event at a notification id (None: cannot be read).
 RecordedTime = Callable[[int], datetime | None]
+
+
+class KeyEvidence(NamedTuple):
+    """What `verify` holds the key table against: the key log, and whether the erasure
+    register records the erasure of a scope (a case)."""
+
+    rows: Sequence[KeyRow]
+    log: Sequence[KeyLogEntry]
+    erasure_recorded: Callable[[UUID], bool]
 
 
 class Finding(msgspec.Struct, frozen=True):
@@ -116,6 +126,7 @@ class _Verifier:
         state_name: str | None,
         recorded_time: RecordedTime | None,
         now: datetime | None,
+        keys: KeyEvidence | None,
     ) -> VerificationReport:
         rows, store_hashes = self.scan_store()
         recorded_hashes = self.ledger.leaf_hashes()
@@ -148,6 +159,9 @@ class _Verifier:
             self.check_state(state, state_name, checkpoints, store_tree, len(store_hashes), trusted)
         if recorded_time is not None and covered < len(rows):
             self.check_uncovered(rows, covered, trusted, recorded_time, now or datetime.now(UTC))
+        if keys is not None:
+            self.check_key_log(keys.log, trusted)
+            self.check_key_table(keys)
         return VerificationReport(
             events=len(store_hashes),
             checkpoints=len(checkpoints),
@@ -420,6 +434,69 @@ class _Verifier:
             left="after the key directory recorded that checkpoint",
         )
 
+    def check_key_log(self, log: Sequence[KeyLogEntry], trusted: Sequence[Checkpoint]) -> None:
+        """The key log still holds, unchanged, every entry a checkpoint committed to."""
+        for checkpoint in reversed(trusted):
+            if not checkpoint.commits_to_keys:
+                continue
+            if checkpoint.keys_size > len(log):
+                self.add(
+                    "key_log_altered",
+                    f"{checkpoint.describe()} committed to {checkpoint.keys_size} key log "
+                    f"entries; the key log now holds {len(log)}: entries were deleted",
+                )
+            elif chain_head(log[: checkpoint.keys_size]).hex() != checkpoint.keys_head:
+                self.add(
+                    "key_log_altered",
+                    f"the key log's first {checkpoint.keys_size} entries no longer hash to "
+                    f"what {checkpoint.describe()} committed to: the key log was edited",
+                )
+            return  # the latest checkpoint with a commitment covers the earlier ones
+
+    def check_key_table(self, keys: KeyEvidence) -> None:
+        """Each key as the key table holds it is where its logged steps left it: a key
+        destroyed without a logged destruction and an erasure record, or a wrapped key
+        that is not the one logged, was changed behind casework's back."""
+        last: dict[UUID, KeyLogEntry] = {}
+        for entry in keys.log:
+            last[entry.key_id] = entry
+        for row in keys.rows:
+            entry = last.pop(row.key_id, None)
+            what = f"the data key {row.key_id} of {row.scope_id}"
+            destroyed = entry is not None and entry.action is KeyAction.DESTROYED
+            if row.wrapped_key is None:
+                if not destroyed:
+                    self.add(
+                        "key_destroyed_without_erasure",
+                        f"{what} is destroyed in the key table (dated {row.destroyed_at}) but "
+                        "the key log records no destruction: the key was erased behind "
+                        "casework's back, and the case's content with it",
+                    )
+                elif not keys.erasure_recorded(row.scope_id):
+                    self.add(
+                        "key_destroyed_without_erasure",
+                        f"{what} was destroyed but the erasure register holds no authorised "
+                        "erasure of it",
+                    )
+            elif entry is None:
+                self.add(
+                    "key_not_logged",
+                    f"{what} is in the key table but the key log never recorded it",
+                )
+            elif destroyed or entry.wrapped_hash != wrapped_hash(row.wrapped_key):
+                self.add(
+                    "wrapped_key_replaced",
+                    f"{what} is not the wrapped key the key log recorded (its last step: "
+                    f"{entry.action.value} on {entry.at:%Y-%m-%d %H:%M:%S}): it was replaced "
+                    "without a master-key rotation",
+                )
+        for key_id, entry in last.items():
+            self.add(
+                "key_deleted",
+                f"the data key {key_id} of {entry.scope_id} is in the key log but no longer "
+                "in the key table: its row was deleted",
+            )
+
     def check_uncovered(
         self,
         rows: Sequence[tuple[int, bytes, int, str]],
@@ -463,13 +540,15 @@ def verify_ledger(
     state_name: str | None = None,
     recorded_time: RecordedTime | None = None,
     now: datetime | None = None,
+    keys: KeyEvidence | None = None,
 ) -> VerificationReport:
     """Recompute everything from the store; see `VerificationReport.findings`. With
     `state_name` (the key directory's state file, `state` its content or None when it
     is absent), also checks that the ledger has not gone back behind it; with
-    `recorded_time`, that no event stayed uncovered beyond `UNCOVERED_WINDOW`."""
+    `recorded_time`, that no event stayed uncovered beyond `UNCOVERED_WINDOW`; with
+    `keys`, that the key table is where its logged lifecycle left it."""
     return _Verifier(ledger, public_key).run(
-        against, against_name, state, state_name, recorded_time, now
+        against, against_name, state, state_name, recorded_time, now, keys
     )
 
 

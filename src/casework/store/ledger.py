@@ -24,9 +24,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from casework.store.errors import StoreError
+from casework.store.key_table import KeyTable, chain_head
 from casework.store.merkle import Frontier, leaf_hash
-from casework.store.recorders import postgres_append_only, sqlite_append_only
 from casework.store.sql import Dialect
+from casework.store.triggers import postgres_append_only, sqlite_append_only
 
 if TYPE_CHECKING:  # the state file module reads checkpoints from this one
     from casework.store.ledger_state import LedgerStateFile
@@ -120,13 +121,27 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     signed_at: datetime
     public_key: HexHash
     signature: HexSignature
+    # The key log (`casework.store.key_table`) this checkpoint commits to: its entry
+    # count and hash-chain head. Empty in checkpoints signed before the key log, whose
+    # signed text then has no `keys` line.
+    keys_size: Annotated[int, msgspec.Meta(ge=0)] = 0
+    keys_head: Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{64})?$")] = ""
 
     def body(self) -> bytes:
+        keys = f"keys {self.keys_size} {self.keys_head}\n" if self.keys_head else ""
         return (
             "casework ledger checkpoint\n"
             f"seq {self.seq}\nsize {self.tree_size}\nroot {self.root_hash}\n"
-            f"time {self.signed_at.astimezone(UTC).isoformat()}\n"
+            f"time {self.signed_at.astimezone(UTC).isoformat()}\n{keys}"
         ).encode()
+
+    @property
+    def commits_to_keys(self) -> bool:
+        return bool(self.keys_head)
+
+    @property
+    def key_head(self) -> bytes:
+        return hex_bytes(self.keys_head, 32)
 
     @property
     def key_fingerprint(self) -> str:
@@ -157,7 +172,13 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def sign(
-        cls, key: Ed25519PrivateKey, seq: int, tree_size: int, root: bytes, at: datetime
+        cls,
+        key: Ed25519PrivateKey,
+        seq: int,
+        tree_size: int,
+        root: bytes,
+        at: datetime,
+        keys: tuple[int, bytes] | None = None,
     ) -> "Checkpoint":
         public = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -169,6 +190,8 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
             signed_at=at.astimezone(UTC),
             public_key=public.hex(),
             signature="",
+            keys_size=keys[0] if keys else 0,
+            keys_head=keys[1].hex() if keys else "",
         )
         return msgspec.structs.replace(unsigned, signature=key.sign(unsigned.body()).hex())
 
@@ -248,7 +271,8 @@ class Ledger:
                 f"CREATE TABLE IF NOT EXISTS {{checkpoints}} (seq {big} PRIMARY KEY, "
                 f"tree_size {big} NOT NULL, root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, "
                 "public_key TEXT NOT NULL, signature TEXT NOT NULL, "
-                f"last_notification_id {big} NOT NULL, frontier {blob} NOT NULL)"
+                f"last_notification_id {big} NOT NULL, frontier {blob} NOT NULL, "
+                f"keys_size {big}, keys_head TEXT)"
             ),
         ]
         for table in (LEAVES_TABLE, CHECKPOINTS_TABLE):
@@ -259,6 +283,25 @@ class Ledger:
         with self.datastore.transaction(commit=True) as c:
             for statement in statements:
                 c.execute(statement)
+            self._add_key_columns(c)
+
+    def _add_key_columns(self, cursor: Any) -> None:
+        """Checkpoint tables made before checkpoints committed to the key log get the
+        two columns (NULL in the old rows)."""
+        big = self.dialect.bigint
+        if self.postgres:
+            for column, kind in (("keys_size", big), ("keys_head", "TEXT")):
+                cursor.execute(
+                    self._sql(
+                        f"ALTER TABLE {{checkpoints}} ADD COLUMN IF NOT EXISTS {column} {kind}"
+                    )
+                )
+            return
+        cursor.execute(f"PRAGMA table_info({CHECKPOINTS_TABLE})")
+        present = {r["name"] for r in cursor.fetchall()}
+        for column, kind in (("keys_size", big), ("keys_head", "TEXT")):
+            if column not in present:
+                cursor.execute(f"ALTER TABLE {CHECKPOINTS_TABLE} ADD COLUMN {column} {kind}")
 
     def _batches(self, columns: str, after: int) -> Iterator[list[tuple[Any, ...]]]:
         if self.postgres:
@@ -412,6 +455,8 @@ class Ledger:
             signed_at=datetime.fromisoformat(r["signed_at"]),
             public_key=r["public_key"],
             signature=r["signature"],
+            keys_size=r["keys_size"] or 0,
+            keys_head=r["keys_head"] or "",
         )
         raw = bytes(r["frontier"])
         hashes = [raw[i : i + 32] for i in range(0, len(raw), 32)]
@@ -485,7 +530,9 @@ class Ledger:
                     f"the latest ledger {latest.checkpoint.describe()} does not match its "
                     "signature: run `casework verify` before taking another"
                 )
-        signed = self._sign_new(key, at, seq, after, frontier, latest is None)
+        signed = self._sign_new(
+            key, at, seq, after, frontier, latest.checkpoint if latest else None
+        )
         if signed is not None and state_file is not None and began is not None:
             state_file.advance(signed, began)
         return signed
@@ -497,7 +544,7 @@ class Ledger:
         seq: int,
         after: int,
         frontier: Frontier,
-        first: bool,
+        previous: Checkpoint | None,
     ) -> Checkpoint | None:
         new: list[tuple[Any, ...]] = []
         last = after
@@ -506,10 +553,17 @@ class Ledger:
                 new.append((frontier.size, nid, bytes(oid), version, bytes(h)))
                 frontier.append(bytes(h))
                 last = nid
-        if not first and not new:
-            return None
+        entries = KeyTable(self.datastore, self.dialect).log_entries()
+        keys = (len(entries), chain_head(entries))
+        if previous is not None and not new and keys == (previous.keys_size, previous.key_head):
+            return None  # nothing new: neither events nor key-log entries
         checkpoint = Checkpoint.sign(
-            key, seq, frontier.size, frontier.root(), at or datetime.now(UTC)
+            key,
+            seq,
+            frontier.size,
+            frontier.root(),
+            at or datetime.now(UTC),
+            keys,
         )
         with self.datastore.transaction(commit=True) as c:
             if new:
@@ -523,7 +577,8 @@ class Ledger:
             c.execute(
                 self._sql(
                     "INSERT INTO {checkpoints} (seq, tree_size, root_hash, signed_at, public_key, "
-                    "signature, last_notification_id, frontier) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    "signature, last_notification_id, frontier, keys_size, keys_head) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 (
                     checkpoint.seq,
@@ -534,6 +589,8 @@ class Ledger:
                     checkpoint.signature,
                     last,
                     b"".join(frontier.hashes),
+                    checkpoint.keys_size,
+                    checkpoint.keys_head,
                 ),
             )
         return checkpoint

@@ -17,51 +17,12 @@ from eventsourcing.sqlite import (
 )
 from psycopg import Cursor
 from psycopg.pq import Format
-from psycopg.sql import SQL, Identifier, Literal
 
 from casework.store.key_table import KeyRow, KeyTable
 from casework.store.keyring import Keyring
+from casework.store.triggers import postgres_append_only, sqlite_append_only
 
-
-def sqlite_append_only(table: str) -> list[str]:
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, 'casework: {table} is append-only; {op} refused'); END"
-        for op in ("UPDATE", "DELETE")
-    ]
-
-
-def postgres_append_only(schema: str, table: str) -> list[Any]:
-    function = Identifier(schema, "casework_refuse_change")
-    qualified = f"{schema}.{table}"
-    # Created only when missing: CREATE OR REPLACE TRIGGER would lock out writers.
-    guarded = (
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = {lit_name} "
-        "AND tgrelid = {lit_table}::regclass) THEN CREATE TRIGGER {name} {when} ON {table} "
-        "FOR EACH {each} EXECUTE FUNCTION {f}(); END IF; END $$"
-    )
-    return [
-        SQL(
-            "CREATE OR REPLACE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "RAISE EXCEPTION 'casework: % is append-only; % refused', TG_TABLE_NAME, TG_OP "
-            "USING ERRCODE = 'insufficient_privilege'; END $$"
-        ).format(f=function),
-        *(
-            SQL(guarded).format(
-                lit_name=Literal(name),
-                lit_table=Literal(qualified),
-                name=Identifier(name),
-                when=SQL(when),
-                table=Identifier(schema, table),
-                each=SQL(each),
-                f=function,
-            )
-            for name, when, each in (
-                (f"{table}_append_only", "BEFORE UPDATE OR DELETE", "ROW"),
-                (f"{table}_no_truncate", "BEFORE TRUNCATE", "STATEMENT"),
-            )
-        ),
-    ]
+__all__ = ["postgres_append_only", "sqlite_append_only"]
 
 
 # A write that must commit or roll back with the events it is saved with (e.g. search
