@@ -1,0 +1,216 @@
+"""The pages in a real browser: a small centre with accounts (password and TOTP) in a
+fresh SQLite store, served by granian exactly as `casework serve` runs the app
+(`api.app:create_app_from_env`) on a loopback port, driven by Playwright through
+Debian's chromium. Screenshots go to `test-artefacts/screenshots/` (not committed);
+axe-core comes from npm into `.node/` (not committed).
+
+Without /usr/bin/chromium or npm these tests fail and say what to install; they
+never skip."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pyotp
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from casework.aggregates.case import NoteKind, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.application import Casework
+from casework.settings import Settings
+from casework.store.key_files import create_key_files
+from tests.centre import SmallCentre, open_family_case, small_centre
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artefacts" / "screenshots"
+NODE_PREFIX = ROOT / ".node"
+AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"
+INSTALL = (
+    "apt-get install -y chromium fonts-noto-cjk && npm install --prefix .node axe-core"
+)
+
+# The people the stories sign in as: user name → (the centre's person, role).
+PEOPLE = {
+    "chen.jing": ("worker", "caseworker"),
+    "wu.xinyi": ("psychologist", "specialist"),
+    "it.admin": ("administrator", "administrator"),
+    "margaret.ho": ("supervisor", "supervisor"),
+}
+SOCIAL_WORK_NOTE = "首次家访：了解家庭情况 first home visit"
+PSYCHOLOGY_NOTE = "心理评估面谈 psychology interview"
+
+
+@dataclass
+class Account:
+    user_name: str
+    role: str
+    totp: pyotp.TOTP
+    last_step: int = 0
+
+    def next_code(self) -> str:
+        """A code the server takes now: each sign-in uses a later time step than the
+        one before (a step is never used twice), within the allowed drift."""
+        now_step = self.totp.timecode(datetime.now(tz=UTC))
+        step = max(now_step - 1, self.last_step + 1)
+        while step > now_step + 1:
+            time.sleep(1)
+            now_step = self.totp.timecode(datetime.now(tz=UTC))
+        self.last_step = step
+        return self.totp.generate_otp(step)
+
+
+@dataclass
+class Site:
+    base: str
+    case_id: UUID
+    accounts: dict[str, Account]
+    browser: Browser
+    shots: list[Path] = field(default_factory=list)
+
+    def page(self, locale: str) -> Page:
+        # bypass_csp: the pages forbid inline scripts, and axe is injected as one.
+        context = self.browser.new_context(
+            locale=locale, viewport={"width": 1180, "height": 820}, bypass_csp=True,
+            extra_http_headers={"Accept-Language": locale},
+        )
+        return context.new_page()
+
+    def sign_in(self, page: Page, user_name: str) -> None:
+        account = self.accounts[user_name]
+        if "/sign-in" not in page.url:
+            page.goto(f"{self.base}/sign-in")
+        page.get_by_label(_LABELS[_lang(page)]["user"]).fill(user_name)
+        page.get_by_label(_LABELS[_lang(page)]["password"]).fill(PASSWORD)
+        page.get_by_label(_LABELS[_lang(page)]["role"]).select_option(account.role)
+        page.get_by_label(_LABELS[_lang(page)]["code"]).fill(account.next_code())
+        page.get_by_role("button", name=_LABELS[_lang(page)]["sign_in"]).click()
+        page.wait_for_load_state()
+
+    def screenshot(self, page: Page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
+        return path
+
+    def axe_violations(self, page: Page) -> list[dict[str, Any]]:
+        """Serious and critical axe-core violations on the page as it is."""
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document)")
+        return [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")
+        ]
+
+
+_LABELS = {
+    "en": {"user": "User name", "password": "Password", "role": "Sign in as",
+           "code": "One-time code", "sign_in": "Sign in"},
+    "zh": {"user": "用户名", "password": "密码", "role": "登录身份", "code": "动态验证码",
+           "sign_in": "登录"},
+}
+
+
+def _lang(page: Page) -> str:
+    return "zh" if (page.locator("html").get_attribute("lang") or "").startswith("zh") else "en"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _require_tools() -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"the page tests need Debian's chromium at {CHROMIUM}: {INSTALL}")
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(f"the page tests need npm to install axe-core: {INSTALL}")
+        subprocess.run(  # noqa: S603 - a fixed command
+            [npm, "install", "--silent", "--prefix", str(NODE_PREFIX), "axe-core"],
+            check=True, cwd=ROOT,
+        )
+
+
+def _build_store(settings: Settings) -> tuple[UUID, dict[str, Account]]:
+    """The small centre, one family case led by the caseworker with the psychologist on
+    its team (summary scope), a social-work note and a psychology note, and accounts."""
+    create_key_files(settings)
+    app = Casework(settings)
+    try:
+        centre: SmallCentre = small_centre(app)
+        case_id = open_family_case(
+            app, centre, consent=(Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY)
+        )
+        app.add_team_member(case_id, centre.worker, centre.psychologist.staff_id,
+                            Discipline.PSYCHOLOGY, TeamScope.SUMMARY)
+        app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, SOCIAL_WORK_NOTE, 60)
+        app.record_note(case_id, centre.psychologist, NoteKind.OFFICE_INTERVIEW,
+                        PSYCHOLOGY_NOTE, 50, discipline=Discipline.PSYCHOLOGY)
+        accounts = {}
+        for user_name, (person, role) in PEOPLE.items():
+            staff_id = getattr(centre, person).staff_id
+            code = app.open_account(centre.administrator, staff_id, user_name)
+            app.set_password(user_name, code.code, PASSWORD)
+            secret = app.enrol_second_factor(user_name, PASSWORD).secret
+            accounts[user_name] = Account(user_name, role, pyotp.TOTP(secret))
+    finally:
+        app.close()
+    return case_id, accounts
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    _require_tools()
+    data = tmp_path_factory.mktemp("pages") / "data"
+    env = {"CASEWORK_DATA_DIR": str(data), "CASEWORK_REQUIRE_TOTP": "1"}
+    case_id, accounts = _build_store(Settings.from_env(env))
+    port = _free_port()
+    log = (data.parent / "granian.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603 - a fixed command
+        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "api.app:create_app_from_env"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(base, server, data.parent / "granian.log")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            try:
+                yield Site(base, case_id, accounts, browser)
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def _wait_until_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"granian stopped before serving the pages:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail("granian did not answer within 60 s")
