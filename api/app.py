@@ -26,6 +26,7 @@ from api.errors import problem_details
 from api.headers import security_headers
 from api.health import HealthController
 from api.idempotency import IdempotencyTable
+from api.pages import pages_router
 from api.sessions import SessionController
 from casework.application.checkpoints import PendingCheckpoints
 from casework.projections import Projections
@@ -116,7 +117,7 @@ def create_app(
             casework.close()
 
     return Litestar(
-        route_handlers=[SessionController, CaseController, HealthController],
+        route_handlers=[SessionController, CaseController, HealthController, pages_router()],
         dependencies=APP_DEPENDENCIES,
         middleware=[DefineMiddleware(BearerSession, exclude=["^/schema"])],
         plugins=[problem_details()],
