@@ -6,12 +6,13 @@ case is untouched."""
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
+from casework.access import AccessDenied
 from casework.aggregates.case import NoteKind
-from casework.aggregates.erasure import ErasureNotAllowed
 from casework.application import Casework
 from casework.application.compliance import Erased
 from casework.compliance.case_streams import case_rows
@@ -20,8 +21,8 @@ from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError, RecordErased
 from casework.store.master_key import MasterKey
-from tests.compliance_steps import family_case, give_ledger_key
-from tests.family_centre import open_family_case
+from tests.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
+from tests.family_centre import Centre, open_family_case
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-014"
@@ -33,21 +34,21 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
     other_case = open_family_case(store, centre)
     store.checkpoint()
 
-    erasure_id = store.erase_case(case_id, centre.director, REASON, AUTHORITY)
+    erasure_id = erase(store, centre, case_id)
 
     erasure = store.erasure_of(case_id)
     assert erasure is not None and erasure.id == erasure_id
     assert (erasure.erased_by, erasure.authorised_by, erasure.reason) == (
         centre.director.staff_id,
-        AUTHORITY,
+        f"{AUTHORITY}; requested by Zhou Min, approved by Liang Jie",
         REASON,
     )
     attempts = [
-        lambda: store.get_case(case_id),
+        lambda: store.read_case(centre.worker, case_id),
         lambda: store.record_note(case_id, centre.worker, NoteKind.PHONE, "hello?", 5),
-        lambda: store.replay(case_id, datetime.now(UTC)),
-        lambda: store.replay(case_id, datetime.now(UTC), Basis.OCCURRED),
-        lambda: store.export_case(case_id, centre.director),
+        lambda: store.replay(centre.director, case_id, datetime.now(UTC)),
+        lambda: store.replay(centre.director, case_id, datetime.now(UTC), Basis.OCCURRED),
+        lambda: store.export_case(centre.director, case_id),
     ]
     for attempt in attempts:
         with pytest.raises(Erased) as refused:
@@ -57,7 +58,7 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
         assert f"by staff {centre.director.staff_id}" in message
         assert AUTHORITY in message
 
-    assert store.get_case(other_case).id == other_case
+    assert store.repository.get(other_case).id == other_case
     report = store.verify()
     assert report.ok, report.lines()
     store.checkpoint()
@@ -70,7 +71,7 @@ def test_nothing_of_the_case_opens_from_the_store_or_its_snapshots(store: Casewo
     snapshots = list(store.snapshots.recorder.select_events(case_id))  # type: ignore[union-attr]
     assert snapshots
 
-    store.erase_case(case_id, centre.director, REASON, AUTHORITY)
+    erase(store, centre, case_id)
 
     rows = list(case_rows(store.ledger, store.key_table, case_id))
     assert len(rows) > 101  # the opening and 101 notes at least
@@ -89,13 +90,13 @@ def test_the_views_and_the_search_index_forget_the_case(app: Casework) -> None:
     try:
         projections.catch_up()
         assert projected_rows(projections, case_id) > 0
-        assert case_id in app.find_cases_by_client("name", "Chen Mei")
+        assert case_id in app.find_cases_by_client(centre.worker, "name", "Chen Mei")
 
-        app.erase_case(case_id, centre.director, REASON, AUTHORITY)
+        erase(app, centre, case_id)
         projections.catch_up()
 
         assert projected_rows(projections, case_id) == 0
-        assert case_id not in app.find_cases_by_client("name", "Chen Mei")
+        assert case_id not in app.find_cases_by_client(centre.worker, "name", "Chen Mei")
     finally:
         projections.close()
 
@@ -128,7 +129,7 @@ def test_an_old_backup_opens_nothing_once_the_master_key_is_rotated(
         }
     )
 
-    app.erase_case(case_id, centre.director, REASON, AUTHORITY)
+    erase(app, centre, case_id)
     new_master = MasterKey.generate("the rotated master key")
     app.keyring.rotate_master(new_master)
 
@@ -137,11 +138,11 @@ def test_an_old_backup_opens_nothing_once_the_master_key_is_rotated(
     with pytest.raises(MasterKeyError):
         Casework(backup, new_master)
     # ... while the live store still serves every other case.
-    assert Casework(app.settings, new_master).get_case(other_case).id == other_case
+    assert Casework(app.settings, new_master).repository.get(other_case).id == other_case
     # Why the rule matters: whoever still holds the old key can read the old backup.
     old = Casework(backup, master_key)
     try:
-        assert old.get_case(case_id).id == case_id
+        assert old.repository.get(case_id).id == case_id
     finally:
         old.close()
 
@@ -149,8 +150,19 @@ def test_an_old_backup_opens_nothing_once_the_master_key_is_rotated(
 def test_only_an_administrator_or_the_director_erases_and_only_once(app: Casework) -> None:
     give_ledger_key(app)
     centre, case_id = family_case(app, notes=1)
-    with pytest.raises(ErasureNotAllowed):
-        app.erase_case(case_id, centre.worker, REASON, AUTHORITY)
-    app.erase_case(case_id, centre.director, REASON, AUTHORITY)
+    request_id = app.request_erasure(centre.family_head, case_id, REASON, AUTHORITY)
+    app.approve_erasure(centre.director, request_id)
+    with pytest.raises(AccessDenied, match="administrator or the director"):
+        app.carry_out_erasure(centre.worker, request_id)
+    app.carry_out_erasure(centre.director, request_id)
     with pytest.raises(Erased):
-        app.erase_case(case_id, centre.director, REASON, AUTHORITY)
+        app.carry_out_erasure(centre.director, request_id)
+    with pytest.raises(Erased):
+        app.request_erasure(centre.director, case_id, REASON, AUTHORITY)
+
+
+def erase(app: Casework, centre: Centre, case_id: UUID) -> UUID:
+    """The family department's head asks, the centre director approves and erases."""
+    return erase_with_four_eyes(
+        app, case_id, centre.family_head, centre.director, REASON, AUTHORITY
+    )

@@ -7,15 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from casework.aggregates.base import Role
 from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
+from tests.cli.signing_in import give_account, log_in, resume
 from tests.compliance_steps import family_case
 
 
 @pytest.fixture
 def settings_in_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("CASEWORK_SESSION_TOKEN", raising=False)
     for name in ("CASEWORK_DATABASE_URL", "CASEWORK_MASTER_KEY", "CASEWORK_KEY_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("CASEWORK_SIGNING_KEY_FILE", raising=False)
@@ -23,13 +27,21 @@ def settings_in_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings
 
 
 def test_an_evaluator_checks_the_store_and_a_case_from_the_command_line(
-    settings_in_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    settings_in_env: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["keys", "init"]) == 0
     app = Casework(settings_in_env)
     opened = datetime.now(UTC).isoformat()
-    _, case_id = family_case(app, notes=2)
+    centre, case_id = family_case(app, notes=2)
+    director_login = give_account(app, centre.administrator, centre.director, "director")
+    head_login = give_account(app, centre.administrator, centre.family_head, "family.head")
     app.close()
+    # Case content is read and erased by people signed in (the CLI's environment path).
+    head = log_in(monkeypatch, capsys, head_login, Role.DEPARTMENT_HEAD)
+    director = log_in(monkeypatch, capsys, director_login, Role.CENTRE_DIRECTOR)
     funder_copy = tmp_path / "funder.checkpoint"
     bundle = tmp_path / "case.bundle.json"
 
@@ -51,8 +63,15 @@ def test_an_evaluator_checks_the_store_and_a_case_from_the_command_line(
     assert main(["ledger", "prove", str(case_id), "2"]) == 0
     assert '"leaf_index"' in capsys.readouterr().out
 
-    erase = ["erase", str(case_id), "--reason", "client request", "--authorised-by", "DPO"]
-    assert main(erase) == 0
+    request = ["erase", "request", str(case_id), "--reason", "client request"]
+    resume(monkeypatch, head)
+    assert main([*request, "--legal-authority", "PIPL art. 47"]) == 0
+    request_id = capsys.readouterr().out.split("casework erase approve ")[1].split()[0]
+    assert main(["erase", "approve", request_id]) == 2  # never the requester
+    assert "cannot approve it" in capsys.readouterr().err
+    resume(monkeypatch, director)
+    assert main(["erase", "approve", request_id]) == 0
+    assert main(["erase", "carry-out", request_id]) == 0
     app = Casework(settings_in_env)
     latest = app.latest_checkpoint()
     assert latest is not None and latest.tree_size == app.last_position()

@@ -6,8 +6,9 @@ from uuid import UUID
 import pytest
 
 from casework.aggregates.agency import AgencyClosed, AgencyKind
-from casework.aggregates.base import InvalidValue
+from casework.aggregates.base import Actor, InvalidValue, Role
 from casework.aggregates.case import CaseClosed, ClosureReason, ConsentMissing
+from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import UnknownDepartment
 from casework.aggregates.referral import (
     Holder,
@@ -65,16 +66,23 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
         [SharedPart.CASE_SUMMARY],
         occurred_at=SENT_AT + timedelta(days=5),
     )
-    app.accept_referral(onward, centre.elderly_head, SENT_AT + timedelta(days=6))
-    app.start_referral_service(onward, centre.elderly_head, SENT_AT + timedelta(days=7))
+    # Legal aid has no accounts: the elderly department's head records its answers.
+    contact = "Ms Deng, legal aid intake"
+    app.accept_referral(
+        onward, centre.elderly_head, SENT_AT + timedelta(days=6), agency_contact=contact
+    )
+    app.start_referral_service(
+        onward, centre.elderly_head, SENT_AT + timedelta(days=7), agency_contact=contact
+    )
     app.complete_referral(
         onward,
         centre.elderly_head,
         "maintenance agreement signed at the legal aid office",
         SENT_AT + timedelta(days=30),
+        agency_contact=contact,
     )
 
-    chain = app.referral_chain(onward)
+    chain = app.referral_chain(centre.worker, onward)
     assert [r.id for r in chain] == [first, onward]
     assert {r.chain_id for r in chain} == {first}
     assert chain[1].parent_id == first and chain[0].onward_ids == [onward]
@@ -108,14 +116,16 @@ def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework)
         SHARED,
         occurred_at=SENT_AT,
     )
-    referral = app.get_referral(referral_id)
+    referral = app.get_referral(centre.worker, referral_id)
 
     assert referral.respond_by == SENT_AT + timedelta(hours=4)
     assert not referral.is_stalled(SENT_AT + timedelta(hours=3))
     assert referral.is_stalled(SENT_AT + timedelta(hours=5))
 
-    app.accept_referral(referral_id, centre.worker, SENT_AT + timedelta(hours=6))
-    assert not app.get_referral(referral_id).is_stalled(SENT_AT + timedelta(days=1))
+    app.accept_referral(
+        referral_id, centre.worker, SENT_AT + timedelta(hours=6), agency_contact="duty lawyer Wu"
+    )
+    assert not app.get_referral(centre.worker, referral_id).is_stalled(SENT_AT + timedelta(days=1))
 
 
 def test_response_deadlines_come_from_the_settings(
@@ -155,17 +165,28 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
         Urgency.ROUTINE,
         SHARED,
     )
-    app.accept_referral(second, centre.elderly_head)
+    youth_head = Actor(
+        app.add_staff(
+            centre.administrator,
+            "Ma Lin",
+            centre.centre_id,
+            centre.youth,
+            [Role.DEPARTMENT_HEAD],
+            [Discipline.SOCIAL_WORK],
+        ),
+        Role.DEPARTMENT_HEAD,
+    )
+    app.accept_referral(second, youth_head)  # the receiving department answers
     third = app.refer_onward(
         second,
-        centre.elderly_head,
+        youth_head,
         Holder.department(centre.family),
         "family conflict again",
         Urgency.ROUTINE,
         SHARED,
     )
 
-    chain = app.referral_chain(first)
+    chain = app.referral_chain(centre.worker, first)
     assert [r.loop for r in chain] == [False, False, True]
     assert chain[2].id == third and Holder.department(centre.family) in chain[2].chain_before
 
@@ -174,22 +195,24 @@ def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> N
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
     referral_id = refer_for_day_care(app, centre, case_id, Urgency.URGENT)
-    assert app.get_referral(referral_id).holder == Holder.department(centre.family)
+    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(centre.family)
     app.accept_referral(referral_id, centre.elderly_head)
-    assert app.get_referral(referral_id).holder == Holder.department(centre.elderly)
+    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(centre.elderly)
     app.return_referral(referral_id, centre.elderly_head, "no day-care places until autumn")
 
-    referral = app.get_referral(referral_id)
+    referral = app.get_referral(centre.worker, referral_id)
     assert referral.status is ReferralStatus.RETURNED
     assert referral.holder == Holder.department(centre.family)
-    assert app.get_case(case_id).lead_worker_id == centre.worker.staff_id
+    assert app.repository.get(case_id).lead_worker_id == centre.worker.staff_id
 
     declined = app.send_referral(
         centre.worker, case_id, Holder.agency(centre.legal_aid), "divorce", Urgency.ROUTINE, SHARED
     )
-    app.decline_referral(declined, centre.worker, "outside our district")
-    assert app.get_referral(declined).holder == Holder.department(centre.family)
-    assert app.get_referral(declined).answered_at is not None
+    app.decline_referral(
+        declined, centre.worker, "outside our district", agency_contact="duty lawyer Wu"
+    )
+    assert app.get_referral(centre.worker, declined).holder == Holder.department(centre.family)
+    assert app.get_referral(centre.worker, declined).answered_at is not None
 
 
 def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
@@ -287,7 +310,7 @@ def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
 def test_a_closed_case_is_not_referred(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     case.close(centre.worker, ClosureReason.MOVED_AWAY, [], "the family moved to Foshan")
     app.save(case)
 

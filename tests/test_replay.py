@@ -26,18 +26,19 @@ def test_as_recorded_and_as_occurred_differ_by_the_late_entry(store: Casework) -
         case_id, centre.worker, NoteKind.PHONE, "call written up late", 15, occurred_at=then
     )
 
-    recorded = store.replay(case_id, then)
-    occurred = store.replay(case_id, then, Basis.OCCURRED)
+    recorded = store.replay(centre.director, case_id, then)
+    occurred = store.replay(centre.director, case_id, then, Basis.OCCURRED)
 
     assert recorded.label.startswith("as recorded at")
     assert occurred.label.startswith("as occurred at")
     assert set(recorded.record.notes) == {visit}
     assert set(occurred.record.notes) == {visit, call}
+    stored = store.repository.get(case_id)
     assert (
-        store.replay(case_id, datetime.now(UTC)).record.version == store.get_case(case_id).version
+        store.replay(centre.director, case_id, datetime.now(UTC)).record.version == stored.version
     )
-    assert store.replay(case_id, before_opening).record is None
-    assert store.replay(case_id, before_opening, Basis.OCCURRED).record is None
+    assert store.replay(centre.director, case_id, before_opening).record is None
+    assert store.replay(centre.director, case_id, before_opening, Basis.OCCURRED).record is None
 
 
 def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) -> None:
@@ -47,11 +48,11 @@ def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) ->
     for n in range(230):
         app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
         if n in (0, 99, 150, 229):
-            instants.append((datetime.now(UTC), app.get_case(case_id).version))
+            instants.append((datetime.now(UTC), app.repository.get(case_id).version))
     for at, version in instants:
-        replay = app.replay(case_id, at)
+        replay = app.replay(centre.director, case_id, at)
         assert replay.record.version == version
-        assert len(replay.record.notes) == len(app.get_case(case_id, version).notes)
+        assert len(replay.record.notes) == len(app.repository.get(case_id, version=version).notes)
 
 
 def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework) -> None:
@@ -60,17 +61,17 @@ def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework
     for n in range(160):
         app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
         if n == 150:
-            then, version = datetime.now(UTC), app.get_case(case_id).version
+            then, version = datetime.now(UTC), app.repository.get(case_id).version
     late = app.record_note(
         case_id, centre.worker, NoteKind.HOME_VISIT, "visit written up late", 60, occurred_at=then
     )
 
-    replay = app.replay(case_id, then, Basis.OCCURRED)
+    replay = app.replay(centre.director, case_id, then, Basis.OCCURRED)
 
-    expected = set(app.get_case(case_id, version).notes) | {late}
+    expected = set(app.repository.get(case_id, version=version).notes) | {late}
     assert set(replay.record.notes) == expected
     assert replay.applied == version + 1
-    assert late not in app.replay(case_id, then).record.notes
+    assert late not in app.replay(centre.director, case_id, then).record.notes
 
 
 def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
@@ -84,7 +85,7 @@ def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
     )
     until = datetime.now(UTC)
 
-    changes = app.diff_record(case_id, since, until)
+    changes = app.diff_record(centre.director, case_id, since, until)
 
     assert [(e.change, e.event) for e in changes.entries] == [
         ("appeared", "note recorded"),
@@ -106,4 +107,4 @@ def test_an_instant_without_a_time_zone_is_refused(app: Casework) -> None:
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
     with pytest.raises(InvalidValue, match="as_of"):
-        app.replay(case_id, datetime.now() - timedelta(days=1))
+        app.replay(centre.director, case_id, datetime.now() - timedelta(days=1))

@@ -34,21 +34,21 @@ from tests.family_centre import Centre, build_centre, open_family_case
 
 
 def write_note(app: Casework, case_id: UUID, by: Actor, narrative: str) -> UUID:
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     note_id = case.record_note(by, NoteKind.HOME_VISIT, narrative, 45)
     app.save(case)
     return note_id
 
 
 def add_addendum(app: Casework, case_id: UUID, note_id: UUID, by: Actor, text: str) -> None:
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     case.add_addendum(by, "note", note_id, text, "asked for by my supervisor")
     app.save(case)
 
 
 def plan_a_high_risk_case(app: Casework, centre: Centre) -> tuple[UUID, UUID]:
     case_id = open_family_case(app, centre, risk_level=RiskLevel.HIGH)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     case.record_assessment(
         centre.worker,
         Discipline.SOCIAL_WORK,
@@ -74,7 +74,7 @@ def close_a_high_risk_case(app: Casework, centre: Centre, summary: str) -> tuple
     (case, goal, closure); the closure waits for approval."""
     case_id, goal_id = plan_a_high_risk_case(app, centre)
     app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     closure_id = case.close(
         centre.worker,
         ClosureReason.GOALS_MET,
@@ -89,7 +89,7 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
     note_id = write_note(app, case_id, centre.worker, "visited; the mother seemed fine")
-    assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "not reviewed"
+    assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
     app.request_revision(
         centre.supervisor, case_id, RecordKind.NOTE, note_id, "what did you observe of her care?"
@@ -101,7 +101,7 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     add_addendum(app, case_id, note_id, centre.worker, "she had bruises on her forearm")
     app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
     assert (
-        app.review_standing(case_id, RecordKind.NOTE, note_id)
+        app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id)
         == "revision requested on v1 (revised since)"
     )
 
@@ -111,9 +111,9 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     add_addendum(app, case_id, note_id, centre.worker, "she said she fell; the daughter hesitated")
     app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
     review_id = app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
-    assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "approved v3"
+    assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "approved v3"
 
-    review = app.get_review(case_id, RecordKind.NOTE, note_id)
+    review = app.get_review(centre.worker, case_id, RecordKind.NOTE, note_id)
     assert review.id == review_id
     assert [(j.verdict, j.revision) for j in review.judgements] == [
         (Verdict.REVISION_REQUESTED, 1),
@@ -126,11 +126,14 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     assert review.case_id_for_keys() == case_id
 
     add_addendum(app, case_id, note_id, centre.worker, "correction: the left forearm")
-    assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "approved v3; amended since"
+    assert (
+        app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id)
+        == "approved v3; amended since"
+    )
     with pytest.raises(NoRevisionRequested):
         app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
     app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
-    assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "approved v4"
+    assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "approved v4"
     with pytest.raises(AlreadyApproved, match="v4 of this record is approved"):
         app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
 
@@ -138,14 +141,14 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
 def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Casework) -> None:
     centre = build_centre(app)
     case_id, _ = plan_a_high_risk_case(app, centre)
-    assert app.get_case(case_id).pending_plan is not None
+    assert app.repository.get(case_id).pending_plan is not None
 
     review_id = app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
 
-    plan = app.get_case(case_id).plan_versions[-1]
+    plan = app.repository.get(case_id).plan_versions[-1]
     assert plan.state is PlanState.ACTIVE
     assert plan.approved_by_review == review_id
-    assert app.review_standing(case_id, RecordKind.PLAN, case_id) == "approved v1"
+    assert app.review_standing(centre.worker, case_id, RecordKind.PLAN, case_id) == "approved v1"
 
 
 def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -> None:
@@ -156,9 +159,9 @@ def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -
 
     review_id = app.approve_record(centre.family_head, case_id, RecordKind.CLOSURE, closure_id)
 
-    closure = app.get_case(case_id).closures[-1]
+    closure = app.repository.get(case_id).closures[-1]
     assert closure.approved_by_review == review_id
-    review = app.get_review(case_id, RecordKind.CLOSURE, closure_id)
+    review = app.get_review(centre.worker, case_id, RecordKind.CLOSURE, closure_id)
     assert review.judgements[-1].authority == "head of the case's department"
 
 
@@ -172,7 +175,7 @@ def test_nobody_approves_their_own_record(app: Casework) -> None:
     with pytest.raises(OwnRecord):
         app.request_revision(centre.family_head, case_id, RecordKind.NOTE, note_id, "redo")
     app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id)
-    review = app.get_review(case_id, RecordKind.NOTE, note_id)
+    review = app.get_review(centre.family_head, case_id, RecordKind.NOTE, note_id)
     assert review.judgements[-1].authority == "director of the case's centre"
 
 
@@ -188,7 +191,7 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
             app.approve_record(outsider, case_id, RecordKind.NOTE, note_id)
         with pytest.raises(NotAuthorisedToReview):
             app.request_revision(outsider, case_id, RecordKind.NOTE, note_id, "more detail")
-    assert app.review_standing(case_id, RecordKind.NOTE, note_id) == "not reviewed"
+    assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
 
 def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
@@ -199,7 +202,7 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
     app.request_revision(
         centre.supervisor, case_id, RecordKind.PLAN, case_id, "add a goal for the daughter"
     )
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     first_goal = case.plan_versions[-1].goals[0]
     second_goal = Goal(
         uuid4(),
@@ -216,10 +219,10 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
 
     app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
 
-    plan = app.get_case(case_id).active_plan
+    plan = app.repository.get(case_id).active_plan
     assert plan is not None and plan.version == 2 and len(plan.goals) == 2
     assert first_goal.goal_id == goal_id
-    assert app.review_standing(case_id, RecordKind.PLAN, case_id) == "approved v2"
+    assert app.review_standing(centre.worker, case_id, RecordKind.PLAN, case_id) == "approved v2"
 
 
 def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
@@ -228,7 +231,7 @@ def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
     app.request_revision(
         centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"
     )
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     case.amend_closure(
         centre.worker,
         closure_id,
@@ -240,5 +243,7 @@ def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
 
     app.approve_record(centre.supervisor, case_id, RecordKind.CLOSURE, closure_id)
 
-    assert app.get_case(case_id).closures[-1].approved_by_review is not None
-    assert app.review_standing(case_id, RecordKind.CLOSURE, closure_id) == "approved v2"
+    assert app.repository.get(case_id).closures[-1].approved_by_review is not None
+    assert (
+        app.review_standing(centre.worker, case_id, RecordKind.CLOSURE, closure_id) == "approved v2"
+    )

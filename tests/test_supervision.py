@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from casework.access import AccessDenied
 from casework.aggregates.base import Actor, InvalidValue, Role
 from casework.aggregates.supervision import (
     AlreadySigned,
@@ -80,7 +81,7 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
     for signer in (centre.supervisor, centre.worker, centre.second_worker):
         app.sign_supervision_session(session_id, signer)
 
-    session = app.get_supervision_session(session_id)
+    session = app.get_supervision_session(centre.supervisor, session_id)
     assert session.signed_off
     assert session.case_ids == cases
     assert session.decisions == ["case 2 moves to weekly home visits"]
@@ -91,9 +92,14 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
     assert [i.item_id for i in session.overdue_action_items(date(2026, 3, 20))] == [first_item]
 
     app.mark_action_item_done(session_id, centre.worker, first_item)
-    assert app.get_supervision_session(session_id).overdue_action_items(date(2026, 3, 20)) == []
+    assert (
+        app.get_supervision_session(centre.supervisor, session_id).overdue_action_items(
+            date(2026, 3, 20)
+        )
+        == []
+    )
 
-    discussion = app.get_case_discussion(session_id, cases[0])
+    discussion = app.get_case_discussion(centre.supervisor, session_id, cases[0])
     assert discussion.summary == "case 1: the daughter's caregiving strain"
     # What was said about a case is sealed under that case's key, not the organisation's.
     assert discussion.case_id_for_keys() == cases[0]
@@ -121,10 +127,10 @@ def test_a_signed_record_is_closed_to_edits_and_corrected_by_addenda(app: Casewo
     app.add_case_discussion_addendum(
         session_id, case_id, centre.supervisor, "respite care is for the mother, not the daughter"
     )
-    assert [a.text for a in app.get_supervision_session(session_id).addenda] == [
+    assert [a.text for a in app.get_supervision_session(centre.supervisor, session_id).addenda] == [
         "the session lasted 100 minutes"
     ]
-    discussion = app.get_case_discussion(session_id, case_id)
+    discussion = app.get_case_discussion(centre.supervisor, session_id, case_id)
     assert discussion.summary == "caregiver strain"
     assert discussion.addenda[0].author_id == centre.supervisor.staff_id
 
@@ -137,10 +143,10 @@ def test_an_edit_after_some_signatures_asks_them_to_sign_again(app: Casework) ->
     app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "first draft", [])
     app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "second draft", [])
 
-    session = app.get_supervision_session(session_id)
+    session = app.get_supervision_session(centre.supervisor, session_id)
     assert session.signed_by == []
     assert session.case_ids == [case_id]
-    assert app.get_case_discussion(session_id, case_id).summary == "second draft"
+    assert app.get_case_discussion(centre.supervisor, session_id, case_id).summary == "second draft"
 
 
 def test_only_participants_sign_and_only_once(app: Casework) -> None:
@@ -155,7 +161,7 @@ def test_only_participants_sign_and_only_once(app: Casework) -> None:
 
 def test_an_unsigned_record_older_than_a_week_is_flagged(app: Casework) -> None:
     centre = build_centre(app)
-    session = app.get_supervision_session(group_session(app, centre))
+    session = app.get_supervision_session(centre.supervisor, group_session(app, centre))
     assert not session.awaits_sign_off(HELD_AT + timedelta(days=6))
     assert session.awaits_sign_off(HELD_AT + timedelta(days=8))
 
@@ -177,12 +183,13 @@ def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
     )
 
     def topics_seen_by(reader: Actor) -> list[Topic]:
-        return [n.topic for n in app.supervision_notes_for(session_id, reader)]
+        return [n.topic for n in app.supervision_notes_for(reader, session_id)]
 
     assert topics_seen_by(centre.supervisor) == [Topic.PROFESSIONAL_DEVELOPMENT, Topic.WELLBEING]
     assert topics_seen_by(centre.worker) == [Topic.PROFESSIONAL_DEVELOPMENT, Topic.WELLBEING]
     assert topics_seen_by(centre.second_worker) == [Topic.PROFESSIONAL_DEVELOPMENT]
-    assert topics_seen_by(centre.director) == []
+    with pytest.raises(AccessDenied, match="for its participants"):
+        topics_seen_by(centre.director)  # not a participant: refused, and recorded
     with pytest.raises(InvalidValue, match="about"):
         app.write_supervision_note(session_id, centre.supervisor, Topic.WELLBEING, "tired")
 
@@ -273,4 +280,4 @@ def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
         app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
     with pytest.raises(NotFound, match="no staff member"):
         supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [uuid4()])
-    assert app.get_supervision_session(session_id).case_ids == []
+    assert app.get_supervision_session(centre.supervisor, session_id).case_ids == []

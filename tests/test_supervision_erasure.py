@@ -42,9 +42,9 @@ def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: C
     store.keyring.destroy(case_id, datetime.now(tz=UTC))
 
     with pytest.raises(ERASED, match="erased"):
-        store.get_case_discussion(session_id, case_id)
+        store.get_case_discussion(centre.supervisor, session_id, case_id)
     with pytest.raises(ERASED, match="erased"):
-        store.get_referral(referral_id)
-    session = store.get_supervision_session(session_id)
+        store.get_referral(centre.worker, referral_id)
+    session = store.get_supervision_session(centre.supervisor, session_id)
     assert session.case_ids == [case_id]
     assert store.get_agency(centre.legal_aid).name == "Haizhu Legal Aid Office"

@@ -14,6 +14,7 @@ from casework.application.access_log import AccessLogNotAllowed, AccessNotRecord
 from casework.application.principal import AccessPoint, Principal
 from casework.store.access_index import AccessQuery
 from tests.centre import open_family_case, small_centre
+from tests.compliance_steps import erase_with_four_eyes
 
 
 def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: Casework) -> None:
@@ -37,7 +38,7 @@ def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: C
 
     assert [n.narrative for n in reading.case.notes.values()] == ["custody law explained"]
     assert reading.withheld_summary() == "1 record hidden: social_work notes"
-    assert store.get_case(case_id).notes.__len__() == 2  # the stored case is untouched
+    assert store.repository.get(case_id).notes.__len__() == 2  # the stored case is untouched
     entries = store.who_read_case(centre.worker, case_id)
     read = [e for e in entries if e.action is AccessAction.READ]
     assert len(read) == 1
@@ -51,7 +52,7 @@ def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: C
 def test_a_refused_read_is_recorded_and_shows_nothing(store: Casework) -> None:
     centre = small_centre(store)
     case_id = open_family_case(store, centre)
-    version = store.get_case(case_id).version
+    version = store.repository.get(case_id).version
 
     with pytest.raises(AccessDenied, match="administrators see no case content"):
         store.read_case(centre.administrator, case_id)
@@ -60,7 +61,7 @@ def test_a_refused_read_is_recorded_and_shows_nothing(store: Casework) -> None:
     assert [(e.staff_id, e.action) for e in refused] == [
         (centre.administrator.staff_id, AccessAction.READ)
     ]
-    assert store.get_case(case_id).version == version  # reads never change the case
+    assert store.repository.get(case_id).version == version  # reads never change the case
 
 
 def test_what_a_person_read_is_for_reviewers_only(store: Casework) -> None:
@@ -103,8 +104,13 @@ def test_who_read_an_erased_case_stays_answerable(store: Casework) -> None:
     centre = small_centre(store)
     case_id = open_family_case(store, centre)
     store.read_case(centre.worker, case_id)
-    store.erase_case(
-        case_id, centre.director, "client's request under PIPL art. 47", "Legal Office ref 2026-1"
+    erase_with_four_eyes(
+        store,
+        case_id,
+        centre.head,
+        centre.director,
+        "client's request under PIPL art. 47",
+        "Legal Office ref 2026-1",
     )
 
     entries = store.who_read_case(centre.reviewer, case_id)

@@ -117,6 +117,17 @@ class OnwardReferralNotAllowed(RuleBroken):
     rule = "onward_referral_not_allowed"
 
 
+@dataclass(frozen=True)
+class ReferralAnswer:
+    """A step the receiver took; for an agency (which has no accounts), recorded by a
+    staff member of the sending centre, naming the agency's contact who gave it."""
+
+    step: ReferralStatus
+    recorded_by: UUID
+    agency_contact: str
+    occurred_at: datetime
+
+
 class Referral(Record):
     case_id: UUID
     chain_id: UUID
@@ -134,6 +145,7 @@ class Referral(Record):
     answered_at: datetime | None
     onward_ids: list[UUID]
     outcome: str | None
+    answers: list[ReferralAnswer]
 
     class Sent(Record.Created):
         case_id: UUID
@@ -151,37 +163,51 @@ class Referral(Record):
         def apply(self, referral: "Referral") -> None:
             referral.sent_at = self.occurred_at
 
+    # The receiver's answers: `agency_contact` (added later, empty in older events and
+    # for a department's own answers) names who at an agency gave the answer.
     class Accepted(Record.Event):
+        agency_contact: str = ""
+
         def apply(self, referral: "Referral") -> None:
             referral.status = ReferralStatus.ACCEPTED
             referral.answered_at = self.occurred_at
+            referral.note_answer(self)
 
     class Declined(Record.Event):
         reason: str
         back_with: Holder
+        agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
             referral.status = ReferralStatus.DECLINED
             referral.answered_at = self.occurred_at
+            referral.note_answer(self)
 
     class ServiceStarted(Record.Event):
+        agency_contact: str = ""
+
         def apply(self, referral: "Referral") -> None:
             referral.status = ReferralStatus.IN_SERVICE
+            referral.note_answer(self)
 
     class Completed(Record.Event):
         outcome: str
+        agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
             referral.status = ReferralStatus.COMPLETED
             referral.outcome = self.outcome
+            referral.note_answer(self)
 
     class Returned(Record.Event):
         reason: str
         back_with: Holder
+        agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
             referral.status = ReferralStatus.RETURNED
             referral.outcome = self.reason
+            referral.note_answer(self)
 
     class Withdrawn(Record.Event):
         reason: str
@@ -226,6 +252,7 @@ class Referral(Record):
         self.answered_at = None
         self.onward_ids = []
         self.outcome = None
+        self.answers = []
 
     def case_id_for_keys(self) -> UUID:
         return self.case_id
@@ -353,28 +380,59 @@ class Referral(Record):
         """Unanswered (neither accepted nor declined) after its response deadline."""
         return self.status is ReferralStatus.SENT and aware(at, "at") > self.respond_by
 
-    def accept(self, by: Actor, occurred_at: datetime | None = None) -> None:
-        self._require_status("accept", ReferralStatus.SENT)
-        self.record(self.Accepted, by, occurred_at)
+    def note_answer(
+        self, event: "Accepted | Declined | ServiceStarted | Completed | Returned"
+    ) -> None:
+        self.answers.append(
+            ReferralAnswer(self.status, event.actor_id, event.agency_contact, event.occurred_at)
+        )
 
-    def decline(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
+    def accept(
+        self, by: Actor, occurred_at: datetime | None = None, agency_contact: str = ""
+    ) -> None:
+        self._require_status("accept", ReferralStatus.SENT)
+        self.record(self.Accepted, by, occurred_at, agency_contact=agency_contact)
+
+    def decline(
+        self, by: Actor, reason: str, occurred_at: datetime | None = None, agency_contact: str = ""
+    ) -> None:
         self._require_status("decline", ReferralStatus.SENT)
         required_text("reason", reason, "say why the referral is declined")
-        self.record(self.Declined, by, occurred_at, reason=reason, back_with=self.sender)
+        self.record(
+            self.Declined,
+            by,
+            occurred_at,
+            reason=reason,
+            back_with=self.sender,
+            agency_contact=agency_contact,
+        )
 
-    def start_service(self, by: Actor, occurred_at: datetime | None = None) -> None:
+    def start_service(
+        self, by: Actor, occurred_at: datetime | None = None, agency_contact: str = ""
+    ) -> None:
         self._require_status("start service on", ReferralStatus.ACCEPTED)
-        self.record(self.ServiceStarted, by, occurred_at)
+        self.record(self.ServiceStarted, by, occurred_at, agency_contact=agency_contact)
 
-    def complete(self, by: Actor, outcome: str, occurred_at: datetime | None = None) -> None:
+    def complete(
+        self, by: Actor, outcome: str, occurred_at: datetime | None = None, agency_contact: str = ""
+    ) -> None:
         self._require_status("complete", ReferralStatus.IN_SERVICE)
         required_text("outcome", outcome, "say what the service achieved")
-        self.record(self.Completed, by, occurred_at, outcome=outcome)
+        self.record(self.Completed, by, occurred_at, outcome=outcome, agency_contact=agency_contact)
 
-    def return_to_sender(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
+    def return_to_sender(
+        self, by: Actor, reason: str, occurred_at: datetime | None = None, agency_contact: str = ""
+    ) -> None:
         self._require_status("return", *HELD_BY_RECEIVER)
         required_text("reason", reason, "say why the referral is returned")
-        self.record(self.Returned, by, occurred_at, reason=reason, back_with=self.sender)
+        self.record(
+            self.Returned,
+            by,
+            occurred_at,
+            reason=reason,
+            back_with=self.sender,
+            agency_contact=agency_contact,
+        )
 
     def withdraw(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         self._require_status("withdraw", ReferralStatus.SENT, *HELD_BY_RECEIVER)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 from uuid import UUID
 
 import msgspec
@@ -68,16 +69,21 @@ class CaseReading:
         return f"{self.hidden_count} {noun} hidden: {parts}"
 
 
-def case_as_seen(context: ActorContext, case: Case, at: datetime) -> CaseReading | Decision:
-    """The case filtered to what `context` may see at `at`, or the refusal."""
-    summary = may(context, Action.SEE, RecordKind.SUMMARY, case, at)
+def case_as_seen(
+    context: ActorContext, case: Case, at: datetime, judged_on: Case | None = None
+) -> CaseReading | Decision:
+    """The case filtered to what `context` may see at `at`, or the refusal. `judged_on`:
+    the case whose team, consent and department decide (default `case` itself); a
+    replay filters a past state of the case by who the reader is on it now."""
+    rule_case = judged_on or case
+    summary = may(context, Action.SEE, RecordKind.SUMMARY, rule_case, at)
     if not summary:
         return summary
     seen = copy.copy(case)
     shown = [RecordKind.SUMMARY]
     withheld: list[Withheld] = []
     for kind in _WHOLE_KINDS:
-        decision = may(context, Action.SEE, kind, case, at)
+        decision = may(context, Action.SEE, kind, rule_case, at)
         if decision:
             shown.append(kind)
             continue
@@ -92,7 +98,7 @@ def case_as_seen(context: ActorContext, case: Case, at: datetime) -> CaseReading
             decision = decisions.get(record.discipline)
             if decision is None:
                 decision = decisions[record.discipline] = may(
-                    context, Action.SEE, kind, case, at, record.discipline
+                    context, Action.SEE, kind, rule_case, at, record.discipline
                 )
             if decision:
                 visible[record_id] = record
@@ -193,3 +199,26 @@ class Authorisation(AccessLogCommands):
             reason="; ".join([reading.ground, *(w.describe() for w in reading.withheld)]),
         )
         return reading
+
+    def refuse(
+        self,
+        by: Actor,
+        access: AccessAction,
+        message: str,
+        reason: str,
+        *,
+        case_id: UUID | None = None,
+        record_kinds: Sequence[str] = (),
+        record_ids: Sequence[UUID] = (),
+    ) -> NoReturn:
+        """Record a refused attempt, then raise `AccessDenied` saying `message: reason`."""
+        self.record_access(
+            by,
+            access,
+            case_id=case_id,
+            record_kinds=record_kinds,
+            record_ids=record_ids,
+            outcome=AccessOutcome.REFUSED,
+            reason=reason,
+        )
+        raise AccessDenied(f"{message}: {reason}", reason=reason)

@@ -1,6 +1,13 @@
 """Compliance: signed checkpoints of the ledger, verification, as-of replay, export
-bundles and erasure by key destruction."""
+bundles and erasure by key destruction.
 
+Replay and diff show what the reader may see under the access rule, as `read_case`
+does (a compliance reviewer sees all, read-only; a specialist only their discipline's
+records), and are recorded before they are returned; exports are for compliance
+reviewers and the directors of the case's centre, recorded; an erasure takes four
+eyes: requested by one authorised person, approved by a second, then carried out."""
+
+import dataclasses
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -10,10 +17,15 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import Recording
 
-from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware
-from casework.aggregates.case import Case
+from casework.access import Action, ActorContext, Decision, may
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware, now
+from casework.aggregates.case import Case, RecordKind
 from casework.aggregates.erasure import CaseErasure
-from casework.application.core import CaseworkCore
+from casework.aggregates.erasure_request import ErasureRequest, ErasureStatus
+from casework.aggregates.review import Review
+from casework.aggregates.staff import Staff
+from casework.application.authorisation import Authorisation, case_as_seen
 from casework.application.errors import NotFound
 from casework.compliance.bundle import Bundle
 from casework.compliance.case_streams import case_record_ids, case_rows
@@ -40,8 +52,9 @@ from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_sign
 from casework.store.ledger_state import STATE_FILE_NAME, LedgerStateFile, note_genesis
 from casework.store.merkle import Tree, verify_inclusion
 
-# Who may take a whole case out of the building in a bundle.
+# Who may take a whole case out of the building in a bundle (a director: of its centre).
 EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
+_ERASURE = ["erasure"]
 
 
 class Erased(RuleBroken):
@@ -81,7 +94,7 @@ class EventProof(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-class ComplianceCommands(CaseworkCore):
+class ComplianceCommands(Authorisation):
     """Checkpoints, verification, replay, export and erasure. Implements two of the
     core's hooks: `_after_save` (a checkpoint is owed) and `erased` (who erased what)."""
 
@@ -194,9 +207,26 @@ class ComplianceCommands(CaseworkCore):
 
     # -- as-of replay ------------------------------------------------------------------
 
-    def replay(self, record_id: UUID, at: datetime, basis: Basis = Basis.RECORDED) -> Replay:
-        """Any record as it stood at `at`: as recorded by casework, or as had occurred."""
+    def replay(
+        self, by: Actor, record_id: UUID, at: datetime, basis: Basis = Basis.RECORDED
+    ) -> Replay:
+        """Any record as it stood at `at` (as recorded by casework, or as had occurred),
+        showing what `by` may see of it under the access rule; recorded (REPLAY)."""
         at = aware(at, "as_of")
+        judge = self._replay_judge(by, record_id, AccessAction.REPLAY)
+        replay, reason, kinds = judge.seen(self._replay(record_id, at, basis))
+        self.record_access(
+            by,
+            AccessAction.REPLAY,
+            case_id=judge.case_id,
+            record_kinds=kinds,
+            record_ids=[record_id],
+            reason=reason,
+        )
+        return replay
+
+    def _replay(self, record_id: UUID, at: datetime, basis: Basis) -> Replay:
+        """The whole record as it stood (no access check: for the service layer only)."""
         if basis is Basis.OCCURRED:
             try:
                 return self._replay_as_occurred(record_id, at)
@@ -212,6 +242,43 @@ class ComplianceCommands(CaseworkCore):
         except RecordErased as error:
             raise self.erased("record", record_id, error) from None
         return Replay(record_id, Basis.RECORDED, at, record, version)
+
+    def _replay_judge(self, by: Actor, record_id: UUID, access: AccessAction) -> "_ReplayJudge":
+        """Decide from the record as it is now whether `by` may look back at it at all
+        (refused and recorded if not), and return what filters its past states."""
+        current = self.load(record_id, Record, "record")
+        case_id = current.case_id_for_keys()
+        context = self.context_of(by, access, case_id)
+        case: Case | None = None
+        if isinstance(current, Case):
+            case = current
+            decision = may(context, Action.SEE, RecordKind.SUMMARY, case, now())
+        elif case_id is not None:
+            case = self.load(case_id, Case, "case")
+            kind, discipline = RecordKind.SUMMARY, None
+            if isinstance(current, Review):
+                kind = RecordKind(current.record_kind)
+                records = {RecordKind.NOTE: case.notes, RecordKind.ASSESSMENT: case.assessments}
+                reviewed = records.get(kind, {}).get(current.record_id)
+                discipline = reviewed.discipline if reviewed is not None else None
+            decision = may(context, Action.SEE, kind, case, now(), discipline)
+        elif by.role is Role.COMPLIANCE_REVIEWER:
+            decision = Decision(True, "compliance review (read-only; the read is recorded)")
+        else:
+            decision = Decision(
+                False, "only compliance reviewers look back at organisation records"
+            )
+        if not decision:
+            self.refuse(
+                by,
+                access,
+                f"may not {access.value} this record",
+                decision.reason,
+                case_id=case_id,
+                record_kinds=[type(current).__name__.lower()],
+                record_ids=[record_id],
+            )
+        return _ReplayJudge(context, case_id, case if isinstance(current, Case) else None, decision)
 
     def _replay_as_occurred(self, record_id: UUID, at: datetime) -> Replay:
         stored = self.ledger.stream(record_id)
@@ -237,27 +304,57 @@ class ComplianceCommands(CaseworkCore):
         return as_occurred(record_id, at, events, start, len(stored))
 
     def diff_record(
-        self, record_id: UUID, since: datetime, until: datetime, basis: Basis = Basis.RECORDED
+        self,
+        by: Actor,
+        record_id: UUID,
+        since: datetime,
+        until: datetime,
+        basis: Basis = Basis.RECORDED,
     ) -> RecordDiff:
-        before = self.replay(record_id, since, basis)
-        after = self.replay(record_id, until, basis)
+        """What changed between two instants, in what `by` may see; recorded (DIFF)."""
+        judge = self._replay_judge(by, record_id, AccessAction.DIFF)
+        before, _, _ = judge.seen(self._replay(record_id, aware(since, "since"), basis))
+        after, reason, kinds = judge.seen(self._replay(record_id, aware(until, "until"), basis))
         events = list(self.events.get(record_id))
         if basis is Basis.RECORDED:
             between = [e for e in events if before.applied < e.originator_version <= after.applied]
         else:
             between = [e for e in events if before.at < e.occurred_at <= after.at]
-        return diff(before, after, between)
+        changes = diff(before, after, between)
+        self.record_access(
+            by,
+            AccessAction.DIFF,
+            case_id=judge.case_id,
+            record_kinds=kinds,
+            record_ids=[record_id],
+            reason=reason,
+        )
+        return changes
 
     # -- export ------------------------------------------------------------------------
 
-    def export_case(self, case_id: UUID, by: Actor) -> Bundle:
-        """The case's decrypted timeline with a proof for every event, for a reviewer."""
-        if by.role not in EXPORTING_ROLES:
-            raise ExportNotAllowed(
-                f"a {by.role.value} may not export a whole case; "
-                "a compliance reviewer or the centre director may"
+    def export_case(self, by: Actor, case_id: UUID) -> Bundle:
+        """The case's decrypted timeline with a proof for every event: for compliance
+        reviewers and the directors of the case's centre; recorded (EXPORT)."""
+        case: Case = self.load(case_id, Case, "case")
+        context = self.context_of(by, AccessAction.EXPORT, case_id)
+        if not (
+            by.role is Role.COMPLIANCE_REVIEWER
+            or (by.role is Role.CENTRE_DIRECTOR and context.centre_id == case.centre_id)
+        ):
+            reason = (
+                f"a {by.role.value} may not export a whole case; a compliance reviewer or "
+                "the director of the case's centre may"
             )
-        self.load(case_id, Case, "case")
+            self.record_access(
+                by,
+                AccessAction.EXPORT,
+                case_id=case_id,
+                record_kinds=["case"],
+                outcome=AccessOutcome.REFUSED,
+                reason=reason,
+            )
+            raise ExportNotAllowed(reason)
         self.checkpoint()
         latest = self.ledger.latest()
         assert latest is not None  # just taken
@@ -267,7 +364,7 @@ class ComplianceCommands(CaseworkCore):
             if r.notification_id <= latest.last_notification_id
         ]
         try:
-            return build_bundle(
+            bundle = build_bundle(
                 case_id,
                 self.ledger,
                 latest.checkpoint,
@@ -278,25 +375,107 @@ class ComplianceCommands(CaseworkCore):
             )
         except RecordErased as error:
             raise self.erased("case", case_id, error) from None
+        self.record_access(
+            by,
+            AccessAction.EXPORT,
+            case_id=case_id,
+            record_kinds=["case"],
+            reason=f"{len(bundle.events)} events exported with their proofs",
+        )
+        return bundle
 
     # -- erasure -----------------------------------------------------------------------
 
-    def erase_case(
+    def request_erasure(
         self,
-        case_id: UUID,
         by: Actor,
+        case_id: UUID,
         reason: str,
-        authorised_by: str,
+        legal_authority: str,
         occurred_at: datetime | None = None,
     ) -> UUID:
+        """The first of four eyes: a compliance reviewer, the director of the case's
+        centre or the head of its department asks for the case to be erased."""
+        case: Case = self.load(case_id, Case, "case")
+        context = self.context_of(by, AccessAction.WRITE, case_id)
+        if not (
+            by.role is Role.COMPLIANCE_REVIEWER
+            or (by.role is Role.CENTRE_DIRECTOR and context.centre_id == case.centre_id)
+            or (by.role is Role.DEPARTMENT_HEAD and context.department_id == case.department_id)
+        ):
+            self.refuse(
+                by,
+                AccessAction.WRITE,
+                "may not request the erasure of this case",
+                "an erasure is requested by a compliance reviewer, the director of the "
+                "case's centre or the head of its department",
+                case_id=case_id,
+                record_kinds=_ERASURE,
+            )
+        request = ErasureRequest.request(
+            by, case_id, case.centre_id, case.department_id, reason, legal_authority, occurred_at
+        )
+        self.save(request)
+        return request.id
+
+    def approve_erasure(
+        self, by: Actor, request_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        """The second pair of eyes: a compliance reviewer or the director of the case's
+        centre, never the person who requested it."""
+        request = self.get_erasure_request(request_id)
+        context = self.context_of(by, AccessAction.WRITE, request.case_id)
+        if by.staff_id == request.requested_by:
+            reason = "the person who requested an erasure cannot approve it; a second person must"
+        elif by.role is Role.COMPLIANCE_REVIEWER or (
+            by.role is Role.CENTRE_DIRECTOR and context.centre_id == request.centre_id
+        ):
+            reason = ""
+        else:
+            reason = (
+                "an erasure is approved by a compliance reviewer or the director of the "
+                "case's centre"
+            )
+        if reason:
+            self._refuse_erasure_step(by, request, "may not approve this erasure", reason)
+        request.approve(by, occurred_at)
+        self.save(request)
+
+    def carry_out_erasure(
+        self, by: Actor, request_id: UUID, occurred_at: datetime | None = None
+    ) -> UUID:
         """Destroy the case's data key, its search-index entries, projected rows and
-        recorded times, and record who erased it, why, and on whose authority.
-        Re-running it finishes an erasure that was interrupted."""
+        recorded times, and record in the erasure register who erased it, why, and on
+        whose authority: an administrator or the director of the case's centre, once
+        the request is approved. Re-running it finishes an erasure that was interrupted.
+        Returns the register entry's id."""
+        request = self.get_erasure_request(request_id)
+        context = self.context_of(by, AccessAction.WRITE, request.case_id)
+        if not (
+            by.role is Role.ADMINISTRATOR
+            or (by.role is Role.CENTRE_DIRECTOR and context.centre_id == request.centre_id)
+        ):
+            self._refuse_erasure_step(
+                by,
+                request,
+                "may not carry out this erasure",
+                "an approved erasure is carried out by an administrator or the director of "
+                "the case's centre",
+            )
+        case_id = request.case_id
         erasure = self.erasure_of(case_id)
-        if erasure is None:
-            self.load(case_id, Case, "case")
-            erasure = CaseErasure.record_erasure(by, case_id, reason, authorised_by, occurred_at)
-            self.save(erasure)
+        if request.status is not ErasureStatus.CARRIED_OUT:
+            request.carry_out(by, CaseErasure.id_for(case_id), occurred_at)
+            if erasure is None:
+                self.load(case_id, Case, "case")
+                erasure = CaseErasure.record_erasure(
+                    by, case_id, request.reason, self._authority_of(request), occurred_at
+                )
+                self.save(request, erasure)
+            else:
+                self.save(request)
+        elif erasure is None:
+            raise NotFound("erasure", CaseErasure.id_for(case_id))
         elif not self.keyring.destroy(case_id, erasure.erased_at):
             raise self.erased("case", case_id, RecordErased("", case_id, erasure.erased_at))
         self.keyring.destroy(case_id, erasure.erased_at)
@@ -304,6 +483,36 @@ class ComplianceCommands(CaseworkCore):
         self.erase_projected_rows(case_id, erasure.erased_at)
         self.recorded_at.forget(case_record_ids(self.ledger, self.key_table, case_id))
         return erasure.id
+
+    def get_erasure_request(self, request_id: UUID) -> ErasureRequest:
+        """An erasure request (it holds no case content)."""
+        return self.load(request_id, ErasureRequest, "erasure request")
+
+    def _authority_of(self, request: ErasureRequest) -> str:
+        """What the register says authorised the erasure: the legal authority and the
+        two people who requested and approved it."""
+
+        def named(staff_id: UUID | None) -> str:
+            assert staff_id is not None  # approved before it is carried out
+            return self.load(staff_id, Staff, "staff member").name
+
+        return (
+            f"{request.legal_authority}; requested by {named(request.requested_by)}, "
+            f"approved by {named(request.approved_by)}"
+        )
+
+    def _refuse_erasure_step(
+        self, by: Actor, request: ErasureRequest, message: str, reason: str
+    ) -> None:
+        self.refuse(
+            by,
+            AccessAction.WRITE,
+            message,
+            reason,
+            case_id=request.case_id,
+            record_kinds=_ERASURE,
+            record_ids=[request.id],
+        )
 
     def erase_projected_rows(self, case_id: UUID, at: datetime) -> None:
         from casework.projections import Projections
@@ -340,4 +549,30 @@ class ComplianceCommands(CaseworkCore):
             erased_at=erasure.erased_at.isoformat(),
             erased_by=str(erasure.erased_by),
             authorised_by=erasure.authorised_by,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReplayJudge:
+    """Filters past states of one record for one reader: a case by `case_as_seen`
+    (judged on the case as it is now), any other record whole (its sight was decided)."""
+
+    context: ActorContext
+    case_id: UUID | None
+    current_case: Case | None
+    decision: Decision
+
+    def seen(self, replay: Replay) -> tuple[Replay, str, list[str]]:
+        """The replay as the reader may see it, the reason to record, the kinds shown."""
+        if self.current_case is None or replay.record is None:
+            kind = "case" if self.current_case is not None else "record"
+            return replay, self.decision.reason, [kind]
+        reading = case_as_seen(self.context, replay.record, now(), judged_on=self.current_case)
+        if isinstance(reading, Decision):  # the current case allowed it: a past state cannot
+            return dataclasses.replace(replay, record=None), reading.reason, []
+        withheld = tuple(w.describe() for w in reading.withheld)
+        return (
+            dataclasses.replace(replay, record=reading.case, withheld=withheld),
+            "; ".join([reading.ground, *withheld]),
+            [str(k) for k in reading.shown],
         )

@@ -1,13 +1,27 @@
-"""Referral and agency commands: send, answer, serve, complete or return, refer onward."""
+"""Referral and agency commands: send, answer, serve, complete or return, refer onward.
+
+Who may do what (applied here, to the referral and case loaded):
+- sending, onward referral and withdrawal: someone who may write the case (its lead,
+  the head of its department); an onward referral or withdrawal also by staff of the
+  department holding the referral;
+- answers (accept, decline, start service, complete, return) come from the receiver:
+  caseworkers and the head of the receiving department, or, for an external agency
+  (which has no accounts), a caseworker, department head or the director of the
+  sending centre recording the agency's answer with the name of the agency's contact;
+- a referral's reason is case content: it is shown to those who may see the case and
+  to the staff of a receiving department, and every reading is recorded.
+"""
 
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from uuid import UUID
 
+from casework.access import Action, ActorContext, Decision, may
+from casework.aggregates.access_record import AccessAction
 from casework.aggregates.agency import Agency, AgencyKind
-from casework.aggregates.base import Actor
-from casework.aggregates.case import Case
+from casework.aggregates.base import Actor, InvalidValue, Role, now, required_text
+from casework.aggregates.case import Case, RecordKind
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.referral import (
     Holder,
@@ -17,10 +31,16 @@ from casework.aggregates.referral import (
     SharedPart,
     Urgency,
 )
-from casework.application.core import CaseworkCore
+from casework.application.authorisation import Authorisation
+
+# Who answers for a receiving department: its caseworkers and its head.
+DEPARTMENT_ANSWERING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD})
+# Who records an external agency's answer: staff of the sending centre who run cases.
+AGENCY_RECORDING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR})
+_REFERRAL = ["referral"]
 
 
-class ReferralCommands(CaseworkCore):
+class ReferralCommands(Authorisation):
     @cached_property
     def referral_deadlines(self) -> ResponseDeadlines:
         return ResponseDeadlines.parse(self.settings.referral_deadlines)
@@ -87,6 +107,7 @@ class ReferralCommands(CaseworkCore):
     ) -> UUID:
         """Refer a case out; the sender defaults to the case's department."""
         case: Case = self.load(case_id, Case, "case")
+        self._require_case_writer(by, case, "may not refer this case")
         self._require_receiver(receiver)
         referral = Referral.send(
             by,
@@ -113,9 +134,12 @@ class ReferralCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        referral = self.get_referral(referral_id)
+        referral = self._referral(referral_id)
         self.expect_version(referral, expected_version)
         case: Case = self.load(referral.case_id, Case, "case")
+        self._require_case_writer(
+            by, case, "may not refer this case onward", held_by=referral.receiver, referral=referral
+        )
         self._require_receiver(receiver)
         onward = referral.refer_onward(
             by, case, receiver, reason, urgency, shared, self.referral_deadlines, occurred_at
@@ -123,16 +147,24 @@ class ReferralCommands(CaseworkCore):
         self.save(referral, onward)
         return onward.id
 
-    def get_referral(self, referral_id: UUID, version: int | None = None) -> Referral:
-        return self.load(referral_id, Referral, "referral", version)
+    def get_referral(self, by: Actor, referral_id: UUID, version: int | None = None) -> Referral:
+        """One referral, for those who may see its case or work in its receiving
+        department; the reading (or the refusal) is recorded."""
+        referral = self._referral(referral_id, version)
+        self._require_referral_reader(by, referral.case_id, [referral])
+        return referral
 
-    def referral_chain(self, referral_id: UUID) -> list[Referral]:
-        """Every referral in the chain of this one, from the first, in the order sent."""
-        root = self.get_referral(self.get_referral(referral_id).chain_id)
+    def referral_chain(self, by: Actor, referral_id: UUID) -> list[Referral]:
+        """Every referral in the chain of this one, from the first, in the order sent:
+        for those who may see the case or work in a department the chain went to.
+        Recorded as one reading of the case's referrals."""
+        root = self._referral(self._referral(referral_id).chain_id)
         chain = [root]
         for referral in chain:
-            chain.extend(self.get_referral(onward_id) for onward_id in referral.onward_ids)
-        return sorted(chain, key=lambda r: r.sent_at)
+            chain.extend(self._referral(onward_id) for onward_id in referral.onward_ids)
+        chain.sort(key=lambda r: r.sent_at)
+        self._require_referral_reader(by, root.case_id, chain)
+        return chain
 
     def accept_referral(
         self,
@@ -140,8 +172,15 @@ class ReferralCommands(CaseworkCore):
         by: Actor,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        agency_contact: str = "",
     ) -> None:
-        self._step(referral_id, expected_version, lambda r: r.accept(by, occurred_at))
+        self._answer(
+            referral_id,
+            by,
+            expected_version,
+            agency_contact,
+            lambda r, contact: r.accept(by, occurred_at, contact),
+        )
 
     def decline_referral(
         self,
@@ -150,8 +189,15 @@ class ReferralCommands(CaseworkCore):
         reason: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        agency_contact: str = "",
     ) -> None:
-        self._step(referral_id, expected_version, lambda r: r.decline(by, reason, occurred_at))
+        self._answer(
+            referral_id,
+            by,
+            expected_version,
+            agency_contact,
+            lambda r, contact: r.decline(by, reason, occurred_at, contact),
+        )
 
     def start_referral_service(
         self,
@@ -159,8 +205,15 @@ class ReferralCommands(CaseworkCore):
         by: Actor,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        agency_contact: str = "",
     ) -> None:
-        self._step(referral_id, expected_version, lambda r: r.start_service(by, occurred_at))
+        self._answer(
+            referral_id,
+            by,
+            expected_version,
+            agency_contact,
+            lambda r, contact: r.start_service(by, occurred_at, contact),
+        )
 
     def complete_referral(
         self,
@@ -169,8 +222,15 @@ class ReferralCommands(CaseworkCore):
         outcome: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        agency_contact: str = "",
     ) -> None:
-        self._step(referral_id, expected_version, lambda r: r.complete(by, outcome, occurred_at))
+        self._answer(
+            referral_id,
+            by,
+            expected_version,
+            agency_contact,
+            lambda r, contact: r.complete(by, outcome, occurred_at, contact),
+        )
 
     def return_referral(
         self,
@@ -179,9 +239,14 @@ class ReferralCommands(CaseworkCore):
         reason: str,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
+        agency_contact: str = "",
     ) -> None:
-        self._step(
-            referral_id, expected_version, lambda r: r.return_to_sender(by, reason, occurred_at)
+        self._answer(
+            referral_id,
+            by,
+            expected_version,
+            agency_contact,
+            lambda r, contact: r.return_to_sender(by, reason, occurred_at, contact),
         )
 
     def withdraw_referral(
@@ -192,15 +257,134 @@ class ReferralCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        self._step(referral_id, expected_version, lambda r: r.withdraw(by, reason, occurred_at))
+        """The sender takes the referral back: someone who may write the case, or staff
+        of the department that sent it."""
+        referral = self._referral(referral_id)
+        self.expect_version(referral, expected_version)
+        case: Case = self.load(referral.case_id, Case, "case")
+        self._require_case_writer(
+            by, case, "may not withdraw this referral", held_by=referral.sender, referral=referral
+        )
+        referral.withdraw(by, reason, occurred_at)
+        self.save(referral)
 
-    def _step(
+    def _referral(self, referral_id: UUID, version: int | None = None) -> Referral:
+        """The referral as stored (no access check: for the service layer only)."""
+        return self.load(referral_id, Referral, "referral", version)
+
+    def _answer(
         self,
         referral_id: UUID,
+        by: Actor,
         expected_version: int | None,
-        command: Callable[[Referral], None],
+        agency_contact: str,
+        command: Callable[[Referral, str], None],
     ) -> None:
-        self.update(referral_id, Referral, "referral", expected_version, command)
+        referral = self._referral(referral_id)
+        self.expect_version(referral, expected_version)
+        contact = self._require_answerer(by, referral, agency_contact)
+        command(referral, contact)
+        self.save(referral)
+
+    def _require_answerer(self, by: Actor, referral: Referral, agency_contact: str) -> str:
+        """The receiver answers: returns the agency contact to record ("" for a
+        department), or records the refusal and raises `AccessDenied`."""
+        context = self.context_of(by, AccessAction.WRITE, referral.case_id)
+        if referral.receiver.kind is HolderKind.DEPARTMENT:
+            if self._in_department(context, referral.receiver):
+                if agency_contact.strip():
+                    raise InvalidValue(
+                        "agency_contact",
+                        "only an agency's answer names its contact; a department answers "
+                        "for itself",
+                    )
+                return ""
+            reason = (
+                "a referral to a department is answered by that department's caseworkers "
+                "and its head"
+            )
+        else:
+            case: Case = self.load(referral.case_id, Case, "case")
+            if context.centre_id == case.centre_id and by.role in AGENCY_RECORDING_ROLES:
+                return required_text(
+                    "agency_contact",
+                    agency_contact,
+                    "name the person at the agency who gave this answer",
+                )
+            reason = (
+                "an agency's answer is recorded by a caseworker, department head or the "
+                "director of the sending centre"
+            )
+        self.refuse(
+            by,
+            AccessAction.WRITE,
+            "may not answer this referral",
+            reason,
+            case_id=referral.case_id,
+            record_kinds=_REFERRAL,
+            record_ids=[referral.id],
+        )
+
+    def _require_case_writer(
+        self,
+        by: Actor,
+        case: Case,
+        message: str,
+        *,
+        held_by: Holder | None = None,
+        referral: Referral | None = None,
+    ) -> None:
+        """Someone who may write the case (its lead, its department's head) or, given
+        `held_by`, staff of that department; otherwise the refusal is recorded."""
+        context = self.context_of(by, AccessAction.WRITE, case.id)
+        decision = may(context, Action.WRITE, RecordKind.SUMMARY, case, now())
+        if decision or (held_by is not None and self._in_department(context, held_by)):
+            return
+        self.refuse(
+            by,
+            AccessAction.WRITE,
+            message,
+            decision.reason or "only those who may write the case refer it",
+            case_id=case.id,
+            record_kinds=_REFERRAL,
+            record_ids=[referral.id] if referral else [],
+        )
+
+    def _require_referral_reader(self, by: Actor, case_id: UUID, referrals: list[Referral]) -> None:
+        """The case's readers, and staff of a department that received one of these
+        referrals, may see them; the reading or refusal is recorded."""
+        context = self.context_of(by, AccessAction.READ, case_id)
+        ids = [r.id for r in referrals]
+        case: Case = self.load(case_id, Case, "case")
+        decision: Decision = may(context, Action.SEE, RecordKind.SUMMARY, case, now())
+        if not decision and any(self._in_department(context, r.receiver) for r in referrals):
+            decision = Decision(True, "staff of the receiving department")
+        if not decision:
+            self.refuse(
+                by,
+                AccessAction.READ,
+                "may not see this referral",
+                decision.reason,
+                case_id=case_id,
+                record_kinds=_REFERRAL,
+                record_ids=ids,
+            )
+        self.record_access(
+            by,
+            AccessAction.READ,
+            case_id=case_id,
+            record_kinds=_REFERRAL,
+            record_ids=ids,
+            reason=decision.reason,
+        )
+
+    @staticmethod
+    def _in_department(context: ActorContext, holder: Holder) -> bool:
+        return (
+            holder.kind is HolderKind.DEPARTMENT
+            and context.department_id == holder.id
+            and context.role in DEPARTMENT_ANSWERING_ROLES
+        )
 
     def _require_receiver(self, receiver: Holder) -> None:
         """The receiver exists (and, for an agency, still takes referrals)."""

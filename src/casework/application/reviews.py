@@ -1,22 +1,28 @@
 """Case-record reviews: judge a record's exact revision, approve what the case needs
 approved (high-risk plan versions and closures), show when an approval lapsed, and
-draw reproducible random audit samples of a worker's records."""
+draw reproducible random audit samples of a worker's records.
+
+Reading a review or its standing needs sight of the reviewed record (the access rule,
+for its kind and discipline) and is recorded; judging keeps the domain's approval
+authority (`casework.access.approval_ground`), by someone holding the role today."""
 
 import secrets
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import approval_ground
+from casework.access import Action, approval_ground
+from casework.aggregates.access_record import AccessAction
 from casework.aggregates.audit_sample import AuditSample
 from casework.aggregates.base import Actor, now
 from casework.aggregates.case import Case
+from casework.aggregates.discipline import Discipline
 from casework.aggregates.review import RecordKind, Review, content_hash, review_id
 from casework.aggregates.staff import Staff
-from casework.application.core import CaseworkCore
+from casework.application.authorisation import Authorisation
 from casework.application.errors import NotFound
 
 
-class ReviewCommands(CaseworkCore):
+class ReviewCommands(Authorisation):
     def approve_record(
         self,
         by: Actor,
@@ -69,18 +75,57 @@ class ReviewCommands(CaseworkCore):
             review_id(case_id, record_kind, record_id), Review, "review", expected_version, submit
         )
 
-    def get_review(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> Review:
-        return self.load(review_id(case_id, record_kind, record_id), Review, "review")
+    def get_review(
+        self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
+    ) -> Review:
+        """The review of one record, for those who may see that record; recorded."""
+        case: Case = self.load(case_id, Case, "case")
+        review = self._review(case_id, record_kind, record_id)
+        self._record_review_read(by, case, RecordKind(record_kind), record_id)
+        return review
 
-    def review_standing(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> str:
-        """E.g. "approved v3" or "approved v3; amended since"."""
+    def review_standing(
+        self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
+    ) -> str:
+        """E.g. "approved v3" or "approved v3; amended since": for those who may see the
+        record; recorded."""
         case: Case = self.load(case_id, Case, "case")
         try:
-            review = self.get_review(case_id, record_kind, record_id)
+            review = self._review(case_id, record_kind, record_id)
         except NotFound:
             case.record_content(RecordKind(record_kind).value, record_id)
-            return "not reviewed"
-        return review.standing(*self._current(case, review))
+            review = None
+        self._record_review_read(by, case, RecordKind(record_kind), record_id)
+        return "not reviewed" if review is None else review.standing(*self._current(case, review))
+
+    def _review(self, case_id: UUID, record_kind: RecordKind, record_id: UUID) -> Review:
+        return self.load(review_id(case_id, record_kind, record_id), Review, "review")
+
+    def _record_review_read(self, by: Actor, case: Case, kind: RecordKind, record_id: UUID) -> None:
+        """SEE on the reviewed record (its discipline, for notes and assessments), or
+        the refusal, recorded."""
+        decision = self.authorise(
+            by,
+            Action.SEE,
+            kind,
+            case,
+            self._discipline_of(case, kind, record_id),
+            record_ids=[record_id],
+        )
+        self.record_access(
+            by,
+            AccessAction.READ,
+            case_id=case.id,
+            record_kinds=["review", kind],
+            record_ids=[record_id],
+            reason=decision.reason,
+        )
+
+    @staticmethod
+    def _discipline_of(case: Case, kind: RecordKind, record_id: UUID) -> Discipline | None:
+        records = {RecordKind.NOTE: case.notes, RecordKind.ASSESSMENT: case.assessments}
+        record = records.get(kind, {}).get(record_id)
+        return record.discipline if record is not None else None
 
     def draw_audit_sample(
         self,
@@ -122,8 +167,9 @@ class ReviewCommands(CaseworkCore):
         self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
     ) -> tuple[Case, Review, int, str]:
         case: Case = self.load(case_id, Case, "case")
+        self.context_of(by, AccessAction.WRITE, case_id)  # holds the role today
         try:
-            review = self.get_review(case_id, record_kind, record_id)
+            review = self._review(case_id, record_kind, record_id)
         except NotFound:
             review = Review.begin(by, case, record_kind, record_id)
         return (case, review, *self._current(case, review))

@@ -1,24 +1,45 @@
-"""Supervision commands: record a session, discuss cases in it, sign it, follow it up."""
+"""Supervision commands: record a session, discuss cases in it, sign it, follow it up.
 
+Who may do what (applied here, to the session loaded): the session's supervisor
+records it, its notes, the cases discussed, its decisions and action items; its
+participants sign it and add addenda; an action item is marked done by its owner or
+the supervisor. A session is seen by its participants (and, read-only, by compliance
+reviewers); a wellbeing note only by the supervisor and the supervisee it concerns.
+What a session said about a case is case content: seen by those who may see the case
+and took part in the session, or who oversee the case by role (its department head,
+the centre director, a supervisor of someone on it, a compliance reviewer), and each
+reading is recorded as a read of that case.
+"""
+
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import may_read_supervision_note
-from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Case
+from casework.access import Action, Decision, may, may_read_supervision_note
+from casework.aggregates.access_record import AccessAction
+from casework.aggregates.base import Actor, Role, now
+from casework.aggregates.case import Case, RecordKind
 from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SessionFormat, SessionNote, SupervisionSession, Topic
 from casework.aggregates.supervision import discussion_id as discussion_id_of
 from casework.aggregates.supervision_schedule import SupervisionSchedule, schedule_id
-from casework.application.core import CaseworkCore, T
+from casework.application.authorisation import Authorisation
+from casework.application.core import T
 from casework.application.errors import NotFound
 
 # Roles whose holders are supervised (the frequency policy applies to them).
 SUPERVISED_ROLES = frozenset({Role.CASEWORKER, Role.SPECIALIST, Role.DEPARTMENT_HEAD})
+# Who sees a case's supervision discussion without having taken part in the session
+# (when they may see the case at all).
+OVERSEEING_ROLES = frozenset(
+    {Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR, Role.SUPERVISOR, Role.COMPLIANCE_REVIEWER}
+)
+_SESSION = ["supervision_session"]
+_DISCUSSION = ["case_discussion"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +53,7 @@ class SupervisionDue:
         return self.due_on is None or on > self.due_on
 
 
-class SupervisionCommands(CaseworkCore):
+class SupervisionCommands(Authorisation):
     def record_supervision_session(
         self,
         by: Actor,
@@ -43,7 +64,17 @@ class SupervisionCommands(CaseworkCore):
         topics: list[Topic],
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Record a session held; each supervisee's schedule counts it as supervision."""
+        """Record a session held (by its supervisor); each supervisee's schedule counts
+        it as supervision."""
+        self.context_of(by, AccessAction.WRITE, None)
+        if by.staff_id != supervisor_id:
+            self.refuse(
+                by,
+                AccessAction.WRITE,
+                "may not record this supervision session",
+                "a session is recorded by the supervisor who held it",
+                record_kinds=_SESSION,
+            )
         for staff_id in (supervisor_id, *supervisee_ids):
             self.load(staff_id, Staff, "staff member")
         session = SupervisionSession.hold(
@@ -64,14 +95,20 @@ class SupervisionCommands(CaseworkCore):
         return session.id
 
     def get_supervision_session(
-        self, session_id: UUID, version: int | None = None
+        self, by: Actor, session_id: UUID, version: int | None = None
     ) -> SupervisionSession:
-        return self.load(session_id, SupervisionSession, "supervision session", version)
+        """The session as `by` may see it (a copy holding only the notes they may read),
+        for its participants and compliance reviewers; recorded."""
+        session = self._session(session_id, version)
+        notes = self._notes_seen(by, session)
+        seen = copy.copy(session)
+        seen.notes = notes
+        return seen
 
-    def supervision_notes_for(self, session_id: UUID, reader: Actor) -> list[SessionNote]:
-        """The session's notes this reader may see (wellbeing notes are private)."""
-        session = self.get_supervision_session(session_id)
-        return [n for n in session.notes if may_read_supervision_note(reader, session, n)]
+    def supervision_notes_for(self, by: Actor, session_id: UUID) -> list[SessionNote]:
+        """The session's notes this reader may see (wellbeing notes are private); a
+        reader who is not a participant sees none (refused and recorded)."""
+        return self._notes_seen(by, self._session(session_id))
 
     def write_supervision_note(
         self,
@@ -87,6 +124,7 @@ class SupervisionCommands(CaseworkCore):
             session_id,
             expected_version,
             lambda s: s.write_note(by, topic, text, about_id, occurred_at),
+            lambda s: self._require_supervisor(by, s, "may not write a note in this session"),
         )
 
     def discuss_case_in_supervision(
@@ -99,14 +137,32 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        """Write (or, before sign-off, rewrite) what the session said about a case."""
-        session = self.get_supervision_session(session_id)
+        """Write (or, before sign-off, rewrite) what the session said about a case: its
+        supervisor, who must be able to see the case."""
+        session = self._session(session_id)
         self.expect_version(session, expected_version)
-        self.load(case_id, Case, "case")  # a discussion is of a case that exists
+        self._require_supervisor(by, session, "may not discuss a case in this session")
+        case: Case = self.load(case_id, Case, "case")  # a discussion is of a case that exists
+        decision = may(
+            self.context_of(by, AccessAction.WRITE, case_id),
+            Action.SEE,
+            RecordKind.SUMMARY,
+            case,
+            now(),
+        )
+        if not decision:
+            self.refuse(
+                by,
+                AccessAction.WRITE,
+                "may not discuss this case",
+                decision.reason,
+                case_id=case_id,
+                record_kinds=_DISCUSSION,
+            )
         discussed_before = case_id in session.case_ids
         session.discuss_case(by, case_id, occurred_at)
         if discussed_before:
-            discussion = self.get_case_discussion(session_id, case_id)
+            discussion = self._discussion(session_id, case_id)
             discussion.revise(by, summary, advice, occurred_at)
         else:
             discussion = CaseDiscussion.write(by, session, case_id, summary, advice, occurred_at)
@@ -114,11 +170,115 @@ class SupervisionCommands(CaseworkCore):
         return discussion.id
 
     def get_case_discussion(
+        self, by: Actor, session_id: UUID, case_id: UUID, version: int | None = None
+    ) -> CaseDiscussion:
+        """What a session said about a case: case content, recorded as a read of the case."""
+        discussion = self._discussion(session_id, case_id, version)
+        case: Case = self.load(case_id, Case, "case")
+        context = self.context_of(by, AccessAction.READ, case_id)
+        decision = may(context, Action.SEE, RecordKind.SUMMARY, case, now())
+        reason = decision.reason
+        outsider = (
+            by.staff_id != case.lead_worker_id
+            and by.role not in OVERSEEING_ROLES
+            and by.staff_id not in self._session(session_id).participants
+        )
+        if decision and outsider:
+            reason = (
+                "a supervision discussion is for the case's lead, the session's "
+                "participants and those who oversee the case"
+            )
+            decision = Decision(False, reason)
+        if not decision:
+            self.refuse(
+                by,
+                AccessAction.READ,
+                "may not see this case discussion",
+                reason,
+                case_id=case_id,
+                record_kinds=_DISCUSSION,
+                record_ids=[discussion.id],
+            )
+        self.record_access(
+            by,
+            AccessAction.READ,
+            case_id=case_id,
+            record_kinds=_DISCUSSION,
+            record_ids=[discussion.id],
+            reason=reason,
+        )
+        return discussion
+
+    def _session(self, session_id: UUID, version: int | None = None) -> SupervisionSession:
+        """The session as stored (no access check: for the service layer only)."""
+        return self.load(session_id, SupervisionSession, "supervision session", version)
+
+    def _discussion(
         self, session_id: UUID, case_id: UUID, version: int | None = None
     ) -> CaseDiscussion:
         return self.load(
             discussion_id_of(session_id, case_id), CaseDiscussion, "case discussion", version
         )
+
+    def _notes_seen(self, by: Actor, session: SupervisionSession) -> list[SessionNote]:
+        """The notes `by` may read, recorded; someone who is neither a participant nor a
+        compliance reviewer is refused (and that is recorded)."""
+        self.context_of(by, AccessAction.READ, None)
+        reviewer = by.role is Role.COMPLIANCE_REVIEWER
+        if by.staff_id not in session.participants and not reviewer:
+            self.refuse(
+                by,
+                AccessAction.READ,
+                "may not see this supervision session",
+                "a supervision session is for its participants",
+                record_kinds=_SESSION,
+                record_ids=[session.id],
+            )
+        notes = [
+            n
+            for n in session.notes
+            if may_read_supervision_note(by, session, n)
+            or (reviewer and n.topic is not Topic.WELLBEING)
+        ]
+        hidden = len(session.notes) - len(notes)
+        self.record_access(
+            by,
+            AccessAction.READ,
+            record_kinds=_SESSION,
+            record_ids=[session.id],
+            reason=("compliance review (read-only)" if reviewer else "participant of the session")
+            + (f"; {hidden} private note(s) hidden" if hidden else ""),
+        )
+        return notes
+
+    def _require_supervisor(self, by: Actor, session: SupervisionSession, message: str) -> None:
+        """The session's supervisor, holding the role they act in today."""
+        self.context_of(by, AccessAction.WRITE, None)
+        if by.staff_id != session.supervisor_id:
+            self.refuse(
+                by,
+                AccessAction.WRITE,
+                message,
+                "only the session's supervisor records what the session covered and decided",
+                record_kinds=_SESSION,
+                record_ids=[session.id],
+            )
+
+    def _require_role_today(self, by: Actor) -> None:
+        """Signing: the session itself checks that `by` took part."""
+        self.context_of(by, AccessAction.WRITE, None)
+
+    def _require_participant(self, by: Actor, session: SupervisionSession, message: str) -> None:
+        self.context_of(by, AccessAction.WRITE, None)
+        if by.staff_id not in session.participants:
+            self.refuse(
+                by,
+                AccessAction.WRITE,
+                message,
+                "only the session's supervisor and supervisees do this",
+                record_kinds=_SESSION,
+                record_ids=[session.id],
+            )
 
     def record_supervision_decision(
         self,
@@ -129,7 +289,10 @@ class SupervisionCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> None:
         self._update_session(
-            session_id, expected_version, lambda s: s.record_decision(by, decision, occurred_at)
+            session_id,
+            expected_version,
+            lambda s: s.record_decision(by, decision, occurred_at),
+            lambda s: self._require_supervisor(by, s, "may not record a decision of this session"),
         )
 
     def add_action_item(
@@ -146,6 +309,7 @@ class SupervisionCommands(CaseworkCore):
             session_id,
             expected_version,
             lambda s: s.add_action_item(by, owner_id, description, due_on, occurred_at),
+            lambda s: self._require_supervisor(by, s, "may not add an action item to this session"),
         )
 
     def mark_action_item_done(
@@ -160,6 +324,7 @@ class SupervisionCommands(CaseworkCore):
             session_id,
             expected_version,
             lambda s: s.mark_action_item_done(by, item_id, occurred_at),
+            lambda s: self._require_item_follower(by, s, item_id),
         )
 
     def sign_supervision_session(
@@ -169,7 +334,12 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        self._update_session(session_id, expected_version, lambda s: s.sign(by, occurred_at))
+        self._update_session(
+            session_id,
+            expected_version,
+            lambda s: s.sign(by, occurred_at),
+            lambda s: self._require_role_today(by),
+        )
 
     def add_supervision_addendum(
         self,
@@ -180,7 +350,10 @@ class SupervisionCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> UUID:
         return self._update_session(
-            session_id, expected_version, lambda s: s.add_addendum(by, text, occurred_at)
+            session_id,
+            expected_version,
+            lambda s: s.add_addendum(by, text, occurred_at),
+            lambda s: self._require_participant(by, s, "may not add an addendum to this session"),
         )
 
     def add_case_discussion_addendum(
@@ -192,8 +365,10 @@ class SupervisionCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        """Correct a signed session's discussion of a case."""
-        self.get_supervision_session(session_id).require_signed_off()
+        """Correct a signed session's discussion of a case (a participant of the session)."""
+        session = self._session(session_id)
+        self._require_participant(by, session, "may not add an addendum to this discussion")
+        session.require_signed_off()
         return self.update(
             discussion_id_of(session_id, case_id),
             CaseDiscussion,
@@ -266,7 +441,29 @@ class SupervisionCommands(CaseworkCore):
         session_id: UUID,
         expected_version: int | None,
         command: Callable[[SupervisionSession], T],
+        guard: Callable[[SupervisionSession], None],
     ) -> T:
+        """Load the session, let `guard` refuse (recorded), run the command, save."""
+
+        def guarded(session: SupervisionSession) -> T:
+            guard(session)
+            return command(session)
+
         return self.update(
-            session_id, SupervisionSession, "supervision session", expected_version, command
+            session_id, SupervisionSession, "supervision session", expected_version, guarded
+        )
+
+    def _require_item_follower(self, by: Actor, session: SupervisionSession, item_id: UUID) -> None:
+        """An action item is marked done by its owner or the session's supervisor."""
+        self.context_of(by, AccessAction.WRITE, None)
+        item = next((i for i in session.action_items if i.item_id == item_id), None)
+        if by.staff_id == session.supervisor_id or item is None or item.owner_id == by.staff_id:
+            return  # an unknown item is the session's own refusal
+        self.refuse(
+            by,
+            AccessAction.WRITE,
+            "may not mark this action item done",
+            "an action item is marked done by its owner or the session's supervisor",
+            record_kinds=_SESSION,
+            record_ids=[session.id],
         )

@@ -33,6 +33,7 @@ class Replay:
     record: Any | None  # None: the record did not exist yet on this basis
     applied: int  # events applied
     total: int | None = None  # events in the stream (known only "as occurred")
+    withheld: tuple[str, ...] = ()  # records the reader was not shown, and why
 
     @property
     def label(self) -> str:

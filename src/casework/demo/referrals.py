@@ -84,8 +84,10 @@ def _referral_chain(
     app.save(case)
     first_to = Holder.department(other_department)
     receiver = _head_of(staff, other_department)
+    contact = ""
     if story in ("completed", "declined", "stalled"):
         first_to, receiver = Holder.agency(agency), lead  # the centre records the agency's answer
+        contact = "机构联络人 the agency's intake officer"
     urgency = Urgency.URGENT if story == "stalled" else rng.choice(list(Urgency))
     shared = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
     first = app.send_referral(
@@ -95,14 +97,24 @@ def _referral_chain(
         return
     if story == "declined":
         app.decline_referral(
-            first, receiver, "不在服务范围 outside our service area", sent + timedelta(hours=20)
+            first,
+            receiver,
+            "不在服务范围 outside our service area",
+            sent + timedelta(hours=20),
+            agency_contact=contact,
         )
         return
-    app.accept_referral(first, receiver, sent + timedelta(hours=rng.randint(2, 30)))
-    app.start_referral_service(first, receiver, sent + timedelta(days=2))
+    app.accept_referral(
+        first, receiver, sent + timedelta(hours=rng.randint(2, 30)), agency_contact=contact
+    )
+    app.start_referral_service(first, receiver, sent + timedelta(days=2), agency_contact=contact)
     if story == "completed":
         app.complete_referral(
-            first, receiver, "服务完成 service completed", sent + timedelta(days=14)
+            first,
+            receiver,
+            "服务完成 service completed",
+            sent + timedelta(days=14),
+            agency_contact=contact,
         )
     elif story == "onward":
         onward = app.refer_onward(
@@ -114,7 +126,12 @@ def _referral_chain(
             [SharedPart.CASE_SUMMARY],
             occurred_at=sent + timedelta(days=5),
         )
-        app.accept_referral(onward, receiver, sent + timedelta(days=6))
+        app.accept_referral(
+            onward,
+            receiver,
+            sent + timedelta(days=6),
+            agency_contact="机构联络人 the agency's intake officer",
+        )
     elif story == "loop":
         app.refer_onward(
             first,

@@ -18,7 +18,7 @@ def describe(app: Casework) -> str:
     cases, erased = [], 0
     for case_id in app.case_ids():
         try:
-            cases.append(app.get_case(case_id))
+            cases.append(app.load(case_id, Case, "case"))  # the store as its operator sees it
         except RuleBroken as error:
             if error.rule != "erased":
                 raise
@@ -65,10 +65,11 @@ def describe(app: Casework) -> str:
 def _referrals_and_supervision(app: Casework, readable_cases: list[Case]) -> str:
     now_ = datetime.now(tz=UTC)
     readable = {c.id for c in readable_cases}
+    # Counts for the operator who built the demo, no content: read as stored.
     referrals = [
-        r for r in map(app.get_referral, app.record_ids(Referral.Sent)) if r.case_id in readable
+        r for r in map(app._referral, app.record_ids(Referral.Sent)) if r.case_id in readable
     ]
-    sessions = [app.get_supervision_session(i) for i in app.record_ids(SupervisionSession.Recorded)]
+    sessions = [app._session(i) for i in app.record_ids(SupervisionSession.Recorded)]
     return (
         f"  referrals: {len(referrals)} ({sum(r.is_stalled(now_) for r in referrals)} stalled, "
         f"{sum(r.loop for r in referrals)} looping back); supervision sessions: "
