@@ -13,6 +13,7 @@ from casework.application.organisation import OrganisationCommands
 from casework.application.referrals import ReferralCommands
 from casework.application.reviews import ReviewCommands
 from casework.application.supervision import SupervisionCommands
+from casework.application.visible_cases import VisibleCases
 
 
 class Casework(
@@ -22,6 +23,7 @@ class Casework(
     SupervisionCommands,
     ReviewCommands,
     ComplianceCommands,
+    VisibleCases,
     Authorisation,
     AccountCommands,
 ):

@@ -123,7 +123,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     login.add_argument("--user-name")
     login.add_argument("--role", type=Role, choices=list(Role), required=True)
-    login.add_argument("--purpose", default="", help="a compliance review's stated purpose")
+    login.add_argument(
+        "--purpose",
+        default="",
+        help="why you read (required for a compliance review; recorded with every read "
+        "of the session)",
+    )
     login.add_argument(
         "--print-token", action="store_true", help="print the token instead of keeping it"
     )
@@ -275,6 +280,13 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_login(args: argparse.Namespace) -> int:
+    if args.role is Role.COMPLIANCE_REVIEWER and not args.purpose.strip():
+        # Stated once per review session: every read in it is recorded with it.
+        raise InvalidValue(
+            "--purpose",
+            "a compliance review states its purpose when it signs in, e.g. "
+            "--purpose 'annual audit 2026, contract 12'",
+        )
     user_name = _text("user name: ", "CASEWORK_USER_NAME", args.user_name)
     password = _secret("password: ", "CASEWORK_PASSWORD")
     with casework_session(args.pending_checkpoints) as app:

@@ -263,9 +263,16 @@ class CaseloadView(View):
 
     # -- reading -------------------------------------------------------------------
 
-    def report(self, connection: Connection, position: int, on: date) -> IndicatorReport:
+    def report(
+        self,
+        connection: Connection,
+        position: int,
+        on: date,
+        case_ids: Collection[UUID] | None = None,
+    ) -> IndicatorReport:
         """The indicators as the log stood at `position`, judged on day `on`: the same
-        arguments give the same numbers, whatever was recorded since."""
+        arguments give the same numbers, whatever was recorded since. With `case_ids`,
+        over those cases only (the ones a reader may see)."""
         h = self.history_table.c
         later = self.history_table.alias("later")
         latest = (
@@ -275,7 +282,10 @@ class CaseloadView(View):
         )
         by_worker: defaultdict[UUID, Caseload] = defaultdict(Caseload)
         by_department: defaultdict[UUID, Caseload] = defaultdict(Caseload)
-        for r in connection.execute(select(self.history_table).where(h.position == latest)):
+        rows = select(self.history_table).where(h.position == latest)
+        if case_ids is not None:
+            rows = rows.where(h.case_id.in_(list(case_ids)))
+        for r in connection.execute(rows):
             for load in (by_worker[r.lead_worker_id], by_department[r.department_id]):
                 load.awaiting_review += r.awaiting_review
                 if r.status in _OPEN:
@@ -288,7 +298,7 @@ class CaseloadView(View):
             on=on,
             by_worker=dict(by_worker),
             by_department=dict(by_department),
-            monthly=self.monthly_by(connection, position),
+            monthly=self.monthly_by(connection, position, case_ids=case_ids),
         )
 
     def monthly_by(
@@ -298,8 +308,10 @@ class CaseloadView(View):
         *,
         department_id: UUID | None = None,
         worker_id: UUID | None = None,
+        case_ids: Collection[UUID] | None = None,
     ) -> list[MonthlyCount]:
-        """Monthly counts for one department or one worker, pinned to `position`."""
+        """Monthly counts for one department or one worker (or over `case_ids` only),
+        pinned to `position`."""
         f = self.facts_table.c
         late = func.sum(case((f.late, 1), else_=0))
         query = select(f.month, f.indicator, f.detail, func.count(), late)
@@ -308,6 +320,8 @@ class CaseloadView(View):
             query = query.where(f.department_id == department_id)
         if worker_id is not None:
             query = query.where(f.worker_id == worker_id)
+        if case_ids is not None:
+            query = query.where(f.case_id.in_(list(case_ids)))
         query = query.group_by(f.month, f.indicator, f.detail)
         counts = []
         for month, indicator, detail, count, late_count in connection.execute(query):
