@@ -31,6 +31,7 @@ class HandOverRequired(RuleBroken):
 
 class StaffHasLeft(RuleBroken):
     rule = "staff_has_left"
+    status = 403  # someone who has left acts in no role
 
 
 class RoleNotHeld(RuleBroken):

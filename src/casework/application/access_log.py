@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from casework.access import ActorContext
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case
@@ -138,6 +139,21 @@ class AccessLogCommands(CaseworkCore):
             ) from error
         return record.id
 
+    def context_of(self, by: Actor, action: AccessAction, case_id: UUID | None) -> ActorContext:
+        """Who is asking, as the organisation knows them now; someone who does not
+        hold the role today (or has left) is refused, and the attempt recorded."""
+        try:
+            return self.actor_context(by)  # type: ignore[attr-defined]
+        except RuleBroken as error:
+            self.record_access(
+                by,
+                action,
+                case_id=case_id,
+                outcome=AccessOutcome.REFUSED,
+                reason=error.message,
+            )
+            raise
+
     def who_read_case(
         self, by: Actor, case_id: UUID, query: AccessQuery | None = None
     ) -> list[AccessEntry]:
@@ -151,9 +167,9 @@ class AccessLogCommands(CaseworkCore):
         self, by: Actor, staff_id: UUID, query: AccessQuery | None = None
     ) -> list[AccessEntry]:
         """Everything one person accessed, newest first: for compliance reviewers."""
+        self.context_of(by, AccessAction.ACCESS_LOG, None)  # holds the role today
         if by.role is not Role.COMPLIANCE_REVIEWER:
             self._refuse_log(by, None, "only compliance reviewers see what a person read")
-        self.actor_context(by)  # type: ignore[attr-defined]  # holds the role today
         return self._access_entries(by, replace(query or AccessQuery(), staff_id=staff_id), None)
 
     def _access_entries(
@@ -172,7 +188,7 @@ class AccessLogCommands(CaseworkCore):
         return entries
 
     def _require_case_log_reader(self, by: Actor, case_id: UUID) -> None:
-        context = self.actor_context(by)  # type: ignore[attr-defined]
+        context = self.context_of(by, AccessAction.ACCESS_LOG, case_id)
         if by.role is Role.COMPLIANCE_REVIEWER:
             return
         try:

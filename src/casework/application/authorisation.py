@@ -20,7 +20,7 @@ import msgspec
 
 from casework.access import AccessDenied, Action, ActorContext, Decision, RecordKind, may
 from casework.aggregates.access_record import AccessAction, AccessOutcome
-from casework.aggregates.base import Actor, RuleBroken, now
+from casework.aggregates.base import Actor, now
 from casework.aggregates.case import Case
 from casework.aggregates.discipline import Discipline
 from casework.application.access_log import AccessLogCommands
@@ -127,21 +127,6 @@ def _blank(case: Case, kind: RecordKind) -> int:
 
 
 class Authorisation(AccessLogCommands):
-    def context_of(self, by: Actor, action: AccessAction, case_id: UUID | None) -> ActorContext:
-        """Who is asking, as the organisation knows them now; someone who does not
-        hold the role today (or has left) is refused, and the attempt recorded."""
-        try:
-            return self.actor_context(by)  # type: ignore[attr-defined]
-        except RuleBroken as error:
-            self.record_access(
-                by,
-                action,
-                case_id=case_id,
-                outcome=AccessOutcome.REFUSED,
-                reason=error.message,
-            )
-            raise
-
     def authorise(
         self,
         by: Actor,
