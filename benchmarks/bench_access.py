@@ -101,7 +101,7 @@ def bench(backend: str, reads: int, reader_counts: list[int]) -> list[tuple[int,
         context = app.actor_context(lawyer)
 
         def bare(i: int) -> object:
-            case = app.get_case(case_ids[i % len(case_ids)])
+            case = app.repository.get(case_ids[i % len(case_ids)])
             return case_as_seen(context, case, now())
 
         def recorded(i: int) -> object:

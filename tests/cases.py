@@ -4,7 +4,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Case, Client, Consent, ReferralSource
+from casework.aggregates.case import Case, Client, Consent, NoteKind, ReferralSource
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 
@@ -50,12 +50,10 @@ def record_note(
     expected_version: int | None = None,
     occurred_at: datetime | None = None,
 ) -> UUID:
-    return app.record_note(
-        case_id,
-        by,
-        "home_visit",
-        narrative,
-        30,
-        occurred_at=occurred_at,
-        expected_version=expected_version,
-    )
+    """A note written by the domain and saved by the store alone: `WORKER` is not on
+    staff, so this exercises the store, not the service layer's access rule."""
+    case = app.repository.get(case_id)
+    app.expect_version(case, expected_version)
+    note_id = case.record_note(by, NoteKind.HOME_VISIT, narrative, 30, occurred_at)
+    app.save(case)
+    return note_id

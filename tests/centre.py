@@ -37,15 +37,20 @@ class SmallCentre:
 
 
 def small_centre(app: Casework) -> SmallCentre:
+    """Built through the service layer: the founder sets up the centre and its first
+    administrator, who enrols everyone else."""
     app.found_organisation(FOUNDER, "阳光社工服务中心 Sunshine Social Work")
     centre_id = app.add_centre(FOUNDER, "海珠家综 Haizhu Family Centre", "海珠区")
     family_id = app.add_department(FOUNDER, centre_id, "家庭部 Family")
     youth_id = app.add_department(FOUNDER, centre_id, "青少年部 Youth")
+    enrolled_by = FOUNDER
 
     def person(name: str, role: Role, discipline: Discipline, department: UUID | None) -> Actor:
-        staff_id = app.add_staff(FOUNDER, name, centre_id, department, [role], [discipline])
+        staff_id = app.add_staff(enrolled_by, name, centre_id, department, [role], [discipline])
         return Actor(staff_id, role)
 
+    administrator = person("IT Admin", Role.ADMINISTRATOR, Discipline.OTHER, None)
+    enrolled_by = administrator
     social = Discipline.SOCIAL_WORK
     centre = SmallCentre(
         centre_id=centre_id,
@@ -59,10 +64,10 @@ def small_centre(app: Casework) -> SmallCentre:
         lawyer=person("周律师 Zhou Min", Role.SPECIALIST, Discipline.LAW, family_id),
         psychologist=person("吴心怡 Wu Xinyi", Role.SPECIALIST, Discipline.PSYCHOLOGY, family_id),
         reviewer=person("Audit Office", Role.COMPLIANCE_REVIEWER, social, None),
-        administrator=person("IT Admin", Role.ADMINISTRATOR, Discipline.OTHER, None),
+        administrator=administrator,
     )
     app.assign_supervisor(
-        FOUNDER, centre.worker.staff_id, centre.supervisor.staff_id, date(2026, 1, 1)
+        administrator, centre.worker.staff_id, centre.supervisor.staff_id, date(2026, 1, 1)
     )
     return centre
 

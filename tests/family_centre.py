@@ -1,6 +1,7 @@
 """A small centre for referral, supervision and review stories: a family and an elderly
 department, a caseworker, her supervisor, the two department heads, the centre director,
-a legal-aid agency, and a case with the client's consent to share with them."""
+a legal-aid agency, an administrator, and a case with the client's consent to share
+with them."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -10,8 +11,6 @@ from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Client, Consent, ReferralSource, RiskLevel
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.organisation import Organisation
-from casework.aggregates.staff import Staff, SupervisionLink
 from casework.application import Casework
 
 ADMIN = Actor(uuid4(), Role.ADMINISTRATOR)
@@ -31,19 +30,28 @@ class Centre:
     director: Actor
     legal_aid: UUID
     hospital: UUID
+    administrator: Actor
 
 
 def build_centre(app: Casework) -> Centre:
-    organisation = Organisation.found(ADMIN, "Haizhu Social Services")
-    centre_id = organisation.add_centre(ADMIN, "Nanhua Family Integrated Service Centre")
-    family = organisation.add_department(ADMIN, centre_id, "family")
-    elderly = organisation.add_department(ADMIN, centre_id, "elderly")
-    youth = organisation.add_department(ADMIN, centre_id, "youth")
+    """Built through the service layer, as a centre is set up for real: `ADMIN` founds
+    the organisation (not on staff), sets up the centre and its administrator, who
+    enrols everyone else, links supervision and registers the agencies."""
+    app.found_organisation(ADMIN, "Haizhu Social Services")
+    centre_id = app.add_centre(ADMIN, "Nanhua Family Integrated Service Centre")
+    family = app.add_department(ADMIN, centre_id, "family")
+    elderly = app.add_department(ADMIN, centre_id, "elderly")
+    youth = app.add_department(ADMIN, centre_id, "youth")
+    administrator = Actor(
+        app.add_staff(ADMIN, "Chen Hao", centre_id, None, [Role.ADMINISTRATOR], [Discipline.OTHER]),
+        Role.ADMINISTRATOR,
+    )
 
-    def join(name: str, role: Role, department: UUID | None) -> Staff:
-        staff = Staff.join(ADMIN, name, centre_id, department, [role], [Discipline.SOCIAL_WORK])
-        organisation.enrol_staff(ADMIN, staff.id)
-        return staff
+    def join(name: str, role: Role, department: UUID | None) -> Actor:
+        staff_id = app.add_staff(
+            administrator, name, centre_id, department, [role], [Discipline.SOCIAL_WORK]
+        )
+        return Actor(staff_id, role)
 
     worker = join("Li Na", Role.CASEWORKER, family)
     second_worker = join("Wang Fang", Role.CASEWORKER, family)
@@ -52,33 +60,33 @@ def build_centre(app: Casework) -> Centre:
     elderly_head = join("Huang Wei", Role.DEPARTMENT_HEAD, elderly)
     director = join("Liang Jie", Role.CENTRE_DIRECTOR, None)
     for supervisee in (worker, second_worker):
-        link = SupervisionLink(supervisor.id, supervisee.id, date(2025, 1, 1))
-        supervisor.start_supervision(ADMIN, link)
-        supervisee.start_supervision(ADMIN, link)
-    app.save(organisation, worker, second_worker, supervisor, family_head, elderly_head, director)
+        app.assign_supervisor(
+            administrator, supervisee.staff_id, supervisor.staff_id, date(2025, 1, 1)
+        )
     legal_aid = app.register_agency(
-        ADMIN, "Haizhu Legal Aid Office", AgencyKind.LEGAL_AID, "020-1234 5678", ["legal advice"]
+        administrator,
+        "Haizhu Legal Aid Office",
+        AgencyKind.LEGAL_AID,
+        "020-1234 5678",
+        ["legal advice"],
     )
     hospital = app.register_agency(
-        ADMIN, "District Hospital", AgencyKind.HEALTH, "020-8765 4321", ["geriatric care"]
+        administrator, "District Hospital", AgencyKind.HEALTH, "020-8765 4321", ["geriatric care"]
     )
-
-    def actor(staff: Staff, role: Role) -> Actor:
-        return Actor(staff.id, role)
-
     return Centre(
         centre_id=centre_id,
         family=family,
         elderly=elderly,
         youth=youth,
-        worker=actor(worker, Role.CASEWORKER),
-        second_worker=actor(second_worker, Role.CASEWORKER),
-        supervisor=actor(supervisor, Role.SUPERVISOR),
-        family_head=actor(family_head, Role.DEPARTMENT_HEAD),
-        elderly_head=actor(elderly_head, Role.DEPARTMENT_HEAD),
-        director=actor(director, Role.CENTRE_DIRECTOR),
+        worker=worker,
+        second_worker=second_worker,
+        supervisor=supervisor,
+        family_head=family_head,
+        elderly_head=elderly_head,
+        director=director,
         legal_aid=legal_aid,
         hospital=hospital,
+        administrator=administrator,
     )
 
 

@@ -17,7 +17,7 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
     march_notes = []
     for _ in range(2):
         case_id = open_family_case(app, centre)
-        case = app.get_case(case_id)
+        case = app.repository.get(case_id)
         for day in (3, 10, 17):
             march_notes.append(
                 case.record_note(
@@ -59,7 +59,7 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
     assert again.selected == sample.selected
 
     # A late entry for March changes the cases, not the recorded draw.
-    case = app.get_case(sample.case_versions[0].case_id)
+    case = app.repository.get(sample.case_versions[0].case_id)
     case.record_note(
         centre.worker,
         NoteKind.PHONE,

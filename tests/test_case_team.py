@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from casework.access import Action, RecordKind, may
+from casework.access import AccessDenied, Action, RecordKind, may
 from casework.aggregates.base import Actor, InvalidValue, Role
 from casework.aggregates.case import (
     AlreadyOnTeam,
@@ -13,7 +13,6 @@ from casework.aggregates.case import (
     ClosureReason,
     ConsentMissing,
     EmergencyAccessNotOpen,
-    LeadWorkerOnly,
     NoteKind,
     TeamScope,
 )
@@ -57,7 +56,7 @@ def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -
         case_id, centre.psychologist, NoteKind.OFFICE_INTERVIEW, "grief work", 50,
         discipline=PSYCHOLOGY,
     )  # fmt: skip
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     assert case.notes[legal].discipline == LAW
     now = datetime.now(tz=UTC)
     lawyer = app.actor_context(centre.lawyer)
@@ -69,10 +68,10 @@ def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -
     assert not may(psychologist, Action.WRITE, RecordKind.NOTE, case, now, LAW)
 
     # Removing the lawyer ends their access from that moment; the history stays.
-    with pytest.raises(LeadWorkerOnly):
+    with pytest.raises(AccessDenied, match="writes only psychology notes and assessments"):
         app.remove_team_member(case_id, centre.psychologist, centre.lawyer.staff_id, LAW, "x")
     app.remove_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, "advice given")
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     later = datetime.now(tz=UTC)
     assert not may(lawyer, Action.SEE, RecordKind.PLAN, case, later)
     assert may(lawyer, Action.SEE, RecordKind.PLAN, case, now)
@@ -87,7 +86,7 @@ def test_a_team_membership_with_an_end_date_expires_by_itself(app: Casework) -> 
     app.add_team_member(
         case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL, ends_at=ends
     )
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     lawyer = app.actor_context(centre.lawyer)
     assert may(lawyer, Action.SEE, RecordKind.CLOSURE, case, ends - timedelta(minutes=1))
     assert not may(lawyer, Action.SEE, RecordKind.SUMMARY, case, ends)
@@ -100,13 +99,13 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
     app.close_case(second, centre.worker, ClosureReason.CLIENT_WITHDREW, [], "client withdrew")
 
     with pytest.raises(HandOverRequired, match=str(first)) as refused:
-        app.staff_leaves(centre.worker.staff_id, centre.head, date(2026, 6, 30))
+        app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
     assert refused.value.details["case_ids"] == [str(first)]
 
     app.hand_over_case(first, centre.head, centre.second_worker.staff_id, "陈静 leaves the centre")
-    assert app.get_case(first).lead_worker_id == centre.second_worker.staff_id
+    assert app.repository.get(first).lead_worker_id == centre.second_worker.staff_id
     assert first in app.get_staff(centre.second_worker.staff_id).lead_case_ids
-    app.staff_leaves(centre.worker.staff_id, centre.head, date(2026, 6, 30))
+    app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
     leaver = app.get_staff(centre.worker.staff_id)
     assert not leaver.active and leaver.left_on == date(2026, 6, 30)
     with pytest.raises(StaffHasLeft):
@@ -116,7 +115,7 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
         app.reopen_case(second, centre.head, "client asked for help again")
     app.hand_over_case(second, centre.head, centre.second_worker.staff_id, "陈静 has left")
     app.reopen_case(second, centre.head, "client asked for help again")
-    assert app.get_case(second).status == CaseStatus.INTAKE
+    assert app.repository.get(second).status == CaseStatus.INTAKE
 
 
 def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> None:
@@ -126,9 +125,11 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
         centre.administrator, "何伟 He Wei", centre.centre_id, centre.youth_id,
         ["caseworker"], [Discipline.SOCIAL_WORK],
     )  # fmt: skip
-    app.assign_supervisor(centre.head, youth_worker, centre.supervisor.staff_id, date(2026, 1, 1))
+    app.assign_supervisor(
+        centre.director, youth_worker, centre.supervisor.staff_id, date(2026, 1, 1)
+    )
     on_duty = app.actor_context(Actor(youth_worker, Role.CASEWORKER))
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     now = datetime.now(tz=UTC)
     assert not may(on_duty, Action.SEE, RecordKind.NOTE, case, now)
 
@@ -137,7 +138,7 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
         Actor(youth_worker, Role.CASEWORKER),
         "client at the door at night, lead worker unreachable",
     )
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     grant = case.emergency_access[0]
     assert grant.grant_id == grant_id and grant.until - grant.started_at == timedelta(hours=4)
     assert set(grant.flagged_to) == {centre.supervisor.staff_id, centre.director.staff_id}
@@ -146,7 +147,7 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
     assert not may(on_duty, Action.SEE, RecordKind.NOTE, case, now + timedelta(hours=5))
 
     app.end_emergency_access(case_id, Actor(youth_worker, Role.CASEWORKER), grant_id)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     assert not may(on_duty, Action.SEE, RecordKind.NOTE, case, datetime.now(tz=UTC))
     assert [type(e).__name__ for e in app.events.get(case_id)][-2:] == [
         "EmergencyAccessStarted",
@@ -160,5 +161,5 @@ def test_an_erased_case_needs_no_hand_over(app: Casework) -> None:
     centre = small_centre(app)
     case_id = open_family_case(app, centre)
     app.keyring.destroy(case_id, datetime.now(tz=UTC))
-    app.staff_leaves(centre.worker.staff_id, centre.head, date(2026, 6, 30))
+    app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
     assert not app.get_staff(centre.worker.staff_id).active

@@ -1,6 +1,8 @@
 """Finding a client by ID number, phone or name without plaintext on disk, on both
 backends; duplicates are warned of at intake; erasure forgets the index rows."""
 
+from uuid import UUID
+
 import msgspec
 import pytest
 
@@ -24,13 +26,16 @@ def test_a_client_is_found_by_id_number_phone_or_name_and_nothing_is_in_clear(
         store, centre, client=family_client("张伟 Zhang Wei", "44010519900101001X")
     )
 
-    assert store.find_cases_by_client("id_number", "4401 0519 8803 1200 26") == [case_id]
-    assert store.find_cases_by_client("phone", "+86 138-0013-8000") == sorted([case_id, other])
-    assert store.find_cases_by_client("name", "王芳  wang FANG") == [case_id]
-    assert store.find_cases_by_client("name", "李明 Li Ming") == sorted([case_id, other])
-    assert store.find_cases_by_client("id_number", "440105198803120027") == []
+    def find(field: str, value: str) -> list[UUID]:
+        return store.find_cases_by_client(centre.worker, field, value)
+
+    assert find("id_number", "4401 0519 8803 1200 26") == [case_id]
+    assert find("phone", "+86 138-0013-8000") == sorted([case_id, other])
+    assert find("name", "王芳  wang FANG") == [case_id]
+    assert find("name", "李明 Li Ming") == sorted([case_id, other])
+    assert find("id_number", "440105198803120027") == []
     with pytest.raises(InvalidValue, match="search by one of"):
-        store.find_cases_by_client("address", "海珠区")
+        store.find_cases_by_client(centre.worker, "address", "海珠区")
 
     with store.factory.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
         table = f'"{store.database.schema}".{TABLE}' if store.database.schema else TABLE
@@ -49,9 +54,9 @@ def test_opening_a_case_for_a_client_who_has_one_warns_of_the_duplicate(app: Cas
         family_client(), name="陈晓 Chen Xiao", id_number=None, phone=None, household=[]
     )
     stranger = open_family_case(app, centre, client=someone_else)
-    assert app.get_case(first).possible_duplicate_of == []
-    assert app.get_case(again).possible_duplicate_of == [first]
-    assert app.get_case(stranger).possible_duplicate_of == []
+    assert app.repository.get(first).possible_duplicate_of == []
+    assert app.repository.get(again).possible_duplicate_of == [first]
+    assert app.repository.get(stranger).possible_duplicate_of == []
 
 
 def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> None:
@@ -60,9 +65,9 @@ def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> 
     case_id = open_family_case(app, centre, client=client)
     corrected = msgspec.structs.replace(client, phone="139 2222 3333")
     app.correct_client_details(case_id, centre.worker, corrected, "new phone number")
-    assert app.find_cases_by_client("phone", "13922223333") == [case_id]
-    assert app.find_cases_by_client("phone", "13800138000") == []
-    assert app.get_case(case_id).clients == [corrected]
+    assert app.find_cases_by_client(centre.worker, "phone", "13922223333") == [case_id]
+    assert app.find_cases_by_client(centre.worker, "phone", "13800138000") == []
+    assert app.repository.get(case_id).clients == [corrected]
 
 
 def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
@@ -73,7 +78,7 @@ def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
     case_id = open_family_case(store, centre, client=client)
     other_desk = Casework(store.settings, store.keyring.master)
     # Both desks load the case; the first correction is saved, the second clashes.
-    mine, theirs = store.get_case(case_id), other_desk.get_case(case_id)
+    mine, theirs = store.repository.get(case_id), other_desk.repository.get(case_id)
     mine.correct_client_details(
         centre.worker, msgspec.structs.replace(client, phone="139 1111 2222"), "new phone"
     )
@@ -88,8 +93,8 @@ def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
             theirs,
             with_events=[other_desk.client_index.replacement(case_id, searchable(theirs.clients))],
         )
-    assert store.find_cases_by_client("phone", "13911112222") == [case_id]
-    assert store.find_cases_by_client("phone", "13700009999") == []
+    assert store.find_cases_by_client(centre.worker, "phone", "13911112222") == [case_id]
+    assert store.find_cases_by_client(centre.worker, "phone", "13700009999") == []
     other_desk.close()
 
 
@@ -99,7 +104,7 @@ def test_the_index_survives_a_master_key_rotation(app: Casework) -> None:
     new_master = MasterKey.generate("the rotated key")
     app.keyring.rotate_master(new_master)
     reopened = Casework(app.settings, new_master)
-    assert reopened.find_cases_by_client("id_number", ID_NUMBER) == [case_id]
+    assert reopened.find_cases_by_client(centre.worker, "id_number", ID_NUMBER) == [case_id]
     reopened.close()
 
 
@@ -108,8 +113,8 @@ def test_erasure_forgets_the_case_in_the_index(store: Casework) -> None:
     case_id = open_family_case(store, centre)
     kept = open_family_case(store, centre, client=family_client("张伟", "440105199001010011"))
     assert store.client_index.forget_case(case_id) > 0
-    assert store.find_cases_by_client("id_number", ID_NUMBER) == []
-    assert store.find_cases_by_client("name", "张伟") == [kept]
+    assert store.find_cases_by_client(centre.worker, "id_number", ID_NUMBER) == []
+    assert store.find_cases_by_client(centre.worker, "name", "张伟") == [kept]
 
 
 def test_names_compare_in_a_normal_form() -> None:

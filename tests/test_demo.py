@@ -23,13 +23,13 @@ def test_the_demo_centre_has_every_department_stage_and_role(app: Casework) -> N
     assert len(staff) == len(demo.STAFF) and sum(not s.active for s in staff) == 1
     assert {role for s in staff for role in s.roles} == set(Role)
     assert any(s.external and Role.SUPERVISOR in s.roles for s in staff)
-    cases = [app.get_case(case_id) for case_id in app.case_ids()]
+    cases = [app.repository.get(case_id) for case_id in app.case_ids()]
     assert len(cases) == 40
     assert {c.status for c in cases} == set(CaseStatus)
     assert any(c.team for c in cases) and any(c.reopenings for c in cases)
     assert any("王" in c.clients[0].name or "李" in c.clients[0].name for c in cases)
     leaver = next(s for s in staff if not s.active)
-    assert all(app.get_case(c).status == CaseStatus.CLOSED for c in leaver.lead_case_ids)
+    assert all(app.repository.get(c).status == CaseStatus.CLOSED for c in leaver.lead_case_ids)
 
     app.keyring.destroy(cases[0].id, datetime.now(tz=UTC))
     summary = demo.describe(app)

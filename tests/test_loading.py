@@ -14,7 +14,7 @@ def test_a_short_case_loads_without_asking_for_a_snapshot(store: Casework) -> No
     record_note(store, case_id, "first visit")
     assert store.snapshots is not None
     with patch.object(store.snapshots, "get", wraps=store.snapshots.get) as asked:
-        assert store.get_case(case_id).version == 2
+        assert store.repository.get(case_id).version == 2
     assert asked.call_count == 0
 
 
@@ -25,11 +25,11 @@ def test_a_long_case_loads_from_its_latest_snapshot(store: Casework) -> None:
         record_note(store, case_id, f"visit {i}")
     assert store.snapshots is not None
     with patch.object(store.snapshots, "get", wraps=store.snapshots.get) as asked:
-        case = store.get_case(case_id)
+        case = store.repository.get(case_id)
     assert asked.call_count == 1
     assert case.version == interval + 6
     assert len(case.note_ids) == interval + 5
-    assert store.get_case(case_id, version=3).version == 3
+    assert store.repository.get(case_id, version=3).version == 3
 
 
 def test_a_named_version_of_a_long_case_starts_from_its_snapshot(store: Casework) -> None:
@@ -40,7 +40,7 @@ def test_a_named_version_of_a_long_case_starts_from_its_snapshot(store: Casework
         record_note(store, case_id, f"visit {i}")
     recorder = store.events.recorder
     with patch.object(recorder, "select_events", wraps=recorder.select_events) as read:
-        case = store.get_case(case_id, version=interval + 3)
+        case = store.repository.get(case_id, version=interval + 3)
     assert case.version == interval + 3
     assert read.call_count == 1
     assert read.call_args.kwargs["gt"] == interval
@@ -54,7 +54,7 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it(app: Casework) -> Non
         for enabled in (True, False):
             gc.enable() if enabled else gc.disable()
             with ThreadPoolExecutor(4) as pool:
-                loaded = list(pool.map(lambda _: app.get_case(case_id), range(8)))
+                loaded = list(pool.map(lambda _: app.repository.get(case_id), range(8)))
             assert {c.version for c in loaded} == {loaded[0].version}
             assert gc.isenabled() is enabled
     finally:

@@ -215,7 +215,7 @@ def test_the_audit_timeline_lists_every_event_of_a_case_with_who_and_when(
         "department_head",
     )
     assert all(e.recorded_at is not None for e in timeline)
-    note = app.get_case(story.high_risk_case).notes
+    note = app.repository.get(story.high_risk_case).notes
     assert {e.touched_id for e in timeline if e.kind == "NoteRecorded"} == set(note)
 
 

@@ -16,7 +16,7 @@ def test_two_workers_appending_to_the_same_case_version_one_wins_one_is_told(
     case_id = open_case(store)
     # Two workers, each with their own connection pool, load the same version...
     apps = [Casework(store.settings, store.keyring.master) for _ in range(2)]
-    cases = [a.get_case(case_id) for a in apps]
+    cases = [a.repository.get(case_id) for a in apps]
     assert {c.version for c in cases} == {1}
     for n, case in enumerate(cases):
         case.record_note(WORKER, "phone", f"writer {n}", 10)
@@ -39,7 +39,7 @@ def test_two_workers_appending_to_the_same_case_version_one_wins_one_is_told(
         t.join()
 
     assert sorted(outcomes) == ["conflict", "saved"]
-    stored = store.get_case(case_id)
+    stored = store.repository.get(case_id)
     assert stored.version == 2 and len(stored.note_ids) == 1
     for a in apps:
         a.close()
@@ -50,7 +50,7 @@ def test_a_stale_version_from_the_reader_is_a_conflict(store: Casework) -> None:
     record_note(store, case_id, "first", expected_version=1)
     with pytest.raises(Conflict, match="version 2, not 1"):
         record_note(store, case_id, "second, written from a stale screen", expected_version=1)
-    assert store.get_case(case_id).version == 2
+    assert store.repository.get(case_id).version == 2
 
 
 def test_a_failed_first_save_leaves_neither_events_nor_a_key(store: Casework) -> None:
@@ -65,7 +65,7 @@ def test_a_failed_first_save_leaves_neither_events_nor_a_key(store: Casework) ->
     with pytest.raises(Conflict):
         copy.save(twin)
     assert copy.key_table.fingerprints() == keys_before
-    assert copy.get_case(case_id).presenting_problem == "family conflict"
+    assert copy.repository.get(case_id).presenting_problem == "family conflict"
     copy.close()
 
 
@@ -133,7 +133,7 @@ def test_sqlite_writers_in_threads_lose_nothing(sqlite_settings, master_key) -> 
     for t in threads:
         t.join()
     assert len(case_ids) == 40
-    assert all(app.get_case(c).version == 2 for c in case_ids)
+    assert all(app.repository.get(c).version == 2 for c in case_ids)
     ids = [n.id for n in app.recorder.select_notifications(start=1, limit=1000)]
     assert ids == sorted(ids) and len(ids) == 80
     app.close()

@@ -91,7 +91,7 @@ def test_rotating_the_master_key_rewraps_keys_and_rewrites_no_event(
     with pytest.raises(MasterKeyError):
         Casework(settings, master_key)
     rotated = Casework(settings, new_key)
-    assert [rotated.get_case(c).presenting_problem for c in cases] == [
+    assert [rotated.repository.get(c).presenting_problem for c in cases] == [
         "family 0",
         "family 1",
         "family 2",
@@ -114,7 +114,7 @@ def test_rotate_master_from_the_command_line(tmp_path: Path, monkeypatch, capsys
     assert stat.S_IMODE(settings.master_key_file.stat().st_mode) == 0o600
     with pytest.raises(MasterKeyError):
         Casework(settings, MasterKey.from_base64(old, "the old key"))
-    assert Casework(settings).get_case(case_id).presenting_problem == "rotated"
+    assert Casework(settings).repository.get(case_id).presenting_problem == "rotated"
 
 
 def test_every_command_has_help() -> None:

@@ -21,7 +21,7 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
     app = Casework(Settings.from_env())
     centre = build_centre(app)
     case_id = open_family_case(app, centre)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     for day in (2, 9, 16):
         case.record_note(
             centre.worker,

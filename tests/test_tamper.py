@@ -33,7 +33,7 @@ def checkpointed_story(app: Casework) -> list[LogRow]:
 
 def one_more_note(app: Casework, rows: list[LogRow]) -> None:
     case_id = rows[-1].originator_id
-    lead = app.get_case(case_id).lead_worker_id
+    lead = app.repository.get(case_id).lead_worker_id
     app.record_note(case_id, Actor(lead, Role.CASEWORKER), NoteKind.PHONE, "a late call", 5)
 
 

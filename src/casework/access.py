@@ -207,3 +207,72 @@ def may_read_supervision_note(
     if note.topic is Topic.WELLBEING:
         return reader.staff_id in (session.supervisor_id, note.about_id)
     return reader.staff_id in session.participants
+
+
+# -- Opening cases and running the organisation ---------------------------------------
+
+
+def may_open_case(
+    actor: ActorContext, department_id: UUID, lead_department_id: UUID | None
+) -> Decision:
+    """Intake is for the caseworkers and the head of the department the case opens in,
+    and the lead they name must work in that department too."""
+    if actor.role not in (Role.CASEWORKER, Role.DEPARTMENT_HEAD):
+        return _deny("cases are opened by caseworkers and department heads")
+    if actor.department_id != department_id:
+        return _deny("cases are opened in one's own department")
+    if lead_department_id != department_id:
+        return _deny("the lead caseworker must work in the department the case opens in")
+    return _allow(f"{actor.role.value} of the case's department")
+
+
+class OrganisationAction(StrEnum):
+    ADD_CENTRE = "add a centre"
+    ADD_DEPARTMENT = "add a department"
+    ADD_STAFF = "add a staff member"
+    MOVE_STAFF = "move a staff member to another department"
+    CHANGE_ROLES = "change a staff member's roles"
+    STAFF_LEAVES = "record a staff member leaving"
+    SUPERVISION = "link a supervisor and a supervisee"
+
+
+# What a centre director does in their own centre; administrators do all of it anywhere.
+CENTRE_DIRECTOR_MANAGES = frozenset(
+    {
+        OrganisationAction.ADD_DEPARTMENT,
+        OrganisationAction.ADD_STAFF,
+        OrganisationAction.MOVE_STAFF,
+        OrganisationAction.STAFF_LEAVES,
+        OrganisationAction.SUPERVISION,
+    }
+)
+# Roles only an administrator gives: they reach beyond one centre's casework.
+ADMINISTRATOR_APPOINTS = frozenset(
+    {Role.ADMINISTRATOR, Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR}
+)
+
+
+def may_manage(
+    actor: ActorContext,
+    action: OrganisationAction,
+    centre_id: UUID | None,
+    roles: frozenset[Role] = frozenset(),
+) -> Decision:
+    """Organisation records (centres, departments, staff, supervision links) are the
+    administrators'; a centre director adds departments and staff, moves staff, records
+    leaving and links supervision in their own centre. `centre_id` is the centre the
+    action touches, `roles` those a new staff member is given."""
+    action = OrganisationAction(action)
+    if actor.role == Role.ADMINISTRATOR:
+        return _allow("administrator")
+    if actor.role != Role.CENTRE_DIRECTOR:
+        return _deny("the organisation's records are kept by administrators and centre directors")
+    if action not in CENTRE_DIRECTOR_MANAGES:
+        return _deny(f"only an administrator may {action.value}")
+    if centre_id != actor.centre_id:
+        return _deny("a centre director manages only their own centre")
+    appointed = roles & ADMINISTRATOR_APPOINTS
+    if appointed:
+        names = ", ".join(sorted(r.value for r in appointed))
+        return _deny(f"only an administrator appoints to the roles {names}")
+    return _allow("director of the centre")

@@ -95,11 +95,11 @@ def test_old_cases_are_listed_and_take_new_events(tmp_path: Path) -> None:
             for i in _ids(db, "SELECT originator_id FROM stored_snapshots")
             if isinstance(app.repository.get(i), Case)
         )
-        case = app.get_case(snapshotted)
+        case = app.repository.get(snapshotted)
         before = len(case.notes)
         lead = Actor(case.lead_worker_id, Role.CASEWORKER)
         app.record_note(snapshotted, lead, NoteKind.PHONE, "written by the new code", 5)
-        assert len(app.get_case(snapshotted).notes) == before + 1
+        assert len(app.repository.get(snapshotted).notes) == before + 1
     finally:
         app.close()
         db.close()

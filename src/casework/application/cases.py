@@ -1,13 +1,23 @@
-"""Case commands: load the case (and whoever else the command touches), call its
-command, save them together in one transaction."""
+"""Case commands: load the case (and whoever else the command touches), apply the
+access rule to it for the acting principal, call its command, save them together in one
+transaction.
+
+Each command names the record kind it writes (`RecordKind`) and, for notes and
+assessments, the discipline; `Authorisation.authorise` refuses (and records the
+refusal) before anything changes. Reads go through `read_case`; `_case` is the service
+layer's own unfiltered load and never leaves it.
+"""
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from uuid import UUID
 
-from casework.aggregates.base import Actor, InvalidValue, Role, now
+from casework.access import AccessDenied, Action, may, may_open_case
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.base import Actor, InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import (
+    ADDENDUM_KINDS,
     EMERGENCY_ACCESS_FOR,
     Case,
     Client,
@@ -17,6 +27,7 @@ from casework.aggregates.case import (
     Goal,
     NoteKind,
     OutcomeOfGoal,
+    RecordKind,
     ReferralSource,
     RiskLevel,
     TeamScope,
@@ -24,8 +35,10 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
-from casework.application.core import CaseworkCore, T
+from casework.application.authorisation import Authorisation
+from casework.application.core import T
 from casework.store.blind_index import FIELDS, ClientIndex, normalise
+from casework.store.errors import RecordErased
 
 
 def searchable(clients: list[Client]) -> list[tuple[str, str | None]]:
@@ -37,7 +50,7 @@ def searchable(clients: list[Client]) -> list[tuple[str, str | None]]:
     return found
 
 
-class CaseCommands(CaseworkCore):
+class CaseCommands(Authorisation):
     @cached_property
     def client_index(self) -> ClientIndex:
         index = ClientIndex(
@@ -48,13 +61,40 @@ class CaseCommands(CaseworkCore):
         index.create()
         return index
 
-    def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+    def _case(self, case_id: UUID, version: int | None = None) -> Case:
+        """The whole case, unfiltered: for the service layer's own use only."""
         return self.load(case_id, Case, "case", version)
 
     def _update_case(
-        self, case_id: UUID, expected_version: int | None, command: Callable[[Case], T]
+        self,
+        case_id: UUID,
+        by: Actor,
+        kind: RecordKind,
+        expected_version: int | None,
+        command: Callable[[Case], T],
+        discipline: Discipline | None = None,
     ) -> T:
-        return self.update(case_id, Case, "case", expected_version, command)
+        """Load, authorise `by` to write `kind` (in `discipline`), check the version
+        the writer read, run the command and save (one transaction)."""
+        case = self._case(case_id)
+        self.authorise(by, Action.WRITE, kind, case, discipline)
+        self.expect_version(case, expected_version)
+        result = command(case)
+        self.save(case)
+        return result
+
+    def _load_for_write(
+        self,
+        case_id: UUID,
+        by: Actor,
+        kind: RecordKind,
+        expected_version: int | None,
+        discipline: Discipline | None = None,
+    ) -> Case:
+        case = self._case(case_id)
+        self.authorise(by, Action.WRITE, kind, case, discipline)
+        self.expect_version(case, expected_version)
+        return case
 
     def _staff(self, staff_id: UUID) -> Staff:
         return self.load(staff_id, Staff, "staff member")
@@ -63,13 +103,35 @@ class CaseCommands(CaseworkCore):
         """Every case ever opened, oldest first."""
         return self.record_ids(Case.Opened)
 
-    def find_cases_by_client(self, field: str, value: str) -> list[UUID]:
-        """Exact ID number, phone, or normalised name (household members included)."""
+    def find_cases_by_client(self, by: Actor, field: str, value: str) -> list[UUID]:
+        """Exact ID number, phone, or normalised name (household members included):
+        only the cases whose summary `by` may see; the others are neither listed nor
+        counted. The search is recorded with the field searched, never the value."""
         if field not in FIELDS:
             raise InvalidValue("field", f"search by one of {', '.join(FIELDS)}")
-        return self.client_index.find(field, value)
+        context = self.context_of(by, AccessAction.SEARCH, None)
+        at = now()
+        found = []
+        for case_id in self.client_index.find(field, value):
+            try:
+                case = self._case(case_id)
+            except (RuleBroken, RecordErased) as error:
+                if getattr(error, "rule", "erased") != "erased":
+                    raise
+                continue  # erased since it was indexed: nothing to show
+            if may(context, Action.SEE, RecordKind.SUMMARY, case, at):
+                found.append(case_id)
+        self.record_access(
+            by,
+            AccessAction.SEARCH,
+            record_kinds=[RecordKind.SUMMARY],
+            record_ids=found,
+            reason=f"client search by {field}: {len(found)} case(s) shown",
+            subject=field,
+        )
+        return found
 
-    def possible_duplicates(self, clients: list[Client]) -> list[UUID]:
+    def _possible_duplicates(self, clients: list[Client]) -> list[UUID]:
         """Cases that already have a client with the same ID number or phone, or the
         same name and date of birth."""
         found: set[UUID] = set()
@@ -79,7 +141,7 @@ class CaseCommands(CaseworkCore):
                 if value:
                     found.update(self.client_index.find(field, value))
             for case_id in self.client_index.find("name", client.name):
-                others = self.get_case(case_id).clients
+                others = self._case(case_id).clients
                 if any(
                     other.date_of_birth == client.date_of_birth
                     and normalise("name", other.name) == normalise("name", client.name)
@@ -102,11 +164,23 @@ class CaseCommands(CaseworkCore):
         consent: Consent | None = None,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Intake; a client who may already have a case is recorded on the new one as
+        """Intake, by a caseworker or the head of `department_id`, for a lead in that
+        department; a client who may already have a case is recorded on the new one as
         a possible duplicate (`Case.possible_duplicate_of`)."""
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
         department = organisation.department(department_id)
         lead = self._staff(lead_worker_id)
+        context = self.context_of(by, AccessAction.WRITE, None)
+        decision = may_open_case(context, department_id, lead.department_id)
+        if not decision:
+            self.record_access(
+                by,
+                AccessAction.WRITE,
+                record_kinds=[RecordKind.SUMMARY],
+                outcome=AccessOutcome.REFUSED,
+                reason=f"opening a case: {decision.reason}",
+            )
+            raise AccessDenied(f"may not open this case: {decision.reason}", reason=decision.reason)
         case = Case.open(
             by,
             clients,
@@ -119,7 +193,7 @@ class CaseCommands(CaseworkCore):
             risk_rationale,
             referral_detail,
             consent,
-            self.possible_duplicates(clients),
+            self._possible_duplicates(clients),
             occurred_at,
         )
         lead.take_lead(by, case.id, occurred_at)
@@ -136,8 +210,7 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
+        case = self._load_for_write(case_id, by, RecordKind.SUMMARY, expected_version)
         case.correct_client_details(by, client, reason, occurred_at)
         index_rows = self.client_index.replacement(case.id, searchable(case.clients))
         self.save(case, with_events=[index_rows])
@@ -156,6 +229,8 @@ class CaseCommands(CaseworkCore):
     ) -> None:
         self._update_case(
             case_id,
+            by,
+            RecordKind.CONSENT,
             expected_version,
             lambda case: case.record_consent(
                 by, given, on, disciplines, agency_ids, department_ids, occurred_at
@@ -173,6 +248,8 @@ class CaseCommands(CaseworkCore):
     ) -> None:
         self._update_case(
             case_id,
+            by,
+            RecordKind.SUMMARY,
             expected_version,
             lambda case: case.rerate_risk(by, risk_level, reason, occurred_at),
         )
@@ -189,8 +266,11 @@ class CaseCommands(CaseworkCore):
     ) -> UUID:
         return self._update_case(
             case_id,
+            by,
+            RecordKind.ASSESSMENT,
             expected_version,
             lambda case: case.record_assessment(by, discipline, domains, summary, occurred_at),
+            Discipline(discipline),
         )
 
     def add_addendum(
@@ -204,13 +284,18 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        return self._update_case(
-            case_id,
-            expected_version,
-            lambda case: case.add_addendum(
-                by, record_kind, record_id, narrative, reason, occurred_at
-            ),
-        )
+        """An addendum is written as the record it corrects: its kind, its discipline."""
+        case = self._case(case_id)
+        if record_kind in ADDENDUM_KINDS:  # anything else the case refuses as it is
+            kind = RecordKind(record_kind)
+            records = case.notes if kind is RecordKind.NOTE else case.assessments
+            corrected = records.get(record_id)
+            discipline = corrected.discipline if corrected is not None else None
+            self.authorise(by, Action.WRITE, kind, case, discipline, record_ids=[record_id])
+        self.expect_version(case, expected_version)
+        addendum_id = case.add_addendum(by, record_kind, record_id, narrative, reason, occurred_at)
+        self.save(case)
+        return addendum_id
 
     def propose_plan(
         self,
@@ -221,7 +306,11 @@ class CaseCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> int:
         return self._update_case(
-            case_id, expected_version, lambda case: case.propose_plan(by, goals, occurred_at)
+            case_id,
+            by,
+            RecordKind.PLAN,
+            expected_version,
+            lambda case: case.propose_plan(by, goals, occurred_at),
         )
 
     def review_plan(
@@ -235,6 +324,8 @@ class CaseCommands(CaseworkCore):
     ) -> UUID:
         return self._update_case(
             case_id,
+            by,
+            RecordKind.PLAN,
             expected_version,
             lambda case: case.review_plan(by, summary, next_review_on, occurred_at),
         )
@@ -254,10 +345,13 @@ class CaseCommands(CaseworkCore):
         late_after = timedelta(hours=self.settings.late_entry_hours)
         return self._update_case(
             case_id,
+            by,
+            RecordKind.NOTE,
             expected_version,
             lambda case: case.record_note(
                 by, kind, narrative, duration_minutes, occurred_at, discipline, goal_id, late_after
             ),
+            Discipline(discipline),
         )
 
     def add_team_member(
@@ -271,8 +365,7 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
+        case = self._load_for_write(case_id, by, RecordKind.TEAM, expected_version)
         member = self._staff(staff_id)
         if discipline not in member.disciplines:
             raise InvalidValue(
@@ -294,6 +387,8 @@ class CaseCommands(CaseworkCore):
     ) -> None:
         self._update_case(
             case_id,
+            by,
+            RecordKind.TEAM,
             expected_version,
             lambda case: case.remove_team_member(by, staff_id, discipline, reason, occurred_at),
         )
@@ -307,9 +402,9 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        """The case, its old lead and its new lead change together."""
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
+        """The case, its old lead and its new lead change together: the department's
+        head assigns the case (or its lead hands it on)."""
+        case = self._load_for_write(case_id, by, RecordKind.TEAM, expected_version)
         old_lead = self._staff(case.lead_worker_id)
         new_lead = self._staff(to_staff_id)
         case.hand_over(by, to_staff_id, reason, occurred_at)
@@ -329,6 +424,8 @@ class CaseCommands(CaseworkCore):
     ) -> UUID:
         return self._update_case(
             case_id,
+            by,
+            RecordKind.CLOSURE,
             expected_version,
             lambda case: case.close(by, reason, outcomes, summary, occurred_at),
         )
@@ -346,6 +443,8 @@ class CaseCommands(CaseworkCore):
     ) -> UUID:
         return self._update_case(
             case_id,
+            by,
+            RecordKind.CLOSURE,
             expected_version,
             lambda case: case.amend_closure(by, closure_id, outcomes, summary, reason, occurred_at),
         )
@@ -358,8 +457,7 @@ class CaseCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
-        case = self.get_case(case_id)
-        self.expect_version(case, expected_version)
+        case = self._load_for_write(case_id, by, RecordKind.CLOSURE, expected_version)
         # A lead who has left cannot take the case up again: hand it over first.
         self._staff(case.lead_worker_id).require_active()
         case.reopen(by, reason, occurred_at)
@@ -373,11 +471,12 @@ class CaseCommands(CaseworkCore):
         duration: timedelta = EMERGENCY_ACCESS_FOR,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Emergency access for anyone on staff, flagged to their supervisors and to
-        the directors of the case's centre."""
-        case = self.get_case(case_id)
+        """Emergency access for anyone on staff holding the role today, flagged to their
+        supervisors and to the directors of the case's centre. The access log records
+        it with the reason before the grant is saved: access opened is access recorded."""
+        case = self._case(case_id)
+        self.context_of(by, AccessAction.BREAK_THE_GLASS, case_id)  # holds the role today
         requester = self._staff(by.staff_id)
-        requester.require_role(by.role)
         day = (occurred_at or now()).date()
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
         directors = [
@@ -389,6 +488,13 @@ class CaseCommands(CaseworkCore):
         ]
         flagged = list(dict.fromkeys([*requester.supervisors_on(day), *directors]))
         grant_id = case.start_emergency_access(by, reason, flagged, duration, occurred_at)
+        self.record_access(
+            by,
+            AccessAction.BREAK_THE_GLASS,
+            case_id=case_id,
+            record_ids=[grant_id],
+            reason=reason,
+        )
         self.save(case)
         return grant_id
 
@@ -399,6 +505,13 @@ class CaseCommands(CaseworkCore):
         grant_id: UUID,
         occurred_at: datetime | None = None,
     ) -> None:
-        case = self.get_case(case_id)
+        """By the person who holds it, someone it was flagged to, or whoever may write
+        the case's team."""
+        case = self._case(case_id)
+        grant = next((g for g in case.emergency_access if g.grant_id == grant_id), None)
+        if grant is None or by.staff_id not in (grant.staff_id, *grant.flagged_to):
+            self.authorise(by, Action.WRITE, RecordKind.TEAM, case)
+        else:
+            self.context_of(by, AccessAction.WRITE, case_id)  # holds the role today
         case.end_emergency_access(by, grant_id, occurred_at)
         self.save(case)

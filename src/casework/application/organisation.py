@@ -1,21 +1,33 @@
 """Organisation commands: centres, departments, staff, who supervises whom, and staff
-leaving (only once every open case they lead is handed over)."""
+leaving (only once every open case they lead is handed over).
+
+Each command asks `casework.access.may_manage` for the acting principal: the
+organisation's records are the administrators', and a centre director keeps their own
+centre's (see the roles table in the domain brief). The one exception is the founding
+(see `found_organisation`).
+"""
 
 from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import ActorContext
+from casework.access import AccessDenied, ActorContext, OrganisationAction, may_manage
+from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role, RuleBroken, now
 from casework.aggregates.case import Case, CaseStatus
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.organisation import ORGANISATION_ID, Organisation
+from casework.aggregates.organisation import ORGANISATION_ID, Organisation, UnknownDepartment
 from casework.aggregates.staff import Staff, SupervisionLink
-from casework.application.core import CaseworkCore, T
+from casework.application.authorisation import Authorisation
+from casework.application.core import T
 
 
-class OrganisationCommands(CaseworkCore):
+class OrganisationCommands(Authorisation):
     def found_organisation(self, by: Actor, name: str, occurred_at: datetime | None = None) -> UUID:
+        """The bootstrap: the organisation is founded once, by whoever installs casework,
+        who is not on staff (nobody is yet). Until someone on staff holds the
+        administrator role, the founder may also set the organisation up (centres,
+        departments, staff, supervision links); from then on only staff act."""
         organisation = Organisation.found(by, name, occurred_at)
         self.save(organisation)
         return organisation.id
@@ -34,6 +46,7 @@ class OrganisationCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
+        self._authorise_organisation(by, OrganisationAction.ADD_CENTRE, None)
         return self._update_organisation(
             expected_version, lambda o: o.add_centre(by, name, district, occurred_at)
         )
@@ -46,6 +59,7 @@ class OrganisationCommands(CaseworkCore):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
+        self._authorise_organisation(by, OrganisationAction.ADD_DEPARTMENT, centre_id)
         return self._update_organisation(
             expected_version, lambda o: o.add_department(by, centre_id, name, occurred_at)
         )
@@ -63,8 +77,13 @@ class OrganisationCommands(CaseworkCore):
     ) -> UUID:
         organisation = self.get_organisation()
         organisation.centre(centre_id)
-        if department_id is not None:
-            organisation.department(department_id)
+        if department_id is not None and organisation.department(department_id).centre_id != (
+            centre_id
+        ):
+            raise UnknownDepartment(f"no department {department_id} in that centre")
+        self._authorise_organisation(
+            by, OrganisationAction.ADD_STAFF, centre_id, frozenset(map(Role, roles))
+        )
         staff = Staff.join(
             by, name, centre_id, department_id, roles, disciplines, external, occurred_at
         )
@@ -87,7 +106,11 @@ class OrganisationCommands(CaseworkCore):
         expected_version: int | None = None,
     ) -> None:
         self._update_staff(
-            staff_id, expected_version, lambda s: s.change_roles(by, roles, occurred_at)
+            staff_id,
+            by,
+            OrganisationAction.CHANGE_ROLES,
+            expected_version,
+            lambda s: s.change_roles(by, roles, occurred_at),
         )
         self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end
 
@@ -101,9 +124,13 @@ class OrganisationCommands(CaseworkCore):
     ) -> None:
         """To another department of the organisation (None: no department)."""
         if department_id is not None:
-            self.get_organisation().department(department_id)
+            centre_id = self.get_organisation().department(department_id).centre_id
+            # A director moves people only into their own centre's departments.
+            self._authorise_organisation(by, OrganisationAction.MOVE_STAFF, centre_id)
         self._update_staff(
             staff_id,
+            by,
+            OrganisationAction.MOVE_STAFF,
             expected_version,
             lambda s: s.move_to_department(by, department_id, occurred_at),
         )
@@ -117,9 +144,11 @@ class OrganisationCommands(CaseworkCore):
         ends_on: date | None = None,
         occurred_at: datetime | None = None,
     ) -> None:
-        """Internal or external (a supervisor's staff record says which)."""
+        """Internal or external (a supervisor's staff record says which); in the
+        supervisee's centre."""
         supervisee = self.get_staff(supervisee_id)
         supervisor = self.get_staff(supervisor_id)
+        self._authorise_organisation(by, OrganisationAction.SUPERVISION, supervisee.centre_id)
         supervisor.require_role(Role.SUPERVISOR)
         link = SupervisionLink(supervisor_id, supervisee_id, starts_on, ends_on)
         supervisee.start_supervision(by, link, occurred_at)
@@ -136,6 +165,7 @@ class OrganisationCommands(CaseworkCore):
     ) -> None:
         supervisee = self.get_staff(supervisee_id)
         supervisor = self.get_staff(supervisor_id)
+        self._authorise_organisation(by, OrganisationAction.SUPERVISION, supervisee.centre_id)
         for staff in (supervisee, supervisor):
             staff.end_supervision(by, supervisor_id, supervisee_id, ends_on, occurred_at)
         self.save(supervisee, supervisor)
@@ -155,7 +185,7 @@ class OrganisationCommands(CaseworkCore):
             unfinished = [c for c in staff.lead_case_ids if not self._finished(c)]
             staff.leave(by, on, unfinished, occurred_at)
 
-        self._update_staff(staff_id, expected_version, leave)
+        self._update_staff(staff_id, by, OrganisationAction.STAFF_LEAVES, expected_version, leave)
         self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end
 
     def _update_organisation(
@@ -164,9 +194,65 @@ class OrganisationCommands(CaseworkCore):
         return self.update(ORGANISATION_ID, Organisation, "organisation", expected_version, command)
 
     def _update_staff(
-        self, staff_id: UUID, expected_version: int | None, command: Callable[[Staff], T]
+        self,
+        staff_id: UUID,
+        by: Actor,
+        action: OrganisationAction,
+        expected_version: int | None,
+        command: Callable[[Staff], T],
     ) -> T:
-        return self.update(staff_id, Staff, "staff member", expected_version, command)
+        """Load a staff record, authorise `by` for `action` in its centre, check the
+        version, run the command and save."""
+        staff = self.get_staff(staff_id)
+        self._authorise_organisation(by, action, staff.centre_id, subject=staff_id)
+        self.expect_version(staff, expected_version)
+        result = command(staff)
+        self.save(staff)
+        return result
+
+    def _authorise_organisation(
+        self,
+        by: Actor,
+        action: OrganisationAction,
+        centre_id: UUID | None,
+        roles: frozenset[Role] = frozenset(),
+        *,
+        subject: UUID | None = None,
+    ) -> None:
+        """Refuse (recorded in the access log) what `may_manage` does not allow; the
+        founder setting the organisation up is let through (see `found_organisation`)."""
+        if self._founder_setting_up(by):
+            return
+        context = self.context_of(by, AccessAction.WRITE, None)
+        decision = may_manage(context, action, centre_id, roles)
+        if not decision:
+            self.record_access(
+                by,
+                AccessAction.WRITE,
+                record_kinds=["organisation"],
+                outcome=AccessOutcome.REFUSED,
+                reason=f"{OrganisationAction(action).value}: {decision.reason}",
+                subject=str(subject or ""),
+            )
+            raise AccessDenied(
+                f"may not {OrganisationAction(action).value}: {decision.reason}",
+                reason=decision.reason,
+            )
+
+    def _founder_setting_up(self, by: Actor) -> bool:
+        """The founder, not on staff, while nobody on staff is an administrator."""
+        if not self.has_organisation():
+            return False
+        organisation = self.get_organisation()
+        if by.staff_id in organisation.staff_ids:
+            return False
+        founded = next(iter(self.events.get(ORGANISATION_ID, lte=1)), None)
+        if founded is None or founded.actor_id != by.staff_id:  # type: ignore[attr-defined]
+            return False
+        return not any(
+            staff.active and Role.ADMINISTRATOR in staff.roles
+            for staff in map(self.get_staff, organisation.staff_ids)
+        )
 
     def _finished(self, case_id: UUID) -> bool:
         """Closed, or erased: either way nobody needs to take it over."""

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from casework.cli.session import casework_session
+from casework.store.file_modes import signing_key_placement_warnings
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -58,6 +59,10 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         taken = app.checkpoint()
         latest = app.latest_checkpoint()
     assert latest is not None  # the first call always signs one
+    for warning in signing_key_placement_warnings(
+        app.settings.signing_key_file, app.database.sqlite_path
+    ):
+        print(f"casework: {warning}", file=sys.stderr)
     print(("signed " if taken else "already covered by ") + latest.describe())
     print(f"root {latest.root_hash}  key {latest.key_fingerprint}")
     if args.out:

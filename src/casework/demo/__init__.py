@@ -46,7 +46,7 @@ def build_demo(app: Casework, cases: int = CASES, seed: int = SEED) -> None:
         one_case(app, people, rng, today, n)
     a_worker_leaves(app, people)
     staff = {s.id: s for s in app.list_staff()}
-    open_cases = [c for c in map(app.get_case, app.case_ids()) if c.status in OPEN_STATUSES]
+    open_cases = [c for c in map(app.repository.get, app.case_ids()) if c.status in OPEN_STATUSES]
     add_referral_chains(app, rng, today, staff, open_cases)
     for supervisor in [s for s in staff.values() if Role.SUPERVISOR in s.roles]:
         supervise(app, rng, today, staff, supervisor)

@@ -200,7 +200,7 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
         consent=consent,
         occurred_at=opened,
     )
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     clock = _Clock(opened, rng)
     if stage == "intake":
         _note(case, lead, rng, clock, SW)
@@ -223,7 +223,7 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     app.save(case)
     if risk.needs_supervisor_approval and rng.random() < 0.8:
         app.approve_record(people.supervisor_of[lead.staff_id], case_id, "plan", case_id)
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     for _ in range(rng.randint(1, 5)):
         _note(case, lead, rng, clock, SW, goals)
     if specialist is not None:
@@ -261,7 +261,7 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     if case.status == CaseStatus.CLOSING and stage != "closing":
         app.approve_record(people.supervisor_of[lead.staff_id], case_id, "closure", closure_id)
     if stage == "reopened":
-        case = app.get_case(case_id)
+        case = app.repository.get(case_id)
         case.reopen(lead, "案主再次求助 the client asked for help again", clock.next())
         app.save(case)
 

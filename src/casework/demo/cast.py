@@ -112,8 +112,10 @@ def a_worker_leaves(app: Casework, people: People) -> None:
     successor = people.by_name["李娜 Li Na"]
     head = people.by_name["张伟 Zhang Wei"]
     for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):
-        if app.get_case(case_id).status != CaseStatus.CLOSED:
+        if app.repository.get(case_id).status != CaseStatus.CLOSED:
             app.hand_over_case(
                 case_id, head, successor.staff_id, "王磊离职交接 Wang Lei is leaving"
             )
-    app.staff_leaves(leaver.staff_id, head, datetime.now(tz=UTC).date())
+    # The centre director records the leaving; the head assigned the cases.
+    director = people.by_name[STAFF[0][0]]
+    app.staff_leaves(leaver.staff_id, director, datetime.now(tz=UTC).date())

@@ -14,6 +14,7 @@ import psycopg
 from eventsourcing.utils import get_topic
 
 from casework.store.errors import StoreError
+from casework.store.file_modes import prepare_sqlite_file
 from casework.store.recorders import CaseworkPostgresFactory, CaseworkSQLiteFactory
 from casework.store.sql import Dialect
 
@@ -81,7 +82,7 @@ class Database:
         """Settings for the eventsourcing library's persistence modules."""
         if self.backend == "sqlite":
             assert self.sqlite_path is not None
-            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(self.sqlite_path)  # 0700 directory, 0600 files
             return {
                 "PERSISTENCE_MODULE": get_topic(CaseworkSQLiteFactory),
                 "SQLITE_DBNAME": str(self.sqlite_path),

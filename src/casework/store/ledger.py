@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from casework.store.errors import StoreError
+from casework.store.file_modes import refuse_exposed_key, write_private
 from casework.store.key_table import KeyTable, chain_head
 from casework.store.merkle import Frontier, leaf_hash
 from casework.store.sql import Dialect
@@ -196,7 +197,7 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(unsigned, signature=key.sign(unsigned.body()).hex())
 
     def write(self, path: Path) -> None:
-        path.write_bytes(msgspec.json.format(msgspec.json.encode(self)) + b"\n")
+        write_private(path, msgspec.json.format(msgspec.json.encode(self)) + b"\n")
 
     @classmethod
     def read(cls, path: Path) -> "Checkpoint":
@@ -218,6 +219,7 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
             f"no ledger signing key at {path}: create it with `casework keys init` "
             "(or point CASEWORK_SIGNING_KEY_FILE at it)"
         )
+    refuse_exposed_key(path, "ledger signing key file")
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except ValueError as error:

@@ -1,0 +1,191 @@
+"""Stories of who may write and find what in a case, through the service layer: each
+refusal is recorded in the access log and leaves the case as it was."""
+
+from datetime import date
+from uuid import UUID
+
+import msgspec
+import pytest
+
+from casework.access import AccessDenied
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import Consent, NoteKind, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.aggregates.staff import StaffHasLeft
+from casework.application import Casework
+from casework.application.access_log import AccessEntry
+from casework.store.access_index import AccessQuery
+from tests.centre import SmallCentre, family_client, open_family_case, small_centre
+
+SOCIAL, LAW, PSYCHOLOGY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
+
+
+def refusals(store: Casework, centre: SmallCentre, case_id: UUID) -> list[AccessEntry]:
+    return store.who_read_case(centre.reviewer, case_id, AccessQuery(outcome="refused"))
+
+
+def youth_staff(store: Casework, centre: SmallCentre, name: str, role: Role) -> Actor:
+    staff_id = store.add_staff(
+        centre.administrator, name, centre.centre_id, centre.youth_id, [role], [SOCIAL]
+    )
+    return Actor(staff_id, role)
+
+
+def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(
+    store: Casework,
+) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
+    store.record_note(
+        case_id, centre.lawyer, NoteKind.OFFICE_INTERVIEW, "custody law", 30, discipline=LAW
+    )
+    version = store.repository.get(case_id).version
+
+    with pytest.raises(AccessDenied, match="writes only law notes and assessments"):
+        store.record_note(
+            case_id, centre.lawyer, NoteKind.OFFICE_INTERVIEW, "grief", 30, discipline=PSYCHOLOGY
+        )
+
+    assert store.repository.get(case_id).version == version
+    [refused] = refusals(store, centre, case_id)
+    assert (refused.staff_id, refused.action, refused.record_kinds) == (
+        centre.lawyer.staff_id,
+        AccessAction.WRITE,
+        ["note"],
+    )
+
+
+def test_an_administrator_writes_no_note(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    version = store.repository.get(case_id).version
+
+    with pytest.raises(AccessDenied, match="administrators see no case content"):
+        store.record_note(case_id, centre.administrator, NoteKind.PHONE, "a call", 5)
+
+    assert store.repository.get(case_id).version == version
+    assert [(e.staff_id, e.outcome) for e in refusals(store, centre, case_id)] == [
+        (centre.administrator.staff_id, AccessOutcome.REFUSED)
+    ]
+
+
+def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
+    version = store.repository.get(case_id).version
+
+    with pytest.raises(AccessDenied, match="not on the case team"):
+        store.read_case(youth_worker, case_id)
+    with pytest.raises(AccessDenied, match="not on the case team"):
+        store.record_note(case_id, youth_worker, NoteKind.PHONE, "a call", 5)
+    with pytest.raises(AccessDenied, match="not on the case team"):
+        store.rerate_risk(case_id, youth_worker, RiskLevel.LOW, "looks fine")
+    with pytest.raises(AccessDenied, match="opened in one's own department"):
+        store.open_case(
+            youth_worker,
+            [family_client()],
+            "marital conflict",
+            ReferralSource.SELF,
+            centre.family_id,
+            centre.worker.staff_id,
+            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+        )
+
+    assert store.repository.get(case_id).version == version
+    assert [e.action for e in refusals(store, centre, case_id)] == [
+        AccessAction.WRITE,
+        AccessAction.WRITE,
+        AccessAction.READ,
+    ]
+    assert store.case_ids() == [case_id]
+
+
+def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
+    store.staff_leaves(centre.lawyer.staff_id, centre.director, date(2026, 6, 30))
+    version = store.repository.get(case_id).version
+
+    with pytest.raises(StaffHasLeft):
+        store.record_note(case_id, centre.lawyer, NoteKind.PHONE, "a call", 5, discipline=LAW)
+    with pytest.raises(StaffHasLeft):
+        store.read_case(centre.lawyer, case_id)
+
+    assert store.repository.get(case_id).version == version
+    assert [(e.staff_id, e.action) for e in refusals(store, centre, case_id)] == [
+        (centre.lawyer.staff_id, AccessAction.READ),
+        (centre.lawyer.staff_id, AccessAction.WRITE),
+    ]
+
+
+def test_a_department_head_hands_over_a_case_in_their_department(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    youth_head = youth_staff(store, centre, "马俊 Ma Jun", Role.DEPARTMENT_HEAD)
+
+    with pytest.raises(AccessDenied, match="belongs to another department"):
+        store.hand_over_case(case_id, youth_head, centre.second_worker.staff_id, "rota")
+    assert store.repository.get(case_id).lead_worker_id == centre.worker.staff_id
+
+    store.hand_over_case(case_id, centre.head, centre.second_worker.staff_id, "陈静 is on leave")
+
+    assert store.repository.get(case_id).lead_worker_id == centre.second_worker.staff_id
+    assert case_id in store.get_staff(centre.second_worker.staff_id).lead_case_ids
+    assert case_id not in store.get_staff(centre.worker.staff_id).lead_case_ids
+
+
+def test_a_client_search_shows_only_cases_the_searcher_may_see_and_is_recorded(
+    store: Casework,
+) -> None:
+    centre = small_centre(store)
+    mine = open_family_case(store, centre)
+    theirs = store.open_case(
+        centre.head,
+        [family_client()],
+        "the same client again",
+        ReferralSource.SELF,
+        centre.family_id,
+        centre.second_worker.staff_id,
+        consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+    )
+    youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
+    phone = "138 0013 8000"
+
+    assert store.find_cases_by_client(centre.second_worker, "phone", phone) == [theirs]
+    assert store.find_cases_by_client(centre.head, "phone", phone) == sorted([mine, theirs])
+    assert store.find_cases_by_client(youth_worker, "phone", phone) == []
+    assert store.find_cases_by_client(centre.administrator, "phone", phone) == []
+
+    [search] = store.what_person_read(centre.reviewer, centre.second_worker.staff_id)
+    assert (search.action, search.outcome, search.subject) == (
+        AccessAction.SEARCH,
+        AccessOutcome.ALLOWED,
+        "phone",
+    )
+    assert search.record_ids == [theirs]
+    # The value searched for is in no field of the record: only the field's name.
+    recorded = " ".join(map(str, msgspec.structs.astuple(search)))
+    assert phone not in recorded and "13800138000" not in recorded
+
+
+def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
+
+    grant_id = store.break_the_glass(case_id, youth_worker, "client at the door at night")
+
+    entries = store.who_read_case(centre.reviewer, case_id)
+    [glass] = [e for e in entries if e.action is AccessAction.BREAK_THE_GLASS]
+    assert (glass.staff_id, glass.reason, glass.record_ids) == (
+        youth_worker.staff_id,
+        "client at the door at night",
+        [grant_id],
+    )
+    assert store.read_case(youth_worker, case_id).ground.startswith("emergency access")
+    with pytest.raises(AccessDenied, match="emergency access allows reading and writing notes"):
+        store.rerate_risk(case_id, youth_worker, RiskLevel.LOW, "looks fine")
