@@ -22,8 +22,9 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     centre = small_centre(app)
     case_id = open_family_case(app, centre)
     app.close()
-    leaver, successor, head = (
-        str(centre.worker.staff_id), str(centre.second_worker.staff_id), str(centre.head.staff_id)
+    leaver, successor, director = (
+        str(centre.worker.staff_id), str(centre.second_worker.staff_id),
+        str(centre.director.staff_id),
     )  # fmt: skip
 
     assert main(["staff", "list"]) == 0
@@ -31,7 +32,9 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     assert f"{leaver}  陈静 Chen Jing" in listing and "leads 1 case(s)" in listing
     assert "supervised by Dr Margaret Ho" in listing
 
-    leave = ["staff", "leave", leaver, "--on", "2026-06-30", "--by", head]
+    # The centre director records who leaves (staff records are not the department's).
+    leave = ["staff", "leave", leaver, "--on", "2026-06-30", "--by", director]
+    leave += ["--role", "centre_director"]
     assert main(leave) == 2
     refused = capsys.readouterr().err
     assert "hand_over_required: 陈静 Chen Jing still leads 1 open case(s)" in refused

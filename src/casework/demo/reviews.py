@@ -54,6 +54,6 @@ def review_notes(
 
 
 def _addendum(app: Casework, case_id: UUID, note_id: UUID, by: Actor, text: str) -> None:
-    case = app.get_case(case_id)
+    case = app.repository.get(case_id)
     case.add_addendum(by, "note", note_id, text, "督导要求 asked for in review")
     app.save(case)
