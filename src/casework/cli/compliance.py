@@ -1,19 +1,27 @@
 """Commands for reviewers, auditors and the people who handle erasure requests:
-`verify`, `export`, `verify-bundle`, `replay`, `diff` and `erase`."""
+`verify`, `export`, `verify-bundle`, `replay`, `diff` and `erase request|approve|carry-out`.
+
+`export`, `replay`, `diff` and `erase` act as the account signed in with `casework login`
+(the role it signed in for; a compliance reviewer's purpose is the one stated at
+`casework login --purpose`). `verify` and `verify-bundle` show no case content and need
+no sign-in: whoever holds the keys (or the public key) runs them."""
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from casework.aggregates.base import InvalidValue, Role
-from casework.cli.session import add_acting_options, casework_session, operator_actor
+from casework.aggregates.base import InvalidValue
+from casework.cli.arguments import instant
+from casework.cli.session import casework_session, signed_in_principal
 from casework.compliance.bundle import verify_bundle
 from casework.compliance.replay import Basis
+from casework.compliance.verification import Finding
+from casework.store.database import Database
+from casework.store.errors import DamagedStore
 from casework.store.file_modes import write_private
 from casework.store.ledger import load_public_key
 
@@ -47,7 +55,6 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     export.add_argument("case", type=UUID, metavar="CASE")
     export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
-    add_acting_options(export, Role.COMPLIANCE_REVIEWER, operator_by_default=True)
     export.set_defaults(run=run_export)
 
     bundle = commands.add_parser(
@@ -72,7 +79,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     replay.add_argument("record", type=UUID, metavar="CASE")
     replay.add_argument(
-        "--as-of", required=True, type=_instant, help="e.g. 2026-03-01T09:00:00+08:00"
+        "--as-of", required=True, type=instant, help="e.g. 2026-03-01T09:00:00+08:00"
     )
     replay.add_argument("--occurred", action="store_true", help="as occurred, not as recorded")
     replay.set_defaults(run=run_replay)
@@ -84,41 +91,37 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "two instants, by whom, as recorded (default) or as occurred.",
     )
     diff.add_argument("record", type=UUID, metavar="CASE")
-    diff.add_argument("--since", required=True, type=_instant, help="the earlier instant")
-    diff.add_argument("--until", required=True, type=_instant, help="the later instant")
+    diff.add_argument("--since", required=True, type=instant, help="the earlier instant")
+    diff.add_argument("--until", required=True, type=instant, help="the later instant")
     diff.add_argument("--occurred", action="store_true", help="as occurred, not as recorded")
     diff.set_defaults(run=run_diff)
 
     erase = commands.add_parser(
         "erase",
-        help="erase a case by destroying its data key",
-        description="Destroy the case's data key (its events, snapshots and search-index "
-        "entries can never be opened again), clear its projected rows, and record the "
-        "erasure (who, why, on whose authority) in the erasure register. The ledger still "
-        "verifies. Backups taken before now stay readable until the master key is rotated "
-        "and the old one destroyed: run `casework keys rotate-master` afterwards.",
+        help="erase a case by destroying its data key: request, approve, carry out",
+        description="An erasure takes two people: one requests it with the reason and the "
+        "legal authority, a second (a compliance reviewer or the centre director, never the "
+        "requester) approves it, then an administrator or the centre director carries it "
+        "out: the case's data key is destroyed (its events, snapshots and search-index "
+        "entries can never be opened again), its projected rows cleared, and the erasure "
+        "recorded in the erasure register. The ledger still verifies. Backups taken before "
+        "now stay readable until the master key is rotated and the old one destroyed: run "
+        "`casework keys rotate-master` afterwards.",
     )
-    erase.add_argument("case", type=UUID, metavar="CASE")
-    erase.add_argument("--reason", required=True, help="why the case is erased")
-    erase.add_argument(
-        "--authorised-by", required=True, help="who authorised it, e.g. a request reference"
+    steps = erase.add_subparsers(dest="step", required=True, metavar="STEP")
+    request = steps.add_parser("request", help="ask for a case to be erased")
+    request.add_argument("case", type=UUID, metavar="CASE")
+    request.add_argument("--reason", required=True, help="why the case is to be erased")
+    request.add_argument(
+        "--legal-authority", required=True, help="the law and article, or the order, it rests on"
     )
-    add_acting_options(erase, Role.ADMINISTRATOR, operator_by_default=True)
-    erase.set_defaults(run=run_erase)
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date and time like 2026-03-01T09:00:00+08:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time-zone offset; write e.g. 2026-03-01T09:00:00+08:00"
-        )
-    return value
+    request.set_defaults(run=run_erase_request)
+    approve = steps.add_parser("approve", help="approve someone else's erasure request")
+    approve.add_argument("request", type=UUID, metavar="REQUEST")
+    approve.set_defaults(run=run_erase_approve)
+    carry_out = steps.add_parser("carry-out", help="carry out an approved erasure")
+    carry_out.add_argument("request", type=UUID, metavar="REQUEST")
+    carry_out.set_defaults(run=run_erase_carry_out)
 
 
 def _print_json(value: Any) -> None:
@@ -126,15 +129,39 @@ def _print_json(value: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    with casework_session(args.pending_checkpoints) as app:
-        report = app.verify(args.against, args.public_key)
+    # Read-only: an auditor checks a read-only copy. A damaged file is a finding (a
+    # FAILED line naming the damage), not an error.
+    damage: list[Finding] = []
+    try:
+        with casework_session(args.pending_checkpoints, read_only=True) as app:
+            damage = _damage_findings(app.database)
+            report = app.verify(args.against, args.public_key)
+    except DamagedStore as error:
+        findings = damage or [Finding("damaged_file", str(error))]
+        print("\n".join(f"FAILED [{f.kind}] {f.message}" for f in findings))
+        return 1
+    report.findings += damage
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
 
+def _damage_findings(database: Database) -> list[Finding]:
+    """SQLite's own check of the file, as findings (at most ten named)."""
+    found = database.damage()
+    more = [f"... and {len(found) - 10} more"] if len(found) > 10 else []
+    return [
+        Finding(
+            "damaged_file",
+            f"the database file {database.describe()} is damaged (SQLite's check: {what}); "
+            "restore it from a backup",
+        )
+        for what in [*found[:10], *more]
+    ]
+
+
 def run_export(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        bundle = app.export_case(args.case, operator_actor(args))
+        bundle = app.export_case(signed_in_principal(app), args.case)
     write_private(args.out, bundle.encode())  # as sensitive as the case: 0600
     print(
         f"wrote {args.out}: {len(bundle.events)} events of case {args.case}, proved into "
@@ -156,7 +183,10 @@ def run_verify_bundle(args: argparse.Namespace) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
         replay = app.replay(
-            args.record, args.as_of, Basis.OCCURRED if args.occurred else Basis.RECORDED
+            signed_in_principal(app),
+            args.record,
+            args.as_of,
+            Basis.OCCURRED if args.occurred else Basis.RECORDED,
         )
     print(f"# {args.record} {replay.label}", file=sys.stderr)
     _print_json(
@@ -167,26 +197,53 @@ def run_replay(args: argparse.Namespace) -> int:
             "label": replay.label,
             "existed": replay.record is not None,
             "state": replay.state(),
+            "withheld": list(replay.withheld),
         }
     )
     return 0
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    if args.since > args.until:
+        raise InvalidValue(
+            "--since", f"{args.since.isoformat()} is after --until {args.until.isoformat()}"
+        )
     with casework_session(args.pending_checkpoints) as app:
         changes = app.diff_record(
-            args.record, args.since, args.until, Basis.OCCURRED if args.occurred else Basis.RECORDED
+            signed_in_principal(app),
+            args.record,
+            args.since,
+            args.until,
+            Basis.OCCURRED if args.occurred else Basis.RECORDED,
         )
     _print_json(changes)
     return 0
 
 
-def run_erase(args: argparse.Namespace) -> int:
+def run_erase_request(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        erasure_id = app.erase_case(
-            args.case, operator_actor(args), args.reason, args.authorised_by
+        request_id = app.request_erasure(
+            signed_in_principal(app), args.case, args.reason, args.legal_authority
         )
-    print(f"erased case {args.case}: its data key is destroyed (erasure record {erasure_id})")
+    print(
+        f"erasure of case {args.case} requested (request {request_id}); a second person "
+        f"approves it: casework erase approve {request_id}"
+    )
+    return 0
+
+
+def run_erase_approve(args: argparse.Namespace) -> int:
+    with casework_session(args.pending_checkpoints) as app:
+        app.approve_erasure(signed_in_principal(app), args.request)
+    print(f"erasure request {args.request} approved: casework erase carry-out {args.request}")
+    return 0
+
+
+def run_erase_carry_out(args: argparse.Namespace) -> int:
+    with casework_session(args.pending_checkpoints) as app:
+        erasure_id = app.carry_out_erasure(signed_in_principal(app), args.request)
+        case_id = app.get_erasure_request(args.request).case_id
+    print(f"erased case {case_id}: its data key is destroyed (erasure record {erasure_id})")
     print(
         "Backups taken before now can still open it with the current master key: run "
         "`casework keys rotate-master` now and destroy every copy of the old key."
