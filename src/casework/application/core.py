@@ -64,7 +64,7 @@ class CaseworkCore(Application[UUID]):
         self.database = Database.from_url(self.settings.database_url)
         self._master_key = master_key or self.settings.load_master_key()
         self.pending_checkpoints = pending_checkpoints
-        with self.database.schema_lock():
+        with self.database.opening():
             super().__init__()
 
     def construct_env(self, name: str, env: Any = None) -> Environment:

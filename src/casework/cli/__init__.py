@@ -2,12 +2,14 @@
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from casework.aggregates.base import RuleBroken
 from casework.application.checkpoints import PendingCheckpoints
-from casework.store.errors import StoreError
+from casework.store.failures import store_error_from
 
 # One module per command group; each adds its sub-commands (with --help) to the parser.
 COMMAND_MODULES = [
@@ -41,17 +43,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.pending_checkpoints = PendingCheckpoints()
     try:
         return int(args.run(args) or 0)
-    except RuleBroken as error:
-        # The message is in the users' words; the rule's stable name is said once, here.
-        print(f"casework: {error.rule}: {error}", file=sys.stderr)
-        return 2
-    except StoreError as error:
-        print(f"casework: {error}", file=sys.stderr)
-        return 2
+    except Exception as error:
+        return report_failure(error)
     except KeyboardInterrupt:
         return 130
     finally:
         checkpoint_before_exit(args.pending_checkpoints)
+
+
+def report_failure(error: Exception) -> int:
+    """The one place where an error becomes a line on stderr and an exit status: a
+    refused command (its rule named once, here), a store that cannot be used (what is
+    wrong and the fix), output piped into a reader that stopped (quietly), or a bug
+    (one line; `CASEWORK_TRACEBACK=1` shows where)."""
+    if isinstance(error, BrokenPipeError):
+        # `casework timeline ... | head`: the reader has what it wanted. Point stdout at
+        # /dev/null so the interpreter's last flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 128 + signal.SIGPIPE
+    if isinstance(error, RuleBroken):
+        # The message is in the users' words; the rule's stable name is said once, here.
+        print(f"casework: {error.rule}: {error}", file=sys.stderr)
+        return 2
+    store_error = store_error_from(error, None)
+    if store_error is not None:
+        print(f"casework: {store_error}", file=sys.stderr)
+        return 2
+    if os.environ.get("CASEWORK_TRACEBACK"):
+        raise error
+    print(
+        f"casework: internal error ({type(error).__name__}: {error}); nothing more was "
+        "done. This is a bug in casework: rerun with CASEWORK_TRACEBACK=1 to see where, and "
+        "report it",
+        file=sys.stderr,
+    )
+    return 70  # EX_SOFTWARE
 
 
 def checkpoint_before_exit(pending_checkpoints: PendingCheckpoints) -> None:

@@ -3,10 +3,13 @@
 import argparse
 from pathlib import Path
 
+from casework.application import Casework
 from casework.cli.session import casework_session
 from casework.settings import Settings
+from casework.store.database import Database
 from casework.store.errors import MasterKeyError
 from casework.store.key_files import create_key_files, rotate_master_key_file
+from casework.store.opening import refuse_new_master_key
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -17,8 +20,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "init",
         help="create the master key and the ledger signing key (mode 0600)",
         description="Create the master key (256-bit, base64) and the Ed25519 ledger "
-        "signing key in CASEWORK_KEY_DIR (default: <data dir>/keys). Refuses to "
-        "overwrite existing keys.",
+        "signing key in CASEWORK_KEY_DIR (default: <data dir>/keys), and an empty store "
+        "where CASEWORK_DATABASE_URL points (default: <data dir>/casework.db) if there is "
+        "none. Refuses to overwrite existing keys, and to write a master key beside a store "
+        "sealed under another one.",
     )
     init.set_defaults(run=run_init)
 
@@ -40,13 +45,20 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def run_init(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    # Never a new master key beside a store sealed under another one.
+    store_existed = refuse_new_master_key(settings)
     written = create_key_files(settings)
-    if not written:
-        print("casework: keys already exist; nothing written")
-        return 0
     for path in written:
         print(f"wrote {path}")
-    print("Keep the master key and the signing key out of backups of the database.")
+    if written:
+        print("Keep the master key and the signing key out of backups of the database.")
+    if not store_existed:
+        # On purpose, here and in `casework demo` only: its tables (and directory).
+        Casework(settings, pending_checkpoints=args.pending_checkpoints).close()
+        where = Database.from_url(settings.database_url).describe()
+        print(f"created an empty casework store at {where}")
+    elif not written:
+        print("casework: the keys and the store already exist; nothing written")
     return 0
 
 

@@ -180,7 +180,8 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     """The `n`th case: a client in a department, taken to a stage drawn from `STAGES`."""
     department = str(_pick(rng, CASE_SHARE))
     lead = rng.choice(people.leads[department])
-    stage = str(_pick(rng, STAGES))
+    # The first cases take one stage each, so that even a small demo shows every stage.
+    stage = list(STAGES)[n] if n < len(STAGES) else str(_pick(rng, STAGES))
     # A case waits in "closing" only when its risk needs the supervisor's approval.
     risk = RiskLevel.HIGH if stage == "closing" else RiskLevel(_pick(rng, RISKS))  # type: ignore[arg-type]
     opened = today - timedelta(days=rng.randint(40, 330), hours=rng.randint(0, 8))

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import CaseStatus
 from casework.aggregates.discipline import Discipline
+from casework.aggregates.staff import Staff
 from casework.application import Casework
 
 ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
@@ -30,6 +31,10 @@ SW, LAW, PSY, MED, EDU = (
     Discipline.MEDICINE,
     Discipline.EDUCATION,
 )
+
+# The worker who hands over his cases and leaves; the day supervision began.
+LEAVER = "王磊 Wang Lei"
+SUPERVISED_FROM = date(2025, 9, 1)
 
 # (name, roles, disciplines, department key or None, external)
 STAFF = [
@@ -101,14 +106,40 @@ def found_centre(app: Casework) -> People:
     frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
     for n, worker in enumerate(frontline):
         supervisor = supervisors[n % len(supervisors)]
-        app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, date(2025, 9, 1))
+        app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, SUPERVISED_FROM)
         supervisor_of[worker.staff_id] = supervisor
+    return People(by_name, leads, supervisor_of, specialists, department_ids)
+
+
+def people_in_store(app: Casework) -> People:
+    """The cast as `found_centre` made it, read back from the store (a resumed build
+    goes on with the same people)."""
+    staff = {s.name: s for s in app.list_staff()}
+    departments = {d.name: d.department_id for d in app.get_organisation().departments}
+    department_ids = {key: departments[name] for key, name in DEPARTMENTS.items()}
+    by_name: dict[str, Actor] = {}
+    leads: dict[str, list[Actor]] = {key: [] for key in DEPARTMENTS}
+    specialists: dict[Discipline, Actor] = {}
+    for name, roles, disciplines, department, _external in STAFF:
+        actor = Actor(staff[name].id, roles[0])
+        by_name[name] = actor
+        if department and Role.CASEWORKER in roles:
+            leads[department].append(Actor(actor.staff_id, Role.CASEWORKER))
+        if roles == [Role.SPECIALIST]:
+            specialists[disciplines[0]] = actor
+    frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
+    by_id: dict[UUID, Staff] = {s.id: s for s in staff.values()}
+    supervisor_of = {
+        worker.staff_id: Actor(supervisor_id, Role.SUPERVISOR)
+        for worker in frontline
+        for supervisor_id in by_id[worker.staff_id].supervisors_on(SUPERVISED_FROM)[:1]
+    }
     return People(by_name, leads, supervisor_of, specialists, department_ids)
 
 
 def a_worker_leaves(app: Casework, people: People) -> None:
     """王磊 hands his open cases to 李娜 and leaves: the hand-over audit in the record."""
-    leaver = people.by_name["王磊 Wang Lei"]
+    leaver = people.by_name[LEAVER]
     successor = people.by_name["李娜 Li Na"]
     head = people.by_name["张伟 Zhang Wei"]
     for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):

@@ -24,3 +24,31 @@ class RecordErased(StoreError):  # noqa: N818
 
 class UnknownKeyScope(StoreError):  # noqa: N818
     """An event was about to be stored without a key scope: a programming error."""
+
+
+class NoStore(StoreError):  # noqa: N818 - it names what was found
+    """There is no casework store where the settings point (none is created by accident)."""
+
+
+class DamagedStore(StoreError):  # noqa: N818
+    """The database file is not a casework store, or it is damaged (truncated, overwritten)."""
+
+
+class StoreUnreachable(StoreError):  # noqa: N818
+    """The database server cannot be reached, or refuses the role or the database named."""
+
+
+class MissingSchema(StoreError):  # noqa: N818
+    """`?schema=name` names a PostgreSQL schema that does not exist (none is created)."""
+
+
+class ReadOnlyStore(StoreError):  # noqa: N818
+    """A command that writes met a read-only database file or directory."""
+
+
+class StoreFull(StoreError):  # noqa: N818
+    """The disk holding the store is full; the write was rolled back."""
+
+
+class StoreBusy(StoreError):  # noqa: N818
+    """Another process held the store's write lock for longer than the lock timeout."""

@@ -42,8 +42,10 @@ def write_master_key_file(path: Path, key: bytes) -> None:
 def read_master_key_file(path: Path) -> MasterKey:
     if not path.exists():
         raise MasterKeyError(
-            f"no master key: {path} does not exist and CASEWORK_MASTER_KEY is not set. "
-            "Create one with `casework keys init` (or run `casework serve --demo`)."
+            f"no master key: {path} does not exist and CASEWORK_MASTER_KEY is not set. A "
+            "new, empty store gets one from `casework keys init`; a store that already "
+            "holds records opens only with the key it was sealed under: restore that key "
+            "from its backup (without it, or a backup, the records cannot be recovered)"
         )
     if path.stat().st_mode & 0o077:
         raise MasterKeyError(

@@ -42,7 +42,9 @@ class Keyring:
                 f"the master key from {self.master.source} (fingerprint "
                 f"{self.master.fingerprint}) is not the key of this store (its keys were "
                 f"wrapped by {', '.join(sorted(f or '?' for f in found))}). "
-                "Point CASEWORK_MASTER_KEY or CASEWORK_MASTER_KEY_FILE at the right key."
+                "Set CASEWORK_MASTER_KEY to this store's key, or point CASEWORK_KEY_DIR at "
+                "the directory whose master.key it is. Without that key, or a backup of it, "
+                "the sealed records cannot be opened: there is no other way to recover them."
             )
 
     def for_scope(self, scope_id: UUID, *, new: bool = False) -> DataKey:
