@@ -23,7 +23,9 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from api.pages.case_forms import CaseForms
 from api.pages.case_pages import CasePages, WorkPages
+from api.pages.compliance_pages import CompliancePages
 from api.pages.language import LANGUAGE_COOKIE, LOCALES, N_
 from api.pages.rendering import language_of, render
 from api.pages.signing_in import (
@@ -34,6 +36,7 @@ from api.pages.signing_in import (
     page_principal,
     secure_cookies,
 )
+from api.pages.supervisor_pages import SupervisorPages
 from casework.aggregates.base import RuleBroken
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
@@ -57,10 +60,17 @@ REFUSED = N_("The request could not be completed")
 CSRF_HINT = N_("Reload the page and send the form again.")
 
 
-def _error_page(request: Request[Any, Any, Any], rule: str, status: int, detail: str
-                ) -> Response[str]:
-    return render(request, "error.html", status, title=RULE_TITLES.get(rule, REFUSED),
-                  detail=detail, rule=rule)
+def _error_page(
+    request: Request[Any, Any, Any], rule: str, status: int, detail: str
+) -> Response[str]:
+    return render(
+        request,
+        "error.html",
+        status,
+        title=RULE_TITLES.get(rule, REFUSED),
+        detail=detail,
+        rule=rule,
+    )
 
 
 def _refused(request: Request[Any, Any, Any], error: RuleBroken) -> Response[Any]:
@@ -78,8 +88,14 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
     return _error_page(request, "bad_request", error.status_code, "")
 
 
-@post("/language", operation_id="pageLanguage", summary="Page: switch the language",
-      include_in_schema=False, status_code=303, opt={"exclude_from_auth": True})
+@post(
+    "/language",
+    operation_id="pageLanguage",
+    summary="Page: switch the language",
+    include_in_schema=False,
+    status_code=303,
+    opt={"exclude_from_auth": True},
+)
 async def switch_language(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[dict[str, str]],
@@ -87,10 +103,17 @@ async def switch_language(
     code = data.get("lang", "")
     response: Response[Any] = Redirect(local_path(data.get("next")), status_code=303)
     if code in LOCALES:
-        response.set_cookie(Cookie(
-            key=LANGUAGE_COOKIE, value=code, path="/", max_age=365 * 24 * 3600,
-            samesite="lax", httponly=True, secure=secure_cookies(request),
-        ))
+        response.set_cookie(
+            Cookie(
+                key=LANGUAGE_COOKIE,
+                value=code,
+                path="/",
+                max_age=365 * 24 * 3600,
+                samesite="lax",
+                httponly=True,
+                secure=secure_cookies(request),
+            )
+        )
     return response
 
 
@@ -112,9 +135,19 @@ def pages_router() -> Router:
     return Router(
         path="/",
         route_handlers=[
-            SignInPages, WorkPages, CasePages, switch_language,
-            create_static_files_router(path="/static", directories=[STATIC_DIR],
-                                       include_in_schema=False, opt={"exclude_from_auth": True}),
+            SignInPages,
+            WorkPages,
+            CasePages,
+            CaseForms,
+            SupervisorPages,
+            CompliancePages,
+            switch_language,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                include_in_schema=False,
+                opt={"exclude_from_auth": True},
+            ),
         ],
         dependencies={"by": Provide(page_principal)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config())],

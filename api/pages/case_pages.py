@@ -29,6 +29,7 @@ from casework.application.access_log import AccessEntry, AccessLogNotAllowed
 from casework.application.authorisation import CaseReading
 from casework.application.errors import Conflict
 from casework.application.principal import Principal
+from casework.application.review_queue import reviews_shown
 from casework.projections import Projections
 from casework.store.access_index import AccessQuery
 
@@ -36,6 +37,8 @@ RISK_ORDER = [RiskLevel.CRITICAL, RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LO
 ACCESS_LOG_SHOWN = 20
 NOTE_KINDS = [k.value for k in NoteKind]
 DISCIPLINES = [d.value for d in Discipline]
+# Roles that may judge records (the service layer decides whether they may judge one).
+JUDGING_ROLES = frozenset({Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR})
 
 # What a refused note says about its field, by the field the service layer named.
 FIELD_MESSAGES = {
@@ -88,10 +91,16 @@ def department_name(casework: Casework, department_id: UUID) -> str:
 class WorkPages(Controller):
     path = ""
 
-    @get("/", operation_id="pageMyWork", summary="Page: my work", include_in_schema=False,
-         sync_to_thread=True)
-    def my_work(self, request: Request[Any, Any, Any], casework: Service, by: Asking
-                ) -> Response[str]:
+    @get(
+        "/",
+        operation_id="pageMyWork",
+        summary="Page: my work",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def my_work(
+        self, request: Request[Any, Any, Any], casework: Service, by: Asking
+    ) -> Response[str]:
         projections: Projections = request.app.state.projections
         by_risk: dict[str, list[Any]] = defaultdict(list)
         if by.role is not Role.ADMINISTRATOR:
@@ -101,7 +110,11 @@ class WorkPages(Controller):
                     by_risk[listing.risk_level].append(listing)
         groups = [(risk.value, by_risk[risk.value]) for risk in RISK_ORDER if by_risk[risk.value]]
         return render(
-            request, "my_work.html", by=by, me=Names(casework)(by.staff_id), groups=groups,
+            request,
+            "my_work.html",
+            by=by,
+            me=Names(casework)(by.staff_id),
+            groups=groups,
             total=sum(len(cases) for _, cases in groups),
             administrator=by.role is Role.ADMINISTRATOR,
         )
@@ -126,88 +139,135 @@ class ChangeSince:
     at: Any
 
 
+def render_case(
+    request: Request[Any, Any, Any],
+    casework: Casework,
+    by: Principal,
+    case_id: UUID,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response[str]:
+    """The case page as `by` may see it; `extra` says what a form just did or refused
+    (`open_form`, `form`, `refusal`, `conflict`, `recorded`)."""
+    reading = casework.read_case(by, case_id)
+    extra.setdefault("recorded", "")
+    extra.setdefault("form", None)
+    return render(request, "case.html", status_code, **case_context(casework, by, reading), **extra)
+
+
+def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dict[str, Any]:
+    case = reading.case
+    names = Names(casework)
+    access_log: list[AccessEntry] | None
+    try:
+        access_log = casework.who_read_case(by, case.id, AccessQuery(limit=ACCESS_LOG_SHOWN))
+    except AccessLogNotAllowed:
+        access_log = None
+    plan = case.active_plan or case.pending_plan
+    notes = sorted(case.notes.values(), key=lambda n: n.occurred_at, reverse=True)
+    own = next((m.discipline.value for m in case.team if m.staff_id == by.staff_id), None)
+    return {
+        "reviews": reviews_shown(casework, by, reading),
+        "judges": by.role in JUDGING_ROLES,
+        "by": by,
+        "case": case,
+        "reading": reading,
+        "shown": {str(kind) for kind in reading.shown},
+        "names": names,
+        "department": department_name(casework, case.department_id),
+        "team": [m for m in case.team if m.removed_at is None],
+        "plan": plan,
+        "notes": notes,
+        "access_log": access_log,
+        "note_kinds": NOTE_KINDS,
+        "disciplines": DISCIPLINES,
+        "default_discipline": own or Discipline.SOCIAL_WORK.value,
+    }
+
+
 class CasePages(Controller):
     path = "/cases"
 
-    def _page(self, request: Request[Any, Any, Any], casework: Casework, by: Principal,
-              case_id: UUID, status_code: int = 200, **extra: Any) -> Response[str]:
-        reading = casework.read_case(by, case_id)
-        return render(request, "case.html", status_code,
-                      **self._context(casework, by, reading), **extra)
+    @get(
+        "/{case_id:uuid}",
+        operation_id="pageCase",
+        summary="Page: a case",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def case_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        case_id: FromPath[UUID],
+    ) -> Response[str]:
+        recorded = request.query_params.get("recorded", "")
+        return render_case(request, casework, by, case_id, recorded=recorded)
 
-    def _context(self, casework: Casework, by: Principal, reading: CaseReading
-                 ) -> dict[str, Any]:
-        case = reading.case
-        names = Names(casework)
-        access_log: list[AccessEntry] | None
-        try:
-            access_log = casework.who_read_case(by, case.id, AccessQuery(limit=ACCESS_LOG_SHOWN))
-        except AccessLogNotAllowed:
-            access_log = None
-        plan = case.active_plan or case.pending_plan
-        notes = sorted(case.notes.values(), key=lambda n: n.occurred_at, reverse=True)
-        own = next((m.discipline.value for m in case.team if m.staff_id == by.staff_id), None)
-        return {
-            "by": by,
-            "case": case,
-            "reading": reading,
-            "shown": {str(kind) for kind in reading.shown},
-            "names": names,
-            "department": department_name(casework, case.department_id),
-            "team": [m for m in case.team if m.removed_at is None],
-            "plan": plan,
-            "notes": notes,
-            "access_log": access_log,
-            "note_kinds": NOTE_KINDS,
-            "disciplines": DISCIPLINES,
-            "default_discipline": own or Discipline.SOCIAL_WORK.value,
-        }
-
-    @get("/{case_id:uuid}", operation_id="pageCase", summary="Page: a case",
-         include_in_schema=False, sync_to_thread=True)
-    def case_page(self, request: Request[Any, Any, Any], casework: Service, by: Asking,
-                  case_id: FromPath[UUID]) -> Response[str]:
-        recorded = request.query_params.get("recorded") == "note"
-        return self._page(request, casework, by, case_id, recorded=recorded, form=None)
-
-    @post("/{case_id:uuid}/notes", operation_id="pageRecordNote",
-          summary="Page: record a note (form)", include_in_schema=False, sync_to_thread=True,
-          status_code=303)
+    @post(
+        "/{case_id:uuid}/notes",
+        operation_id="pageRecordNote",
+        summary="Page: record a note (form)",
+        include_in_schema=False,
+        sync_to_thread=True,
+        status_code=303,
+    )
     def record_note(
-        self, request: Request[Any, Any, Any], casework: Service, by: Asking,
-        case_id: FromPath[UUID], data: URLEncodedBody[NoteForm],
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        case_id: FromPath[UUID],
+        data: URLEncodedBody[NoteForm],
     ) -> Response[Any]:
         language = language_of(request)
         try:
             expected = int(data.version)
             casework.record_note(
-                case_id, by, NoteKind(data.kind), data.narrative,
-                _minutes(data.duration_minutes), None, Discipline(data.discipline),
+                case_id,
+                by,
+                NoteKind(data.kind),
+                data.narrative,
+                _minutes(data.duration_minutes),
+                None,
+                Discipline(data.discipline),
                 expected_version=expected,
             )
         except Conflict as conflict:
-            changes = self._changes_since(request, casework, case_id, conflict)
-            return self._page(request, casework, by, case_id, 409, form=data,
-                              conflict=changes, recorded=False)
+            changes = changes_since(request, casework, case_id, conflict)
+            return render_case(
+                request, casework, by, case_id, 409, form=data, open_form="note", conflict=changes
+            )
         except (InvalidValue, ValueError) as refused:
             message = _field_message(language, refused, data)
-            return self._page(request, casework, by, case_id, 422, form=data,
-                              field_error=message, recorded=False)
+            return render_case(
+                request,
+                casework,
+                by,
+                case_id,
+                422,
+                form=data,
+                open_form="note",
+                field_error=message,
+            )
         return Redirect(f"/cases/{case_id}?recorded=note#notes", status_code=303)
 
-    def _changes_since(self, request: Request[Any, Any, Any], casework: Casework,
-                       case_id: UUID, conflict: Conflict) -> list[ChangeSince]:
-        since = int(conflict.details.get("expected_version") or 0)
-        projections: Projections = request.app.state.projections
-        fresh(projections, "audit_timeline")
-        names = Names(casework)
-        with projections.read("audit_timeline") as (view, connection):
-            entries = view.of_case(connection, case_id)
-        return [
-            ChangeSince(e.version, e.kind, names(e.actor_id), e.actor_role, e.recorded_at)
-            for e in entries
-            if e.record_id == case_id and e.version > since
-        ]
+
+def changes_since(
+    request: Request[Any, Any, Any], casework: Casework, case_id: UUID, conflict: Conflict
+) -> list[ChangeSince]:
+    since = int(conflict.details.get("expected_version") or 0)
+    projections: Projections = request.app.state.projections
+    fresh(projections, "audit_timeline")
+    names = Names(casework)
+    with projections.read("audit_timeline") as (view, connection):
+        entries = view.of_case(connection, case_id)
+    return [
+        ChangeSince(e.version, e.kind, names(e.actor_id), e.actor_role, e.recorded_at)
+        for e in entries
+        if e.record_id == case_id and e.version > since
+    ]
 
 
 def _minutes(text: str) -> int:
@@ -217,8 +277,7 @@ def _minutes(text: str) -> int:
         raise InvalidValue("duration_minutes", "must be a whole number") from None
 
 
-def _field_message(language: Language, refused: Exception, data: NoteForm
-                   ) -> tuple[str, str]:
+def _field_message(language: Language, refused: Exception, data: NoteForm) -> tuple[str, str]:
     """(field, message in the page's language) for a refused note."""
     if isinstance(refused, InvalidValue):
         name = refused.field

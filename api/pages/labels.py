@@ -69,6 +69,38 @@ LABELS: dict[str, str] = {
     # plan states
     "pending_approval": N_("Awaiting approval"),
     "superseded": N_("Superseded"),
+    # what waits for a reviewer, and verdicts
+    "resubmitted": N_("Revised: judge it again"),
+    "approval": N_("Needs approval"),
+    "not_reviewed": N_("Not reviewed yet"),
+    "approved": N_("Approved"),
+    "revision_requested": N_("Revision requested"),
+    # assessment domains (family, education and other are named above)
+    "mental_health": N_("Mental health"),
+    "physical_health": N_("Physical health"),
+    "legal": N_("Legal"),
+    "economic": N_("Economic"),
+    "housing": N_("Housing"),
+    "safety": N_("Safety"),
+    # closure reasons and goal outcomes
+    "goals_met": N_("Goals met"),
+    "client_withdrew": N_("Client withdrew"),
+    "transferred": N_("Transferred"),
+    "moved_away": N_("Moved away"),
+    "died": N_("Died"),
+    "achieved": N_("Achieved"),
+    "partly_achieved": N_("Partly achieved"),
+    "not_achieved": N_("Not achieved"),
+    # replay bases
+    "as recorded": N_("As recorded"),
+    "as occurred": N_("As occurred"),
+    # supervision
+    "individual": N_("Individual"),
+    "group": N_("Group"),
+    "peer": N_("Peer"),
+    "case_practice": N_("Case practice"),
+    "professional_development": N_("Professional growth"),
+    "wellbeing": N_("Wellbeing and burnout"),
     # case events, as a conflict lists them
     "Opened": N_("Case opened"),
     "ClientDetailsCorrected": N_("Client details corrected"),
@@ -93,9 +125,22 @@ LABELS: dict[str, str] = {
 
 UNKNOWN = N_("Other change")
 
+# One record of a kind, as a review names it.
+RECORD_NAMES = {
+    "note": N_("note"),
+    "assessment": N_("assessment"),
+    "plan": N_("plan"),
+    "closure": N_("closure"),
+}
+
 
 def label(value: StrEnum | str | None) -> str:
     """The msgid for a value the service layer returned (translate it when shown)."""
     if value is None:
         return "—"
     return LABELS.get(str(value), UNKNOWN)
+
+
+def record_name(kind: StrEnum | str) -> str:
+    """The msgid naming one record of `kind` (translate it when shown)."""
+    return RECORD_NAMES.get(str(kind), UNKNOWN)

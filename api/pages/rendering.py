@@ -13,7 +13,7 @@ from litestar.enums import MediaType
 from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
-from api.pages.labels import label
+from api.pages.labels import label, record_name
 from api.pages.language import LANGUAGE_COOKIE, Language, chosen
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -49,6 +49,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["label"] = label
+    env.globals["record_name"] = record_name
     return env
 
 

@@ -17,8 +17,10 @@ def test_every_message_has_a_chinese_translation_with_its_placeholders() -> None
     untranslated, misplaced, absent_en = [], [], []
     for msgid, plural in messages.items():
         entry = zh.get(msgid)
-        strings = [] if entry is None else (
-            list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
+        strings = (
+            []
+            if entry is None
+            else (list(entry.string) if isinstance(entry.string, tuple) else [entry.string])
         )
         if not strings or not all(strings):
             untranslated.append(msgid)

@@ -26,8 +26,7 @@ def assert_accessible(site: Site, page: Page) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_a_caseworker_signs_in_opens_her_case_and_records_a_note(site: Site, language: str
-                                                                 ) -> None:
+def test_a_caseworker_signs_in_opens_her_case_and_records_a_note(site: Site, language: str) -> None:
     t = texts(language)
     page = site.page("zh-CN" if language == "zh" else "en-GB")
     page.goto(f"{site.base}/cases/{site.case_id}")

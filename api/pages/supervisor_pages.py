@@ -1,0 +1,435 @@
+"""The supervisor's pages: the review queue with the supervisees overdue for
+supervision, the review form (approve, or ask for a revision with comments), and the
+supervision session record (record a session; cases discussed, decisions, action
+items, sign-off).
+
+Each handler asks the service layer (`review_queue`, `read_case`, `approve_record`,
+`request_revision`, `get_supervision_session`, …) and shows what it returns; the
+service layer decides who may see and do what, and records every read.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect
+
+from api.dependencies import Asking, Service
+from api.pages.case_pages import Names, fresh
+from api.pages.forms import Refusal, Unreadable, choice, day_of, refusal_of, uuid_of, whole
+from api.pages.rendering import language_of, render
+from casework.aggregates.base import Role, RuleBroken, now
+from casework.aggregates.case import RecordKind
+from casework.aggregates.case_discussion import CaseDiscussion
+from casework.aggregates.review import reviewable
+from casework.aggregates.supervision import SessionFormat, Topic
+from casework.application import Casework
+from casework.application.errors import Conflict, NotFound
+from casework.application.principal import Principal
+from casework.application.review_queue import review_queue, reviews_shown
+from casework.projections import Projections
+
+SESSION_FORMATS = [f.value for f in SessionFormat]
+TOPICS = [t.value for t in Topic]
+SESSION_ENTRIES = ["decision", "action-item", "discussion", "done", "sign"]
+# Refusals shown as a page of their own (the form's page itself is not for this reader).
+PAGE_REFUSALS = frozenset({"access_denied", "not_found", "not_signed_in", "erased"})
+
+
+@dataclass
+class ReviewForm:
+    verdict: str = ""
+    comments: str = ""
+    _csrf_token: str = field(default="", repr=False)
+
+
+@dataclass
+class SessionForm:
+    session_format: str = ""
+    supervisees: list[str] | str = field(default_factory=list)
+    duration_minutes: str = ""
+    topics: list[str] | str = field(default_factory=list)
+    _csrf_token: str = field(default="", repr=False)
+
+
+@dataclass
+class SessionEntryForm:
+    """One of the session page's forms (decision, action item, case discussed, sign)."""
+
+    version: str = ""
+    decision: str = ""
+    owner: str = ""
+    description: str = ""
+    due_on: str = ""
+    case_id: str = ""
+    summary: str = ""
+    advice: str = ""
+    item_id: str = ""
+    _csrf_token: str = field(default="", repr=False)
+
+
+def _supervisees(casework: Casework, by: Principal) -> list[UUID]:
+    return casework.get_staff(by.staff_id).supervisees_on(now().date())
+
+
+class SupervisorPages(Controller):
+    path = ""
+
+    @get(
+        "/reviews",
+        operation_id="pageReviewQueue",
+        summary="Page: review queue",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def queue(
+        self, request: Request[Any, Any, Any], casework: Service, by: Asking
+    ) -> Response[str]:
+        names = Names(casework)
+        waiting = review_queue(casework, by)
+        mine = set(_supervisees(casework, by))
+        today = now().date()
+        due = [d for d in casework.supervision_due() if d.staff_id in mine]
+        projections: Projections = request.app.state.projections
+        fresh(projections, "supervision_history")
+        with projections.read("supervision_history") as (view, connection):
+            sessions = view.of_supervisor(connection, by.staff_id)[:10]
+        return render(
+            request,
+            "review_queue.html",
+            by=by,
+            names=names,
+            waiting=waiting,
+            due=due,
+            today=today,
+            sessions=sessions,
+            supervisor=by.role is Role.SUPERVISOR,
+        )
+
+    # -- the review form ---------------------------------------------------------------
+
+    def _review_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Casework,
+        by: Principal,
+        case_id: UUID,
+        kind: str,
+        record_id: UUID,
+        status_code: int = 200,
+        **extra: Any,
+    ) -> Response[str]:
+        record_kind = reviewable(kind)
+        reading = casework.read_case(by, case_id)
+        case = reading.case
+        record: Any = None
+        if record_kind is RecordKind.NOTE:
+            record = case.notes.get(record_id)
+        elif record_kind is RecordKind.ASSESSMENT:
+            record = case.assessments.get(record_id)
+        elif record_kind is RecordKind.PLAN:
+            record = case.plan_versions[-1] if case.plan_versions else None
+        else:
+            record = next((c for c in case.closures if c.closure_id == record_id), None)
+        if record is None:
+            raise NotFound(record_kind.value, record_id)  # not in the case, or withheld
+        state = reviews_shown(casework, by, reading).get(record_id)
+        return render(
+            request,
+            "review_form.html",
+            status_code,
+            by=by,
+            case=case,
+            kind=record_kind.value,
+            record=record,
+            record_id=record_id,
+            state=state,
+            names=Names(casework),
+            form=extra.pop("form", None),
+            **extra,
+        )
+
+    @get(
+        "/reviews/{case_id:uuid}/{kind:str}/{record_id:uuid}",
+        operation_id="pageReview",
+        summary="Page: review a record",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def review_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        case_id: FromPath[UUID],
+        kind: FromPath[str],
+        record_id: FromPath[UUID],
+    ) -> Response[str]:
+        done = request.query_params.get("done", "")
+        return self._review_page(
+            request,
+            casework,
+            by,
+            case_id,
+            kind,
+            record_id,
+            done=done if done in ("approved", "revision_requested") else "",
+        )
+
+    @post(
+        "/reviews/{case_id:uuid}/{kind:str}/{record_id:uuid}",
+        operation_id="pageReviewSubmit",
+        summary="Page: judge a record (form)",
+        include_in_schema=False,
+        sync_to_thread=True,
+        status_code=303,
+    )
+    def judge(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        case_id: FromPath[UUID],
+        kind: FromPath[str],
+        record_id: FromPath[UUID],
+        data: URLEncodedBody[ReviewForm],
+    ) -> Response[Any]:
+        record_kind = reviewable(kind)
+        try:
+            verdict = choice(data.verdict, ["approve", "revise"], "verdict")
+            if verdict == "approve":
+                casework.approve_record(by, case_id, record_kind, record_id, data.comments)
+            else:
+                casework.request_revision(by, case_id, record_kind, record_id, data.comments)
+        except (RuleBroken, Unreadable) as error:
+            if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
+                raise
+            refusal = refusal_of(language_of(request), error)
+            return self._review_page(
+                request,
+                casework,
+                by,
+                case_id,
+                kind,
+                record_id,
+                422,
+                form=data,
+                refusal=refusal,
+                done="",
+            )
+        done = "approved" if data.verdict == "approve" else "revision_requested"
+        return Redirect(f"/reviews/{case_id}/{kind}/{record_id}?done={done}", status_code=303)
+
+    # -- supervision sessions ----------------------------------------------------------
+
+    def _new_session_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Casework,
+        by: Principal,
+        form: SessionForm,
+        status_code: int = 200,
+        refusal: Refusal | None = None,
+    ) -> Response[str]:
+        return render(
+            request,
+            "supervision_new.html",
+            status_code,
+            by=by,
+            names=Names(casework),
+            supervisees=_supervisees(casework, by),
+            formats=SESSION_FORMATS,
+            topics=TOPICS,
+            form=form,
+            refusal=refusal,
+        )
+
+    @get(
+        "/supervision/new",
+        operation_id="pageSupervisionNew",
+        summary="Page: record a supervision session",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def new_session(
+        self, request: Request[Any, Any, Any], casework: Service, by: Asking
+    ) -> Response[str]:
+        form = SessionForm(
+            session_format="individual", duration_minutes="60", topics=["case_practice"]
+        )
+        return self._new_session_page(request, casework, by, form)
+
+    @post(
+        "/supervision",
+        operation_id="pageSupervisionRecord",
+        summary="Page: record a supervision session (form)",
+        include_in_schema=False,
+        sync_to_thread=True,
+        status_code=303,
+    )
+    def record_session(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        data: URLEncodedBody[SessionForm],
+    ) -> Response[Any]:
+        try:
+            session_id = casework.record_supervision_session(
+                by,
+                SessionFormat(choice(data.session_format, SESSION_FORMATS, "session_format")),
+                by.staff_id,
+                [uuid_of(s, "supervisees") for s in _listed(data.supervisees)],
+                whole(data.duration_minutes, "duration_minutes"),
+                [Topic(choice(t, TOPICS, "topics")) for t in _listed(data.topics)],
+            )
+        except (RuleBroken, Unreadable) as error:
+            if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
+                raise
+            refusal = refusal_of(language_of(request), error)
+            return self._new_session_page(request, casework, by, data, 422, refusal)
+        return Redirect(f"/supervision/{session_id}", status_code=303)
+
+    def _session_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Casework,
+        by: Principal,
+        session_id: UUID,
+        status_code: int = 200,
+        **extra: Any,
+    ) -> Response[str]:
+        session = casework.get_supervision_session(by, session_id)
+        discussions: list[CaseDiscussion] = []
+        hidden = 0
+        for case_id in session.case_ids:
+            try:
+                discussions.append(casework.get_case_discussion(by, session_id, case_id))
+            except RuleBroken as refused:
+                if refused.rule != "access_denied":
+                    raise
+                hidden += 1
+        cases: list[UUID] = []
+        if by.staff_id == session.supervisor_id and not session.signed_off:
+            for staff_id in session.supervisee_ids:
+                cases += casework.get_staff(staff_id).lead_case_ids
+        return render(
+            request,
+            "supervision_session.html",
+            status_code,
+            by=by,
+            session=session,
+            names=Names(casework),
+            discussions=discussions,
+            hidden_discussions=hidden,
+            supervisor=by.staff_id == session.supervisor_id,
+            participant=by.staff_id in session.participants,
+            cases=list(dict.fromkeys(cases)),
+            today=now().date(),
+            form=extra.pop("form", None),
+            **extra,
+        )
+
+    @get(
+        "/supervision/{session_id:uuid}",
+        operation_id="pageSupervisionSession",
+        summary="Page: a supervision session",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def session_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        session_id: FromPath[UUID],
+    ) -> Response[str]:
+        done = request.query_params.get("done", "")
+        return self._session_page(
+            request, casework, by, session_id, done=done if done in SESSION_ENTRIES else ""
+        )
+
+    @post(
+        "/supervision/{session_id:uuid}/{entry:str}",
+        operation_id="pageSupervisionEntry",
+        summary="Page: add to a supervision session (form)",
+        include_in_schema=False,
+        sync_to_thread=True,
+        status_code=303,
+    )
+    def session_entry(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        session_id: FromPath[UUID],
+        entry: FromPath[str],
+        data: URLEncodedBody[SessionEntryForm],
+    ) -> Response[Any]:
+        try:
+            entry = choice(entry, SESSION_ENTRIES, "entry")
+            expected = whole(data.version, "version")
+            if entry == "decision":
+                casework.record_supervision_decision(
+                    session_id, by, data.decision, expected_version=expected
+                )
+            elif entry == "action-item":
+                casework.add_action_item(
+                    session_id,
+                    by,
+                    uuid_of(data.owner, "owner"),
+                    data.description,
+                    day_of(data.due_on, "due_on"),
+                    expected_version=expected,
+                )
+            elif entry == "discussion":
+                advice = [line.strip() for line in data.advice.splitlines() if line.strip()]
+                casework.discuss_case_in_supervision(
+                    session_id,
+                    by,
+                    uuid_of(data.case_id, "case_id"),
+                    data.summary,
+                    advice,
+                    expected_version=expected,
+                )
+            elif entry == "done":
+                casework.mark_action_item_done(
+                    session_id, by, uuid_of(data.item_id, "item_id"), expected_version=expected
+                )
+            else:
+                casework.sign_supervision_session(session_id, by, expected_version=expected)
+        except Conflict:
+            return self._session_page(
+                request,
+                casework,
+                by,
+                session_id,
+                409,
+                form=data,
+                entry=entry,
+                conflict=True,
+                done="",
+            )
+        except (RuleBroken, Unreadable) as error:
+            if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
+                raise
+            refusal = refusal_of(language_of(request), error)
+            return self._session_page(
+                request,
+                casework,
+                by,
+                session_id,
+                422,
+                form=data,
+                entry=entry,
+                refusal=refusal,
+                done="",
+            )
+        return Redirect(f"/supervision/{session_id}?done={entry}", status_code=303)
+
+
+def _listed(values: list[str] | str) -> list[str]:
+    """A form field sent once arrives as a string, several times as a list."""
+    return [values] if isinstance(values, str) else list(values)
