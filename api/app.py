@@ -9,6 +9,7 @@ last ledger checkpoint.
 """
 
 import logging
+import os
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -18,8 +19,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 
 from api.authentication import BearerSession
+from api.background import CheckpointSigner, ViewRunner
 from api.cases import CaseController
-from api.checkpointing import CheckpointSigner
 from api.commands import ServedCasework
 from api.dependencies import APP_DEPENDENCIES
 from api.errors import problem_details
@@ -28,6 +29,7 @@ from api.health import HealthController
 from api.idempotency import IdempotencyTable
 from api.pages import pages_router
 from api.sessions import SessionController
+from api.views import ViewController
 from casework.application.checkpoints import PendingCheckpoints
 from casework.projections import Projections
 from casework.settings import Settings
@@ -66,6 +68,7 @@ def openapi_config() -> OpenAPIConfig:
         tags=[
             Tag(name="sessions", description="Sign in and out"),
             Tag(name="cases", description="Cases and the commands on them"),
+            Tag(name="views", description="Read models, with min_position to read your writes"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -73,20 +76,21 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def _open_tables(casework: ServedCasework) -> IdempotencyTable:
-    """Create casework's own tables now, not racing in the first requests' threads."""
+    """Create casework's own tables now, not racing in the first requests' threads, and
+    one worker process at a time (the ledger's tables take the schema lock themselves)."""
     table = IdempotencyTable(casework.factory.datastore, casework.database.dialect)  # type: ignore[attr-defined]
     with casework.database.schema_lock():
         table.create()
-    for name in (
-        "access_index",
-        "client_index",
-        "account_names",
-        "session_table",
-        "sign_in_failures",
-        "ledger",
-        "recorded_at",
-    ):
-        getattr(casework, name)
+        for name in (
+            "access_index",
+            "client_index",
+            "account_names",
+            "session_table",
+            "sign_in_failures",
+        ):
+            getattr(casework, name)
+    casework.ledger  # noqa: B018 - created on first use
+    casework.recorded_at  # noqa: B018
     return table
 
 
@@ -95,29 +99,40 @@ def create_app(
     master_key: MasterKey | None = None,
     *,
     sign_checkpoints: bool = True,
+    run_views: bool = True,
 ) -> Litestar:
-    """The API on the store `settings` name. `sign_checkpoints`: sign ledger
-    checkpoints every minute and at shutdown (a server does; tests need not)."""
+    """The API on the store `settings` name. A server signs ledger checkpoints every
+    minute and at shutdown (`sign_checkpoints`) and keeps the views fresh in this
+    process (`run_views`; off when a `casework projections run` process does)."""
     pending = PendingCheckpoints()
     casework = ServedCasework(settings, master_key, pending_checkpoints=pending)
     idempotency = _open_tables(casework)
     projections = Projections(casework)
-    signer = CheckpointSigner(casework, pending)
+    background = [
+        *([ViewRunner(projections)] if run_views else []),
+        *([CheckpointSigner(casework, pending)] if sign_checkpoints else []),
+    ]
 
     def start() -> None:
-        if sign_checkpoints:
-            signer.start()
+        for work in background:
+            work.start()
 
     def stop() -> None:
         try:
-            if sign_checkpoints:
-                signer.close()
+            for work in background:
+                work.close()
         finally:
             projections.close()
             casework.close()
 
     return Litestar(
-        route_handlers=[SessionController, CaseController, HealthController, pages_router()],
+        route_handlers=[
+            SessionController,
+            CaseController,
+            ViewController,
+            HealthController,
+            pages_router(),
+        ],
         dependencies=APP_DEPENDENCIES,
         middleware=[DefineMiddleware(BearerSession, exclude=["^/schema"])],
         plugins=[problem_details()],
@@ -127,10 +142,20 @@ def create_app(
         state=State({"casework": casework, "idempotency": idempotency, "projections": projections}),
         on_startup=[start],
         on_shutdown=[stop],
-        logging_config=LoggingConfig(log_exceptions="debug"),
+        # Unexpected errors are logged once, by api.errors, with their traceback.
+        logging_config=LoggingConfig(
+            log_exceptions="debug",
+            loggers={
+                "litestar": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
+                "api": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False},
+            },
+        ),
     )
 
 
 def create_app_from_env() -> Litestar:
-    """For an ASGI server's `--factory`: everything from `CASEWORK_*` variables."""
-    return create_app(Settings.from_env())
+    """For an ASGI server's `--factory`: everything from `CASEWORK_*` variables, and
+    `CASEWORK_API_RUN_VIEWS=0` when a separate `casework projections run` keeps the
+    views."""
+    run_views = os.environ.get("CASEWORK_API_RUN_VIEWS", "1").strip().lower()
+    return create_app(Settings.from_env(), run_views=run_views not in ("0", "false", "no", "off"))

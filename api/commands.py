@@ -27,6 +27,7 @@ from api.problems import Problem
 from api.schemas.common import Recorded
 from casework.application import Casework
 from casework.application.principal import Principal
+from casework.store.database import APPLICATION_NAME
 
 IDEMPOTENCY_KEY_MAX = 200
 JSON = "application/json"
@@ -42,6 +43,10 @@ _receipts = _Receipts()
 
 class ServedCasework(Casework):
     """Casework with a receipt of what each command in this thread stored."""
+
+    # The library names an application's tables after its class unless told: this is
+    # the same store as every other `Casework`.
+    name = APPLICATION_NAME
 
     def _after_save(self, recordings: list[Recording[UUID]]) -> None:
         super()._after_save(recordings)

@@ -57,8 +57,8 @@ ACCOUNTS = {
 }
 
 
-def serve(settings: Settings, master_key: MasterKey) -> Iterator[Served]:
-    app = create_app(settings, master_key, sign_checkpoints=False)
+def serve(settings: Settings, master_key: MasterKey, run_views: bool = False) -> Iterator[Served]:
+    app = create_app(settings, master_key, sign_checkpoints=False, run_views=run_views)
     with TestClient(app) as client:
         casework: ServedCasework = app.state.casework
         clock = with_test_clock(casework)
@@ -84,5 +84,11 @@ def account_for(
 
 @pytest.fixture
 def served(settings: Settings, master_key: MasterKey) -> Iterator[Served]:
-    """The API on each backend in turn."""
+    """The API on each backend in turn (views not kept: no view reads)."""
     yield from serve(settings, master_key)
+
+
+@pytest.fixture
+def served_with_views(settings: Settings, master_key: MasterKey) -> Iterator[Served]:
+    """The API as a server runs it, keeping the views fresh in a thread."""
+    yield from serve(settings, master_key, run_views=True)

@@ -7,7 +7,10 @@ from uuid import UUID
 
 from casework.aggregates.access_record import AccessOutcome
 from casework.aggregates.case import Case
+from casework.application import Casework
+from casework.settings import Settings
 from casework.store.access_index import AccessQuery
+from casework.store.master_key import MasterKey
 from tests.api.conftest import Served
 
 PROBLEM = "application/problem+json"
@@ -198,3 +201,18 @@ def test_sign_out_ends_the_token(served: Served) -> None:
     assert client.delete("/api/v1/sessions/current", headers=worker).status_code == 204
     after = client.get("/api/v1/sessions/current", headers=worker)
     assert (after.status_code, after.json()["rule"]) == (401, "session_ended")
+
+
+def test_what_the_api_records_is_in_the_store_every_other_program_reads(
+    served: Served, settings: Settings, master_key: MasterKey
+) -> None:
+    worker = served.token("chen.jing")
+    opened = served.client.post("/api/v1/cases", json=intake(served), headers=worker).json()
+
+    other = Casework(settings, master_key)
+    try:
+        case = other.load(UUID(opened["record_id"]), Case, "case")
+        assert case.version == opened["version"]
+        assert other.last_position() >= opened["position"]
+    finally:
+        other.close()

@@ -18,7 +18,7 @@ def other_server(
     served: Served, settings: Settings, master_key: MasterKey
 ) -> Iterator[TestClient[object]]:
     """A second server process on the same store (its own application and tables)."""
-    app = create_app(settings, master_key, sign_checkpoints=False)
+    app = create_app(settings, master_key, sign_checkpoints=False, run_views=False)
     with TestClient(app) as client:
         app.state.casework.clock = served.clock
         app.state.casework.secret_hasher = served.casework.secret_hasher

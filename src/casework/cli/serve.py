@@ -5,11 +5,14 @@ says how to sign in."""
 import argparse
 import os
 
+from granian import Granian
+from granian.constants import Interfaces
+
+from casework.cli.demo import run_demo
 from casework.cli.session import casework_session
-from casework.demo import ensure_demo, has_demo
+from casework.demo import has_demo
 from casework.demo.accounts import DEMO_PASSWORD, demo_accounts, ensure_demo_accounts
 from casework.settings import Settings
-from casework.store.key_files import create_key_files
 
 APP_FACTORY = "api.app:create_app_from_env"
 
@@ -47,11 +50,15 @@ def run_serve(args: argparse.Namespace) -> int:
         args.workers = 1
     if args.demo:
         prepare_demo(args, settings)
+        # Signed now, not when the server stops: the demo is covered from the start.
+        for warning in args.pending_checkpoints.sign_all():
+            print(f"casework: warning: {warning}")
         # The demo's accounts have no second factor (every sign-in says so).
         os.environ["CASEWORK_REQUIRE_TOTP"] = "0"
-    from granian import Granian
-    from granian.constants import Interfaces
-
+    else:
+        # The store must be there: a server never creates one by accident.
+        with casework_session(args.pending_checkpoints, settings):
+            pass
     print(
         f"casework API on http://{args.host}:{args.port}/api/v1 "
         f"(OpenAPI: http://{args.host}:{args.port}/schema/openapi.json)",
@@ -69,13 +76,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def prepare_demo(args: argparse.Namespace, settings: Settings) -> None:
-    for path in create_key_files(settings):
-        print(f"created {path} (no key existed; keep it out of database backups)")
+    """What `casework demo` does (keys, store, centre, if absent), then the accounts."""
+    run_demo(args)
     with casework_session(args.pending_checkpoints, settings) as app:
-        if ensure_demo(app, args.cases):
-            print(f"built the demo centre into {settings.database_url}")
-        elif not has_demo(app):
-            print("this store already holds an organisation; the demo was not added")
+        if not has_demo(app):
             return
         if ensure_demo_accounts(app):
             print("opened an account for everyone on the demo staff")

@@ -1,5 +1,11 @@
-"""The server's ledger checkpoints: every minute while writes arrive, signed by one
-worker process at a time, and once more at shutdown for what this process wrote.
+"""What a server process runs beside the requests, each in a thread of its own: the
+views (`ViewRunner`), and the ledger's checkpoints (`CheckpointSigner`).
+
+The views are kept fresh by `Projections.run`: on PostgreSQL each view is run by one
+of the worker processes (advisory locks), on SQLite by the one server process.
+
+Checkpoints are signed every minute while writes arrive, by one worker process at a
+time, and once more at shutdown for what this process wrote.
 
 On PostgreSQL the signer is whoever holds an advisory lock (the projections'
 `leadership_for`, under its own key): if that worker dies, its lock goes with its
@@ -12,10 +18,32 @@ import threading
 
 from casework.application import Casework
 from casework.application.checkpoints import CHECKPOINT_EVERY, PendingCheckpoints
+from casework.projections import Projections
 from casework.projections.machinery.leadership import Leadership, leadership_for
 
 logger = logging.getLogger("api")
 SIGNER_KEY = "ledger-checkpoints"
+
+
+class ViewRunner:
+    def __init__(self, projections: Projections) -> None:
+        self.projections = projections
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="views", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        self.projections.run(self.stop, on_error=self._failed)
+
+    @staticmethod
+    def _failed(error: Exception) -> None:
+        logger.error("a view failed to catch up; it is retried", exc_info=error)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
 
 
 class CheckpointSigner:
