@@ -208,8 +208,9 @@ def run_rebuild(args: argparse.Namespace) -> int:
                 known = ", ".join(projections.view_classes)
                 print(f"casework: no view {name!r}; the views are {known}", file=sys.stderr)
                 return 2
-            print(f"rebuilding {name} ...")
-            generation = projections.rebuild(name, _progress())
+        # All the views from one scan of the log; the old generations are dropped.
+        print(f"rebuilding {', '.join(names)} ...")
+        for name, generation in projections.rebuild_all(names, _progress()).items():
             print(f"{name}: generation {generation} is now serving")
     return 0
 

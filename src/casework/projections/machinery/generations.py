@@ -47,6 +47,7 @@ erased_cases = Table(
 
 BUILDING = "building"
 SERVING = "serving"
-# Replaced by a rebuild; kept (and kept erasable) until the next rebuild starts, so a
-# read that began just before the switch still finds its tables.
+# Replaced by a rebuild, by code before issue 15 (which kept it until the next rebuild).
+# A rebuild's switch now drops the old generation (ADR 0031); one left retired by the
+# older code is dropped by the next rebuild, and runners treat it as moved.
 RETIRED = "retired"

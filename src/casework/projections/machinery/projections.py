@@ -1,6 +1,8 @@
 """`Projections(app)`: the views of one casework store, and everything done to them:
-catching up, running, rebuilding blue/green, status, read-your-writes, erasure."""
+catching up, running, rebuilding blue/green (several views from one scan of the log,
+the old generation dropped at the switch), status, read-your-writes, erasure."""
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -130,8 +132,8 @@ class Projections:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Bring every view up to the end of the log now, in this process (rebuilding
         outdated ones first); returns the position reached."""
-        for name in self.outdated():
-            self.rebuild(name, progress)
+        if outdated := self.outdated():
+            self.rebuild_all(outdated, progress)
         while True:
             try:
                 runner = Runner(self.app, self.engine, self._serving_views(), name=self.runner_name)
@@ -148,11 +150,13 @@ class Projections:
         On PostgreSQL a view is fresh within a second of a write (LISTEN/NOTIFY);
         several processes may run this, and each view is run by one of them. Views
         built by an older definition are rebuilt first, beside the serving ones."""
-        for name in self.outdated():
+        if outdated := self.outdated():
             try:
-                self.rebuild(name)
+                self.rebuild_all(outdated)
             except RebuildUnderWay:
-                continue  # another runner is rebuilding it
+                for name in outdated:  # another runner is rebuilding some: do the others
+                    with contextlib.suppress(RebuildUnderWay):
+                        self.rebuild(name)
         leadership = leadership_for(self.app.database, self._channel())
         runner: Runner | None = None
         led: set[str] = set()
@@ -214,50 +218,82 @@ class Projections:
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Build `name` from zero into a new generation while the serving one keeps
         answering; switch over when caught up. Returns the new generation."""
-        cls = self.view_classes[name]
+        return self.rebuild_all([name], progress)[name]
+
+    def rebuild_all(
+        self, names: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Rebuild these views (all by default) from one scan of the log: each batch is
+        read and decoded once and fanned out to every new generation. The serving
+        generations keep answering until all have caught up; then, in one transaction,
+        the new ones serve and the old ones' tables are dropped. Returns each view's
+        new generation. `progress` is called with the views' names joined by commas."""
+        classes = [self.view_classes[name] for name in names or self.view_classes]
+        label = ", ".join(cls.name for cls in classes)
         leadership = leadership_for(self.app.database, self._channel())
         try:
-            generation = self._start_rebuild(cls, leadership)
-            runner = Runner(self.app, self.engine, [cls(generation)], name=self.runner_name)
+            generations = self._start_rebuilds(classes, leadership)
+            views = [cls(generations[cls.name]) for cls in classes]
+            runner = Runner(self.app, self.engine, views, name=self.runner_name)
             head = self.app.last_position()
-            shown = None if progress is None else lambda at: progress(name, at, head)
+            shown = None if progress is None else lambda at: progress(label, at, head)
             while runner.drain(shown) or runner.position < self.app.last_position():
                 head = self.app.last_position()
-            self._switch_to(cls, generation)
-            return generation
+            self._switch_to(classes, generations)
+            return generations
         finally:
             leadership.close()
 
-    def _start_rebuild(self, cls: type[View], leadership: Leadership) -> int:
+    def _start_rebuilds(
+        self, classes: Sequence[type[View]], leadership: Leadership
+    ) -> dict[str, int]:
+        """Claim a new generation of each view (refused, with nothing created, if any
+        view is being rebuilt by a live process); drop stale and retired ones."""
+        generations: dict[str, int] = {}
         with self._write() as connection:
-            rows = [r for r in self._generation_rows(connection) if r.view == cls.name]
-            generation = max((r.generation for r in rows), default=0) + 1
-            for row in rows:
-                if row.status == BUILDING and not leadership.try_lead(
-                    f"{cls.name}:{row.generation}"
-                ):
-                    raise RebuildUnderWay(cls.name, row.generation)
-                if row.status in (BUILDING, RETIRED):
-                    self._drop(connection, cls, row.generation)
-        if not leadership.try_lead(f"{cls.name}:{generation}"):
-            raise RebuildUnderWay(cls.name, generation)
+            rows = self._generation_rows(connection)
+            for cls in classes:
+                mine = [r for r in rows if r.view == cls.name]
+                generation = max((r.generation for r in mine), default=0) + 1
+                for row in mine:
+                    if row.status == BUILDING and not leadership.try_lead(
+                        f"{cls.name}:{row.generation}"
+                    ):
+                        raise RebuildUnderWay(cls.name, row.generation)
+                if not leadership.try_lead(f"{cls.name}:{generation}"):
+                    raise RebuildUnderWay(cls.name, generation)
+                generations[cls.name] = generation
+            for cls in classes:
+                for row in rows:
+                    if row.view == cls.name and row.status in (BUILDING, RETIRED):
+                        self._drop(connection, cls, row.generation)
         with self._creating() as connection:
-            self._create_generation(connection, cls, generation, BUILDING)
-        return generation
+            for cls in classes:
+                self._create_generation(connection, cls, generations[cls.name], BUILDING)
+        return generations
 
-    def _switch_to(self, cls: type[View], generation: int) -> None:
-        g = view_generations.c
+    def _switch_to(self, classes: Sequence[type[View]], generations: dict[str, int]) -> None:
+        """The new generations serve and the old ones are gone, in one transaction.
+
+        A read resolves its generation in the transaction it reads in (`read`): on
+        PostgreSQL it holds a key-share lock on that generation's row, which this
+        transaction's row locks wait for; on SQLite it reads one snapshot, which keeps
+        the dropped tables. So no read that found generation N misses its tables."""
         with self._write() as connection:
-            connection.execute(
-                update(view_generations)
-                .where(g.view == cls.name, g.status == SERVING)
-                .values(status=RETIRED)
-            )
-            connection.execute(
-                update(view_generations)
-                .where(g.view == cls.name, g.generation == generation)
-                .values(status=SERVING)
-            )
+            rows = self._generation_rows(connection)
+            for cls in classes:
+                generation = generations[cls.name]
+                for row in rows:
+                    if row.view == cls.name and row.generation != generation:
+                        self._drop(connection, cls, row.generation)
+                connection.execute(
+                    update(view_generations)
+                    .where(
+                        view_generations.c.view == cls.name,
+                        view_generations.c.generation == generation,
+                    )
+                    .values(status=SERVING)
+                )
 
     def _drop(self, connection: Connection, cls: type[View], generation: int) -> None:
         g = view_generations.c
@@ -282,11 +318,24 @@ class Projections:
 
     @contextmanager
     def read(self, name: str) -> Iterator[tuple[Any, Connection]]:
-        """The serving generation of a view and a connection to query it with."""
-        generation = self.serving().get(name)
-        if generation is None:
-            raise KeyError(f"no view {name!r} is serving")
+        """The serving generation of a view and a connection to query it with, in one
+        transaction: a rebuild's switch, which drops the old generation, waits for it
+        (PostgreSQL) or leaves it its snapshot (SQLite)."""
+        g = view_generations.c
+        serving = (
+            select(g.generation)
+            .where(g.view == name, g.status == SERVING)
+            .with_for_update(read=True, key_share=True)
+        )
         with self.engine.connect() as connection:
+            # A read that waited on a switch finds no serving row in its statement's
+            # snapshot (the old row is gone, the new one was building): ask again.
+            for _ in range(3):
+                generation = connection.scalar(serving)
+                if generation is not None:
+                    break
+            else:
+                raise KeyError(f"no view {name!r} is serving")
             yield self.view_classes[name](generation), connection
 
     def wait_for(self, position: int, timeout: float = 2.0, names: Sequence[str] = ()) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from casework.projections.machinery.engine import WRITE_LOCK, changing_schema
 from casework.projections.machinery.generations import RETIRED, erased_cases, view_generations
@@ -110,8 +111,30 @@ class Runner:
 
     def step(self) -> int:
         """Project one batch; returns how many notifications it covered (0 when caught up)."""
-        with collector_pause.held(), self.engine.connect() as reader, self._writing() as writer:
+        with (
+            self._noticing_a_move(),
+            collector_pause.held(),
+            self.engine.connect() as reader,
+            self._writing() as writer,
+        ):
             return self._step(reader, writer)
+
+    @contextlib.contextmanager
+    def _noticing_a_move(self) -> Iterator[None]:
+        """A rebuild's switch drops the old generation's tables: a runner of that
+        generation then fails reading or staging them. Said as ViewMoved (reload)
+        when that is why; any other database error is raised as it is."""
+        try:
+            yield
+        except DBAPIError as error:
+            if self._moved():
+                raise ViewMoved("a rebuild replaced a view this runner ran") from error
+            raise
+
+    def _moved(self) -> bool:
+        with self.engine.connect() as connection:
+            rows = connection.execute(self._generations_query()).all()
+        return len(rows) < len(self.views) or any(r.status == RETIRED for r in rows)
 
     def _step(self, reader: Connection, writer: Connection) -> int:
         while True:
@@ -149,7 +172,12 @@ class Runner:
         covered = 0
         # Batches make many acyclic objects and the rows cached between them pile up:
         # left on, the cycle collector would walk them all again and again.
-        with collector_pause.held(), self.engine.connect() as reader, self._writing() as writer:
+        with (
+            self._noticing_a_move(),
+            collector_pause.held(),
+            self.engine.connect() as reader,
+            self._writing() as writer,
+        ):
             while not stopping() and (moved := self._step(reader, writer)):
                 covered += moved
                 if progress is not None:
@@ -252,7 +280,10 @@ class Runner:
     def _commit(self, batch: _Batch, connection: Connection) -> None:
         now = datetime.now(tz=UTC)
         with connection.begin():
-            current = connection.execute(self._generations_query().with_for_update()).all()
+            # FOR NO KEY UPDATE on PostgreSQL: readers' key-share locks (`Projections.read`)
+            # do not hold a batch up; a rebuild's switch (FOR UPDATE) does.
+            locked = self._generations_query().with_for_update(key_share=True)
+            current = connection.execute(locked).all()
             if {r.view: r.position for r in current} != batch.since or any(
                 r.status == RETIRED for r in current
             ):
