@@ -37,7 +37,7 @@ from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
 from casework.application.authorisation import Authorisation
 from casework.application.core import T
-from casework.store.blind_index import FIELDS, ClientIndex, normalise
+from casework.store.blind_index import FIELDS, NAME_AND_BIRTH, ClientIndex, name_and_birth
 from casework.store.errors import RecordErased
 
 
@@ -46,6 +46,7 @@ def searchable(clients: list[Client]) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for client in clients:
         found += [("id_number", client.id_number), ("phone", client.phone), ("name", client.name)]
+        found.append((NAME_AND_BIRTH, name_and_birth(client.name, client.date_of_birth)))
         found += [("name", member.name) for member in client.household]
     return found
 
@@ -133,21 +134,18 @@ class CaseCommands(Authorisation):
 
     def _possible_duplicates(self, clients: list[Client]) -> list[UUID]:
         """Cases that already have a client with the same ID number or phone, or the
-        same name and date of birth."""
+        same name and date of birth, all from the blind index (no case is opened: the
+        cost follows the matches, not how many clients share a name). A case indexed
+        before name and date of birth were indexed together is found by them once its
+        client details are next corrected (ADR 0012)."""
         found: set[UUID] = set()
         for client in clients:
             for field in ("id_number", "phone"):
                 value = getattr(client, field)
                 if value:
                     found.update(self.client_index.find(field, value))
-            for case_id in self.client_index.find("name", client.name):
-                others = self._case(case_id).clients
-                if any(
-                    other.date_of_birth == client.date_of_birth
-                    and normalise("name", other.name) == normalise("name", client.name)
-                    for other in others
-                ):
-                    found.add(case_id)
+            same = name_and_birth(client.name, client.date_of_birth)
+            found.update(self.client_index.find(NAME_AND_BIRTH, same))
         return sorted(found)
 
     def open_case(

@@ -1,6 +1,7 @@
 """Finding a client without plaintext on disk: keyed blind indexes.
 
-Each searchable field (exact ID number, phone, normalised name) is stored only as
+Each searchable field (exact ID number, phone, normalised name; and, for intake's
+duplicate check, name and date of birth together) is stored only as
 HMAC-SHA256 under the search-index data key, a random key wrapped by the master key
 like every other (so rotating the master key keeps the index valid, and nobody with
 the database alone can test guesses). Rows point at the case; erasing a case forgets
@@ -12,7 +13,7 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,13 +24,25 @@ from casework.store.sql import Dialect
 TABLE = "casework_client_index"
 
 FIELDS = ("id_number", "phone", "name")
+# Name and date of birth as one token: intake's duplicate check finds the cases whose
+# client has both from the index alone, instead of opening every case sharing the name.
+NAME_AND_BIRTH = "name_dob"
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NOT_DIGIT = re.compile(r"\D+")
 
 
+def name_and_birth(name: str, born: date | None) -> str:
+    """The value indexed as `NAME_AND_BIRTH` (no date of birth matches no date)."""
+    return f"{name}\x00{born.isoformat() if born else ''}"
+
+
 def normalise(field: str, value: str) -> str:
     """The form a field is compared in: the same person typed twice matches."""
+    if field == NAME_AND_BIRTH:
+        name, _, born = value.partition("\x00")
+        normalised = normalise("name", name)
+        return f"{normalised}\x00{born}" if normalised else ""
     text = unicodedata.normalize("NFKC", value).strip()
     if field == "phone":
         digits = _NOT_DIGIT.sub("", text)
