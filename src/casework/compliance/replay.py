@@ -19,6 +19,8 @@ from uuid import UUID
 import msgspec
 from eventsourcing.domain import Aggregate
 
+from casework.store.errors import TamperedRecord
+
 
 class Basis(StrEnum):
     RECORDED = "as recorded"
@@ -100,7 +102,23 @@ def as_occurred(
 
 def apply_all(record: Any, events: Iterable[Any]) -> Any:
     """The library's projector without its per-event runtime protocol check, which costs
-    about 0.1 ms an event: a tenth of the replay budget for one snapshot interval."""
+    about 0.1 ms an event: a tenth of the replay budget for one snapshot interval.
+    A stream with a version missing is named as tampering (`TamperedRecord`), not left
+    to fail inside the library."""
     for event in events:
+        # The stream starts with its created event or a snapshot; after that every
+        # version follows the one before.
+        expected = record.version + 1 if record is not None else event.originator_version
+        if event.originator_version != expected:
+            missing = (
+                f"{expected}"
+                if event.originator_version == expected + 1
+                else (f"{expected} to {event.originator_version - 1}")
+            )
+            raise TamperedRecord(
+                f"record {event.originator_id} has no version {missing} before version "
+                f"{event.originator_version}: events were deleted from its stream; run "
+                "`casework verify`"
+            )
         record = event.mutate(record)
     return record
