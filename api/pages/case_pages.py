@@ -21,7 +21,8 @@ from litestar.response import Redirect
 from api.dependencies import Asking, Service
 from api.pages.language import N_, Language
 from api.pages.rendering import language_of, render
-from casework.aggregates.base import InvalidValue, Role, RuleBroken
+from casework.access import AccessDenied
+from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import NoteKind, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
@@ -37,6 +38,11 @@ RISK_ORDER = [RiskLevel.CRITICAL, RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LO
 ACCESS_LOG_SHOWN = 20
 NOTE_KINDS = [k.value for k in NoteKind]
 DISCIPLINES = [d.value for d in Discipline]
+# Who is offered break-the-glass on a case refused to them: staff who work cases
+# (administrators see no case content; compliance reviewers already read everything).
+BREAK_GLASS_ROLES = frozenset(
+    {Role.CASEWORKER, Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.CENTRE_DIRECTOR}
+)
 # Roles that may judge records (the service layer decides whether they may judge one).
 JUDGING_ROLES = frozenset({Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR})
 
@@ -168,6 +174,7 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
     own = next((m.discipline.value for m in case.team if m.staff_id == by.staff_id), None)
     return {
         "reviews": reviews_shown(casework, by, reading),
+        "glass": case.emergency_access_of(by.staff_id, now()),
         "judges": by.role in JUDGING_ROLES,
         "by": by,
         "case": case,
@@ -203,7 +210,20 @@ class CasePages(Controller):
         case_id: FromPath[UUID],
     ) -> Response[str]:
         recorded = request.query_params.get("recorded", "")
-        return render_case(request, casework, by, case_id, recorded=recorded)
+        try:
+            return render_case(request, casework, by, case_id, recorded=recorded)
+        except AccessDenied as refused:
+            # Refused (and recorded): staff who work cases are offered break-the-glass.
+            offer = by.role in BREAK_GLASS_ROLES
+            return render(
+                request,
+                "error.html",
+                403,
+                title=N_("You may not see or do this"),
+                detail=refused.message,
+                rule=refused.rule,
+                break_glass=case_id if offer else None,
+            )
 
     @post(
         "/{case_id:uuid}/notes",

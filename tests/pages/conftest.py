@@ -49,6 +49,7 @@ PEOPLE = {
     "audit.office": ("reviewer", "compliance_reviewer"),
     "huang.li": ("head", "department_head"),
     "liang.zq": ("director", "centre_director"),
+    "zhou.min": ("lawyer", "specialist"),
 }
 SOCIAL_WORK_NOTE = "首次家访：了解家庭情况 first home visit"
 PSYCHOLOGY_NOTE = "心理评估面谈 psychology interview"
