@@ -1,4 +1,5 @@
-"""The projection commands as an operator and a department head use them."""
+"""The projection commands as an operator (no sign-in) and a signed-in department head
+use them."""
 
 import base64
 import secrets
@@ -6,21 +7,36 @@ from pathlib import Path
 
 import pytest
 
+from casework.aggregates.base import Role
 from casework.application import Casework
 from casework.cli import build_parser, main
 from casework.settings import Settings
+from tests.cli.signing_in import Login, give_account, log_in
 from tests.test_projections import Story, busy_centre
 
 
 @pytest.fixture
 def story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Story:
     monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("CASEWORK_SESSION_TOKEN", raising=False)
     monkeypatch.setenv("CASEWORK_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
     settings = Settings.from_env()
     app = Casework(settings, settings.load_master_key())
     story = busy_centre(app)
     app.close()
     return story
+
+
+@pytest.fixture
+def head_login(story: Story) -> Login:
+    """An account for the family department's head."""
+    app = Casework(Settings.from_env())
+    try:
+        centre = story.centre
+        return give_account(app, centre.administrator, centre.family_head, "family.head")
+    finally:
+        app.close()
 
 
 def test_an_operator_checks_status_rebuilds_a_view_and_catches_up(
@@ -43,8 +59,12 @@ def test_an_operator_checks_status_rebuilds_a_view_and_catches_up(
 
 
 def test_a_department_head_reads_cases_caseload_plan_chains_and_timeline(
-    story: Story, capsys: pytest.CaptureFixture[str]
+    story: Story,
+    head_login: Login,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    log_in(monkeypatch, capsys, head_login, Role.DEPARTMENT_HEAD)
     family = str(story.centre.family)
     assert main(["cases", "--department", family, "--open"]) == 0
     out = capsys.readouterr().out

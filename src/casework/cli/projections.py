@@ -1,6 +1,11 @@
 """`casework projections` (status, rebuild, run) and the read commands on the views:
 `casework cases`, `casework caseload`, `casework plan`, `casework referral-chains`,
-`casework timeline`. Read commands bring the views up to date first."""
+`casework timeline`. Read commands bring the views up to date first.
+
+The read commands act as the account signed in with `casework login`: they show only
+the cases it may see, each recorded in the access log, and name people, departments,
+agencies and goals. `projections status|rebuild|run` are operator commands: they need
+the keys, no sign-in, and show no case content."""
 
 import argparse
 import sys
@@ -12,8 +17,16 @@ from datetime import UTC, date, datetime
 from typing import TypeAlias
 from uuid import UUID
 
-from casework.aggregates.case import CaseStatus, RiskLevel
-from casework.cli.session import casework_session
+from eventsourcing.utils import get_topic
+
+from casework.aggregates.base import InvalidValue
+from casework.aggregates.case import Case, CaseStatus, RecordKind, RiskLevel
+from casework.aggregates.staff import Staff
+from casework.application import Casework
+from casework.application.errors import NotFound
+from casework.cli.arguments import at_least
+from casework.cli.names import Names
+from casework.cli.session import casework_session, signed_in_principal
 from casework.projections import Projections
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -65,8 +78,9 @@ def _register_reads(commands: Commands) -> None:
     cases = commands.add_parser(
         "cases",
         help="list cases: mine, a department's, by status, risk, overdue review, client",
-        description="List cases from the case index (ids, status, risk, dates; no case "
-        "content). Filters combine. A client is found by exact ID number, phone or name "
+        description="List the cases you may see (each is recorded in the access log) from "
+        "the case index: id, clients' names, status, risk, dates, lead worker and "
+        "department. Filters combine. A client is found by exact ID number, phone or name "
         "through the blind indexes.",
     )
     cases.add_argument("--worker", type=UUID, help="cases this staff member leads or is on")
@@ -98,7 +112,11 @@ def _register_reads(commands: Commands) -> None:
         "supervision sessions). --position pins the report: the same position and day "
         "always give the same numbers.",
     )
-    caseload.add_argument("--position", type=int, help="log position to report at (default now)")
+    caseload.add_argument(
+        "--position",
+        type=at_least(1),
+        help="log position to report at, 1 to the log's last (default: now, not pinned)",
+    )
     caseload.add_argument("--on", type=date.fromisoformat, help="the day to judge overdue by")
     caseload.set_defaults(run=run_caseload)
 
@@ -146,6 +164,19 @@ def _projections(args: argparse.Namespace, catch_up: bool = True) -> Iterator[Pr
             yield projections
         finally:
             projections.close()
+
+
+def _require(app: Casework, record_id: UUID, created: type, what: str) -> None:
+    """Refuse an id that names no such record: "0 event(s)" would read as an answer.
+    Read from the log's clear columns (nothing decrypted; an erased case still counts)."""
+    first = app.recorder.select_events(record_id, limit=1)
+    if not first or first[0].topic != get_topic(created):
+        raise NotFound(what, record_id)
+
+
+def _require_department(app: Casework, department_id: UUID) -> None:
+    if not any(d.department_id == department_id for d in app.get_organisation().departments):
+        raise NotFound("department", department_id)
 
 
 def _show(rows: list[list[str]]) -> None:
@@ -232,9 +263,16 @@ def run_runner(args: argparse.Namespace) -> int:
 
 def run_cases(args: argparse.Namespace) -> int:
     with _projections(args) as projections:
+        app = projections.app
+        reader = signed_in_principal(app)
+        if args.worker:
+            _require(app, args.worker, Staff.Joined, "staff member")
+        if args.department:
+            _require_department(app, args.department)
         case_ids = None
         if args.client:
-            case_ids = projections.app.find_cases_by_client(*args.client)
+            # Only cases the signed-in person may see; the search is recorded.
+            case_ids = app.find_cases_by_client(reader, *args.client)
         with projections.read("case_index") as (view, connection):
             found = view.find(
                 connection,
@@ -246,19 +284,26 @@ def run_cases(args: argparse.Namespace) -> int:
                 overdue_on=date.today() if args.overdue else None,
                 case_ids=case_ids,
             )
-    rows = [["CASE", "STATUS", "RISK", "OPENED", "NEXT REVIEW", "NOTES", "LEAD WORKER"]]
-    rows += [
-        [
-            str(c.case_id),
-            c.status + (" (plan awaiting approval)" if c.plan_pending_approval else ""),
-            c.risk_level,
-            _when(c.opened_at),
-            _when(c.next_review_on),
-            str(c.notes),
-            str(c.lead_worker_id),
+        # Only the cases the reader may see, each recorded in the access log.
+        visible = {v.case_id: v for v in app.visible_cases(reader, [c.case_id for c in found])}
+        found = [c for c in found if c.case_id in visible]
+        names = Names(app)
+        rows = [["CASE", "CLIENT", "STATUS", "RISK", "OPENED", "NEXT REVIEW", "NOTES"]]
+        rows[0] += ["LEAD WORKER", "DEPARTMENT"]
+        rows += [
+            [
+                str(c.case_id),
+                ", ".join(visible[c.case_id].client_names),
+                c.status + (" (plan awaiting approval)" if c.plan_pending_approval else ""),
+                c.risk_level,
+                _when(c.opened_at),
+                _when(c.next_review_on),
+                str(c.notes),
+                names.staff(c.lead_worker_id),
+                names.department(c.department_id),
+            ]
+            for c in found
         ]
-        for c in found
-    ]
     _show(rows)
     print(f"{len(found)} case(s)")
     return 0
@@ -267,25 +312,42 @@ def run_cases(args: argparse.Namespace) -> int:
 def run_caseload(args: argparse.Namespace) -> int:
     on = args.on or date.today()
     with _projections(args) as projections:
-        position = args.position or projections.app.last_position()
-        with projections.read("caseload") as (view, connection):
-            report = view.report(connection, position, on)
-    print(f"caseload at log position {position}, judged on {on.isoformat()}")
-    for title, loads in (("WORKER", report.by_worker), ("DEPARTMENT", report.by_department)):
-        rows = [[title, "OPEN", "BY RISK", "BY STAGE", "OVERDUE REVIEWS", "AWAITING REVIEW"]]
-        for key, load in sorted(loads.items(), key=lambda kv: str(kv[0])):
-            rows.append(
-                [
-                    str(key),
-                    str(load.open_cases),
-                    " ".join(f"{k}={v}" for k, v in sorted(load.open_by_risk.items())) or "-",
-                    " ".join(f"{k}={v}" for k, v in sorted(load.open_by_status.items())) or "-",
-                    str(load.overdue_reviews),
-                    str(load.awaiting_review),
-                ]
+        app = projections.app
+        reader = signed_in_principal(app)
+        last = app.last_position()
+        if args.position is not None and args.position > last:
+            # Beyond the log the numbers would change as events arrive: not a pinned report.
+            raise InvalidValue(
+                "--position", f"{args.position} is beyond the end of the log (position {last})"
             )
-        print()
-        _show(rows)
+        position = args.position or last
+        # Counted over the cases the reader may see, each recorded in the access log.
+        visible = app.cases_visible_to(reader, app.case_ids())
+        with projections.read("caseload") as (view, connection):
+            report = view.report(connection, position, on, case_ids=visible)
+        names = Names(app)
+        tables = (("WORKER", report.by_worker, names.staff),)
+        tables += (("DEPARTMENT", report.by_department, names.department),)
+        pinned = "pinned at" if args.position else "now, at"
+        print(
+            f"caseload {pinned} log position {position}, judged on {on.isoformat()}, over the "
+            f"{len(visible)} case(s) you may see"
+        )
+        for title, loads, name in tables:
+            rows = [[title, "OPEN", "BY RISK", "BY STAGE", "OVERDUE REVIEWS", "AWAITING REVIEW"]]
+            for key, load in sorted(loads.items(), key=lambda kv: name(kv[0])):
+                rows.append(
+                    [
+                        names.labelled(name(key), key),
+                        str(load.open_cases),
+                        " ".join(f"{k}={v}" for k, v in sorted(load.open_by_risk.items())) or "-",
+                        " ".join(f"{k}={v}" for k, v in sorted(load.open_by_status.items())) or "-",
+                        str(load.overdue_reviews),
+                        str(load.awaiting_review),
+                    ]
+                )
+            print()
+            _show(rows)
     print()
     rows = [["MONTH", "INDICATOR", "DETAIL", "COUNT"]]
     rows += [[m.month, m.indicator, m.detail or "-", str(m.count)] for m in report.monthly]
@@ -296,51 +358,66 @@ def run_caseload(args: argparse.Namespace) -> int:
 def run_plan(args: argparse.Namespace) -> int:
     on = args.on or date.today()
     with _projections(args) as projections, projections.read("case_plan") as (view, connection):
+        app = projections.app
+        reader = signed_in_principal(app)
+        names = Names(app)
         if args.case is None:
             items = view.overdue(connection, on)
-            rows = [["CASE", "GOAL", "OVERDUE", "DUE", "DISCIPLINE", "RESPONSIBLE"]]
+            # Only the cases the reader may see, each recorded in the access log.
+            visible = {v.case_id: v for v in app.visible_cases(reader, [i.case_id for i in items])}
+            items = [i for i in items if i.case_id in visible]
+            rows = [["CASE", "CLIENT", "GOAL", "OVERDUE", "DUE", "DISCIPLINE", "RESPONSIBLE"]]
             rows += [
                 [
                     str(i.case_id),
-                    str(i.goal_id),
+                    ", ".join(visible[i.case_id].client_names),
+                    visible[i.case_id].goal_titles.get(i.goal_id, "(plan not shown to you)"),
                     i.what,
                     _when(i.due),
                     i.discipline,
-                    str(i.responsible_id),
+                    names.staff(i.responsible_id),
                 ]
                 for i in items
             ]
             _show(rows)
             print(f"{len(items)} overdue item(s) on {on.isoformat()}")
             return 0
+        _require(app, args.case, Case.Opened, "case")
+        # Refused (and recorded) unless the reader may see the case; the read is recorded.
+        reading = app.read_case(reader, args.case)
         plan = view.plan_of(connection, args.case)
-    if plan is None:
-        print(f"casework: no case {args.case} in the case plan view", file=sys.stderr)
-        return 2
-    approval = f"approved v{plan.approved_version}" if plan.approved_version else "not approved"
-    if plan.amended_since_approval:
-        approval += "; amended since"
-    print(
-        f"case {plan.case_id} ({plan.status}): active v{plan.active_version or '-'}, "
-        f"pending v{plan.pending_version or '-'}, {approval}; "
-        f"next review {_when(plan.next_review_on)}"
-    )
-    rows = [["VERSION", "STATE", "GOAL", "DISCIPLINE", "RESPONSIBLE", "TARGET", "REVIEW"]]
-    rows[0] += ["INTERVENTIONS", "OUTCOME"]
-    rows += [
-        [
-            str(g.plan_version),
-            g.plan_state,
-            str(g.goal_id),
-            g.discipline,
-            str(g.responsible_id),
-            _when(g.target_date),
-            _when(g.review_date),
-            str(g.interventions),
-            g.outcome or "-",
+        goal_titles = {g.goal_id: g.title for p in reading.case.plan_versions for g in p.goals}
+        if plan is None:
+            print(f"casework: no case {args.case} in the case plan view", file=sys.stderr)
+            return 2
+        approval = f"approved v{plan.approved_version}" if plan.approved_version else "not approved"
+        if plan.amended_since_approval:
+            approval += "; amended since"
+        clients = ", ".join(c.name for c in reading.case.clients)
+        print(
+            f"case {plan.case_id} ({clients}; {plan.status}): active "
+            f"v{plan.active_version or '-'}, pending v{plan.pending_version or '-'}, "
+            f"{approval}; next review {_when(plan.next_review_on)}"
+        )
+        if reading.withheld:
+            print(reading.withheld_summary())
+        rows = [["VERSION", "STATE", "GOAL", "DISCIPLINE", "RESPONSIBLE", "TARGET", "REVIEW"]]
+        rows[0] += ["INTERVENTIONS", "OUTCOME"]
+        rows += [
+            [
+                str(g.plan_version),
+                g.plan_state,
+                goal_titles.get(g.goal_id, "(plan not shown to you)"),
+                g.discipline,
+                names.staff(g.responsible_id),
+                _when(g.target_date),
+                _when(g.review_date),
+                str(g.interventions),
+                g.outcome or "-",
+            ]
+            for g in plan.goals
+            if RecordKind.PLAN in reading.shown
         ]
-        for g in plan.goals
-    ]
     _show(rows)
     return 0
 
@@ -348,6 +425,13 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_referral_chains(args: argparse.Namespace) -> int:
     now = datetime.now(tz=UTC)
     with _projections(args) as projections, projections.read("referral_chains") as (view, c):
+        app = projections.app
+        reader = signed_in_principal(app)
+        names = Names(app)
+        if args.case:
+            _require(app, args.case, Case.Opened, "case")
+            # Refused (and recorded) unless the reader may see the case.
+            app.read_case(reader, args.case)
         if args.case or args.stalled or args.loops:
             hops = (
                 view.of_case(c, args.case)
@@ -356,17 +440,23 @@ def run_referral_chains(args: argparse.Namespace) -> int:
                 if args.stalled
                 else view.loops(c)
             )
-            rows = [["CHAIN", "HOP", "REFERRAL", "TO", "URGENCY", "STATUS", "SENT"]]
-            rows[0] += ["RESPOND BY", "ANSWERED AFTER", "FLAGS"]
+            # Only hops of cases the reader may see, each case recorded in the access log.
+            visible = {v.case_id: v for v in app.visible_cases(reader, [h.case_id for h in hops])}
+            hops = [h for h in hops if h.case_id in visible]
+            rows = [["CASE", "CLIENT", "CHAIN", "HOP", "REFERRAL", "FROM", "TO", "URGENCY"]]
+            rows[0] += ["STATUS", "SENT", "RESPOND BY", "ANSWERED AFTER", "FLAGS"]
             for h in hops:
                 flags = [f for f, on in (("STALLED", h.stalled(now)), ("LOOP", h.loop)) if on]
                 waited = "-" if h.response_seconds is None else f"{h.response_seconds / 3600:.1f} h"
                 rows.append(
                     [
+                        str(h.case_id),
+                        ", ".join(visible[h.case_id].client_names),
                         str(h.chain_id),
                         str(h.hop),
                         str(h.referral_id),
-                        f"{h.receiver_kind} {h.receiver_id}",
+                        names.holder(h.sender_kind, h.sender_id),
+                        f"{h.receiver_kind} {names.holder(h.receiver_kind, h.receiver_id)}",
                         h.urgency,
                         h.status,
                         _when(h.sent_at),
@@ -378,39 +468,49 @@ def run_referral_chains(args: argparse.Namespace) -> int:
             _show(rows)
             print(f"{len(hops)} hop(s)")
             return 0
+        # Counts per department and agency: no case, client or narrative is shown.
         summaries = view.holders(c)
-    rows = [["HOLDER", "KIND", "SENT", "RECEIVED", "ANSWERED", "MEAN TIME TO ANSWER"]]
-    rows += [
-        [
-            str(s.holder_id),
-            s.kind,
-            str(s.sent),
-            str(s.received),
-            str(s.answered),
-            "-" if s.mean_response_seconds is None else f"{s.mean_response_seconds / 3600:.1f} h",
+        rows = [["HOLDER", "KIND", "SENT", "RECEIVED", "ANSWERED", "MEAN TIME TO ANSWER"]]
+        rows += [
+            [
+                names.labelled(names.holder(s.kind, s.holder_id), s.holder_id),
+                s.kind,
+                str(s.sent),
+                str(s.received),
+                str(s.answered),
+                "-"
+                if s.mean_response_seconds is None
+                else f"{s.mean_response_seconds / 3600:.1f} h",
+            ]
+            for s in summaries
         ]
-        for s in summaries
-    ]
     _show(rows)
     return 0
 
 
 def run_timeline(args: argparse.Namespace) -> int:
     with _projections(args) as projections, projections.read("audit_timeline") as (view, c):
+        app = projections.app
+        _require(app, args.case, Case.Opened, "case")
+        # Refused (and recorded) unless the reader may see the case; the read is recorded.
+        reading = app.read_case(signed_in_principal(app), args.case)
         entries = view.of_case(c, args.case, limit=100_000)
-    rows = [["POSITION", "RECORD", "KIND", "ACTOR", "ROLE", "OCCURRED", "RECORDED"]]
-    rows += [
-        [
-            str(e.position),
-            f"{e.record_type} v{e.version}",
-            e.kind,
-            str(e.actor_id or "-"),
-            e.actor_role or "-",
-            _when(e.occurred_at),
-            _when(e.recorded_at),
+        names = Names(app)
+        clients = ", ".join(client.name for client in reading.case.clients)
+        rows = [["POSITION", "RECORD", "KIND", "ACTOR", "ROLE", "OCCURRED", "RECORDED"]]
+        rows += [
+            [
+                str(e.position),
+                f"{e.record_type} v{e.version}",
+                e.kind,
+                names.staff(e.actor_id),
+                e.actor_role or "-",
+                _when(e.occurred_at),
+                _when(e.recorded_at),
+            ]
+            for e in entries
         ]
-        for e in entries
-    ]
+    print(f"case {args.case} ({clients})")
     _show(rows)
     print(f"{len(entries)} event(s)")
     return 0

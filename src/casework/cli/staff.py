@@ -1,12 +1,12 @@
 """`casework staff`: who works at the organisation (ids for the other commands), handing
-a case over, and marking someone as left once their cases are handed over."""
+a case over, and marking someone as left once their cases are handed over. Hand-over
+and leaving act as the account signed in with `casework login`."""
 
 import argparse
 from datetime import date
 from uuid import UUID
 
-from casework.aggregates.base import Role
-from casework.cli.session import acting_actor, add_acting_options, casework_session
+from casework.cli.session import casework_session, signed_in_principal
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -28,12 +28,11 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="hand a case over to another caseworker",
         description="Make TO the lead caseworker of CASE (the case and both people's "
         "records change in one transaction). Only the case's lead caseworker or a "
-        "department head may hand it over.",
+        "department head may hand it over; you act as the account you signed in with.",
     )
     hand_over.add_argument("case", type=UUID, metavar="CASE", help="the case id")
     hand_over.add_argument("--to", type=UUID, required=True, help="the new lead's staff id")
     hand_over.add_argument("--reason", required=True, help="why, e.g. 'leaving the centre'")
-    add_acting_options(hand_over, Role.DEPARTMENT_HEAD)
     hand_over.set_defaults(run=run_hand_over)
 
     leave = sub.add_parser(
@@ -44,7 +43,6 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     leave.add_argument("staff", type=UUID, metavar="STAFF", help="the leaver's staff id")
     leave.add_argument("--on", type=date.fromisoformat, required=True, help="last day")
-    add_acting_options(leave, Role.DEPARTMENT_HEAD)
     leave.set_defaults(run=run_leave)
 
 
@@ -73,13 +71,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_hand_over(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        app.hand_over_case(args.case, acting_actor(app, args), args.to, args.reason)
+        app.hand_over_case(args.case, signed_in_principal(app), args.to, args.reason)
         print(f"case {args.case} is now led by {app.get_staff(args.to).name}")
     return 0
 
 
 def run_leave(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        app.staff_leaves(args.staff, acting_actor(app, args), args.on)
+        app.staff_leaves(args.staff, signed_in_principal(app), args.on)
         print(f"{app.get_staff(args.staff).name} left on {args.on.isoformat()}")
     return 0

@@ -5,8 +5,7 @@ import argparse
 from datetime import date
 from uuid import UUID
 
-from casework.aggregates.base import Role
-from casework.cli.session import acting_actor, add_acting_options, casework_session
+from casework.cli.session import casework_session, signed_in_principal
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -33,12 +32,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         description="Draw SIZE records (notes, assessments, plan versions, closures) at "
         "random from the cases WORKER leads, that happened from --from to --to, for the "
         "routine audit register. The seed is recorded (and printed) so anyone can draw "
-        "the same sample again with `casework supervision check-sample`.",
+        "the same sample again with `casework supervision check-sample`. You act as the "
+        "account you signed in with (a supervisor, department head or centre director).",
     )
     sample.add_argument("worker", type=UUID, metavar="WORKER", help="the worker's staff id")
-    add_acting_options(
-        sample, Role.SUPERVISOR, [Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR]
-    )
     sample.add_argument(
         "--from", dest="start", type=date.fromisoformat, required=True, help="first day"
     )
@@ -74,7 +71,7 @@ def run_due(args: argparse.Namespace) -> int:
 
 def run_audit_sample(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        actor = acting_actor(app, args)
+        actor = signed_in_principal(app)
         sample = app.get_audit_sample(
             app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed)
         )
