@@ -9,9 +9,13 @@ a stream of its own, so recording a read never changes the case's version.
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from casework.aggregates.base import Record, Role, aware, now
+
+# The event's place in the log, not facts about the access.
+_LOG_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
 
 
 class AccessAction(StrEnum):
@@ -38,20 +42,8 @@ class AccessOutcome(StrEnum):
 
 
 class AccessRecord(Record):
-    action: AccessAction
-    outcome: AccessOutcome
-    reason: str
-    purpose: str
-    access_point: str
-    session_id: UUID | None
-    case_id: UUID | None
-    record_kinds: list[str]
-    record_ids: list[UUID]
-    subject: str
-    source: str
-    actor_id: UUID | None
-    actor_role: Role | None
-    occurred_at: datetime
+    """Its attributes are its one event's fields (`AccessRecorded`), set when it is
+    applied: an access record is never snapshotted or changed."""
 
     class AccessRecorded(Record.Created):
         # Nobody is known yet for a failed sign-in under an unknown user name.
@@ -69,37 +61,9 @@ class AccessRecord(Record):
         subject: str
         source: str
 
-    def __init__(
-        self,
-        actor_id: UUID | None,
-        actor_role: Role | None,
-        occurred_at: datetime,
-        action: AccessAction,
-        outcome: AccessOutcome,
-        reason: str,
-        purpose: str,
-        access_point: str,
-        session_id: UUID | None,
-        case_id: UUID | None,
-        record_kinds: list[str],
-        record_ids: list[UUID],
-        subject: str,
-        source: str,
-    ) -> None:
-        self.actor_id = actor_id
-        self.actor_role = actor_role
-        self.occurred_at = occurred_at
-        self.action = action
-        self.outcome = outcome
-        self.reason = reason
-        self.purpose = purpose
-        self.access_point = access_point
-        self.session_id = session_id
-        self.case_id = case_id
-        self.record_kinds = record_kinds
-        self.record_ids = record_ids
-        self.subject = subject
-        self.source = source
+        def apply(self, aggregate: Any) -> None:
+            fields = vars(self).items()
+            aggregate.__dict__.update((k, v) for k, v in fields if k not in _LOG_FIELDS)
 
     @classmethod
     def recorded(

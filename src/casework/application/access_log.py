@@ -58,23 +58,19 @@ class AccessEntry(msgspec.Struct, frozen=True, kw_only=True):
     source: str
 
 
+# Fields an entry shows under the same name as the record's.
+_SAME_NAMED = tuple(
+    f for f in AccessEntry.__struct_fields__ if f not in {"record_id", "at", "staff_id", "role"}
+)
+
+
 def _entry(record: AccessRecord) -> AccessEntry:
     return AccessEntry(
         record_id=record.id,
         at=record.occurred_at,
         staff_id=record.actor_id,
         role=record.actor_role,
-        action=record.action,
-        outcome=record.outcome,
-        reason=record.reason,
-        purpose=record.purpose,
-        access_point=record.access_point,
-        session_id=record.session_id,
-        case_id=record.case_id,
-        record_kinds=record.record_kinds,
-        record_ids=record.record_ids,
-        subject=record.subject,
-        source=record.source,
+        **{name: getattr(record, name) for name in _SAME_NAMED},
     )
 
 
