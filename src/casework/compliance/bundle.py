@@ -8,6 +8,7 @@ public key, which the reader obtained separately (for example with an exported c
 
 from datetime import datetime
 from hashlib import sha256
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -20,12 +21,18 @@ from casework.store.merkle import leaf_hash, verify_inclusion
 FORMAT = "casework-export/1"
 
 
+# What a leaf can hold (`leaf_data`): a version in 8 signed bytes, a topic's UTF-8 in
+# at most 65,535 (4 bytes a character at most). A file holding more is no bundle.
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+Topic = Annotated[str, msgspec.Meta(max_length=(2**16 - 1) // 4)]
+
+
 class BundleEvent(msgspec.Struct, frozen=True, kw_only=True):
     leaf_index: int
     notification_id: int
     originator_id: UUID
-    originator_version: int
-    topic: str
+    originator_version: Version
+    topic: Topic
     sealed_state: bytes  # the ciphertext exactly as stored (base64 in the file)
     inclusion_proof: list[str]  # hex hashes, RFC 9162 audit path
     content: msgspec.Raw  # the decrypted event, as casework stored it

@@ -63,6 +63,14 @@ def open_sealed(
     version: int,
     topic: str,
 ) -> bytes:
+    if len(envelope) < HEADER_SIZE + 16 or envelope[0] != FORMAT_VERSION:
+        # Too short for a header and a tag, or not this format: the cipher would
+        # refuse the nonce with a ValueError, or try a header it does not know.
+        raise TamperedRecord(
+            f"stored state of {originator_id} version {version} ({topic}) is not a casework "
+            f"envelope (length {len(envelope)}, format byte "
+            f"{envelope[0] if envelope else None}): it was truncated or overwritten"
+        )
     header = envelope[:HEADER_SIZE]
     aad = associated_data(header, originator_id, version, topic)
     try:

@@ -109,6 +109,19 @@ def hex_bytes(text: str, size: int) -> bytes:
         return b""
 
 
+def require_utc(when: datetime, name: str) -> None:
+    """Refuse (ValueError; msgspec reports it as a validation error of the file) a time
+    without its UTC offset, whose signed text would depend on the reader's time zone,
+    or one with no UTC equivalent (year 1 east of UTC, 9999 west), which `describe`
+    and `body` could not write."""
+    if when.utcoffset() is None:
+        raise ValueError(f"{name} {when} has no UTC offset")
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} {when} has no UTC equivalent") from None
+
+
 class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     """A signed statement: "the log's first `tree_size` events hash to `root_hash`".
     Read from a file or a bundle, every field is checked for shape (hashes and keys are
@@ -127,6 +140,9 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     # signed text then has no `keys` line.
     keys_size: Annotated[int, msgspec.Meta(ge=0)] = 0
     keys_head: Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{64})?$")] = ""
+
+    def __post_init__(self) -> None:
+        require_utc(self.signed_at, "signed_at")
 
     def body(self) -> bytes:
         keys = f"keys {self.keys_size} {self.keys_head}\n" if self.keys_head else ""
@@ -450,17 +466,27 @@ class Ledger:
 
     @staticmethod
     def _checkpoint_out(r: Any) -> CheckpointRow:
-        checkpoint = Checkpoint(
-            seq=r["seq"],
-            tree_size=r["tree_size"],
-            root_hash=r["root_hash"],
-            signed_at=datetime.fromisoformat(r["signed_at"]),
-            public_key=r["public_key"],
-            signature=r["signature"],
-            keys_size=r["keys_size"] or 0,
-            keys_head=r["keys_head"] or "",
-        )
-        raw = bytes(r["frontier"])
+        """A row as a checkpoint. Values of the right type but the wrong shape (a root
+        that is not hex, a negative size) are kept, for verification to name; a value
+        of the wrong type (SQLite keeps whatever is written) is a damaged row."""
+        try:
+            checkpoint = Checkpoint(
+                seq=_typed(r, "seq", int),
+                tree_size=_typed(r, "tree_size", int),
+                root_hash=_typed(r, "root_hash", str),
+                signed_at=datetime.fromisoformat(_typed(r, "signed_at", str)),
+                public_key=_typed(r, "public_key", str),
+                signature=_typed(r, "signature", str),
+                keys_size=_typed(r, "keys_size", int, optional=True) or 0,
+                keys_head=_typed(r, "keys_head", str, optional=True) or "",
+            )
+            _typed(r, "last_notification_id", int)
+            raw = bytes(_typed(r, "frontier", (bytes, memoryview)))
+        except ValueError as error:
+            raise StoreError(
+                f"checkpoint {r['seq']!r} in the checkpoint table is damaged ({error}): the "
+                "row was edited outside casework; restore the database from a backup"
+            ) from None
         hashes = [raw[i : i + 32] for i in range(0, len(raw), 32)]
         try:
             frontier = Frontier(checkpoint.tree_size, hashes)
@@ -596,6 +622,18 @@ class Ledger:
                 ),
             )
         return checkpoint
+
+
+def _typed(row: Any, column: str, kind: Any, *, optional: bool = False) -> Any:
+    """`row[column]` if it is of type `kind` (None too, if `optional`; a bool is not an
+    int); otherwise a ValueError naming the column."""
+    value = row[column]
+    if value is None and optional:
+        return None
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if value.__class__ not in kinds:
+        raise ValueError(f"{column} holds a {type(value).__name__}")
+    return value
 
 
 def plain_tuples(cursor: Any) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 import msgspec
 
 from casework.store.errors import StoreError
-from casework.store.ledger import Checkpoint, Ledger
+from casework.store.ledger import Checkpoint, Ledger, require_utc
 
 STATE_FILE_NAME = "ledger-state.json"
 
@@ -52,6 +52,9 @@ class LedgerState(msgspec.Struct, kw_only=True):
     events_at_start: int = 0  # events already in the log when it began (a bootstrap)
     reason: str = ""  # why a bootstrap was taken
     checkpoint: Checkpoint | None = None
+
+    def __post_init__(self) -> None:
+        require_utc(self.began_at, "began_at")
 
     def describe_beginning(self) -> str:
         when = f"{self.began_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"

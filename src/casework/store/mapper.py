@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 from casework.store.envelope import open_sealed, raw_key_id, seal
 from casework.store.errors import TamperedRecord, UnknownKeyScope
@@ -100,18 +100,34 @@ class SealingMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         plaintext = self.unseal(stored_event)
         cls = resolve_topic(stored_event.topic)
-        if issubclass(cls, CanSnapshotAggregate):
-            event = self._decode_snapshot(cls, plaintext)
-        elif getattr(cls, "class_version", 1) == 1:
-            event = self._decoder(cls).decode(plaintext)
-        else:
-            event = self._decode_upcast(cls, plaintext)
+        try:
+            event = self._decode(cls, plaintext)
+        except (ValueError, TypeError, KeyError, AttributeError, TopicError) as error:
+            # The payload authenticated, so its writer held the key: a writer's bug or a
+            # deliberate edit, never damage in storage. Named, never a decoder's error.
+            raise TamperedRecord(
+                f"stored event {stored_event.originator_id} version "
+                f"{stored_event.originator_version} ({stored_event.topic}) decrypted but does "
+                f"not decode as its event type ({type(error).__name__}: {error})"
+            ) from None
         if event.originator_version != stored_event.originator_version:
             raise TamperedRecord(
                 f"stored event {stored_event.originator_id} says version "
                 f"{event.originator_version} inside but sits at {stored_event.originator_version}"
             )
+        if event.originator_id != stored_event.originator_id:
+            raise TamperedRecord(
+                f"stored event {stored_event.originator_id} version "
+                f"{stored_event.originator_version} says it belongs to {event.originator_id}"
+            )
         return event
+
+    def _decode(self, cls: Any, plaintext: bytes) -> Any:
+        if issubclass(cls, CanSnapshotAggregate):
+            return self._decode_snapshot(cls, plaintext)
+        if getattr(cls, "class_version", 1) == 1:
+            return self._decoder(cls).decode(plaintext)
+        return self._decode_upcast(cls, plaintext)
 
     def _decoder(self, cls: type) -> msgspec.json.Decoder[Any]:
         decoder = self._decoders.get(cls)
