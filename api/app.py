@@ -18,17 +18,23 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 
+from api.accounts import AccountController, StaffSessionController
 from api.authentication import BearerSession
 from api.background import CheckpointSigner, ViewRunner
 from api.cases import CaseController
+from api.clients import ClientSearchController
 from api.commands import ServedCasework
+from api.compliance import ComplianceController
 from api.dependencies import APP_DEPENDENCIES
 from api.errors import problem_details
 from api.headers import security_headers
 from api.health import HealthController
 from api.idempotency import IdempotencyTable
 from api.pages import pages_router
+from api.referrals import ReferralController
+from api.reviews import ReviewController
 from api.sessions import SessionController
+from api.supervision import SupervisionController
 from api.views import ViewController
 from casework.application.checkpoints import PendingCheckpoints
 from casework.projections import Projections
@@ -68,6 +74,12 @@ def openapi_config() -> OpenAPIConfig:
         tags=[
             Tag(name="sessions", description="Sign in and out"),
             Tag(name="cases", description="Cases and the commands on them"),
+            Tag(name="referrals", description="Referrals and the receiver's answers"),
+            Tag(name="supervision", description="Supervision sessions and what they covered"),
+            Tag(name="reviews", description="Supervisors' reviews of case records"),
+            Tag(name="compliance", description="Replay, diff, export and four-eyes erasure"),
+            Tag(name="clients", description="Find cases by a client (blind index)"),
+            Tag(name="accounts", description="Accounts and sessions, for administrators"),
             Tag(name="views", description="Read models, with min_position to read your writes"),
             Tag(name="health", description="Liveness and readiness"),
         ],
@@ -129,6 +141,13 @@ def create_app(
         route_handlers=[
             SessionController,
             CaseController,
+            ReviewController,
+            ReferralController,
+            SupervisionController,
+            ComplianceController,
+            ClientSearchController,
+            AccountController,
+            StaffSessionController,
             ViewController,
             HealthController,
             pages_router(),
