@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "casework.cli.staff",
     "casework.cli.serve",
     "casework.cli.accounts",
+    "casework.cli.backup",
 ]
 
 
