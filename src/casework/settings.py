@@ -28,6 +28,12 @@ class Settings:
     lockout_source_failures: int = 20
     lockout_minutes: int = 15
     set_password_code_hours: int = 72
+    # C2SP checkpoints and witnesses (ADR 0046): the store's origin line (empty: one
+    # derived from a random store id), the witnesses (`url verifier-key` entries, one a
+    # line or comma-separated) and how many of them must cosign (k of n).
+    ledger_origin: str = ""
+    witnesses: str = ""
+    witness_policy: int = 0
 
     @property
     def master_key_file(self) -> Path:
@@ -62,6 +68,9 @@ class Settings:
             lockout_source_failures=int(env.get("CASEWORK_LOCKOUT_SOURCE_FAILURES") or 20),
             lockout_minutes=int(env.get("CASEWORK_LOCKOUT_MINUTES") or 15),
             set_password_code_hours=int(env.get("CASEWORK_SET_PASSWORD_CODE_HOURS") or 72),
+            ledger_origin=(env.get("CASEWORK_LEDGER_ORIGIN") or "").strip(),
+            witnesses=env.get("CASEWORK_WITNESSES") or "",
+            witness_policy=int(env.get("CASEWORK_WITNESS_POLICY") or 0),
         )
 
     def load_master_key(self) -> MasterKey:

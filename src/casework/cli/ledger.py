@@ -53,6 +53,16 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     prove.add_argument("version", type=int, metavar="VERSION")
     prove.set_defaults(run=run_prove)
 
+    vkey = sub.add_parser(
+        "verifier-key",
+        help="print the C2SP verifier key of the store's checkpoints",
+        description="Print the verifier key (`<origin>+<key id>+<key>`, C2SP signed-note) "
+        "that checks this store's checkpoints, and write it beside the public key "
+        "(`.vkey`): give it to each witness (`casework witness add-log`). Signs a "
+        "checkpoint first if none carries the store's origin yet.",
+    )
+    vkey.set_defaults(run=run_verifier_key)
+
 
 def run_checkpoint(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
@@ -86,4 +96,17 @@ def run_prove(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
         proof = app.prove_event(args.record, args.version)
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(proof)) + b"\n")
+    return 0
+
+
+def run_verifier_key(args: argparse.Namespace) -> int:
+    with casework_session(args.pending_checkpoints) as app:
+        app.checkpoint()
+        latest = app.latest_checkpoint()
+        written = app.settings.verify_key_file.with_suffix(".vkey")
+    assert latest is not None  # the call above always leaves one
+    key = latest.verifier_key
+    written.write_text(key + "\n")
+    print(key)
+    print(f"wrote {written}", file=sys.stderr)
     return 0

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import psycopg
@@ -27,6 +27,7 @@ from casework.store.errors import StoreError
 from casework.store.file_modes import refuse_exposed_key, write_private
 from casework.store.key_table import KeyTable, chain_head
 from casework.store.merkle import Frontier, leaf_hash
+from casework.store.signed_note import NoteSignature, checkpoint_text, key_id, verifier_key
 from casework.store.sql import Dialect
 from casework.store.triggers import postgres_append_only, sqlite_append_only
 
@@ -140,17 +141,31 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     # signed text then has no `keys` line.
     keys_size: Annotated[int, msgspec.Meta(ge=0)] = 0
     keys_head: Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{64})?$")] = ""
+    # The store's C2SP origin line (ADR 0046). Empty in checkpoints of casework's own
+    # earlier form, which are still read and verified as they were signed.
+    origin: Annotated[str, msgspec.Meta(pattern="^[^\\s+]*$")] = ""
 
     def __post_init__(self) -> None:
         require_utc(self.signed_at, "signed_at")
 
     def body(self) -> bytes:
         keys = f"keys {self.keys_size} {self.keys_head}\n" if self.keys_head else ""
+        if self.origin:  # a C2SP tlog-checkpoint; casework's lines are extension lines
+            return c2sp_body(self, keys)
         return (
             "casework ledger checkpoint\n"
             f"seq {self.seq}\nsize {self.tree_size}\nroot {self.root_hash}\n"
             f"time {self.signed_at.astimezone(UTC).isoformat()}\n{keys}"
         ).encode()
+
+    def note(self) -> str:
+        """The checkpoint as a C2SP signed note (only for checkpoints with an origin)."""
+        return c2sp_note(self)
+
+    @property
+    def verifier_key(self) -> str:
+        """The C2SP verifier key string of the key that signed it, under its origin."""
+        return c2sp_verifier_key(self)
 
     @property
     def commits_to_keys(self) -> bool:
@@ -196,6 +211,7 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
         root: bytes,
         at: datetime,
         keys: tuple[int, bytes] | None = None,
+        origin: str = "",
     ) -> "Checkpoint":
         public = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -209,6 +225,7 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
             signature="",
             keys_size=keys[0] if keys else 0,
             keys_head=keys[1].hex() if keys else "",
+            origin=origin,
         )
         return msgspec.structs.replace(unsigned, signature=key.sign(unsigned.body()).hex())
 
@@ -265,6 +282,9 @@ class Ledger:
         self.dialect = dialect
         self.postgres = dialect.postgres
         self.events_table = dialect.table(recorder.events_table_name)
+        # The origin line new checkpoints carry (CASEWORK_LEDGER_ORIGIN); when empty,
+        # the latest checkpoint's, or a new one for the store (`new_origin`).
+        self.origin = ""
 
     @property
     def leaves_table(self) -> str:
@@ -308,7 +328,7 @@ class Ledger:
         two columns (NULL in the old rows)."""
         big = self.dialect.bigint
         if self.postgres:
-            for column, kind in (("keys_size", big), ("keys_head", "TEXT")):
+            for column, kind in (("keys_size", big), ("keys_head", "TEXT"), ("origin", "TEXT")):
                 cursor.execute(
                     self._sql(
                         f"ALTER TABLE {{checkpoints}} ADD COLUMN IF NOT EXISTS {column} {kind}"
@@ -317,7 +337,7 @@ class Ledger:
             return
         cursor.execute(f"PRAGMA table_info({CHECKPOINTS_TABLE})")
         present = {r["name"] for r in cursor.fetchall()}
-        for column, kind in (("keys_size", big), ("keys_head", "TEXT")):
+        for column, kind in (("keys_size", big), ("keys_head", "TEXT"), ("origin", "TEXT")):
             if column not in present:
                 cursor.execute(f"ALTER TABLE {CHECKPOINTS_TABLE} ADD COLUMN {column} {kind}")
 
@@ -479,6 +499,7 @@ class Ledger:
                 signature=_typed(r, "signature", str),
                 keys_size=_typed(r, "keys_size", int, optional=True) or 0,
                 keys_head=_typed(r, "keys_head", str, optional=True) or "",
+                origin=_typed(r, "origin", str, optional=True) or "",
             )
             _typed(r, "last_notification_id", int)
             raw = bytes(_typed(r, "frontier", (bytes, memoryview)))
@@ -583,15 +604,16 @@ class Ledger:
                 last = nid
         entries = KeyTable(self.datastore, self.dialect).log_entries()
         keys = (len(entries), chain_head(entries))
-        if previous is not None and not new and keys == (previous.keys_size, previous.key_head):
-            return None  # nothing new: neither events nor key-log entries
+        origin = self.origin or (previous.origin if previous is not None else "") or new_origin()
+        if (
+            previous is not None
+            and not new
+            and keys == (previous.keys_size, previous.key_head)
+            and previous.origin == origin
+        ):
+            return None  # nothing new: neither events, key-log entries nor origin
         checkpoint = Checkpoint.sign(
-            key,
-            seq,
-            frontier.size,
-            frontier.root(),
-            at or datetime.now(UTC),
-            keys,
+            key, seq, frontier.size, frontier.root(), at or datetime.now(UTC), keys, origin
         )
         with self.datastore.transaction(commit=True) as c:
             if new:
@@ -605,8 +627,8 @@ class Ledger:
             c.execute(
                 self._sql(
                     "INSERT INTO {checkpoints} (seq, tree_size, root_hash, signed_at, public_key, "
-                    "signature, last_notification_id, frontier, keys_size, keys_head) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "signature, last_notification_id, frontier, keys_size, keys_head, origin) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 (
                     checkpoint.seq,
@@ -619,9 +641,46 @@ class Ledger:
                     b"".join(frontier.hashes),
                     checkpoint.keys_size,
                     checkpoint.keys_head,
+                    checkpoint.origin,
                 ),
             )
         return checkpoint
+
+
+ORIGIN_PREFIX = "casework.example/"
+
+
+def new_origin() -> str:
+    """The origin line of a store that was given none: a random store id, fixed by the
+    first checkpoint that carries it (each later one keeps the latest one's)."""
+    return ORIGIN_PREFIX + uuid4().hex
+
+
+def c2sp_body(checkpoint: Checkpoint, keys: str) -> bytes:
+    extensions = [
+        f"seq {checkpoint.seq}",
+        f"time {checkpoint.signed_at.astimezone(UTC).isoformat()}",
+        *([keys.rstrip(chr(10))] if keys else []),
+    ]
+    return checkpoint_text(
+        checkpoint.origin, checkpoint.tree_size, checkpoint.root, extensions
+    ).encode()
+
+
+def c2sp_note(checkpoint: Checkpoint) -> str:
+    if not checkpoint.origin:
+        raise StoreError(f"{checkpoint.describe()} has casework's earlier form: no C2SP note")
+    public = checkpoint.public_key_bytes
+    signature = NoteSignature(
+        checkpoint.origin,
+        key_id(checkpoint.origin, 0x01, public),
+        hex_bytes(checkpoint.signature, 64),
+    )
+    return checkpoint.body().decode() + "\n" + signature.line()
+
+
+def c2sp_verifier_key(checkpoint: Checkpoint) -> str:
+    return verifier_key(checkpoint.origin, checkpoint.public_key_bytes)
 
 
 def _typed(row: Any, column: str, kind: Any, *, optional: bool = False) -> Any:
