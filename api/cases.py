@@ -14,6 +14,7 @@ from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.problems import problem_responses
 from api.schemas.cases import (
+    AddendumBody,
     AssessmentBody,
     CaseView,
     ClosureBody,
@@ -130,6 +131,36 @@ class CaseController(Controller):
                 data.occurred_at,
                 data.discipline,
                 data.goal_id,
+                expected_version=expected_version,
+            ),
+        )
+
+    @post(
+        "/{case_id:uuid}/addenda",
+        operation_id="addAddendum",
+        summary="Add an addendum to a note or an assessment",
+        sync_to_thread=True,
+        responses=WRITES,
+    )
+    def add_addendum(
+        self,
+        casework: Service,
+        by: Asking,
+        case_id: FromPath[UUID],
+        data: JSONBody[AddendumBody],
+        expected_version: ExpectedVersion,
+        command: Runner,
+    ) -> Response[Recorded]:
+        return command.run(
+            case_id,
+            lambda: casework.add_addendum(
+                case_id,
+                by,
+                data.record_kind,
+                data.record_id,
+                data.narrative,
+                data.reason,
+                data.occurred_at,
                 expected_version=expected_version,
             ),
         )

@@ -289,6 +289,16 @@ class ClosureBody(Body):
         return [OutcomeOfGoal(o.goal_id, o.outcome, o.comment) for o in self.outcomes]
 
 
+class AddendumBody(Body):
+    """An addendum corrects a note or an assessment; the record itself never changes."""
+
+    record_kind: Annotated[str, msgspec.Meta(pattern="^(note|assessment)$")]
+    record_id: UUID
+    narrative: Narrative
+    reason: Reason
+    occurred_at: Instant | None = None
+
+
 class ReasonBody(Body):
     reason: Reason
     occurred_at: Instant | None = None
