@@ -46,11 +46,13 @@ from casework.compliance.verification import (
     recorded_time_reader,
     verify_ledger,
 )
+from casework.compliance.witnessing import check_witnessed
 from casework.store.collector import collector_pause
 from casework.store.errors import RecordErased
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
 from casework.store.ledger_state import STATE_FILE_NAME, LedgerStateFile, note_genesis
 from casework.store.merkle import Tree, verify_inclusion
+from casework.store.witness_client import Cosignatures, parse_witnesses, witness_checkpoint
 
 # Who may take a whole case out of the building in a bundle (a director: of its centre).
 EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
@@ -107,7 +109,25 @@ class ComplianceCommands(Authorisation):
         )
         with self.database.schema_lock():
             ledger.create()
+        ledger.origin = self.settings.ledger_origin
         return ledger
+
+    @cached_property
+    def cosignatures(self) -> Cosignatures:
+        """The witnesses' cosignatures of the checkpoints (ADR 0046)."""
+        cosignatures = Cosignatures(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.database.dialect,
+        )
+        with self.database.schema_lock():
+            cosignatures.create()
+        return cosignatures
+
+    def witness(self) -> list[str]:
+        """Submit the latest checkpoint to each configured witness that has not cosigned
+        it (CASEWORK_WITNESSES); the warnings of those unreachable or refusing."""
+        endpoints = parse_witnesses(self.settings.witnesses)
+        return witness_checkpoint(self.ledger, self.cosignatures, endpoints) if endpoints else []
 
     @cached_property
     def recorded_at(self) -> RecordedAtIndex:
@@ -150,6 +170,7 @@ class ComplianceCommands(Authorisation):
         )
         if self.pending_checkpoints is not None:
             self.pending_checkpoints.signed(self.settings)
+        self.witness()
         return checkpoint
 
     def latest_checkpoint(self) -> Checkpoint | None:
@@ -164,7 +185,7 @@ class ComplianceCommands(Authorisation):
     ) -> VerificationReport:
         public_key = load_public_key(public_key_file or self.settings.verify_key_file)
         exported = Checkpoint.read(against) if against else None
-        return verify_ledger(
+        report = verify_ledger(
             self.ledger,
             public_key,
             exported,
@@ -179,6 +200,23 @@ class ComplianceCommands(Authorisation):
                 lambda scope_id: self.erasure_of(scope_id) is not None,
             ),
         )
+        self._check_witnessed(report, public_key)
+        return report
+
+    def _check_witnessed(self, report: VerificationReport, public_key: bytes) -> None:
+        """The k-of-n witness policy over the latest checkpoint (one signed by the
+        ledger key: any other is named by `verify_ledger` already)."""
+        latest = self.latest_checkpoint()
+        if latest is None or latest.public_key_bytes != public_key or not latest.signature_valid():
+            return
+        findings, notes = check_witnessed(
+            latest,
+            self.cosignatures.lines(latest.seq),
+            parse_witnesses(self.settings.witnesses),
+            self.settings.witness_policy,
+        )
+        report.findings += findings
+        report.notes += notes
 
     def prove_event(self, record_id: UUID, version: int) -> EventProof:
         """An inclusion proof of one stored event into the latest checkpoint."""

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "casework.cli.serve",
     "casework.cli.accounts",
     "casework.cli.backup",
+    "casework.cli.witness",
 ]
 
 
