@@ -1,0 +1,269 @@
+"""The authorisation matrix through HTTP, generated from one table: for each endpoint
+that touches a case, each role, and a case of three kinds (`own`: one the person works
+on or oversees; `other`: another worker's case in the same centre; `centre`: a case in
+another centre) the status the service layer answers with, and for a refusal the rule
+it names. Without a token every one is 401. The centre is built once per module, on
+SQLite and on PostgreSQL."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import Case, Consent, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.discipline import Discipline
+from casework.settings import Settings
+from casework.store.master_key import MasterKey
+from tests.api.conftest import Served, serve
+from tests.centre import family_client
+from tests.compliance_steps import give_ledger_key
+from tests.conftest import POSTGRES_URL, _postgres_schema
+
+SCOPES = ("own", "other", "centre")
+# Who signs in, as whom (the small centre's people).
+ROLES = {
+    "caseworker": "worker",
+    "department_head": "head",
+    "supervisor": "supervisor",
+    "centre_director": "director",
+    "specialist": "psychologist",
+    "compliance_reviewer": "reviewer",
+    "administrator": "administrator",
+}
+
+DENIED = "403 access_denied"
+EXPORT = "403 export_not_allowed"
+LOG = "403 access_log_not_allowed"
+# endpoint -> role -> the answer for (own, other, centre).
+TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
+    "read_case": {
+        "caseworker": ("200", DENIED, DENIED),
+        "department_head": ("200", "200", DENIED),
+        "supervisor": ("200", DENIED, DENIED),
+        "centre_director": ("200", "200", DENIED),
+        "specialist": ("200", DENIED, DENIED),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+    "access_log": {
+        "caseworker": ("200", LOG, LOG),
+        "department_head": (LOG, LOG, LOG),
+        "supervisor": ("200", LOG, LOG),
+        "centre_director": ("200", "200", LOG),
+        "specialist": (LOG, LOG, LOG),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": (LOG, LOG, LOG),
+    },
+    "record_note": {
+        "caseworker": ("201", DENIED, DENIED),
+        "department_head": (DENIED, DENIED, DENIED),
+        "supervisor": (DENIED, DENIED, DENIED),
+        "centre_director": (DENIED, DENIED, DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": (DENIED, DENIED, DENIED),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+    "send_referral": {
+        "caseworker": ("201", DENIED, DENIED),
+        "department_head": ("201", "201", DENIED),
+        "supervisor": (DENIED, DENIED, DENIED),
+        "centre_director": (DENIED, DENIED, DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": (DENIED, DENIED, DENIED),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+    "replay": {
+        "caseworker": ("200", DENIED, DENIED),
+        "department_head": ("200", "200", DENIED),
+        "supervisor": ("200", DENIED, DENIED),
+        "centre_director": ("200", "200", DENIED),
+        "specialist": ("200", DENIED, DENIED),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+    "export": {
+        "caseworker": (EXPORT, EXPORT, EXPORT),
+        "department_head": (EXPORT, EXPORT, EXPORT),
+        "supervisor": (EXPORT, EXPORT, EXPORT),
+        "centre_director": ("200", "200", EXPORT),
+        "specialist": (EXPORT, EXPORT, EXPORT),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": (EXPORT, EXPORT, EXPORT),
+    },
+    "request_erasure": {
+        "caseworker": (DENIED, DENIED, DENIED),
+        "department_head": ("201", "201", DENIED),
+        "supervisor": (DENIED, DENIED, DENIED),
+        "centre_director": ("201", "201", DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": ("201", "201", "201"),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Matrix:
+    served: Served
+    cases: dict[str, UUID]
+    tokens: dict[str, dict[str, str]]
+    youth_id: UUID
+
+
+def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
+    app, centre = served.casework, served.centre
+    consent = Consent(
+        given=True,
+        on=date(2026, 3, 1),
+        disciplines=[Discipline.SOCIAL_WORK, Discipline.PSYCHOLOGY],
+        department_ids=[centre.youth_id],
+    )
+
+    def intake(by: Actor, department_id: UUID) -> UUID:
+        return app.open_case(
+            by,
+            [family_client()],
+            "婚姻冲突 marital conflict",
+            ReferralSource.COMMUNITY_COMMITTEE,
+            department_id,
+            by.staff_id,
+            RiskLevel.LOW,
+            consent=consent,
+        )
+
+    own = intake(centre.worker, centre.family_id)
+    app.add_team_member(
+        own, centre.worker, centre.psychologist.staff_id, Discipline.PSYCHOLOGY, TeamScope.FULL
+    )
+    other = intake(centre.second_worker, centre.family_id)
+    admin = centre.administrator
+    elsewhere = app.add_centre(admin, "白云家综 Baiyun Family Centre", "白云区")
+    department = app.add_department(admin, elsewhere, "家庭部 Family")
+    worker_id = app.add_staff(
+        admin, "何敏 He Min", elsewhere, department, [Role.CASEWORKER], [Discipline.SOCIAL_WORK]
+    )
+    return {
+        "own": own,
+        "other": other,
+        "centre": intake(Actor(worker_id, Role.CASEWORKER), department),
+    }
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def matrix(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Matrix]:
+    data = tmp_path_factory.mktemp("matrix") / "data"
+    master_key = MasterKey.generate("the matrix master key")
+    schemas: Iterator[str] = _postgres_schema() if request.param == "postgres" else iter([""])
+    for schema in schemas:
+        env = {"CASEWORK_DATA_DIR": str(data)}
+        if schema:
+            env["CASEWORK_DATABASE_URL"] = f"{POSTGRES_URL}?schema={schema}"
+        for served in serve(Settings.from_env(env), master_key):
+            give_ledger_key(served.casework)
+            cases = _centre_with_three_cases(served)
+            tokens = {role: served.signed_in(person) for role, person in ROLES.items()}
+            yield Matrix(served, cases, tokens, served.centre.youth_id)
+
+
+def _version(matrix: Matrix, case_id: UUID) -> str:
+    case: Case = matrix.served.casework.load(case_id, Case, "case")
+    return f'"{case.version}"'
+
+
+Request = Callable[[Matrix, UUID, dict[str, str]], Any]
+
+
+def _read_case(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/cases/{case_id}", headers=auth)
+
+
+def _access_log(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/cases/{case_id}/access-log", headers=auth)
+
+
+def _record_note(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    body = {"kind": "phone", "narrative": "电话跟进 phone follow-up", "duration_minutes": 10}
+    headers = {**auth, "If-Match": _version(m, case_id)}
+    return m.served.client.post(f"/api/v1/cases/{case_id}/notes", json=body, headers=headers)
+
+
+def _send_referral(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    body = {
+        "case_id": str(case_id),
+        "receiver": {"kind": "department", "id": str(m.youth_id)},
+        "reason": "青少年辅导 youth counselling",
+        "urgency": "routine",
+        "shared": ["case_summary"],
+    }
+    return m.served.client.post("/api/v1/referrals", json=body, headers=auth)
+
+
+def _replay(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    at = datetime.now(UTC).isoformat()
+    return m.served.client.get(
+        f"/api/v1/compliance/records/{case_id}/as-of", params={"at": at}, headers=auth
+    )
+
+
+def _export(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/compliance/cases/{case_id}/export", headers=auth)
+
+
+def _request_erasure(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    body = {"reason": "当事人要求 the client asked", "legal_authority": "PIPL art. 47"}
+    return m.served.client.post(
+        f"/api/v1/compliance/cases/{case_id}/erasure-requests", json=body, headers=auth
+    )
+
+
+ENDPOINTS: dict[str, Request] = {
+    "read_case": _read_case,
+    "access_log": _access_log,
+    "record_note": _record_note,
+    "send_referral": _send_referral,
+    "replay": _replay,
+    "export": _export,
+    "request_erasure": _request_erasure,
+}
+
+
+def _answer(response: Any) -> str:
+    if response.status_code < 400:
+        return str(response.status_code)
+    return f"{response.status_code} {response.json().get('rule', '')}"
+
+
+CELLS = [(e, r, s) for e, rows in TABLE.items() for r in rows for s in SCOPES]
+
+
+def test_the_table_covers_every_endpoint_and_role() -> None:
+    assert set(TABLE) == set(ENDPOINTS)
+    assert all(set(rows) == set(ROLES) for rows in TABLE.values())
+
+
+@pytest.mark.parametrize(("endpoint", "role", "scope"), CELLS, ids="-".join)
+def test_the_service_layer_answers_through_http(
+    matrix: Matrix, endpoint: str, role: str, scope: str
+) -> None:
+    expected = TABLE[endpoint][role][SCOPES.index(scope)]
+    response = ENDPOINTS[endpoint](matrix, matrix.cases[scope], matrix.tokens[role])
+    assert _answer(response) == expected, response.text
+    if response.status_code == 403:
+        problem = response.json()
+        assert problem["type"] == f"https://casework.example/problems/{problem['rule']}"
+        assert problem["detail"]
+
+
+@pytest.mark.parametrize(("endpoint", "scope"), [(e, s) for e in ENDPOINTS for s in SCOPES])
+def test_without_a_token_every_endpoint_is_401(matrix: Matrix, endpoint: str, scope: str) -> None:
+    response = ENDPOINTS[endpoint](matrix, matrix.cases[scope], {})
+    assert _answer(response) == "401 not_signed_in", response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
