@@ -7,6 +7,7 @@ key is refused; unknown origins, untrusted keys and malformed requests get their
 status codes."""
 
 import base64
+import dataclasses
 import os
 import shutil
 import socket
@@ -28,7 +29,7 @@ from casework.store.master_key import MasterKey
 from casework.store.merkle import EMPTY_ROOT
 from casework.store.signed_note import raw_public_key, verifier_key
 from casework.store.witness_client import post, request_body
-from tests.compliance_steps import family_case, give_ledger_key
+from tests.builders.compliance_steps import family_case, give_ledger_key
 
 ORIGIN = "centre.example/north"
 
@@ -316,3 +317,17 @@ def test_the_commands_of_the_operator_guide(
     assert main(["ledger", "checkpoint"]) == 0  # the latest is submitted: cosigned
     assert main(["verify"]) == 0
     assert "cosigned by 1 of 1 witnesses (district.example/w1)" in capsys.readouterr().out
+
+
+def test_a_policy_no_witness_can_meet_is_named(tmp_path: Path, master_key: MasterKey) -> None:
+    settings = dataclasses.replace(settings_for(tmp_path / "alone"), witness_policy=1)
+    app = Casework(settings, master_key)
+    try:
+        give_ledger_key(app)
+        family_case(app, notes=1)
+        assert app.checkpoint() is not None
+        report = app.verify()
+        assert report.kinds() == {"not_witnessed"}, report.lines()
+        assert "fewer than the 1 the policy asks for" in report.findings[0].message
+    finally:
+        app.close()
