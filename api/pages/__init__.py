@@ -23,10 +23,13 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from api.pages.account_pages import AccountPages
 from api.pages.case_forms import CaseForms
 from api.pages.case_pages import CasePages, WorkPages
 from api.pages.compliance_pages import CompliancePages
+from api.pages.dashboard_pages import DashboardPages
 from api.pages.language import LANGUAGE_COOKIE, LOCALES, N_
+from api.pages.referral_pages import ReferralPages
 from api.pages.rendering import language_of, render
 from api.pages.signing_in import (
     SIGN_IN,
@@ -141,6 +144,9 @@ def pages_router() -> Router:
             CaseForms,
             SupervisorPages,
             CompliancePages,
+            ReferralPages,
+            DashboardPages,
+            AccountPages,
             switch_language,
             create_static_files_router(
                 path="/static",

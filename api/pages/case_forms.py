@@ -5,14 +5,17 @@ beside the field the service layer named, in the reader's language, and what was
 typed kept.
 
 `CaseForms.submit` is one route (`/cases/{case_id}/{form}`): `FORMS` maps each form's
-name to the function that reads its fields and calls the service layer.
+name to the function that reads its fields and calls the service layer. Forms with
+rows (a plan's goals, an assessment's domains, a closure's outcomes) name each row's
+inputs by number or by what they rate (`goal-1-title`, `rating-family`); every field
+sent is kept in `CaseForm.raw` so a refused form shows what was typed.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, URLEncodedBody
@@ -20,9 +23,28 @@ from litestar.response import Redirect
 
 from api.dependencies import Asking, Service
 from api.pages.case_pages import changes_since, render_case
-from api.pages.forms import Unreadable, choice, refusal_of, uuid_of, whole
+from api.pages.forms import (
+    Unreadable,
+    choice,
+    day_of,
+    instant_of,
+    refusal_of,
+    uuid_of,
+    whole,
+)
 from api.pages.rendering import language_of
-from casework.aggregates.base import RuleBroken
+from casework.aggregates.base import InvalidValue, RuleBroken
+from casework.aggregates.case import (
+    AssessmentDomain,
+    ClosureReason,
+    DomainRating,
+    Goal,
+    GoalOutcome,
+    OutcomeOfGoal,
+    TeamScope,
+)
+from casework.aggregates.discipline import Discipline
+from casework.aggregates.referral import Holder, SharedPart, Urgency
 from casework.aggregates.review import RecordKind
 from casework.application import Casework
 from casework.application.errors import Conflict, NotFound
@@ -42,7 +64,35 @@ class CaseForm:
     narrative: str = ""
     reason: str = ""
     hours: str = ""
+    discipline: str = ""
+    summary: str = ""
+    staff_id: str = ""
+    scope: str = ""
+    ends_at: str = ""
+    to_staff_id: str = ""
+    receiver: str = ""
+    urgency: str = ""
     _csrf_token: str = field(default="", repr=False)
+    raw: dict[str, str | list[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, sent: Mapping[str, Any]) -> "CaseForm":
+        known = {f.name for f in fields(cls)} - {"raw"}
+        values = {k: _text(v) for k, v in sent.items() if k in known}
+        return cls(**values, raw={k: v for k, v in sent.items() if k != "_csrf_token"})
+
+    def get(self, name: str) -> str:
+        """One field as sent ("" when absent)."""
+        return _text(self.raw.get(name, ""))
+
+    def all(self, name: str) -> list[str]:
+        """A field sent several times (ticked boxes), as a list."""
+        value = self.raw.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else (value[-1] if value else "")
 
 
 Handler = Callable[[Casework, Principal, UUID, CaseForm, int], None]
@@ -86,11 +136,147 @@ def _end_glass(
     casework.end_emergency_access(case_id, by, uuid_of(data.record_id, "record_id"))
 
 
+def _assessment(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    discipline = Discipline(choice(data.discipline, [d.value for d in Discipline], "discipline"))
+    domains = []
+    for domain in AssessmentDomain:
+        rating = data.get(f"rating-{domain.value}").strip()
+        if not rating:
+            continue
+        score = whole(rating, "rating")
+        if not 1 <= score <= 5:
+            raise Unreadable("rating")
+        domains.append(DomainRating(domain, score, data.get(f"narrative-{domain.value}")))
+    try:
+        casework.record_assessment(
+            case_id, by, discipline, domains, data.summary, expected_version=version
+        )
+    except InvalidValue as refused:
+        # "<domain> narrative": the few words a rating needs.
+        if refused.field.endswith("narrative"):
+            raise InvalidValue("domains", refused.message) from refused
+        raise
+
+
+def goal_rows(data: CaseForm) -> list[int]:
+    """The goal rows the plan form sent, by number."""
+    numbers = {
+        int(key.split("-")[1])
+        for key in data.raw
+        if key.startswith("goal-") and key.split("-")[1].isdigit()
+    }
+    return sorted(numbers)
+
+
+def _plan(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    goals = []
+    disciplines = [d.value for d in Discipline]
+    for n in goal_rows(data):
+        title = data.get(f"goal-{n}-title").strip()
+        if not title:
+            continue  # an empty row: not a goal
+        kept = data.get(f"goal-{n}-id").strip()
+        goals.append(
+            Goal(
+                uuid_of(kept, "goals") if kept else uuid4(),
+                title,
+                [
+                    line.strip()
+                    for line in data.get(f"goal-{n}-interventions").splitlines()
+                    if line.strip()
+                ],
+                Discipline(choice(data.get(f"goal-{n}-discipline"), disciplines, "goals")),
+                uuid_of(data.get(f"goal-{n}-responsible"), "goals"),
+                day_of(data.get(f"goal-{n}-target"), "target_date"),
+                day_of(data.get(f"goal-{n}-review"), "review_date"),
+            )
+        )
+    try:
+        casework.propose_plan(case_id, by, goals, expected_version=version)
+    except InvalidValue as refused:
+        if refused.field.startswith("goal"):
+            raise InvalidValue("goals", refused.message) from refused
+        raise
+
+
+def _team_member(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    casework.add_team_member(
+        case_id,
+        by,
+        uuid_of(data.staff_id, "staff_id"),
+        Discipline(choice(data.discipline, [d.value for d in Discipline], "discipline")),
+        TeamScope(choice(data.scope, [s.value for s in TeamScope], "scope")),
+        instant_of(data.ends_at, "ends_at") if data.ends_at.strip() else None,
+        expected_version=version,
+    )
+
+
+def _hand_over(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    try:
+        casework.hand_over_case(
+            case_id,
+            by,
+            uuid_of(data.to_staff_id, "to_staff_id"),
+            data.reason,
+            expected_version=version,
+        )
+    except InvalidValue as refused:
+        if refused.field == "to":
+            raise InvalidValue("to_staff_id", refused.message) from refused
+        raise
+
+
+def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    reason = ClosureReason(choice(data.reason, [r.value for r in ClosureReason], "reason"))
+    outcomes = []
+    for key in data.raw:
+        if not key.startswith("outcome-"):
+            continue
+        goal_id = uuid_of(key.removeprefix("outcome-"), "outcomes")
+        outcome = choice(data.get(key), [o.value for o in GoalOutcome], "outcomes")
+        comment = data.get(f"comment-{goal_id}").strip()
+        outcomes.append(OutcomeOfGoal(goal_id, GoalOutcome(outcome), comment))
+    casework.close_case(case_id, by, reason, outcomes, data.summary, expected_version=version)
+
+
+def _reopen(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    casework.reopen_case(case_id, by, data.reason, expected_version=version)
+
+
+def _refer(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    kind, _, holder_id = data.receiver.partition(":")
+    if kind == "department":
+        receiver = Holder.department(uuid_of(holder_id, "receiver"))
+    elif kind == "agency":
+        receiver = Holder.agency(uuid_of(holder_id, "receiver"))
+    else:
+        raise Unreadable("receiver")
+    urgency = Urgency(choice(data.urgency, [u.value for u in Urgency], "urgency"))
+    allowed = [s.value for s in SharedPart]
+    parts = [SharedPart(choice(p, allowed, "shared")) for p in data.all("shared")]
+    if not parts:
+        raise Unreadable("shared")
+    casework.send_referral(by, case_id, receiver, data.reason, urgency, parts)
+
+
 FORMS: dict[str, Handler] = {
     "addendum": _addendum,
     "resubmit": _resubmit,
     "break-glass": _break_glass,
     "end-glass": _end_glass,
+    "assessment": _assessment,
+    "plan": _plan,
+    "team-member": _team_member,
+    "hand-over": _hand_over,
+    "close": _close,
+    "reopen": _reopen,
+    "refer": _refer,
 }
 
 
@@ -112,17 +298,18 @@ class CaseForms(Controller):
         by: Asking,
         case_id: FromPath[UUID],
         form: FromPath[str],
-        data: URLEncodedBody[CaseForm],
+        data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
+        sent = CaseForm.of(data)
         handler = FORMS.get(form)
         if handler is None:
             raise NotFound("form", case_id)
         try:
-            handler(casework, by, case_id, data, whole(data.version or "0", "version"))
+            handler(casework, by, case_id, sent, whole(sent.version or "0", "version"))
         except Conflict as conflict:
             changes = changes_since(request, casework, case_id, conflict)
             return render_case(
-                request, casework, by, case_id, 409, form=data, open_form=form, conflict=changes
+                request, casework, by, case_id, 409, form=sent, open_form=form, conflict=changes
             )
         except (RuleBroken, Unreadable) as error:
             if isinstance(error, RuleBroken) and (
@@ -131,6 +318,6 @@ class CaseForms(Controller):
                 raise
             refusal = refusal_of(language_of(request), error)
             return render_case(
-                request, casework, by, case_id, 422, form=data, open_form=form, refusal=refusal
+                request, casework, by, case_id, 422, form=sent, open_form=form, refusal=refusal
             )
         return Redirect(f"/cases/{case_id}?recorded={form}", status_code=303)

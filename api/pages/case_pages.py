@@ -22,9 +22,20 @@ from api.dependencies import Asking, Service
 from api.pages.language import N_, Language
 from api.pages.rendering import language_of, render
 from casework.access import AccessDenied
+from casework.aggregates.agency import Agency
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
-from casework.aggregates.case import NoteKind, RiskLevel
+from casework.aggregates.case import (
+    OPEN_STATUSES,
+    AssessmentDomain,
+    CaseStatus,
+    ClosureReason,
+    GoalOutcome,
+    NoteKind,
+    RiskLevel,
+    TeamScope,
+)
 from casework.aggregates.discipline import Discipline
+from casework.aggregates.referral import SharedPart, Urgency
 from casework.application import Casework
 from casework.application.access_log import AccessEntry, AccessLogNotAllowed
 from casework.application.authorisation import CaseReading
@@ -32,6 +43,7 @@ from casework.application.errors import Conflict
 from casework.application.principal import Principal
 from casework.application.review_queue import reviews_shown
 from casework.projections import Projections
+from casework.projections.views.referral_chains import Hop
 from casework.store.access_index import AccessQuery
 
 RISK_ORDER = [RiskLevel.CRITICAL, RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
@@ -115,6 +127,8 @@ class WorkPages(Controller):
                 for listing in view.find(connection, open_only=True, worker_id=by.staff_id):
                     by_risk[listing.risk_level].append(listing)
         groups = [(risk.value, by_risk[risk.value]) for risk in RISK_ORDER if by_risk[risk.value]]
+        administrator = by.role is Role.ADMINISTRATOR
+        mine = [c.case_id for _, cases in groups for c in cases]
         return render(
             request,
             "my_work.html",
@@ -122,8 +136,124 @@ class WorkPages(Controller):
             me=Names(casework)(by.staff_id),
             groups=groups,
             total=sum(len(cases) for _, cases in groups),
-            administrator=by.role is Role.ADMINISTRATOR,
+            administrator=administrator,
+            sent_back=[] if administrator else sent_back_to(casework, by, mine),
+            waiting=[] if administrator else referrals_waiting(request, casework, by),
+            action_items=[] if administrator else my_action_items(request, casework, by),
+            names=Names(casework),
+            holder_name=lambda kind, holder_id: holder_name(casework, kind, holder_id),
         )
+
+
+@dataclass(frozen=True)
+class SentBack:
+    """A record of mine a reviewer asked me to revise (and I have not sent back yet)."""
+
+    case_id: UUID
+    kind: str
+    record_id: UUID
+    comments: str
+    revised: bool
+
+
+def _author(case: Any, kind: str, record_id: UUID) -> UUID | None:
+    if kind == "note":
+        record = case.notes.get(record_id)
+        return None if record is None else record.by
+    if kind == "assessment":
+        record = case.assessments.get(record_id)
+        return None if record is None else record.by
+    if kind == "plan":
+        return case.plan_versions[-1].proposed_by if case.plan_versions else None
+    closure = next((c for c in case.closures if c.closure_id == record_id), None)
+    return None if closure is None else closure.by
+
+
+def sent_back_to(casework: Casework, by: Principal, case_ids: list[UUID]) -> list[SentBack]:
+    """Over my open cases, read as any case page reads them (`read_case`,
+    `reviews_shown`, both recorded): the records I wrote with a revision asked for."""
+    found = []
+    for case_id in case_ids:
+        try:
+            reading = casework.read_case(by, case_id)
+        except RuleBroken:
+            continue
+        for record_id, state in reviews_shown(casework, by, reading).items():
+            kind = state.review.record_kind.value
+            if state.open_request_comments is None or state.resubmitted:
+                continue
+            if _author(reading.case, kind, record_id) != by.staff_id:
+                continue
+            found.append(
+                SentBack(
+                    case_id,
+                    kind,
+                    record_id,
+                    state.open_request_comments,
+                    state.revised_since_request,
+                )
+            )
+    return found
+
+
+ANSWERING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD})
+
+
+def referrals_waiting(
+    request: Request[Any, Any, Any], casework: Casework, by: Principal
+) -> list[Hop]:
+    """Referrals sent to my department and not yet answered (for its caseworkers and
+    head, who answer them), from the referral-chains view; each is opened, and its
+    reading recorded, on its own page."""
+    if by.role not in ANSWERING_ROLES:
+        return []
+    department_id = casework.get_staff(by.staff_id).department_id
+    if department_id is None:
+        return []
+    projections: Projections = request.app.state.projections
+    fresh(projections, "referral_chains")
+    with projections.read("referral_chains") as (view, connection):
+        hops = view.of_holder(connection, department_id)
+    return sorted(
+        (h for h in hops if h.receiver_id == department_id and h.status == "sent"),
+        key=lambda h: h.respond_by,
+    )
+
+
+@dataclass(frozen=True)
+class MyActionItem:
+    session_id: UUID
+    description: str
+    due_on: Any
+    overdue: bool
+
+
+def my_action_items(
+    request: Request[Any, Any, Any], casework: Casework, by: Principal
+) -> list[MyActionItem]:
+    """My open action items from supervision (the supervision-history view), each
+    described from its session as I may see it (`get_supervision_session`, recorded)."""
+    projections: Projections = request.app.state.projections
+    fresh(projections, "supervision_history")
+    with projections.read("supervision_history") as (view, connection):
+        items = view.open_action_items(connection, now().date(), owner_id=by.staff_id)
+    sessions: dict[UUID, Any] = {}
+    found = []
+    for item in items:
+        if item.session_id not in sessions:
+            try:
+                sessions[item.session_id] = casework.get_supervision_session(by, item.session_id)
+            except RuleBroken:
+                sessions[item.session_id] = None
+        session = sessions[item.session_id]
+        if session is None:
+            continue
+        described = next((i for i in session.action_items if i.item_id == item.item_id), None)
+        if described is not None:
+            found.append(
+                MyActionItem(item.session_id, described.description, item.due_on, item.overdue)
+            )
+    return found
 
 
 @dataclass
@@ -158,7 +288,70 @@ def render_case(
     reading = casework.read_case(by, case_id)
     extra.setdefault("recorded", "")
     extra.setdefault("form", None)
-    return render(request, "case.html", status_code, **case_context(casework, by, reading), **extra)
+    extra.setdefault("open_form", "")
+    context = case_context(casework, by, reading)
+    context["referrals"] = referrals_of(request, case_id)
+    return render(request, "case.html", status_code, **context, **extra)
+
+
+# How many empty goal rows the plan form offers beyond the plan's own goals.
+NEW_GOAL_ROWS = 2
+# Who may be offered the forms that change a case's team, lead or referrals (the
+# service layer decides whether they may use them on this case).
+CASE_RUNNING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD, Role.CENTRE_DIRECTOR})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a form's select: its value and what it shows."""
+
+    value: str
+    text: str
+
+
+def case_choices(casework: Casework, by: Principal, case: Any) -> dict[str, Any]:
+    """What the case's forms offer: staff of the case's centre (team, plan), the
+    department's caseworkers (hand-over), departments and agencies (referral)."""
+    if by.role not in CASE_RUNNING_ROLES:
+        return {"staff": [], "caseworkers": [], "receivers": []}
+    staff = [
+        s
+        for s in casework.list_staff()
+        if s.active
+        and s.centre_id == case.centre_id
+        and not ({Role.ADMINISTRATOR, Role.COMPLIANCE_REVIEWER} >= set(s.roles))
+    ]
+    staff.sort(key=lambda s: s.name)
+    caseworkers = [
+        Choice(str(s.id), s.name)
+        for s in staff
+        if Role.CASEWORKER in s.roles
+        and s.department_id == case.department_id
+        and s.id != case.lead_worker_id
+    ]
+    organisation = casework.get_organisation()
+    receivers = [
+        Choice(f"department:{d.department_id}", d.name)
+        for d in organisation.departments_of(case.centre_id)
+        if d.department_id != case.department_id
+    ]
+    agencies = [casework.get_agency(a) for a in casework.record_ids(Agency.Registered)]
+    receivers += [Choice(f"agency:{a.id}", a.name) for a in agencies if not a.closed]
+    return {
+        "staff": [Choice(str(s.id), s.name) for s in staff],
+        "staff_disciplines": {str(s.id): [d.value for d in s.disciplines] for s in staff},
+        "caseworkers": caseworkers,
+        "receivers": receivers,
+    }
+
+
+def holder_name(casework: Casework, kind: str, holder_id: UUID) -> str:
+    if kind == "agency":
+        try:
+            return casework.get_agency(holder_id).name
+        except RuleBroken:
+            return str(holder_id)[:8]
+    return department_name(casework, holder_id)
 
 
 def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dict[str, Any]:
@@ -189,7 +382,28 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
         "note_kinds": NOTE_KINDS,
         "disciplines": DISCIPLINES,
         "default_discipline": own or Discipline.SOCIAL_WORK.value,
+        "assessments": sorted(case.assessments.values(), key=lambda a: a.occurred_at),
+        "domains": [d.value for d in AssessmentDomain],
+        "scopes": [s.value for s in TeamScope],
+        "closure_reasons": [r.value for r in ClosureReason],
+        "goal_outcomes": [o.value for o in GoalOutcome],
+        "urgencies": [u.value for u in Urgency],
+        "shared_parts": [p.value for p in SharedPart],
+        "new_goal_rows": NEW_GOAL_ROWS,
+        "is_open": case.status in OPEN_STATUSES,
+        "is_closed": case.status is CaseStatus.CLOSED,
+        "holder_name": lambda kind, holder_id: holder_name(casework, kind, holder_id),
+        **case_choices(casework, by, case),
     }
+
+
+def referrals_of(request: Request[Any, Any, Any], case_id: UUID) -> list[Hop]:
+    """The case's referrals from the referral-chains view (the page already read the
+    case; each referral's content is read, and recorded, on its own page)."""
+    projections: Projections = request.app.state.projections
+    fresh(projections, "referral_chains")
+    with projections.read("referral_chains") as (view, connection):
+        return sorted(view.of_case(connection, case_id), key=lambda h: h.sent_at)
 
 
 class CasePages(Controller):

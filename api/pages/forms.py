@@ -47,6 +47,13 @@ FIELD_MESSAGES = {
     "until": N_("Give the later date and time."),
     "user_name": N_("Give a user name of letters, digits, dots or dashes."),
     "version": N_("The form was out of date: reload the page."),
+    "to_staff_id": N_("Choose a caseworker of the department other than the lead."),
+    "agency_contact": N_("Name the person at the agency who gave this answer."),
+    "outcome": N_("Say what the service achieved."),
+    "receiver": N_("Choose where the case is referred."),
+    "urgency": N_("Choose how urgent it is."),
+    "shared": N_("Choose what the referral shares."),
+    "source": N_("No failed sign-ins are counted for this source."),
 }
 INVALID = N_("This value is not valid.")
 
@@ -73,6 +80,20 @@ RULE_MESSAGES = {
     "case_closed": N_("The case is closed."),
     "consent_missing": N_("The client's consent does not cover this."),
     "concurrent_update": N_("Someone else changed this record"),
+    "assessment_required": N_("Assess the case before writing its plan."),
+    "unknown_goal": N_("An outcome names a goal that is not in the active plan."),
+    "goal_outcome_missing": N_("Give an outcome for each goal of the plan."),
+    "case_not_closed": N_("The case is not closed."),
+    "already_on_team": N_("This person is already on the team for that discipline."),
+    "lead_worker_only": N_("Only the lead worker may do this."),
+    "referral_step_not_allowed": N_("The referral is not at a stage where this can be done."),
+    "staff_has_left": N_("This person has left."),
+    "cannot_lead_cases": N_("This person cannot lead cases."),
+    "staff_has_account": N_("This person already has an account."),
+    "user_name_taken": N_("This user name is taken."),
+    "no_such_account": N_("There is no such account."),
+    "account_not_locked": N_("The account is not locked."),
+    "agency_closed": N_("The agency no longer takes referrals."),
 }
 REFUSED = N_("This was refused.")
 

@@ -25,12 +25,14 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from casework.aggregates.agency import AgencyKind
+from casework.aggregates.base import Role
 from casework.aggregates.case import Consent, NoteKind, ReferralSource, RiskLevel, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.centre import SmallCentre, family_client, open_family_case, small_centre
+from tests.builders.centre import SmallCentre, family_client, open_family_case, small_centre
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,6 +55,12 @@ PEOPLE = {
 }
 SOCIAL_WORK_NOTE = "首次家访：了解家庭情况 first home visit"
 PSYCHOLOGY_NOTE = "心理评估面谈 psychology interview"
+# Staff beyond the small centre: a caseworker of the youth department (answers
+# referrals sent there) with an account, and two people without one (the
+# administrator's story opens theirs, one per language).
+YOUTH_WORKER = ("li.na", "李娜 Li Na")
+WITHOUT_ACCOUNT = {"zh": "王芳 Wang Fang", "en": "赵强 Zhao Qiang"}
+AGENCY = "海珠区法律援助处 Haizhu Legal Aid"
 # The older case: opened three days ago; a note of two days ago, recorded late (today).
 OLD_NOTE = "三天前的接案面谈 intake interview two days ago"
 
@@ -233,9 +241,36 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
             45,
             occurred_at=today - timedelta(days=2),
         )
+        admin = centre.administrator
+        youth_id = app.add_staff(
+            admin, YOUTH_WORKER[1], centre.centre_id, centre.youth_id,
+            [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
+        )  # fmt: skip
+        for name in WITHOUT_ACCOUNT.values():
+            app.add_staff(
+                admin, name, centre.centre_id, centre.youth_id,
+                [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
+            )  # fmt: skip
+        # The client agreed to referrals to the youth department and the legal-aid agency.
+        agency_id = app.register_agency(
+            centre.worker, AGENCY, AgencyKind.LEGAL_AID, "王主任", ["legal aid"]
+        )
+        app.record_consent(
+            case_id,
+            centre.worker,
+            True,
+            date(2026, 3, 1),
+            [Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY],
+            agency_ids=[agency_id],
+            department_ids=[centre.youth_id],
+        )
         accounts = {}
-        for user_name, (person, role) in PEOPLE.items():
-            staff_id = getattr(centre, person).staff_id
+        people = {
+            name: (getattr(centre, person).staff_id, role)
+            for name, (person, role) in PEOPLE.items()
+        }
+        people[YOUTH_WORKER[0]] = (youth_id, "caseworker")
+        for user_name, (staff_id, role) in people.items():
             code = app.open_account(centre.administrator, staff_id, user_name)
             app.set_password(user_name, code.code, PASSWORD)
             secret = app.enrol_second_factor(user_name, PASSWORD).secret

@@ -1,0 +1,171 @@
+"""A referral's page: what was sent, by whom, to whom, and the answers so far, for
+those the service layer lets read it (the case's readers and the staff of the
+receiving department, `get_referral`, every reading recorded); and the receiver's
+answer forms (accept, decline with a reason, start the service, complete with the
+outcome, return with a reason). An external agency has no accounts: staff of the
+sending centre record its answer with the name of the agency's contact who gave it.
+
+Each answer is sent with the referral version the page was read at; if someone
+answered first, the page says so. A refusal is shown beside the field the service
+layer named, in the reader's language, with what was typed kept.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect
+
+from api.dependencies import Asking, Service
+from api.pages.case_pages import Names, holder_name
+from api.pages.forms import Refusal, Unreadable, refusal_of, whole
+from api.pages.rendering import language_of, render
+from casework.aggregates.base import RuleBroken
+from casework.aggregates.referral import HolderKind, Referral, ReferralStatus
+from casework.application import Casework
+from casework.application.errors import Conflict, NotFound
+from casework.application.principal import Principal
+
+# Refusals shown as a page of their own: the reader may not see the referral at all.
+PAGE_REFUSALS = frozenset({"not_found", "not_signed_in", "erased"})
+
+
+@dataclass
+class AnswerForm:
+    version: str = ""
+    reason: str = ""
+    outcome: str = ""
+    agency_contact: str = ""
+    _csrf_token: str = field(default="", repr=False)
+
+
+Answer = Callable[[Casework, Principal, UUID, AnswerForm, int], None]
+
+
+def _accept(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.accept_referral(rid, by, expected_version=v, agency_contact=data.agency_contact)
+
+
+def _decline(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.decline_referral(
+        rid, by, data.reason, expected_version=v, agency_contact=data.agency_contact
+    )
+
+
+def _start(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.start_referral_service(rid, by, expected_version=v, agency_contact=data.agency_contact)
+
+
+def _complete(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.complete_referral(
+        rid, by, data.outcome, expected_version=v, agency_contact=data.agency_contact
+    )
+
+
+def _return(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.return_referral(
+        rid, by, data.reason, expected_version=v, agency_contact=data.agency_contact
+    )
+
+
+ANSWERS: dict[str, Answer] = {
+    "accept": _accept,
+    "decline": _decline,
+    "start": _start,
+    "complete": _complete,
+    "return": _return,
+}
+# Which answers a referral at each status can take.
+NEXT_STEPS = {
+    ReferralStatus.SENT: ["accept", "decline"],
+    ReferralStatus.ACCEPTED: ["start"],
+    ReferralStatus.IN_SERVICE: ["complete", "return"],
+}
+
+
+def render_referral(
+    request: Request[Any, Any, Any],
+    casework: Casework,
+    by: Principal,
+    referral_id: UUID,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response[str]:
+    referral: Referral = casework.get_referral(by, referral_id)
+    agency = referral.receiver.kind is HolderKind.AGENCY
+    return render(
+        request,
+        "referral.html",
+        status_code,
+        by=by,
+        referral=referral,
+        names=Names(casework),
+        sender=holder_name(casework, referral.sender.kind.value, referral.sender.id),
+        receiver=holder_name(casework, referral.receiver.kind.value, referral.receiver.id),
+        agency=agency,
+        steps=NEXT_STEPS.get(referral.status, []),
+        form=extra.pop("form", None),
+        step=extra.pop("step", ""),
+        refusal=extra.pop("refusal", None),
+        conflict=extra.pop("conflict", False),
+        answered=request.query_params.get("answered", ""),
+        **extra,
+    )
+
+
+class ReferralPages(Controller):
+    path = "/referrals"
+
+    @get(
+        "/{referral_id:uuid}",
+        operation_id="pageReferral",
+        summary="Page: a referral and its answers",
+        include_in_schema=False,
+        sync_to_thread=True,
+    )
+    def referral_page(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        referral_id: FromPath[UUID],
+    ) -> Response[str]:
+        return render_referral(request, casework, by, referral_id)
+
+    @post(
+        "/{referral_id:uuid}/{step:str}",
+        operation_id="pageReferralAnswer",
+        summary="Page: answer a referral (form)",
+        include_in_schema=False,
+        sync_to_thread=True,
+        status_code=303,
+    )
+    def answer(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        referral_id: FromPath[UUID],
+        step: FromPath[str],
+        data: URLEncodedBody[AnswerForm],
+    ) -> Response[Any]:
+        handler = ANSWERS.get(step)
+        if handler is None:
+            raise NotFound("referral step", referral_id)
+        try:
+            handler(casework, by, referral_id, data, whole(data.version or "0", "version"))
+        except Conflict:
+            return render_referral(
+                request, casework, by, referral_id, 409, form=data, step=step, conflict=True
+            )
+        except (RuleBroken, Unreadable) as error:
+            if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
+                raise
+            refusal: Refusal = refusal_of(language_of(request), error)
+            return render_referral(
+                request, casework, by, referral_id, 422, form=data, step=step, refusal=refusal
+            )
+        return Redirect(f"/referrals/{referral_id}?answered={step}", status_code=303)
