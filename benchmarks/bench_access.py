@@ -24,7 +24,7 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.authorisation import case_as_seen
 from casework.application.principal import AccessPoint, Principal
-from tests.centre import open_family_case, small_centre
+from tests.builders.centre import open_family_case, small_centre
 
 TARGET = 0.70
 

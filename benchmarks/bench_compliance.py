@@ -31,8 +31,8 @@ from casework.compliance.replay import Basis
 from casework.settings import Settings
 from casework.store.key_files import write_signing_key
 from casework.store.master_key import MasterKey
-from tests.cases import WORKER
-from tests.family_centre import build_centre, open_family_case
+from tests.builders.cases import WORKER
+from tests.builders.family_centre import build_centre, open_family_case
 
 POSTGRES_URL = os.environ.get(
     "CASEWORK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

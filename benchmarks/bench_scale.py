@@ -29,7 +29,7 @@ from casework.aggregates.case import Client, Consent, NoteKind, ReferralSource
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.compliance.replay import Basis
-from tests.family_centre import Centre, build_centre, open_family_case
+from tests.builders.family_centre import Centre, build_centre, open_family_case
 
 REPLAY_MEDIAN_MS = 10.0
 REPLAY_P99_MS = 25.0

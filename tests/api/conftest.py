@@ -15,7 +15,7 @@ from api.app import create_app
 from api.commands import ServedCasework
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.centre import SmallCentre, small_centre
+from tests.builders.centre import SmallCentre, small_centre
 from tests.identity.steps import PASSWORD, Clock, Worker, with_test_clock
 
 

@@ -19,8 +19,8 @@ from casework.aggregates.discipline import Discipline
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
-from tests.centre import family_client
-from tests.compliance_steps import give_ledger_key
+from tests.builders.centre import family_client
+from tests.builders.compliance_steps import give_ledger_key
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
 SCOPES = ("own", "other", "centre")

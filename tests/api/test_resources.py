@@ -10,7 +10,7 @@ from uuid import UUID
 from casework.aggregates.agency import AgencyKind
 from tests.api.conftest import Served
 from tests.api.test_case_story import intake, note
-from tests.compliance_steps import give_ledger_key
+from tests.builders.compliance_steps import give_ledger_key
 
 Headers = dict[str, str]
 

@@ -16,7 +16,7 @@ from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.centre import open_family_case, small_centre
+from tests.builders.centre import open_family_case, small_centre
 from tests.cli.signing_in import give_account, log_in
 
 CLIENT = "王芳 Wang Fang"

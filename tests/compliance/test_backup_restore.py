@@ -27,10 +27,10 @@ from casework.store.errors import MasterKeyError
 from casework.store.ledger_state import STATE_FILE_NAME
 from casework.store.master_key import MasterKey
 from casework.store.sql import Dialect
-from tests.cases import open_case, record_note
-from tests.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
+from tests.builders.cases import open_case, record_note
+from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
 from tests.conftest import POSTGRES_URL
-from tests.family_centre import open_family_case
+from tests.builders.family_centre import open_family_case
 
 # The client tools installed with the server (PATH, or the server's bin directory).
 PG_BIN = [Path(p).parent for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))]

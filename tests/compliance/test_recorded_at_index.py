@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from casework.application import Casework
 from casework.compliance.recorded_at import TABLE, RecordedAtIndex
-from tests.cases import open_case, record_note
+from tests.builders.cases import open_case, record_note
 
 INDEX = "casework_recorded_at_position"
 

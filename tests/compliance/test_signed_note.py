@@ -29,7 +29,7 @@ from casework.store.signed_note import (
     sign_note,
     verifier_key,
 )
-from tests.compliance_steps import family_case, give_ledger_key
+from tests.builders.compliance_steps import family_case, give_ledger_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT.parent / "shared" / "vectors" / "signed-note" / "example.json"

@@ -21,7 +21,7 @@ from casework.settings import Settings
 from casework.store.envelope import open_sealed, seal
 from casework.store.errors import StoreError, TamperedRecord
 from casework.store.master_key import MasterKey
-from tests.cases import open_case, record_note
+from tests.builders.cases import open_case, record_note
 from tests.fuzz.mutations import mutated
 from tests.fuzz.profiles import FUZZ
 

@@ -14,7 +14,7 @@ from casework.aggregates.access_record import AccessRecord
 from casework.application import Casework
 from casework.application.credentials import Argon2Hasher
 from casework.store.access_index import AccessQuery
-from tests.centre import SmallCentre, small_centre
+from tests.builders.centre import SmallCentre, small_centre
 
 PASSWORD = "correct horse battery staple"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

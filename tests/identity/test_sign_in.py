@@ -26,7 +26,7 @@ from casework.application.accounts import (
 from casework.application.principal import AccessPoint
 from casework.settings import Settings
 from casework.store.sessions import TABLE as SESSIONS
-from tests.centre import small_centre
+from tests.builders.centre import small_centre
 from tests.identity.steps import PASSWORD, actions, centre_with_worker, with_test_clock
 
 CLI = AccessPoint.CLI

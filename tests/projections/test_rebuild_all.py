@@ -14,7 +14,7 @@ from casework.application import Casework
 from casework.projections import Projections
 from casework.projections.machinery.generations import view_generations
 from casework.projections.machinery.runner import Runner, ViewMoved
-from tests.test_projections import all_rows, busy_centre
+from tests.projections.test_projections import all_rows, busy_centre
 
 
 def view_tables(projections: Projections) -> set[str]:

@@ -13,8 +13,8 @@ from casework.application import Casework
 from casework.application.access_log import AccessLogNotAllowed, AccessNotRecorded
 from casework.application.principal import AccessPoint, Principal
 from casework.store.access_index import AccessQuery
-from tests.centre import open_family_case, small_centre
-from tests.compliance_steps import erase_with_four_eyes
+from tests.builders.centre import open_family_case, small_centre
+from tests.builders.compliance_steps import erase_with_four_eyes
 
 
 def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: Casework) -> None:

@@ -50,7 +50,7 @@ from casework.application.authorisation import CaseReading
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
-from tests.centre import family_client, small_centre
+from tests.builders.centre import family_client, small_centre
 from tests.conftest import POSTGRES_URL
 
 SW, LAW, PSY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY

@@ -16,7 +16,7 @@ from casework.aggregates.staff import StaffHasLeft
 from casework.application import Casework
 from casework.application.access_log import AccessEntry
 from casework.store.access_index import AccessQuery
-from tests.centre import SmallCentre, family_client, open_family_case, small_centre
+from tests.builders.centre import SmallCentre, family_client, open_family_case, small_centre
 
 SOCIAL, LAW, PSYCHOLOGY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
 

@@ -14,8 +14,8 @@ from casework.application import Casework
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.replay import Basis
 from casework.store.access_index import AccessQuery
-from tests.centre import open_family_case, small_centre
-from tests.compliance_steps import give_ledger_key
+from tests.builders.centre import open_family_case, small_centre
+from tests.builders.compliance_steps import give_ledger_key
 
 
 def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> None:

@@ -10,7 +10,7 @@ from casework.aggregates.erasure_request import ErasureStatus, ErasureStepNotAll
 from casework.application import Casework
 from casework.application.compliance import Erased
 from casework.store.access_index import AccessQuery
-from tests.compliance_steps import enrol_reviewer, family_case, give_ledger_key
+from tests.builders.compliance_steps import enrol_reviewer, family_case, give_ledger_key
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "PIPL art. 47; request DP-2026-014"

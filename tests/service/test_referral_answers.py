@@ -10,8 +10,8 @@ from casework.aggregates.base import InvalidValue
 from casework.aggregates.referral import Holder, ReferralStatus, SharedPart, Urgency
 from casework.application import Casework
 from casework.store.access_index import AccessQuery
-from tests.compliance_steps import enrol_reviewer
-from tests.family_centre import build_centre, open_family_case
+from tests.builders.compliance_steps import enrol_reviewer
+from tests.builders.family_centre import build_centre, open_family_case
 
 SHARED = [SharedPart.CASE_SUMMARY]
 

@@ -14,7 +14,7 @@ from casework.aggregates.case import Case, NoteKind, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.store.access_index import AccessQuery
-from tests.centre import SmallCentre, open_family_case, small_centre
+from tests.builders.centre import SmallCentre, open_family_case, small_centre
 
 
 def _records_of(store: Casework, actor: Actor, before: set[UUID]) -> list[AccessRecord]:

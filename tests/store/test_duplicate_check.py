@@ -9,7 +9,7 @@ import msgspec
 
 from casework.application import Casework
 from casework.store.blind_index import NAME_AND_BIRTH, TABLE, name_and_birth
-from tests.centre import family_client, open_family_case, small_centre
+from tests.builders.centre import family_client, open_family_case, small_centre
 
 
 def test_a_client_with_the_same_name_and_birth_date_is_a_possible_duplicate(

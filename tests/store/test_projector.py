@@ -13,7 +13,7 @@ from eventsourcing.application import project_aggregate
 from casework import demo
 from casework.aggregates.case import Case
 from casework.application import Casework, repository
-from tests.cases import open_case, record_note
+from tests.builders.cases import open_case, record_note
 
 
 def _streams(app: Casework) -> dict[UUID, int]:

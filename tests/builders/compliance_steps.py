@@ -1,0 +1,95 @@
+"""Steps shared by the compliance stories: a ledger key beside the store, a family case
+with notes, and an attacker's direct access to the events table."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import NoteKind
+from casework.aggregates.discipline import Discipline
+from casework.application import Casework
+from casework.store.key_files import write_signing_key
+from casework.store.triggers import trigger_name
+from tests.builders.family_centre import Centre, build_centre, open_family_case
+
+
+def give_ledger_key(app: Casework) -> None:
+    """What `casework keys init` does for the signing key."""
+    if not app.settings.signing_key_file.exists():
+        write_signing_key(app.settings.signing_key_file)
+
+
+def family_case(app: Casework, notes: int = 3) -> tuple[Centre, UUID]:
+    centre = build_centre(app)
+    case_id = open_family_case(app, centre)
+    for n in range(notes):
+        app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, f"home visit {n}", 45)
+    return centre, case_id
+
+
+@contextmanager
+def attacker(app: Casework) -> Iterator[Any]:
+    """A cursor on the real database with the append-only triggers dropped, as someone
+    with database access would do before editing history."""
+    tables = [
+        app.database.events_table,
+        "casework_ledger_leaves",
+        "casework_ledger_checkpoints",
+        "casework_key_log",
+        "casework_data_keys",
+    ]
+    purposes = ("no_update", "no_delete", "append_only", "no_truncate", "guard")
+    with app.factory.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        for table in tables:
+            for purpose in purposes:
+                trigger = trigger_name(table, purpose)
+                if app.database.backend == "sqlite":
+                    c.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+                else:
+                    on = app.database.dialect.table(table)
+                    c.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON {on}')
+        yield c
+
+
+def events_table(app: Casework) -> str:
+    return app.database.dialect.table(app.database.events_table)
+
+
+def id_column(app: Casework) -> str:
+    return "rowid" if app.database.backend == "sqlite" else "notification_id"
+
+
+def param(app: Casework) -> str:
+    return "?" if app.database.backend == "sqlite" else "%s"
+
+
+def enrol_reviewer(app: Casework, centre: Centre) -> Actor:
+    """A compliance reviewer on the organisation's staff (the centre's administrator
+    enrols them): reviewers replay, diff and export, and every access is recorded."""
+    staff_id = app.add_staff(
+        centre.administrator,
+        "Audit Office",
+        centre.centre_id,
+        None,
+        [Role.COMPLIANCE_REVIEWER],
+        [Discipline.SOCIAL_WORK],
+    )
+    return Actor(staff_id, Role.COMPLIANCE_REVIEWER)
+
+
+def erase_with_four_eyes(
+    app: Casework,
+    case_id: UUID,
+    requester: Actor,
+    approver: Actor,
+    reason: str,
+    legal_authority: str,
+    carried_out_by: Actor | None = None,
+) -> UUID:
+    """Request, approve (a second person) and carry out an erasure; the register
+    entry's id. The approver carries it out unless someone else is named."""
+    request_id = app.request_erasure(requester, case_id, reason, legal_authority)
+    app.approve_erasure(approver, request_id)
+    return app.carry_out_erasure(carried_out_by or approver, request_id)

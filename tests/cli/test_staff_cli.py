@@ -1,0 +1,55 @@
+"""`casework staff` at the command line: the staff list, a hand-over, and a leaver who
+is refused until their open cases are handed over."""
+
+from pathlib import Path
+
+import pytest
+
+from casework.aggregates.base import Role
+from casework.application import Casework
+from casework.cli import main
+from casework.settings import Settings
+from casework.store.key_files import create_key_files
+from tests.builders.centre import open_family_case, small_centre
+from tests.cli.signing_in import give_account, log_in, resume
+
+
+def test_a_worker_hands_over_and_leaves_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    settings = Settings.from_env()
+    create_key_files(settings)
+    app = Casework(settings)
+    centre = small_centre(app)
+    case_id = open_family_case(app, centre)
+    lead = give_account(app, centre.administrator, centre.worker, "chen.jing")
+    director_login = give_account(app, centre.administrator, centre.director, "liang.zhiqiang")
+    app.close()
+    leaver, successor = str(centre.worker.staff_id), str(centre.second_worker.staff_id)
+
+    assert main(["staff", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{leaver}  陈静 Chen Jing" in listing and "leads 1 case(s)" in listing
+    assert "supervised by Dr Margaret Ho" in listing
+
+    # The centre director records who leaves (staff records are not the department's).
+    director = log_in(monkeypatch, capsys, director_login, Role.CENTRE_DIRECTOR)
+    leave = ["staff", "leave", leaver, "--on", "2026-06-30"]
+    assert main(leave) == 2
+    refused = capsys.readouterr().err
+    assert "hand_over_required: 陈静 Chen Jing still leads 1 open case(s)" in refused
+    assert str(case_id) in refused
+    # The lead hands over their own case, acting as a caseworker.
+    hand_over = ["staff", "hand-over", str(case_id), "--to", successor, "--reason", "leaving"]
+    log_in(monkeypatch, capsys, lead, Role.CASEWORKER)
+    assert main(hand_over) == 0
+    assert "now led by 刘洋 Liu Yang" in capsys.readouterr().out
+    resume(monkeypatch, director)
+    assert main(leave) == 0
+    assert "left on 2026-06-30" in capsys.readouterr().out
+    assert main(["staff", "list"]) == 0
+    assert leaver not in capsys.readouterr().out
+    assert main(["staff", "list", "--left"]) == 0
+    assert "left 2026-06-30" in capsys.readouterr().out

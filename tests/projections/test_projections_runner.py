@@ -1,0 +1,97 @@
+"""The projection runner following the log: fresh soon after a write on both
+backends, and on PostgreSQL one runner per view with another taking over."""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from casework.aggregates.case import NoteKind
+from casework.application import Casework
+from casework.projections import Projections
+from casework.settings import Settings
+from tests.projections.test_projections import busy_centre
+
+
+@contextmanager
+def running(projections: Projections, name: str) -> Iterator[threading.Thread]:
+    projections.runner_name = name
+    stop = threading.Event()
+    errors: list[Exception] = []
+    thread = threading.Thread(target=projections.run, args=(stop, errors.append), daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert errors == []
+
+
+def runners_of(projections: Projections) -> set[str | None]:
+    return {s.runner for s in projections.status()}
+
+
+def test_a_running_runner_shows_a_new_note_within_a_second(store: Casework) -> None:
+    story = busy_centre(store)
+    projections = Projections(store)
+    with running(projections, "the runner"):
+        assert projections.wait_for(store.last_position(), timeout=20)
+        store.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "hi", 5)
+        assert projections.wait_for(store.last_position(), timeout=1.0)
+        with projections.read("case_index") as (view, connection):
+            (quiet,) = view.find(connection, case_ids=[story.quiet_case])
+        assert quiet.notes == 1
+    assert runners_of(projections) == {"the runner"}
+    projections.close()
+
+
+@pytest.mark.postgres
+def test_only_one_runner_runs_each_view_and_another_takes_over_when_it_dies(
+    tmp_path: Path, postgres_settings: Settings
+) -> None:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    env = {
+        **os.environ,
+        "CASEWORK_DATA_DIR": str(tmp_path / "data"),
+        "CASEWORK_DATABASE_URL": postgres_settings.database_url,
+        "CASEWORK_MASTER_KEY": key,
+    }
+    settings = Settings.from_env(env)
+    app = Casework(settings, settings.load_master_key())
+    story = busy_centre(app)
+    projections = Projections(app)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "casework", "projections", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert projections.wait_for(app.last_position(), timeout=30)
+        first_name = next(iter(runners_of(projections)))
+        assert first_name is not None and first_name.endswith(f":{first.pid}")
+        with running(projections, "second"):
+            note = story.centre.second_worker
+            app.record_note(story.quiet_case, note, NoteKind.PHONE, "a", 5)
+            assert projections.wait_for(app.last_position(), timeout=5)
+            assert runners_of(projections) == {first_name}  # the second one waits
+
+            first.kill()  # dies without a goodbye; its locks go with its connection
+            first.wait(timeout=10)
+            app.record_note(story.quiet_case, note, NoteKind.PHONE, "b", 5)
+            assert projections.wait_for(app.last_position(), timeout=10)
+            assert runners_of(projections) == {"second"}
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+        projections.close()
+        app.close()
