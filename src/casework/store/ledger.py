@@ -499,7 +499,7 @@ class Ledger:
                 signature=_typed(r, "signature", str),
                 keys_size=_typed(r, "keys_size", int, optional=True) or 0,
                 keys_head=_typed(r, "keys_head", str, optional=True) or "",
-                origin=_typed(r, "origin", str, optional=True) or "",
+                origin=_origin_of(r),
             )
             _typed(r, "last_notification_id", int)
             raw = bytes(_typed(r, "frontier", (bytes, memoryview)))
@@ -681,6 +681,16 @@ def c2sp_note(checkpoint: Checkpoint) -> str:
 
 def c2sp_verifier_key(checkpoint: Checkpoint) -> str:
     return verifier_key(checkpoint.origin, checkpoint.public_key_bytes)
+
+
+def _origin_of(row: Any) -> str:
+    """The row's origin ("" for a checkpoint of the earlier form, or a row read from
+    a table made before the column)."""
+    try:
+        row["origin"]
+    except (KeyError, IndexError):
+        return ""
+    return str(_typed(row, "origin", str, optional=True) or "")
 
 
 def _typed(row: Any, column: str, kind: Any, *, optional: bool = False) -> Any:
