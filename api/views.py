@@ -1,7 +1,7 @@
 """`/api/v1/views`: the read models, behind the log by a moment. Every view read takes
 `min_position` (a command's `position`) and waits, at most two seconds, until the view
 has caught up to it, so a client reads its own writes; a view still behind is 503 with
-`Retry-After`.
+`Retry-After`, and a position the log has not reached is 422.
 
 Only "my cases" is here so far: the case index filtered to the cases the asker leads or
 is on the team of (ids, status and risk, no case content).
@@ -39,7 +39,18 @@ class CaseListing(msgspec.Struct, kw_only=True, frozen=True):
     plan_pending_approval: bool
 
 
-def caught_up(projections: Projections, position: int, view: str) -> None:
+def caught_up(projections: Projections, position: int, view: str, last: int) -> None:
+    """Wait for the view to reach `position`; a position the log has not reached (`last`)
+    is no write of anyone's: 422, not a wait."""
+    if position > last:
+        raise Problem(
+            422,
+            "invalid_value",
+            f"min_position: the log is at position {last}; pass the position a command "
+            "answered with",
+            detail_zh=f"min_position：日志当前位于 {last}；请传入命令返回的位置",
+            field="min_position",
+        )
     if position and not projections.wait_for(position, WAIT_SECONDS, names=[view]):
         raise Problem(
             503,
@@ -71,7 +82,8 @@ class ViewController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         min_position: Position = 0,
     ) -> Response[list[CaseListing]]:
-        caught_up(state.projections, min_position, "case_index")
+        last = state.casework.last_position() if min_position else 0
+        caught_up(state.projections, min_position, "case_index", last)
         with state.projections.read("case_index") as (view, connection):
             found = view.find(
                 connection,

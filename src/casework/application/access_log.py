@@ -13,12 +13,14 @@ from functools import cached_property
 from uuid import UUID
 
 import msgspec
+from eventsourcing.application import AggregateNotFoundError
 
 from casework.access import ActorContext
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case
 from casework.application.core import CaseworkCore
+from casework.application.errors import NotFound
 from casework.application.principal import principal_of
 from casework.store.access_index import AccessIndex, AccessQuery
 from casework.store.errors import RecordErased
@@ -191,6 +193,8 @@ class AccessLogCommands(CaseworkCore):
             case = self.repository.get(case_id)
         except RecordErased:
             self._refuse_log(by, case_id, "only compliance reviewers see who read an erased case")
+        except AggregateNotFoundError:
+            raise NotFound("case", case_id) from None
         if not isinstance(case, Case):
             self._refuse_log(by, case_id, "not a case")
         role = by.role
