@@ -2,6 +2,7 @@
 and under what authority. It is an organisation record, sealed under the organisation's
 key, so it outlives the case whose key the erasure destroys; it holds no case content."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -16,17 +17,38 @@ class ErasureNotAllowed(RuleBroken):
     status = 403
 
 
+@dataclass(frozen=True)
+class ExportToRecall:
+    """A bundle of the case taken out before it was erased (from the access log): the
+    copy outside the store that the erasure cannot reach, to be recalled."""
+
+    access_record_id: UUID
+    exported_at: datetime
+    exported_by: UUID | None
+    role: str | None
+    reason: str
+
+
 class CaseErasure(Record):
     case_id: UUID
     reason: str
     authorised_by: str
     erased_by: UUID
     erased_at: datetime
+    exports_to_recall: list[ExportToRecall]
 
     class CaseErased(Record.Created):
         case_id: UUID
         reason: str
         authorised_by: str
+
+    class ExportsListed(Record.Event):
+        """The exports of the case made before its erasure, listed for recall."""
+
+        exports: list[ExportToRecall]
+
+        def apply(self, erasure: "CaseErasure") -> None:
+            erasure.exports_to_recall = list(self.exports)
 
     def __init__(
         self,
@@ -41,6 +63,7 @@ class CaseErasure(Record):
         self.authorised_by = authorised_by
         self.erased_by = actor_id
         self.erased_at = occurred_at
+        self.exports_to_recall = []
 
     @staticmethod
     def id_for(case_id: UUID) -> UUID:
@@ -77,3 +100,10 @@ class CaseErasure(Record):
             reason=reason,
             authorised_by=authorised_by,
         )
+
+    def list_exports(
+        self, by: Actor, exports: list[ExportToRecall], occurred_at: datetime | None = None
+    ) -> None:
+        """Record the exports to recall (none recorded when there were none)."""
+        if exports:
+            self.record(self.ExportsListed, by, occurred_at, exports=exports)

@@ -264,6 +264,16 @@ class SupervisionSession(Record):
         self.record(self.CaseDiscussed, by, occurred_at, case_id=case_id)
         return discussion_id(self.id, case_id)
 
+    def before_case_discussion_edit(
+        self, by: Actor, case_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        """A decision or action item about a case discussed here goes in its
+        `CaseDiscussion`: an edit of the session like any other (open, signatures
+        cleared)."""
+        if case_id not in self.case_ids:
+            raise InvalidValue("case", f"this session has not discussed case {case_id}")
+        self._before_edit(by, occurred_at)
+
     def record_decision(
         self, by: Actor, decision: str, occurred_at: datetime | None = None
     ) -> None:

@@ -7,12 +7,12 @@ from casework.aggregates.staff import Staff
 from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.accounts import AccountCommands
 from casework.application.authorisation import Authorisation
+from casework.application.case_supervision import CaseSupervisionCommands
 from casework.application.cases import CaseCommands
 from casework.application.compliance import ComplianceCommands
 from casework.application.organisation import OrganisationCommands
 from casework.application.referrals import ReferralCommands
 from casework.application.reviews import ReviewCommands
-from casework.application.supervision import SupervisionCommands
 from casework.application.visible_cases import VisibleCases
 
 
@@ -20,7 +20,7 @@ class Casework(
     CaseCommands,
     OrganisationCommands,
     ReferralCommands,
-    SupervisionCommands,
+    CaseSupervisionCommands,
     ReviewCommands,
     ComplianceCommands,
     VisibleCases,

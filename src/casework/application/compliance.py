@@ -18,10 +18,10 @@ import msgspec
 from eventsourcing.persistence import Recording
 
 from casework.access import Action, ActorContext, Decision, may
-from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware, now
 from casework.aggregates.case import Case, RecordKind
-from casework.aggregates.erasure import CaseErasure
+from casework.aggregates.erasure import CaseErasure, ExportToRecall
 from casework.aggregates.erasure_request import ErasureRequest, ErasureStatus
 from casework.aggregates.review import Review
 from casework.aggregates.staff import Staff
@@ -47,6 +47,7 @@ from casework.compliance.verification import (
     verify_ledger,
 )
 from casework.compliance.witnessing import check_witnessed
+from casework.store.access_index import AccessQuery
 from casework.store.collector import collector_pause
 from casework.store.errors import RecordErased
 from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
@@ -57,6 +58,8 @@ from casework.store.witness_client import Cosignatures, parse_witnesses, witness
 # Who may take a whole case out of the building in a bundle (a director: of its centre).
 EXPORTING_ROLES = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR})
 _ERASURE = ["erasure"]
+# Every access record of a case, however many (an erasure lists all its exports).
+_ALL = 2**31 - 1
 
 
 class Erased(RuleBroken):
@@ -512,6 +515,7 @@ class ComplianceCommands(Authorisation):
                 erasure = CaseErasure.record_erasure(
                     by, case_id, request.reason, self._authority_of(request), occurred_at
                 )
+                erasure.list_exports(by, self.exports_of(case_id), occurred_at)
                 self.save(request, erasure)
             else:
                 self.save(request)
@@ -524,6 +528,25 @@ class ComplianceCommands(Authorisation):
         self.erase_projected_rows(case_id, erasure.erased_at)
         self.recorded_at.forget(case_record_ids(self.ledger, self.key_table, case_id))
         return erasure.id
+
+    def exports_of(self, case_id: UUID) -> list[ExportToRecall]:
+        """Every bundle of the case handed out (EXPORT allowed, from the access log),
+        oldest first: what an erasure lists for recall, since it cannot reach them."""
+        ids = self.access_index.find(
+            AccessQuery(case_id=case_id, outcome=AccessOutcome.ALLOWED.value, limit=_ALL)
+        )
+        records = [self.load(i, AccessRecord, "access record") for i in ids]
+        return [
+            ExportToRecall(
+                r.id,
+                r.occurred_at,
+                r.actor_id,
+                r.actor_role.value if r.actor_role else None,
+                r.reason,
+            )
+            for r in reversed(records)
+            if r.action is AccessAction.EXPORT
+        ]
 
     def get_erasure_request(self, request_id: UUID) -> ErasureRequest:
         """An erasure request (it holds no case content)."""

@@ -7,6 +7,7 @@ centre's (see the roles table in the domain brief). The one exception is the fou
 (see `found_organisation`).
 """
 
+import copy
 from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
@@ -92,6 +93,18 @@ class OrganisationCommands(Authorisation):
         return staff.id
 
     def get_staff(self, staff_id: UUID, version: int | None = None) -> Staff:
+        """A staff record as readers see it: a copy whose lead cases omit erased cases
+        (the stored record keeps their ids, sealed under the organisation key: ADR 0044)."""
+        staff = self._stored_staff(staff_id, version)
+        erased = self.key_table.destroyed_among(staff.lead_case_ids)  # type: ignore[attr-defined]
+        if not erased:
+            return staff
+        seen = copy.copy(staff)
+        seen.lead_case_ids = [c for c in staff.lead_case_ids if c not in erased]
+        return seen
+
+    def _stored_staff(self, staff_id: UUID, version: int | None = None) -> Staff:
+        """The staff record as stored (for the service layer's own checks and writes)."""
         return self.load(staff_id, Staff, "staff member", version)
 
     def list_staff(self) -> list[Staff]:
@@ -146,8 +159,8 @@ class OrganisationCommands(Authorisation):
     ) -> None:
         """Internal or external (a supervisor's staff record says which); in the
         supervisee's centre."""
-        supervisee = self.get_staff(supervisee_id)
-        supervisor = self.get_staff(supervisor_id)
+        supervisee = self._stored_staff(supervisee_id)
+        supervisor = self._stored_staff(supervisor_id)
         self._authorise_organisation(by, OrganisationAction.SUPERVISION, supervisee.centre_id)
         supervisor.require_role(Role.SUPERVISOR)
         link = SupervisionLink(supervisor_id, supervisee_id, starts_on, ends_on)
@@ -163,8 +176,8 @@ class OrganisationCommands(Authorisation):
         ends_on: date,
         occurred_at: datetime | None = None,
     ) -> None:
-        supervisee = self.get_staff(supervisee_id)
-        supervisor = self.get_staff(supervisor_id)
+        supervisee = self._stored_staff(supervisee_id)
+        supervisor = self._stored_staff(supervisor_id)
         self._authorise_organisation(by, OrganisationAction.SUPERVISION, supervisee.centre_id)
         for staff in (supervisee, supervisor):
             staff.end_supervision(by, supervisor_id, supervisee_id, ends_on, occurred_at)
@@ -203,7 +216,7 @@ class OrganisationCommands(Authorisation):
     ) -> T:
         """Load a staff record, authorise `by` for `action` in its centre, check the
         version, run the command and save."""
-        staff = self.get_staff(staff_id)
+        staff = self._stored_staff(staff_id)
         self._authorise_organisation(by, action, staff.centre_id, subject=staff_id)
         self.expect_version(staff, expected_version)
         result = command(staff)
@@ -265,7 +278,7 @@ class OrganisationCommands(Authorisation):
 
     def actor_context(self, actor: Actor, at: datetime | None = None) -> ActorContext:
         """What the access rule needs to know about someone acting in a role now."""
-        staff = self.get_staff(actor.staff_id)
+        staff = self._stored_staff(actor.staff_id)
         staff.require_role(actor.role)
         day = (at or now()).date()
         return ActorContext(

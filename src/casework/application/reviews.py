@@ -140,7 +140,8 @@ class ReviewCommands(Authorisation):
         """Draw `size` records from the cases the worker leads; the seed (random unless
         given) is recorded so the draw can be repeated."""
         worker: Staff = self.load(worker_id, Staff, "staff member")
-        cases = [self.load(case_id, Case, "case") for case_id in worker.lead_case_ids]
+        erased = self.key_table.destroyed_among(worker.lead_case_ids)  # type: ignore[attr-defined]
+        cases = [self.load(c, Case, "case") for c in worker.lead_case_ids if c not in erased]
         sample = AuditSample.take(
             by,
             worker_id,

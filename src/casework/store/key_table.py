@@ -244,6 +244,18 @@ class KeyTable:
         rows = self._select("WHERE scope_id = ?", (scope_id,))
         return rows[0] if rows else None
 
+    def destroyed_among(self, scope_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these scopes (cases) have had their key destroyed: erased."""
+        wanted = list(dict.fromkeys(scope_ids))
+        if not wanted:
+            return set()
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._select(
+            f"WHERE destroyed_at IS NOT NULL AND scope_id IN ({marks})",
+            wanted,
+        )
+        return {r.scope_id for r in rows}
+
     def by_id(self, key_id: UUID) -> KeyRow | None:
         rows = self._select("WHERE key_id = ?", (key_id,))
         return rows[0] if rows else None
