@@ -6,14 +6,20 @@
 - Litestar's own errors: a body that breaks its schema is 422 naming the field; no
   route is 404, a wrong method 405, a body over the limit 413, unreadable JSON 400,
   no credentials 401.
+- The store's database out of reach (a lost or refused PostgreSQL connection, the
+  pool's wait for one running out, SQLite's lock held too long) is 503 with
+  `Retry-After`: the request can be sent again once the database is back, and the
+  server recovers by itself (its pool reconnects).
 - Anything else is a fault of the server: 500, logged here with its traceback, and
   nothing about it in the answer.
 """
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
+import psycopg
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -24,6 +30,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from api.problems import Problem
 from casework.aggregates.base import RuleBroken
 from casework.application.errors import Conflict
+from casework.store.errors import StoreBusy, StoreUnreachable
 
 logger = logging.getLogger("api")
 
@@ -127,7 +134,49 @@ def from_http(error: HTTPException) -> Problem:
     return Problem(status, rule, detail, headers=headers or None)
 
 
+# Seconds a client is asked to wait before sending again while the database is away.
+STORE_RETRY_AFTER = 5
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
+def _store_unavailable(error: BaseException) -> bool:
+    """Whether `error` (or what caused it: the eventsourcing library and SQLAlchemy wrap
+    the driver's error) says the database cannot be reached or is busy, as opposed to
+    a fault of the server."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, StoreUnreachable | StoreBusy | psycopg.OperationalError):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and str(cause) in _SQLITE_BUSY:
+            return True
+        original = getattr(cause, "orig", None)  # SQLAlchemy's DBAPIError
+        if isinstance(original, BaseException) and original is not cause:
+            cause = original
+            continue
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def store_unavailable() -> Problem:
+    return Problem(
+        503,
+        "service_unavailable",
+        "the database is out of reach for the moment: nothing was done by this request "
+        "unless it said so; send it again (with the same Idempotency-Key) after the "
+        "Retry-After seconds",
+        detail_zh="数据库暂时无法访问：除非响应另有说明，本次请求未做任何更改；请在 "
+        "Retry-After 秒后重新发送（使用同一个 Idempotency-Key）",
+        headers={"Retry-After": str(STORE_RETRY_AFTER)},
+        retry_after=STORE_RETRY_AFTER,
+    )
+
+
 def from_unexpected(error: Exception) -> Problem:
+    if _store_unavailable(error):
+        logger.warning("the database is out of reach: answered 503 (%s)", type(error).__name__)
+        return store_unavailable()
     logger.error("unexpected error while answering a request", exc_info=error)
     return Problem(
         500,

@@ -108,8 +108,15 @@ class Server:
     """granian serving the API from `api.app:create_app_from_env` on a free loopback
     port; `workers` processes (one on SQLite), dead ones respawned when asked."""
 
-    def __init__(self, settings: Settings, log: Path, workers: int = 1, respawn: bool = False):
-        self.env = {**os.environ, **environment(settings)}
+    def __init__(
+        self,
+        settings: Settings,
+        log: Path,
+        workers: int = 1,
+        respawn: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.env = {**os.environ, **environment(settings), **(extra_env or {})}
         self.workers = workers
         self.respawn = respawn
         self.log_path = log
@@ -178,14 +185,32 @@ class Server:
 
 @contextmanager
 def serving(
-    settings: Settings, log: Path, workers: int = 1, respawn: bool = False
+    settings: Settings,
+    log: Path,
+    workers: int = 1,
+    respawn: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    server = Server(settings, log, workers, respawn)
+    server = Server(settings, log, workers, respawn, extra_env)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def is_clean_503(answer: "Answer") -> bool:
+    """503 `service_unavailable` as a problem document with Retry-After, nothing of a
+    traceback in it."""
+    return (
+        answer.status == 503
+        and answer.content_type.startswith("application/problem+json")
+        and answer.retry_after is not None
+        and int(answer.retry_after) > 0
+        and '"rule":"service_unavailable"' in answer.body
+        and "Traceback" not in answer.body
+        and "psycopg" not in answer.body
+    )
 
 
 def sign_in(base: str, user_name: str, role: str) -> dict[str, str]:
@@ -205,6 +230,25 @@ def sign_in(base: str, user_name: str, role: str) -> dict[str, str]:
 # -- the load ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An answer other than 200, 201, 409 or 412, as the client saw it."""
+
+    status: int
+    content_type: str
+    retry_after: str | None
+    body: str
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> "Answer":
+        return cls(
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.headers.get("retry-after"),
+            response.text[:2000],
+        )
+
+
 @dataclass
 class Tally:
     """What the clients were told, by narrative marker and by status."""
@@ -213,7 +257,7 @@ class Tally:
     refused: dict[str, int] = field(default_factory=dict)
     unanswered: set[str] = field(default_factory=set)  # the connection broke
     statuses: Counter[int] = field(default_factory=Counter)
-    other: list[tuple[int, str]] = field(default_factory=list)
+    other: list[Answer] = field(default_factory=list)
     reads_served: Counter[UUID] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -254,7 +298,7 @@ def write_notes(
                     tally.saw(read.status_code)
                     if read.status_code != 200:
                         with tally.lock:
-                            tally.other.append((read.status_code, read.text[:500]))
+                            tally.other.append(Answer.of(read))
                         continue
                     versions[case_id] = int(read.headers["etag"].strip('"'))
                 answer = client.post(
@@ -280,7 +324,7 @@ def write_notes(
                     tally.refused[text] = answer.status_code
                     versions.pop(case_id, None)
                 else:
-                    tally.other.append((answer.status_code, answer.text[:500]))
+                    tally.other.append(Answer.of(answer))
                     versions.pop(case_id, None)
 
 
@@ -304,9 +348,11 @@ def read_cases(
             except httpx.TransportError:
                 continue
             tally.saw(answer.status_code)
-            if answer.status_code == 200:
-                with tally.lock:
+            with tally.lock:
+                if answer.status_code == 200:
                     tally.reads_served[case_id] += 1
+                else:
+                    tally.other.append(Answer.of(answer))
 
 
 # -- the checks ----------------------------------------------------------------------

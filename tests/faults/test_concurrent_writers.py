@@ -48,6 +48,11 @@ def test_sixteen_writers_on_twenty_cases_lose_nothing_and_write_nothing_twice(
         for thread in threads:
             thread.join()
 
+    print(  # for the long run's record (pytest -s)
+        f"\n{built.settings.database_url.split(':')[0]}: {WRITERS} x {WRITES} commands, "
+        f"{len(tally.acknowledged)} acknowledged, {len(tally.refused)} refused "
+        f"(statuses {dict(sorted(tally.statuses.items()))})"
+    )
     # Every answer was a 200 read, a 201 write or a 409/412 refusal; none broke.
     assert tally.other == []
     assert tally.unanswered == set()
@@ -73,5 +78,7 @@ def test_sixteen_writers_on_twenty_cases_lose_nothing_and_write_nothing_twice(
         report = app.verify()
         assert report.ok, report.lines()
         assert report.uncovered == 0
+        print(f"{len(found)} notes in the store, each once; views equal a rebuild")
+        print("\n".join(report.lines()))
     finally:
         app.close()
