@@ -170,6 +170,24 @@ class Server:
         children = Path(f"/proc/{pid}/task/{pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
 
+    def crash(self, rng: random.Random) -> None:
+        """SIGKILL a random worker, then the others and granian itself (granian gives up
+        on a worker that keeps dying, so the test plays the supervisor), and start the
+        server again on the same port."""
+        assert self.process is not None
+        pids = self.worker_pids()
+        assert pids, "granian runs no worker"
+        rng.shuffle(pids)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        self.process.kill()
+        self.process.wait(timeout=30)
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError, ProcessLookupError):
+                os.waitpid(pid, 0)
+        self.process = None
+        self.start()
+
     def stop(self) -> None:
         """As an operator stops it: SIGTERM, so each worker signs a last checkpoint."""
         if self.process is None:
@@ -313,6 +331,7 @@ def write_notes(
                 versions.pop(case_id, None)
                 with tally.lock:
                     tally.unanswered.add(text)
+                time.sleep(0.05)  # the server is down: do not spin
                 continue
             tally.saw(answer.status_code)
             with tally.lock:
@@ -346,6 +365,7 @@ def read_cases(
             try:
                 answer = client.get(f"/api/v1/cases/{case_id}")
             except httpx.TransportError:
+                time.sleep(0.05)
                 continue
             tally.saw(answer.status_code)
             with tally.lock:
