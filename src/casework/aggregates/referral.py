@@ -169,9 +169,8 @@ class Referral(Record):
         agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
-            referral.status = ReferralStatus.ACCEPTED
             referral.answered_at = self.occurred_at
-            referral.note_answer(self)
+            referral.note_answer(self, ReferralStatus.ACCEPTED)
 
     class Declined(Record.Event):
         reason: str
@@ -179,25 +178,22 @@ class Referral(Record):
         agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
-            referral.status = ReferralStatus.DECLINED
             referral.answered_at = self.occurred_at
-            referral.note_answer(self)
+            referral.note_answer(self, ReferralStatus.DECLINED)
 
     class ServiceStarted(Record.Event):
         agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
-            referral.status = ReferralStatus.IN_SERVICE
-            referral.note_answer(self)
+            referral.note_answer(self, ReferralStatus.IN_SERVICE)
 
     class Completed(Record.Event):
         outcome: str
         agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
-            referral.status = ReferralStatus.COMPLETED
             referral.outcome = self.outcome
-            referral.note_answer(self)
+            referral.note_answer(self, ReferralStatus.COMPLETED)
 
     class Returned(Record.Event):
         reason: str
@@ -205,9 +201,8 @@ class Referral(Record):
         agency_contact: str = ""
 
         def apply(self, referral: "Referral") -> None:
-            referral.status = ReferralStatus.RETURNED
             referral.outcome = self.reason
-            referral.note_answer(self)
+            referral.note_answer(self, ReferralStatus.RETURNED)
 
     class Withdrawn(Record.Event):
         reason: str
@@ -381,10 +376,14 @@ class Referral(Record):
         return self.status is ReferralStatus.SENT and aware(at, "at") > self.respond_by
 
     def note_answer(
-        self, event: "Accepted | Declined | ServiceStarted | Completed | Returned"
+        self,
+        event: "Accepted | Declined | ServiceStarted | Completed | Returned",
+        step: ReferralStatus,
     ) -> None:
+        """The receiver's answer: the referral is now at `step`, and the answer is kept."""
+        self.status = step
         self.answers.append(
-            ReferralAnswer(self.status, event.actor_id, event.agency_contact, event.occurred_at)
+            ReferralAnswer(step, event.actor_id, event.agency_contact, event.occurred_at)
         )
 
     def accept(
@@ -397,14 +396,8 @@ class Referral(Record):
         self, by: Actor, reason: str, occurred_at: datetime | None = None, agency_contact: str = ""
     ) -> None:
         self._require_status("decline", ReferralStatus.SENT)
-        required_text("reason", reason, "say why the referral is declined")
-        self.record(
-            self.Declined,
-            by,
-            occurred_at,
-            reason=reason,
-            back_with=self.sender,
-            agency_contact=agency_contact,
+        self._send_back(
+            self.Declined, by, reason, occurred_at, "declined", agency_contact=agency_contact
         )
 
     def start_service(
@@ -424,20 +417,27 @@ class Referral(Record):
         self, by: Actor, reason: str, occurred_at: datetime | None = None, agency_contact: str = ""
     ) -> None:
         self._require_status("return", *HELD_BY_RECEIVER)
-        required_text("reason", reason, "say why the referral is returned")
-        self.record(
-            self.Returned,
-            by,
-            occurred_at,
-            reason=reason,
-            back_with=self.sender,
-            agency_contact=agency_contact,
+        self._send_back(
+            self.Returned, by, reason, occurred_at, "returned", agency_contact=agency_contact
         )
 
     def withdraw(self, by: Actor, reason: str, occurred_at: datetime | None = None) -> None:
         self._require_status("withdraw", ReferralStatus.SENT, *HELD_BY_RECEIVER)
-        required_text("reason", reason, "say why the referral is withdrawn")
-        self.record(self.Withdrawn, by, occurred_at, reason=reason, back_with=self.sender)
+        self._send_back(self.Withdrawn, by, reason, occurred_at, "withdrawn")
+
+    def _send_back(
+        self,
+        event: type[Record.Event],
+        by: Actor,
+        reason: str,
+        occurred_at: datetime | None,
+        done: str,
+        **answer: str,
+    ) -> None:
+        """The referral goes back to its sender, saying why (`answer`: the receiver's
+        `agency_contact`; a withdrawal, by the sender, has none)."""
+        required_text("reason", reason, f"say why the referral is {done}")
+        self.record(event, by, occurred_at, reason=reason, back_with=self.sender, **answer)
 
     def _require_status(self, step: str, *allowed: ReferralStatus) -> None:
         if self.status not in allowed:

@@ -145,19 +145,14 @@ class Authorisation(AccessLogCommands):
         context = self.context_of(by, access, case.id)
         decision = may(context, action, kind, case, now(), discipline)
         if not decision:
-            self.record_access(
+            self.refuse(
                 by,
                 access,
+                f"may not {Action(action).value} the {RecordKind(kind).value} of this case",
+                decision.reason,
                 case_id=case.id,
                 record_kinds=[kind],
                 record_ids=record_ids,
-                outcome=AccessOutcome.REFUSED,
-                reason=decision.reason,
-            )
-            raise AccessDenied(
-                f"may not {Action(action).value} the {RecordKind(kind).value} of this case: "
-                f"{decision.reason}",
-                reason=decision.reason,
             )
         return decision
 
@@ -167,15 +162,14 @@ class Authorisation(AccessLogCommands):
         context = self.context_of(by, AccessAction.READ, case_id)
         reading = case_as_seen(context, case, now())
         if isinstance(reading, Decision):
-            self.record_access(
+            self.refuse(
                 by,
                 AccessAction.READ,
+                "may not see this case",
+                reading.reason,
                 case_id=case_id,
                 record_kinds=[RecordKind.SUMMARY],
-                outcome=AccessOutcome.REFUSED,
-                reason=reading.reason,
             )
-            raise AccessDenied(f"may not see this case: {reading.reason}", reason=reading.reason)
         self.record_access(
             by,
             AccessAction.READ,
@@ -207,3 +201,34 @@ class Authorisation(AccessLogCommands):
             reason=reason,
         )
         raise AccessDenied(f"{message}: {reason}", reason=reason)
+
+    def record_reading(
+        self,
+        by: Actor,
+        decision: Decision,
+        message: str,
+        *,
+        case_id: UUID,
+        record_kinds: Sequence[str],
+        record_ids: Sequence[UUID],
+    ) -> None:
+        """A read of case content as decided: the refusal recorded and raised (`message:
+        reason`), or the allowed reading recorded with its ground."""
+        if not decision:
+            self.refuse(
+                by,
+                AccessAction.READ,
+                message,
+                decision.reason,
+                case_id=case_id,
+                record_kinds=record_kinds,
+                record_ids=record_ids,
+            )
+        self.record_access(
+            by,
+            AccessAction.READ,
+            case_id=case_id,
+            record_kinds=record_kinds,
+            record_ids=record_ids,
+            reason=decision.reason,
+        )

@@ -75,11 +75,8 @@ class CaseCommands(Authorisation):
         command: Callable[[Case], T],
         discipline: Discipline | None = None,
     ) -> T:
-        """Load, authorise `by` to write `kind` (in `discipline`), check the version
-        the writer read, run the command and save (one transaction)."""
-        case = self._case(case_id)
-        self.authorise(by, Action.WRITE, kind, case, discipline)
-        self.expect_version(case, expected_version)
+        """`_load_for_write`, run the command and save (one transaction)."""
+        case = self._load_for_write(case_id, by, kind, expected_version, discipline)
         result = command(case)
         self.save(case)
         return result
@@ -92,6 +89,8 @@ class CaseCommands(Authorisation):
         expected_version: int | None,
         discipline: Discipline | None = None,
     ) -> Case:
+        """Load, authorise `by` to write `kind` (in `discipline`) and check the version
+        the writer read: for commands that look at or change more than the case."""
         case = self._case(case_id)
         self.authorise(by, Action.WRITE, kind, case, discipline)
         self.expect_version(case, expected_version)

@@ -15,6 +15,7 @@ Who may do what (applied here, to the referral and case loaded):
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
+from typing import Literal
 from uuid import UUID
 
 from casework.access import Action, ActorContext, Decision, may
@@ -134,11 +135,8 @@ class ReferralCommands(Authorisation):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        referral = self._referral(referral_id)
-        self.expect_version(referral, expected_version)
-        case: Case = self.load(referral.case_id, Case, "case")
-        self._require_case_writer(
-            by, case, "may not refer this case onward", held_by=referral.receiver, referral=referral
+        referral, case = self._referral_for_writer(
+            referral_id, by, expected_version, "may not refer this case onward", "receiver"
         )
         self._require_receiver(receiver)
         onward = referral.refer_onward(
@@ -259,11 +257,8 @@ class ReferralCommands(Authorisation):
     ) -> None:
         """The sender takes the referral back: someone who may write the case, or staff
         of the department that sent it."""
-        referral = self._referral(referral_id)
-        self.expect_version(referral, expected_version)
-        case: Case = self.load(referral.case_id, Case, "case")
-        self._require_case_writer(
-            by, case, "may not withdraw this referral", held_by=referral.sender, referral=referral
+        referral, _ = self._referral_for_writer(
+            referral_id, by, expected_version, "may not withdraw this referral", "sender"
         )
         referral.withdraw(by, reason, occurred_at)
         self.save(referral)
@@ -271,6 +266,24 @@ class ReferralCommands(Authorisation):
     def _referral(self, referral_id: UUID, version: int | None = None) -> Referral:
         """The referral as stored (no access check: for the service layer only)."""
         return self.load(referral_id, Referral, "referral", version)
+
+    def _referral_for_writer(
+        self,
+        referral_id: UUID,
+        by: Actor,
+        expected_version: int | None,
+        message: str,
+        held_by: Literal["sender", "receiver"],
+    ) -> tuple[Referral, Case]:
+        """The referral (at the version its writer read) and its case, for someone who
+        may write the case or staff of the department holding the referral's `held_by`
+        side; otherwise the refusal is recorded."""
+        referral = self._referral(referral_id)
+        self.expect_version(referral, expected_version)
+        case: Case = self.load(referral.case_id, Case, "case")
+        holder = referral.sender if held_by == "sender" else referral.receiver
+        self._require_case_writer(by, case, message, held_by=holder, referral=referral)
+        return referral, case
 
     def _answer(
         self,
@@ -354,28 +367,17 @@ class ReferralCommands(Authorisation):
         """The case's readers, and staff of a department that received one of these
         referrals, may see them; the reading or refusal is recorded."""
         context = self.context_of(by, AccessAction.READ, case_id)
-        ids = [r.id for r in referrals]
         case: Case = self.load(case_id, Case, "case")
         decision: Decision = may(context, Action.SEE, RecordKind.SUMMARY, case, now())
         if not decision and any(self._in_department(context, r.receiver) for r in referrals):
             decision = Decision(True, "staff of the receiving department")
-        if not decision:
-            self.refuse(
-                by,
-                AccessAction.READ,
-                "may not see this referral",
-                decision.reason,
-                case_id=case_id,
-                record_kinds=_REFERRAL,
-                record_ids=ids,
-            )
-        self.record_access(
+        self.record_reading(
             by,
-            AccessAction.READ,
+            decision,
+            "may not see this referral",
             case_id=case_id,
             record_kinds=_REFERRAL,
-            record_ids=ids,
-            reason=decision.reason,
+            record_ids=[r.id for r in referrals],
         )
 
     @staticmethod

@@ -12,7 +12,7 @@ reading is recorded as a read of that case.
 """
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -177,35 +177,24 @@ class SupervisionCommands(Authorisation):
         case: Case = self.load(case_id, Case, "case")
         context = self.context_of(by, AccessAction.READ, case_id)
         decision = may(context, Action.SEE, RecordKind.SUMMARY, case, now())
-        reason = decision.reason
         outsider = (
             by.staff_id != case.lead_worker_id
             and by.role not in OVERSEEING_ROLES
             and by.staff_id not in self._session(session_id).participants
         )
         if decision and outsider:
-            reason = (
+            decision = Decision(
+                False,
                 "a supervision discussion is for the case's lead, the session's "
-                "participants and those who oversee the case"
+                "participants and those who oversee the case",
             )
-            decision = Decision(False, reason)
-        if not decision:
-            self.refuse(
-                by,
-                AccessAction.READ,
-                "may not see this case discussion",
-                reason,
-                case_id=case_id,
-                record_kinds=_DISCUSSION,
-                record_ids=[discussion.id],
-            )
-        self.record_access(
+        self.record_reading(
             by,
-            AccessAction.READ,
+            decision,
+            "may not see this case discussion",
             case_id=case_id,
             record_kinds=_DISCUSSION,
             record_ids=[discussion.id],
-            reason=reason,
         )
         return discussion
 
@@ -251,34 +240,49 @@ class SupervisionCommands(Authorisation):
         )
         return notes
 
-    def _require_supervisor(self, by: Actor, session: SupervisionSession, message: str) -> None:
-        """The session's supervisor, holding the role they act in today."""
+    def _require_one_of(
+        self,
+        by: Actor,
+        session: SupervisionSession,
+        allowed: Collection[UUID],
+        message: str,
+        reason: str,
+    ) -> None:
+        """`by` holds the role they act in today and is one of `allowed`; otherwise the
+        refusal is recorded against the session and raised."""
         self.context_of(by, AccessAction.WRITE, None)
-        if by.staff_id != session.supervisor_id:
+        if by.staff_id not in allowed:
             self.refuse(
                 by,
                 AccessAction.WRITE,
                 message,
-                "only the session's supervisor records what the session covered and decided",
+                reason,
                 record_kinds=_SESSION,
                 record_ids=[session.id],
             )
+
+    def _require_supervisor(self, by: Actor, session: SupervisionSession, message: str) -> None:
+        """The session's supervisor, holding the role they act in today."""
+        self._require_one_of(
+            by,
+            session,
+            [session.supervisor_id],
+            message,
+            "only the session's supervisor records what the session covered and decided",
+        )
 
     def _require_role_today(self, by: Actor) -> None:
         """Signing: the session itself checks that `by` took part."""
         self.context_of(by, AccessAction.WRITE, None)
 
     def _require_participant(self, by: Actor, session: SupervisionSession, message: str) -> None:
-        self.context_of(by, AccessAction.WRITE, None)
-        if by.staff_id not in session.participants:
-            self.refuse(
-                by,
-                AccessAction.WRITE,
-                message,
-                "only the session's supervisor and supervisees do this",
-                record_kinds=_SESSION,
-                record_ids=[session.id],
-            )
+        self._require_one_of(
+            by,
+            session,
+            session.participants,
+            message,
+            "only the session's supervisor and supervisees do this",
+        )
 
     def record_supervision_decision(
         self,
@@ -455,15 +459,14 @@ class SupervisionCommands(Authorisation):
 
     def _require_item_follower(self, by: Actor, session: SupervisionSession, item_id: UUID) -> None:
         """An action item is marked done by its owner or the session's supervisor."""
-        self.context_of(by, AccessAction.WRITE, None)
         item = next((i for i in session.action_items if i.item_id == item_id), None)
-        if by.staff_id == session.supervisor_id or item is None or item.owner_id == by.staff_id:
-            return  # an unknown item is the session's own refusal
-        self.refuse(
+        if item is None:  # an unknown item is the session's own refusal
+            self._require_role_today(by)
+            return
+        self._require_one_of(
             by,
-            AccessAction.WRITE,
+            session,
+            [session.supervisor_id, item.owner_id],
             "may not mark this action item done",
             "an action item is marked done by its owner or the session's supervisor",
-            record_kinds=_SESSION,
-            record_ids=[session.id],
         )

@@ -13,6 +13,7 @@ import getpass
 import os
 import socket
 import sys
+from collections.abc import Callable
 from uuid import UUID
 
 from casework.aggregates.base import InvalidValue, Role
@@ -142,27 +143,31 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _secret(prompt: str, variable: str, given: str | None = None) -> str:
-    """From the option, a prompt on a terminal (not echoed), or the variable."""
+def _ask(
+    prompt: str,
+    variable: str,
+    given: str | None,
+    read: Callable[[str], str],
+    clean: Callable[[str], str] = str,
+) -> str:
+    """From the option, `read(prompt)` on a terminal, or the variable (`clean`ed)."""
     if given:
         return given
     if _interactive():
-        return getpass.getpass(prompt)
-    value = os.environ.get(variable, "")
+        return clean(read(prompt))
+    value = clean(os.environ.get(variable, ""))
     if not value:
         raise InvalidValue(variable, "not a terminal, so nothing is prompted: set it")
     return value
+
+
+def _secret(prompt: str, variable: str, given: str | None = None) -> str:
+    """Not echoed on a terminal; taken as typed."""
+    return _ask(prompt, variable, given, getpass.getpass)
 
 
 def _text(prompt: str, variable: str, given: str | None = None) -> str:
-    if given:
-        return given
-    if _interactive():
-        return input(prompt).strip()
-    value = os.environ.get(variable, "").strip()
-    if not value:
-        raise InvalidValue(variable, "not a terminal, so nothing is prompted: set it")
-    return value
+    return _ask(prompt, variable, given, input, str.strip)
 
 
 def _new_password() -> str:

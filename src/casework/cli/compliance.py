@@ -81,7 +81,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     replay.add_argument(
         "--as-of", required=True, type=instant, help="e.g. 2026-03-01T09:00:00+08:00"
     )
-    replay.add_argument("--occurred", action="store_true", help="as occurred, not as recorded")
+    _basis_option(replay)
     replay.set_defaults(run=run_replay)
 
     diff = commands.add_parser(
@@ -93,7 +93,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     diff.add_argument("record", type=UUID, metavar="CASE")
     diff.add_argument("--since", required=True, type=instant, help="the earlier instant")
     diff.add_argument("--until", required=True, type=instant, help="the later instant")
-    diff.add_argument("--occurred", action="store_true", help="as occurred, not as recorded")
+    _basis_option(diff)
     diff.set_defaults(run=run_diff)
 
     erase = commands.add_parser(
@@ -122,6 +122,18 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     carry_out = steps.add_parser("carry-out", help="carry out an approved erasure")
     carry_out.add_argument("request", type=UUID, metavar="REQUEST")
     carry_out.set_defaults(run=run_erase_carry_out)
+
+
+def _basis_option(parser: argparse.ArgumentParser) -> None:
+    """`--occurred`: as things had occurred by then, not as recorded (`args.basis`)."""
+    parser.add_argument(
+        "--occurred",
+        dest="basis",
+        action="store_const",
+        const=Basis.OCCURRED,
+        default=Basis.RECORDED,
+        help="as occurred, not as recorded",
+    )
 
 
 def _print_json(value: Any) -> None:
@@ -186,7 +198,7 @@ def run_replay(args: argparse.Namespace) -> int:
             signed_in_principal(app),
             args.record,
             args.as_of,
-            Basis.OCCURRED if args.occurred else Basis.RECORDED,
+            args.basis,
         )
     print(f"# {args.record} {replay.label}", file=sys.stderr)
     _print_json(
@@ -214,7 +226,7 @@ def run_diff(args: argparse.Namespace) -> int:
             args.record,
             args.since,
             args.until,
-            Basis.OCCURRED if args.occurred else Basis.RECORDED,
+            args.basis,
         )
     _print_json(changes)
     return 0
