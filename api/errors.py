@@ -34,6 +34,9 @@ from casework.store.errors import StoreBusy, StoreUnreachable
 
 logger = logging.getLogger("api")
 
+# Seconds a client is asked to wait before sending again while the database is away.
+STORE_RETRY_AFTER = 5
+
 _HTTP_RULES = {
     400: "bad_request",
     401: "not_signed_in",
@@ -72,6 +75,10 @@ def from_rule(error: RuleBroken) -> Problem:
         )
     field = getattr(error, "field", None) or details.get("field")
     headers = _retry_headers(error)
+    if error.status == 503 and "Retry-After" not in headers:
+        # The service layer could not use the store (an access it could not record):
+        # the client may send the request again once the database answers.
+        headers["Retry-After"] = str(STORE_RETRY_AFTER)
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="casework"'
     return Problem(
@@ -134,8 +141,6 @@ def from_http(error: HTTPException) -> Problem:
     return Problem(status, rule, detail, headers=headers or None)
 
 
-# Seconds a client is asked to wait before sending again while the database is away.
-STORE_RETRY_AFTER = 5
 _SQLITE_BUSY = ("database is locked", "database table is locked")
 
 
