@@ -91,7 +91,7 @@ class SupervisorPages(Controller):
         waiting = review_queue(casework, by)
         mine = set(_supervisees(casework, by))
         today = now().date()
-        due = [d for d in casework.supervision_due() if d.staff_id in mine]
+        due = [d for d in casework.supervision_due(by) if d.staff_id in mine]
         projections: Projections = request.app.state.projections
         fresh(projections, "supervision_history")
         with projections.read("supervision_history") as (view, connection):

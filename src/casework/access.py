@@ -276,3 +276,79 @@ def may_manage(
         names = ", ".join(sorted(r.value for r in appointed))
         return _deny(f"only an administrator appoints to the roles {names}")
     return _allow("director of the centre")
+
+
+# -- Staff records, supervision schedules, agencies, audit samples, the ledger -------
+
+
+def may_read_staff(actor: ActorContext, staff: Staff) -> Decision:
+    """A staff record (roles, supervision links, the cases they lead, leaving) is its
+    own person's, the administrators', a compliance reviewer's (read-only), and read by
+    whoever oversees the person: the director of their centre, the head of their
+    department, and their supervisor today."""
+    if actor.staff_id == staff.id:
+        return _allow("their own staff record")
+    if actor.role in (Role.ADMINISTRATOR, Role.COMPLIANCE_REVIEWER):
+        return _allow(actor.role.value)
+    if actor.role == Role.CENTRE_DIRECTOR and staff.centre_id == actor.centre_id:
+        return _allow("director of their centre")
+    if (
+        actor.role == Role.DEPARTMENT_HEAD
+        and staff.department_id is not None
+        and staff.department_id == actor.department_id
+    ):
+        return _allow("head of their department")
+    if actor.role == Role.SUPERVISOR and staff.id in actor.supervisee_ids:
+        return _allow("their supervisor")
+    return _deny(
+        "a staff record is read by its person, administrators, compliance reviewers and "
+        "those who oversee the person (their centre's director, department head, supervisor)"
+    )
+
+
+def may_set_supervision_frequency(actor: ActorContext, staff: Staff) -> Decision:
+    """How often someone is supervised is set by an administrator or by whoever
+    oversees them (not by themselves, and not by a read-only compliance reviewer)."""
+    if actor.staff_id == staff.id:
+        return _deny("nobody sets how often they themselves are supervised")
+    if actor.role == Role.COMPLIANCE_REVIEWER:
+        return _deny("compliance reviewers read but never write")
+    return may_read_staff(actor, staff)
+
+
+# Who keeps the register of outside agencies referrals go to.
+AGENCY_KEEPERS = frozenset({Role.ADMINISTRATOR, Role.CENTRE_DIRECTOR, Role.DEPARTMENT_HEAD})
+
+
+def may_keep_agencies(actor: ActorContext) -> Decision:
+    if actor.role in AGENCY_KEEPERS:
+        return _allow(actor.role.value)
+    return _deny(
+        "the agency register is kept by administrators, centre directors and department heads"
+    )
+
+
+def may_audit(actor: ActorContext, worker: Staff) -> Decision:
+    """An audit sample of a worker's records is drawn and read by a compliance
+    reviewer, or by someone who oversees the worker (their centre's director, their
+    department's head, their supervisor today); never by the worker."""
+    if actor.staff_id == worker.id:
+        return _deny("nobody audits their own records")
+    if actor.role != Role.ADMINISTRATOR:
+        oversees = may_read_staff(actor, worker)
+        if oversees:
+            return oversees
+    return _deny(
+        "audit samples are drawn and read by compliance reviewers and those who oversee "
+        "the worker (their centre's director, department head, supervisor)"
+    )
+
+
+# Who reads the ledger (checkpoints, verification, inclusion proofs: hashes, no content).
+LEDGER_READERS = frozenset({Role.COMPLIANCE_REVIEWER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR})
+
+
+def may_read_ledger(actor: ActorContext) -> Decision:
+    if actor.role in LEDGER_READERS:
+        return _allow(f"{actor.role.value} (the ledger holds hashes, no case content)")
+    return _deny("the ledger is read by compliance reviewers, centre directors and administrators")

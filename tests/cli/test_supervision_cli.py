@@ -11,8 +11,8 @@ from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
-from tests.cli.signing_in import give_account, log_in
 from tests.builders.family_centre import build_centre, open_family_case
+from tests.cli.signing_in import give_account, log_in
 
 
 def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
@@ -40,6 +40,7 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
     app.close()
     capsys.readouterr()
 
+    log_in(monkeypatch, capsys, supervisor_login, Role.SUPERVISOR)
     assert main(["supervision", "due", "--on", "2030-01-01"]) == 0
     listed = capsys.readouterr().out
     assert "Li Na" in listed and "OVERDUE" in listed
@@ -47,7 +48,6 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
 
     worker = str(centre.worker.staff_id)
     window = ["--from", "2026-03-01", "--to", "2026-03-31", "--size", "2", "--seed", "11"]
-    log_in(monkeypatch, capsys, supervisor_login, Role.SUPERVISOR)
     assert main(["supervision", "audit-sample", worker, *window]) == 0
     drawn = capsys.readouterr().out
     assert "2 of 3 records, seed 11" in drawn

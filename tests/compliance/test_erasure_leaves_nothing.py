@@ -208,7 +208,8 @@ def test_an_audit_sample_draws_from_the_cases_the_worker_still_leads(store: Case
 
     today = datetime.now(UTC).date()
     sample = store.get_audit_sample(
-        store.draw_audit_sample(centre.supervisor, centre.worker.staff_id, today, today, 5, seed=3)
+        centre.supervisor,
+        store.draw_audit_sample(centre.supervisor, centre.worker.staff_id, today, today, 5, seed=3),
     )
     assert sample.selected
     assert {r.case_id for r in sample.selected} == {other_case}

@@ -253,7 +253,7 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
             )  # fmt: skip
         # The client agreed to referrals to the youth department and the legal-aid agency.
         agency_id = app.register_agency(
-            centre.worker, AGENCY, AgencyKind.LEGAL_AID, "王主任", ["legal aid"]
+            centre.administrator, AGENCY, AgencyKind.LEGAL_AID, "王主任", ["legal aid"]
         )
         app.record_consent(
             case_id,

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from casework.aggregates.audit_sample import NotAnAuditor, SampledKind, draw
+from casework.access import AccessDenied
+from casework.aggregates.audit_sample import SampledKind, draw
 from casework.aggregates.base import InvalidValue
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
@@ -40,13 +41,14 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
     sample_id = app.draw_audit_sample(
         centre.supervisor, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3, seed=7
     )
-    sample = app.get_audit_sample(sample_id)
+    sample = app.get_audit_sample(centre.supervisor, sample_id)
     assert sample.seed == 7 and sample.candidate_count == 6
     assert len(sample.selected) == 3
     assert {r.kind for r in sample.selected} == {SampledKind.NOTE}
     assert {r.record_id for r in sample.selected} <= set(march_notes)
 
     again = app.get_audit_sample(
+        centre.supervisor,
         app.draw_audit_sample(
             centre.supervisor,
             centre.worker.staff_id,
@@ -54,7 +56,7 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
             date(2026, 3, 31),
             3,
             seed=7,
-        )
+        ),
     )
     assert again.selected == sample.selected
 
@@ -68,16 +70,17 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
         occurred_at=datetime(2026, 3, 20, 10, tzinfo=UTC),
     )
     app.save(case)
-    assert app.audit_sample_reproduces(sample_id)
+    assert app.audit_sample_reproduces(centre.director, sample_id)
 
 
 def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) -> None:
     centre = build_centre(app)
     open_family_case(app, centre)
     sample = app.get_audit_sample(
+        centre.family_head,
         app.draw_audit_sample(
             centre.family_head, centre.worker.staff_id, date(2026, 1, 1), date(2026, 12, 31), 5
-        )
+        ),
     )
     assert isinstance(sample.seed, int)
     assert draw([], 5, sample.seed) == sample.selected == []
@@ -85,10 +88,19 @@ def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) 
 
 def test_only_auditors_draw_samples_of_a_sensible_size(app: Casework) -> None:
     centre = build_centre(app)
-    with pytest.raises(NotAnAuditor):
+    with pytest.raises(AccessDenied, match="audit samples are drawn"):
         app.draw_audit_sample(
             centre.second_worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
         )
+    with pytest.raises(AccessDenied, match="nobody audits their own records"):
+        app.draw_audit_sample(
+            centre.worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
+        )
+    sample_id = app.draw_audit_sample(
+        centre.supervisor, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
+    )
+    with pytest.raises(AccessDenied, match="may not read this audit sample"):
+        app.get_audit_sample(centre.administrator, sample_id)
     with pytest.raises(InvalidValue, match="size"):
         app.draw_audit_sample(
             centre.supervisor, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 0

@@ -42,7 +42,7 @@ def test_the_demo_centre_refers_supervises_and_reviews(app: Casework) -> None:
     assert any(s.signed_off and len(s.case_ids) >= 1 for s in sessions)
     assert any(s.awaits_sign_off(now) for s in sessions)
     assert any(s.overdue_action_items(now.date()) for s in sessions)
-    assert any(d.is_overdue(now.date()) for d in app.supervision_due())
+    assert any(d.is_overdue(now.date()) for d in app.supervision_due(reviewer))
 
     reviews = [app.repository.get(i) for i in started(app, Review.Begun)]
     standings = {

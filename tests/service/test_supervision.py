@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from casework.access import AccessDenied
-from casework.aggregates.base import Actor, InvalidValue, Role
+from casework.aggregates.base import Actor, InvalidValue
 from casework.aggregates.supervision import (
     AlreadySigned,
     NotASessionParticipant,
@@ -208,7 +208,7 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
     centre = build_centre(app)
     newcomer = centre.second_worker.staff_id
     app.set_supervision_frequency(centre.director, newcomer, started_on=date(2026, 1, 5))
-    assert app.get_supervision_schedule(newcomer).due_on() == date(2026, 1, 19)
+    assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 1, 19)
 
     supervisor_holds(
         app,
@@ -219,7 +219,7 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
         topic=Topic.WELLBEING,
         occurred_at=datetime(2026, 1, 16, 10, tzinfo=UTC),
     )
-    schedule = app.get_supervision_schedule(newcomer)
+    schedule = app.get_supervision_schedule(centre.director, newcomer)
     assert schedule.due_on() == date(2026, 1, 30)
     assert not schedule.is_overdue(date(2026, 1, 30))
     assert schedule.is_overdue(date(2026, 2, 2))
@@ -232,22 +232,38 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
         60,
         occurred_at=datetime(2026, 7, 10, 10, tzinfo=UTC),
     )
-    assert app.get_supervision_schedule(newcomer).due_on() == date(2026, 8, 7)
+    assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 8, 7)
 
 
 def test_a_supervisee_without_a_set_policy_gets_the_default(app: Casework) -> None:
     centre = build_centre(app)
     group_session(app, centre)
-    schedule = app.get_supervision_schedule(centre.worker.staff_id)
+    schedule = app.get_supervision_schedule(centre.director, centre.worker.staff_id)
     assert schedule.last_supervised_on == HELD_AT.date()
     assert schedule.due_on() == HELD_AT.date() + timedelta(days=28)
 
-    app.set_supervision_frequency(
-        Actor(uuid4(), Role.CENTRE_DIRECTOR), centre.worker.staff_id, every_days=14
-    )
-    assert app.get_supervision_schedule(centre.worker.staff_id).due_on() == date(2026, 3, 24)
+    app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=14)
+    schedule = app.get_supervision_schedule(centre.worker, centre.worker.staff_id)
+    assert schedule.due_on() == date(2026, 3, 24)
     with pytest.raises(InvalidValue, match="every_days"):
         app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=0)
+
+
+def test_only_those_who_oversee_someone_set_how_often_they_are_supervised(
+    app: Casework,
+) -> None:
+    centre = build_centre(app)
+    worker = centre.worker.staff_id
+    for refused in (centre.worker, centre.second_worker, centre.elderly_head):
+        with pytest.raises(AccessDenied, match="may not set how often"):
+            app.set_supervision_frequency(refused, worker, every_days=14)
+    with pytest.raises(AccessDenied, match="may not read this person's supervision schedule"):
+        app.get_supervision_schedule(centre.second_worker, worker)
+    app.set_supervision_frequency(centre.supervisor, worker, every_days=21)
+    assert app.get_supervision_schedule(centre.family_head, worker).every_days == 21
+    # Each sees when the people they may read about are due: a caseworker only themselves.
+    assert [d.staff_id for d in app.supervision_due(centre.worker)] == [worker]
+    assert worker in {d.staff_id for d in app.supervision_due(centre.director)}
 
 
 def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -> None:

@@ -10,7 +10,7 @@ before its content is returned.
 
 import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
@@ -178,6 +178,32 @@ class Authorisation(AccessLogCommands):
             reason="; ".join([reading.ground, *(w.describe() for w in reading.withheld)]),
         )
         return reading
+
+    def require(
+        self,
+        by: Actor,
+        access: AccessAction,
+        rule: Callable[[ActorContext], Decision],
+        message: str,
+        *,
+        record_kinds: Sequence[str],
+        record_ids: Sequence[UUID] = (),
+    ) -> ActorContext:
+        """Apply a rule that is not about one case's records (staff records, agencies,
+        audit samples, the ledger) to who `by` is today; a refusal is recorded and
+        raised (`message: reason`). Returns who they are, for the caller's filtering."""
+        context = self.context_of(by, access, None)
+        decision = rule(context)
+        if not decision:
+            self.refuse(
+                by,
+                access,
+                message,
+                decision.reason,
+                record_kinds=record_kinds,
+                record_ids=record_ids,
+            )
+        return context
 
     def refuse(
         self,

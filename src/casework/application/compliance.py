@@ -8,6 +8,7 @@ reviewers and the directors of the case's centre, recorded; an erasure takes fou
 eyes: requested by one authorised person, approved by a second, then carried out."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import Recording
 
-from casework.access import Action, ActorContext, Decision, may
+from casework.access import Action, ActorContext, Decision, may, may_read_ledger
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware, now
 from casework.aggregates.case import Case, RecordKind
@@ -247,6 +248,35 @@ class ComplianceCommands(Authorisation):
             leaf_hash=found[0].hash.hex(),
             proof=[p.hex() for p in tree.inclusion_proof(index, tree.size)],
             checkpoint=latest.checkpoint,
+        )
+
+    # -- the ledger as someone signed in reads it ---------------------------------------
+    # `verify`, `latest_checkpoint` and `prove_event` above are the keyholder's: the
+    # CLI's ledger and verify commands run them on the server with the store's keys (and
+    # must work on a store whose staff records are what is in doubt). Signed-in readers
+    # go through `may_read_ledger`.
+
+    def read_latest_checkpoint(self, by: Actor) -> Checkpoint | None:
+        self._require_ledger_reader(by)
+        return self.latest_checkpoint()
+
+    def read_verification(self, by: Actor) -> VerificationReport:
+        """The ledger verified now against the configured public key."""
+        self._require_ledger_reader(by)
+        return self.verify()
+
+    def read_inclusion_proof(self, by: Actor, record_id: UUID, version: int) -> EventProof:
+        self._require_ledger_reader(by, [record_id])
+        return self.prove_event(record_id, version)
+
+    def _require_ledger_reader(self, by: Actor, record_ids: Sequence[UUID] = ()) -> None:
+        self.require(
+            by,
+            AccessAction.READ,
+            may_read_ledger,
+            "may not read the ledger",
+            record_kinds=["ledger"],
+            record_ids=record_ids,
         )
 
     # -- as-of replay ------------------------------------------------------------------

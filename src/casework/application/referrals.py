@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Literal
 from uuid import UUID
 
-from casework.access import Action, ActorContext, Decision, may
+from casework.access import Action, ActorContext, Decision, may, may_keep_agencies
 from casework.aggregates.access_record import AccessAction
 from casework.aggregates.agency import Agency, AgencyKind
 from casework.aggregates.base import Actor, InvalidValue, Role, now, required_text
@@ -55,12 +55,37 @@ class ReferralCommands(Authorisation):
         services: list[str],
         occurred_at: datetime | None = None,
     ) -> UUID:
+        self._require_agency_keeper(by, "may not register an agency")
         agency = Agency.register(by, name, kind, contact, services, occurred_at)
         self.save(agency)
         return agency.id
 
     def get_agency(self, agency_id: UUID, version: int | None = None) -> Agency:
         return self.load(agency_id, Agency, "agency", version)
+
+    def read_agency(self, by: Actor, agency_id: UUID) -> Agency:
+        """An agency of the register (no case content), for anyone on staff."""
+        self.context_of(by, AccessAction.READ, None)
+        return self.get_agency(agency_id)
+
+    def list_agencies(self, by: Actor) -> list[Agency]:
+        """The register of outside agencies, in the order they were registered."""
+        self.context_of(by, AccessAction.READ, None)
+        return [self.get_agency(a) for a in self.record_ids(Agency.Registered)]
+
+    def _require_agency_keeper(
+        self, by: Actor, message: str, agency_id: UUID | None = None
+    ) -> None:
+        if self._founder_setting_up(by):  # type: ignore[attr-defined]
+            return
+        self.require(
+            by,
+            AccessAction.WRITE,
+            may_keep_agencies,
+            message,
+            record_kinds=["agency"],
+            record_ids=[agency_id] if agency_id else [],
+        )
 
     def change_agency_details(
         self,
@@ -71,6 +96,7 @@ class ReferralCommands(Authorisation):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
+        self._require_agency_keeper(by, "may not change this agency's details", agency_id)
         self.update(
             agency_id,
             Agency,
@@ -87,6 +113,7 @@ class ReferralCommands(Authorisation):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
+        self._require_agency_keeper(by, "may not close this agency", agency_id)
         self.update(
             agency_id,
             Agency,

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import Action, Decision, may, may_read_supervision_note
+from casework.access import (
+    Action,
+    Decision,
+    may,
+    may_read_staff,
+    may_read_supervision_note,
+    may_set_supervision_frequency,
+)
 from casework.aggregates.access_record import AccessAction
 from casework.aggregates.base import Actor, Role, now
 from casework.aggregates.case import Case, RecordKind
@@ -40,6 +47,7 @@ OVERSEEING_ROLES = frozenset(
 )
 _SESSION = ["supervision_session"]
 _DISCUSSION = ["case_discussion"]
+_SCHEDULE = ["supervision_schedule"]
 
 
 @dataclass(frozen=True)
@@ -391,10 +399,19 @@ class SupervisionCommands(Authorisation):
         started_on: date | None = None,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Set (or change) how often a staff member is to be supervised."""
-        self.load(staff_id, Staff, "staff member")
+        """Set (or change) how often a staff member is to be supervised: by an
+        administrator or someone who oversees them (`may_set_supervision_frequency`)."""
+        staff: Staff = self.load(staff_id, Staff, "staff member")
+        self.require(
+            by,
+            AccessAction.WRITE,
+            lambda context: may_set_supervision_frequency(context, staff),
+            "may not set how often this person is supervised",
+            record_kinds=_SCHEDULE,
+            record_ids=[staff_id],
+        )
         try:
-            schedule = self.get_supervision_schedule(staff_id)
+            schedule = self._schedule(staff_id)
         except NotFound:
             schedule = SupervisionSchedule.set_policy(
                 by,
@@ -412,20 +429,37 @@ class SupervisionCommands(Authorisation):
         self.save(schedule)
         return schedule.id
 
-    def get_supervision_schedule(self, staff_id: UUID) -> SupervisionSchedule:
+    def get_supervision_schedule(self, by: Actor, staff_id: UUID) -> SupervisionSchedule:
+        """Someone's supervision schedule, for those who may read their staff record."""
+        staff: Staff = self.load(staff_id, Staff, "staff member")
+        self.require(
+            by,
+            AccessAction.READ,
+            lambda context: may_read_staff(context, staff),
+            "may not read this person's supervision schedule",
+            record_kinds=_SCHEDULE,
+            record_ids=[staff_id],
+        )
+        return self._schedule(staff_id)
+
+    def _schedule(self, staff_id: UUID) -> SupervisionSchedule:
         return self.load(schedule_id(staff_id), SupervisionSchedule, "supervision schedule")
 
-    def supervision_due(self) -> list[SupervisionDue]:
-        """When each active member of staff who is supervised is next due, soonest
-        first (those never supervised first of all)."""
+    def supervision_due(self, by: Actor) -> list[SupervisionDue]:
+        """When each active member of staff who is supervised, and whose staff record
+        `by` may read (`may_read_staff`), is next due, soonest first (those never
+        supervised first of all)."""
+        context = self.context_of(by, AccessAction.READ, None)
         organisation: Organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
         due = []
         for staff_id in organisation.staff_ids:
             staff: Staff = self.load(staff_id, Staff, "staff member")
             if not staff.active or not SUPERVISED_ROLES & set(staff.roles):
                 continue
+            if not may_read_staff(context, staff):
+                continue
             try:
-                schedule = self.get_supervision_schedule(staff_id)
+                schedule = self._schedule(staff_id)
             except NotFound:
                 due.append(SupervisionDue(staff_id, staff.name, None, None))
                 continue
@@ -436,7 +470,7 @@ class SupervisionCommands(Authorisation):
 
     def _schedule_or_default(self, by: Actor, staff_id: UUID) -> SupervisionSchedule:
         try:
-            return self.get_supervision_schedule(staff_id)
+            return self._schedule(staff_id)
         except NotFound:
             return SupervisionSchedule.set_policy(by, staff_id)
 

@@ -60,7 +60,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 def run_due(args: argparse.Namespace) -> int:
     on = args.on or date.today()
     with casework_session(args.pending_checkpoints) as app:
-        due = app.supervision_due()
+        due = app.supervision_due(signed_in_principal(app))
     for row in due:
         last = row.last_supervised_on.isoformat() if row.last_supervised_on else "never"
         next_due = row.due_on.isoformat() if row.due_on else "now"
@@ -73,7 +73,8 @@ def run_audit_sample(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
         actor = signed_in_principal(app)
         sample = app.get_audit_sample(
-            app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed)
+            actor,
+            app.draw_audit_sample(actor, args.worker, args.start, args.end, args.size, args.seed),
         )
     print(
         f"audit sample {sample.id}: {len(sample.selected)} of {sample.candidate_count} "
@@ -87,7 +88,7 @@ def run_audit_sample(args: argparse.Namespace) -> int:
 
 def run_check_sample(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        same = app.audit_sample_reproduces(args.sample)
+        same = app.audit_sample_reproduces(signed_in_principal(app), args.sample)
     print(
         "the same candidates and the same draw: the sample is reproduced"
         if same
