@@ -1,5 +1,6 @@
 """A member of staff: roles, disciplines, centre and department, who supervises them,
-the cases they lead, and whether they have left (only after handing every case over)."""
+the open cases they lead, and whether they have left (only after handing every open case
+over)."""
 
 from datetime import date, datetime
 from uuid import UUID
@@ -57,6 +58,9 @@ class Staff(Record):
     external: bool
     left_on: date | None
     supervision: list[SupervisionLink]
+    # The cases they lead that are not closed (a case waiting for closure approval still
+    # is): closing takes a case off, reopening puts it back (ADR 0013). Records written
+    # before closures were noted here still list the cases closed until then.
     lead_case_ids: list[UUID]
 
     class Joined(Record.Created):
@@ -130,7 +134,24 @@ class Staff(Record):
         to_staff_id: UUID
 
         def apply(self, staff: "Staff") -> None:
-            staff.lead_case_ids.remove(self.case_id)
+            if self.case_id in staff.lead_case_ids:  # a closed case is no longer listed
+                staff.lead_case_ids.remove(self.case_id)
+
+    class LeadCaseClosed(Record.Event):
+        """A case they lead was closed (or they took the lead of a closed case)."""
+
+        case_id: UUID
+
+        def apply(self, staff: "Staff") -> None:
+            if self.case_id in staff.lead_case_ids:
+                staff.lead_case_ids.remove(self.case_id)
+
+    class LeadCaseReopened(Record.Event):
+        case_id: UUID
+
+        def apply(self, staff: "Staff") -> None:
+            if self.case_id not in staff.lead_case_ids:
+                staff.lead_case_ids.append(self.case_id)
 
     class Left(Record.Event):
         on: date
@@ -241,20 +262,48 @@ class Staff(Record):
             ends_on=ends_on,
         )
 
-    def take_lead(self, by: Actor, case_id: UUID, occurred_at: datetime | None = None) -> None:
+    def take_lead(
+        self,
+        by: Actor,
+        case_id: UUID,
+        occurred_at: datetime | None = None,
+        *,
+        closed: bool = False,
+    ) -> None:
+        """Lead the case from now on; a `closed` one is not listed until it is reopened."""
         self.require_active()
         if not any(role in LEAD_ROLES for role in self.roles):
             raise CannotLeadCases(f"{self.name} is not a caseworker or department head")
         self.record(self.CaseLeadTaken, by, occurred_at, case_id=case_id)
+        if closed:
+            self.record(self.LeadCaseClosed, by, occurred_at, case_id=case_id)
 
     def hand_over_lead(
-        self, by: Actor, case_id: UUID, to_staff_id: UUID, occurred_at: datetime | None = None
+        self,
+        by: Actor,
+        case_id: UUID,
+        to_staff_id: UUID,
+        occurred_at: datetime | None = None,
+        *,
+        closed: bool = False,
     ) -> None:
-        if case_id not in self.lead_case_ids:
+        if not closed and case_id not in self.lead_case_ids:
             raise InvalidValue("case", f"{self.name} does not lead case {case_id}")
         self.record(
             self.CaseLeadHandedOver, by, occurred_at, case_id=case_id, to_staff_id=to_staff_id
         )
+
+    def lead_case_closed(
+        self, by: Actor, case_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        self.record(self.LeadCaseClosed, by, occurred_at, case_id=case_id)
+
+    def lead_case_reopened(
+        self, by: Actor, case_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        """Only someone still on staff leads a case again."""
+        self.require_active()
+        self.record(self.LeadCaseReopened, by, occurred_at, case_id=case_id)
 
     def leave(
         self,
@@ -263,7 +312,8 @@ class Staff(Record):
         open_case_ids: list[UUID],
         occurred_at: datetime | None = None,
     ) -> None:
-        """Mark as left; refused while they still lead open cases (the hand-over audit)."""
+        """Mark as left; refused while they still lead open cases (the hand-over audit:
+        `open_case_ids` are those of `lead_case_ids` neither closed nor erased)."""
         self.require_active()
         if open_case_ids:
             raise HandOverRequired(

@@ -20,6 +20,7 @@ from casework.aggregates.case import (
     ADDENDUM_KINDS,
     EMERGENCY_ACCESS_FOR,
     Case,
+    CaseStatus,
     Client,
     ClosureReason,
     Consent,
@@ -404,9 +405,10 @@ class CaseCommands(Authorisation):
         case = self._load_for_write(case_id, by, RecordKind.TEAM, expected_version)
         old_lead = self._staff(case.lead_worker_id)
         new_lead = self._staff(to_staff_id)
+        closed = case.status is CaseStatus.CLOSED  # listed on no lead's record
         case.hand_over(by, to_staff_id, reason, occurred_at)
-        old_lead.hand_over_lead(by, case_id, to_staff_id, occurred_at)
-        new_lead.take_lead(by, case_id, occurred_at)
+        old_lead.hand_over_lead(by, case_id, to_staff_id, occurred_at, closed=closed)
+        new_lead.take_lead(by, case_id, occurred_at, closed=closed)
         self.save(case, old_lead, new_lead)
 
     def close_case(
@@ -419,13 +421,13 @@ class CaseCommands(Authorisation):
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> UUID:
-        return self._update_case(
-            case_id,
-            by,
-            RecordKind.CLOSURE,
-            expected_version,
-            lambda case: case.close(by, reason, outcomes, summary, occurred_at),
-        )
+        """Closed at once (and off its lead's list of open cases), or closing until a
+        supervisor approves."""
+        case = self._load_for_write(case_id, by, RecordKind.CLOSURE, expected_version)
+        closure_id = case.close(by, reason, outcomes, summary, occurred_at)
+        lead = self._lead_noting_closure(case, False, by, occurred_at)  # type: ignore[attr-defined]
+        self.save(case, *lead)
+        return closure_id
 
     def amend_closure(
         self,
@@ -455,10 +457,12 @@ class CaseCommands(Authorisation):
         expected_version: int | None = None,
     ) -> None:
         case = self._load_for_write(case_id, by, RecordKind.CLOSURE, expected_version)
-        # A lead who has left cannot take the case up again: hand it over first.
-        self._staff(case.lead_worker_id).require_active()
+        # Back on its lead's open cases; a lead who has left cannot take the case up
+        # again: hand it over first.
+        lead = self._staff(case.lead_worker_id)
+        lead.lead_case_reopened(by, case_id, occurred_at)
         case.reopen(by, reason, occurred_at)
-        self.save(case)
+        self.save(case, lead)
 
     def break_the_glass(
         self,
