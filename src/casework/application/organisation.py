@@ -8,11 +8,20 @@ centre's (see the roles table in the domain brief). The one exception is the fou
 """
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import AccessDenied, ActorContext, OrganisationAction, may_manage
+import msgspec
+
+from casework.access import (
+    AccessDenied,
+    ActorContext,
+    Decision,
+    OrganisationAction,
+    may_manage,
+    may_read_staff,
+)
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role, RuleBroken, now
 from casework.aggregates.case import Case, CaseStatus
@@ -21,6 +30,32 @@ from casework.aggregates.organisation import ORGANISATION_ID, Organisation, Unkn
 from casework.aggregates.staff import Staff, SupervisionLink
 from casework.application.authorisation import Authorisation
 from casework.application.core import T
+
+
+class Colleague(msgspec.Struct, kw_only=True, frozen=True):
+    """A line of the staff directory: who someone is and where they work."""
+
+    staff_id: UUID
+    name: str
+    roles: list[Role]
+    disciplines: list[Discipline]
+    centre_id: UUID
+    department_id: UUID | None
+    external: bool
+    active: bool
+
+    @classmethod
+    def of(cls, staff: Staff) -> "Colleague":
+        return cls(
+            staff_id=staff.id,
+            name=staff.name,
+            roles=list(staff.roles),
+            disciplines=list(staff.disciplines),
+            centre_id=staff.centre_id,
+            department_id=staff.department_id,
+            external=staff.external,
+            active=staff.active,
+        )
 
 
 class OrganisationCommands(Authorisation):
@@ -109,6 +144,60 @@ class OrganisationCommands(Authorisation):
 
     def list_staff(self) -> list[Staff]:
         return [self.get_staff(staff_id) for staff_id in self.get_organisation().staff_ids]
+
+    # -- reads for someone signed in (the adapters' reads: CLI, API, pages) ----------
+    # `get_organisation`, `get_staff` and `list_staff` above are for in-process callers
+    # (the service layer's own checks, the demo builder, tests).
+
+    def read_organisation(self, by: Actor) -> Organisation:
+        """The organisation's centres and departments, for anyone on staff holding their
+        role today (names of places, no personal records)."""
+        self._require_on_staff(by, ["organisation"])
+        return self.get_organisation()
+
+    def read_staff(self, by: Actor, staff_id: UUID) -> Staff:
+        """A staff record as `by` may read it (`may_read_staff`); a refusal is recorded."""
+        staff = self.get_staff(staff_id)
+        self._require_on_staff(
+            by,
+            ["staff"],
+            lambda context: may_read_staff(context, staff),
+            "may not read this staff record",
+            [staff_id],
+        )
+        return staff
+
+    def read_staff_list(self, by: Actor) -> list[Staff]:
+        """The staff records `by` may read (`may_read_staff`), in the order they joined."""
+        context = self._require_on_staff(by, ["staff"])
+        if context is None:  # the founder setting up reads everyone
+            return self.list_staff()
+        return [s for s in self.list_staff() if may_read_staff(context, s)]
+
+    def staff_directory(self, by: Actor) -> list[Colleague]:
+        """Everyone on the organisation's staff by name, role, discipline and place,
+        for anyone on staff: what picking a team member, a supervisor or a receiver
+        needs, and nothing of their records."""
+        self._require_on_staff(by, ["staff_directory"])
+        return [Colleague.of(s) for s in self.list_staff()]
+
+    def _require_on_staff(
+        self,
+        by: Actor,
+        record_kinds: list[str],
+        rule: Callable[[ActorContext], Decision] | None = None,
+        message: str = "",
+        record_ids: Sequence[UUID] = (),
+    ) -> ActorContext | None:
+        """Who `by` is today, refused (and recorded) when they hold no role now or
+        `rule` refuses; None for the founder setting the organisation up."""
+        if self._founder_setting_up(by):
+            return None
+        if rule is None:
+            return self.context_of(by, AccessAction.READ, None)
+        return self.require(
+            by, AccessAction.READ, rule, message, record_kinds=record_kinds, record_ids=record_ids
+        )
 
     def change_roles(
         self,

@@ -10,7 +10,7 @@ import secrets
 from datetime import date, datetime
 from uuid import UUID
 
-from casework.access import Action, approval_ground
+from casework.access import Action, approval_ground, may_audit
 from casework.aggregates.access_record import AccessAction
 from casework.aggregates.audit_sample import AuditSample
 from casework.aggregates.base import Actor, now
@@ -20,6 +20,8 @@ from casework.aggregates.review import RecordKind, Review, content_hash, review_
 from casework.aggregates.staff import Staff
 from casework.application.authorisation import Authorisation
 from casework.application.errors import NotFound
+
+_SAMPLE = ["audit_sample"]
 
 
 class ReviewCommands(Authorisation):
@@ -140,8 +142,10 @@ class ReviewCommands(Authorisation):
         occurred_at: datetime | None = None,
     ) -> UUID:
         """Draw `size` records from the cases the worker leads; the seed (random unless
-        given) is recorded so the draw can be repeated."""
+        given) is recorded so the draw can be repeated. By a compliance reviewer or
+        someone who oversees the worker (`may_audit`)."""
         worker: Staff = self.load(worker_id, Staff, "staff member")
+        self._require_auditor(by, worker, AccessAction.WRITE, "may not draw an audit sample")
         led = self.cases_led(worker.id)  # type: ignore[attr-defined]  # closed ones too
         cases = [self.load(c, Case, "case") for c in led]
         sample = AuditSample.take(
@@ -157,14 +161,38 @@ class ReviewCommands(Authorisation):
         self.save(sample)
         return sample.id
 
-    def get_audit_sample(self, sample_id: UUID) -> AuditSample:
-        return self.load(sample_id, AuditSample, "audit sample")
+    def get_audit_sample(self, by: Actor, sample_id: UUID) -> AuditSample:
+        """An audit sample (which records were drawn, not what they say), for those who
+        may audit its worker; the read is recorded."""
+        sample: AuditSample = self.load(sample_id, AuditSample, "audit sample")
+        worker: Staff = self.load(sample.worker_id, Staff, "staff member")
+        self._require_auditor(by, worker, AccessAction.READ, "may not read this audit sample")
+        self.record_access(
+            by,
+            AccessAction.READ,
+            record_kinds=_SAMPLE,
+            record_ids=[sample_id],
+            reason="audit sample",
+        )
+        return sample
 
-    def audit_sample_reproduces(self, sample_id: UUID) -> bool:
+    def audit_sample_reproduces(self, by: Actor, sample_id: UUID) -> bool:
         """Redraw from the case versions the sample recorded: same candidates, same draw."""
-        sample = self.get_audit_sample(sample_id)
+        sample = self.get_audit_sample(by, sample_id)
         cases = [self.load(v.case_id, Case, "case", v.version) for v in sample.case_versions]
         return sample.reproduces(cases)
+
+    def _require_auditor(
+        self, by: Actor, worker: Staff, access: AccessAction, message: str
+    ) -> None:
+        self.require(
+            by,
+            access,
+            lambda context: may_audit(context, worker),
+            message,
+            record_kinds=_SAMPLE,
+            record_ids=[worker.id],
+        )
 
     def _judging(
         self, by: Actor, case_id: UUID, record_kind: RecordKind, record_id: UUID
