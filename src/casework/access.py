@@ -226,6 +226,21 @@ def may_open_case(
     return _allow(f"{actor.role.value} of the case's department")
 
 
+class AdministratorsSeeNoCaseContent(AccessDenied):
+    """Administrators run accounts, keys and backups; no case content reaches them, not
+    even in an emergency (break-the-glass is for those whose work is casework)."""
+
+    rule = "administrators_see_no_case_content"
+
+
+def may_break_the_glass(actor: ActorContext) -> Decision:
+    """Emergency access is for anyone on staff holding a role today, administrators
+    excepted."""
+    if actor.role == Role.ADMINISTRATOR:
+        return _deny("administrators see no case content, not even by breaking the glass")
+    return _allow(f"emergency access as {actor.role.value}")
+
+
 class OrganisationAction(StrEnum):
     ADD_CENTRE = "add a centre"
     ADD_DEPARTMENT = "add a department"

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from casework.access import AccessDenied
+from casework.access import AccessDenied, AdministratorsSeeNoCaseContent
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Consent, NoteKind, ReferralSource, RiskLevel, TeamScope
@@ -189,3 +189,23 @@ def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None
     assert store.read_case(youth_worker, case_id).ground.startswith("emergency access")
     with pytest.raises(AccessDenied, match="emergency access allows reading and writing notes"):
         store.rerate_risk(case_id, youth_worker, RiskLevel.LOW, "looks fine")
+
+
+def test_an_administrator_may_not_break_the_glass_and_the_attempt_is_recorded(
+    store: Casework,
+) -> None:
+    centre = small_centre(store)
+    case_id = open_family_case(store, centre)
+    version = store.read_case(centre.worker, case_id).case.version
+
+    with pytest.raises(AdministratorsSeeNoCaseContent, match="not even by breaking the glass"):
+        store.break_the_glass(case_id, centre.administrator, "the caseworker asked me to look")
+
+    [refused] = [
+        e for e in refusals(store, centre, case_id) if e.action is AccessAction.BREAK_THE_GLASS
+    ]
+    assert refused.staff_id == centre.administrator.staff_id
+    reading = store.read_case(centre.worker, case_id)
+    assert (reading.case.version, reading.case.emergency_access) == (version, [])
+    with pytest.raises(AccessDenied, match="administrators see no case content"):
+        store.read_case(centre.administrator, case_id)

@@ -17,6 +17,7 @@ from casework.aggregates.case import (
     OutcomeOfGoal,
     PlanState,
     RiskLevel,
+    TeamScope,
 )
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.review import (
@@ -24,6 +25,7 @@ from casework.aggregates.review import (
     NoRevisionRequested,
     NotAuthorisedToApprove,
     NotAuthorisedToReview,
+    NotAuthorOrLead,
     OwnRecord,
     RecordKind,
     RevisionNotMade,
@@ -136,6 +138,30 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "approved v4"
     with pytest.raises(AlreadyApproved, match="v4 of this record is approved"):
         app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
+
+
+def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework) -> None:
+    centre = build_centre(store)
+    case_id = open_family_case(store, centre)
+    store.add_team_member(
+        case_id,
+        centre.worker,
+        centre.second_worker.staff_id,
+        Discipline.SOCIAL_WORK,
+        TeamScope.FULL,
+    )
+    note_id = write_note(store, case_id, centre.second_worker, "visited with Li Na")
+    store.request_revision(
+        centre.supervisor, case_id, RecordKind.NOTE, note_id, "who else was there?"
+    )
+    add_addendum(store, case_id, note_id, centre.second_worker, "her daughter was there too")
+
+    for outsider in (centre.family_head, centre.supervisor, centre.director):
+        with pytest.raises(NotAuthorOrLead, match="author or the case's lead"):
+            store.submit_revision(outsider, case_id, RecordKind.NOTE, note_id)
+    store.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)  # the case's lead
+    review = store.get_review(centre.worker, case_id, RecordKind.NOTE, note_id)
+    assert [r.author_id for r in review.resubmissions] == [centre.worker.staff_id]
 
 
 def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Casework) -> None:

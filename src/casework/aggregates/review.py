@@ -63,6 +63,13 @@ class NotAuthorisedToReview(RuleBroken):
     status = 403
 
 
+class NotAuthorOrLead(RuleBroken):
+    """A revision is sent back for review by the record's author or the case's lead."""
+
+    rule = "not_author_or_lead"
+    status = 403
+
+
 class RevisionNotMade(RuleBroken):
     """A revision was asked for and the record has not changed since."""
 
@@ -270,9 +277,21 @@ class Review(Record):
         )
 
     def submit_revision(
-        self, by: Actor, revision: int, content_hash: str, occurred_at: datetime | None = None
+        self,
+        by: Actor,
+        revision: int,
+        content_hash: str,
+        lead_worker_id: UUID,
+        occurred_at: datetime | None = None,
     ) -> None:
-        """The author links the revision (addendum or new version) to the request."""
+        """The author (or the case's lead, `lead_worker_id`) links the revision
+        (addendum or new version) to the request."""
+        if by.staff_id not in (self.author_id, lead_worker_id):
+            raise NotAuthorOrLead(
+                "only the record's author or the case's lead worker may send a revision "
+                "back for review",
+                author_id=str(self.author_id),
+            )
         request = self.open_request
         if request is None:
             raise NoRevisionRequested("there is no open revision request on this record")

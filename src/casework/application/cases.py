@@ -13,7 +13,14 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from uuid import UUID
 
-from casework.access import AccessDenied, Action, may, may_open_case
+from casework.access import (
+    AccessDenied,
+    Action,
+    AdministratorsSeeNoCaseContent,
+    may,
+    may_break_the_glass,
+    may_open_case,
+)
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import (
@@ -472,11 +479,24 @@ class CaseCommands(Authorisation):
         duration: timedelta = EMERGENCY_ACCESS_FOR,
         occurred_at: datetime | None = None,
     ) -> UUID:
-        """Emergency access for anyone on staff holding the role today, flagged to their
-        supervisors and to the directors of the case's centre. The access log records
-        it with the reason before the grant is saved: access opened is access recorded."""
+        """Emergency access for anyone on staff holding the role today, administrators
+        excepted (`may_break_the_glass`), flagged to their supervisors and to the
+        directors of the case's centre. The access log records it (or the refusal) with
+        the reason before the grant is saved: access opened is access recorded."""
         case = self._case(case_id)
-        self.context_of(by, AccessAction.BREAK_THE_GLASS, case_id)  # holds the role today
+        context = self.context_of(by, AccessAction.BREAK_THE_GLASS, case_id)
+        decision = may_break_the_glass(context)
+        if not decision:
+            self.record_access(
+                by,
+                AccessAction.BREAK_THE_GLASS,
+                case_id=case_id,
+                outcome=AccessOutcome.REFUSED,
+                reason=decision.reason,
+            )
+            raise AdministratorsSeeNoCaseContent(
+                f"may not break the glass: {decision.reason}", reason=decision.reason
+            )
         requester = self._staff(by.staff_id)
         day = (occurred_at or now()).date()
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")

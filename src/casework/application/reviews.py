@@ -71,9 +71,12 @@ class ReviewCommands(Authorisation):
     ) -> None:
         """Link the revision (addendum, amendment or new plan version) to the request."""
 
+        self.context_of(by, AccessAction.WRITE, case_id)  # holds the role today
+
         def submit(review: Review) -> None:
-            revision, digest = self._current(self.load(case_id, Case, "case"), review)
-            review.submit_revision(by, revision, digest, occurred_at)
+            case: Case = self.load(case_id, Case, "case")
+            revision, digest = self._current(case, review)
+            review.submit_revision(by, revision, digest, case.lead_worker_id, occurred_at)
 
         self.update(
             review_id(case_id, record_kind, record_id), Review, "review", expected_version, submit
