@@ -8,7 +8,7 @@ reviewers and the directors of the case's centre, recorded; an erasure takes fou
 eyes: requested by one authorised person, approved by a second, then carried out."""
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -42,6 +42,7 @@ from casework.compliance.replay import (
     settled,
 )
 from casework.compliance.verification import (
+    ErasureEvidence,
     KeyEvidence,
     VerificationReport,
     recorded_time_reader,
@@ -51,7 +52,14 @@ from casework.compliance.witnessing import check_witnessed
 from casework.store.access_index import AccessQuery
 from casework.store.collector import collector_pause
 from casework.store.errors import RecordErased
-from casework.store.ledger import Checkpoint, Ledger, load_public_key, load_signing_key
+from casework.store.ledger import (
+    Checkpoint,
+    HexHash,
+    Ledger,
+    load_public_key,
+    load_signing_key,
+    parse_hash,
+)
 from casework.store.ledger_state import STATE_FILE_NAME, LedgerStateFile, note_genesis
 from casework.store.merkle import Tree, verify_inclusion
 from casework.store.witness_client import Cosignatures, parse_witnesses, witness_checkpoint
@@ -81,21 +89,26 @@ class NotCheckpointed(RuleBroken):
 
 
 class EventProof(msgspec.Struct, frozen=True, kw_only=True):
-    """Proof that one event is leaf `leaf_index` of the tree the checkpoint signs."""
+    """Proof that one event is leaf `leaf_index` of the tree the checkpoint signs. Read
+    from a file, every hash must be 64 lower-case hex digits (a validation error names
+    the field otherwise)."""
 
     record_id: UUID
     version: int
     leaf_index: int
-    leaf_hash: str
-    proof: list[str]
+    leaf_hash: HexHash
+    proof: list[HexHash]
     checkpoint: Checkpoint
 
     def verifies(self) -> bool:
+        """Whether the proof holds; a leaf index outside the tree is False, a hash that
+        is not exactly 32 bytes of hex is `MalformedHashError` naming it."""
+        proof = [parse_hash(p, f"inclusion proof hash {n}") for n, p in enumerate(self.proof)]
         return verify_inclusion(
-            bytes.fromhex(self.leaf_hash),
+            parse_hash(self.leaf_hash, "leaf_hash"),
             self.leaf_index,
             self.checkpoint.tree_size,
-            [bytes.fromhex(p) for p in self.proof],
+            proof,
             self.checkpoint.root,
         )
 
@@ -201,11 +214,41 @@ class ComplianceCommands(Authorisation):
             keys=KeyEvidence(
                 self.key_table.all_rows(),
                 self.key_table.log_entries(),
-                lambda scope_id: self.erasure_of(scope_id) is not None,
+                self._erasure_evidence(),
             ),
         )
         self._check_witnessed(report, public_key)
         return report
+
+    def _erasure_evidence(self) -> Callable[[UUID], ErasureEvidence | None]:
+        """A case's erasure as the register and the request it carried out record it,
+        for `verify` to hold each destroyed key against (requests read once, lazily)."""
+        carried_out: dict[UUID, ErasureRequest] | None = None
+
+        def evidence(case_id: UUID) -> ErasureEvidence | None:
+            nonlocal carried_out
+            erasure = self.erasure_of(case_id)
+            if erasure is None:
+                return None
+            if carried_out is None:
+                carried_out = {}
+                for request_id in self.record_ids(ErasureRequest.CarriedOut):
+                    request = self.get_erasure_request(request_id)
+                    carried_out.setdefault(request.case_id, request)
+            request = carried_out.get(case_id)
+            if request is None:
+                return ErasureEvidence(erasure.id, None, None, None)
+            approvals = [
+                e for e in self.events.get(request.id) if isinstance(e, ErasureRequest.Approved)
+            ]
+            return ErasureEvidence(
+                erasure.id,
+                request.requested_by,
+                request.approved_by,
+                approvals[-1].actor_role if approvals else None,
+            )
+
+        return evidence
 
     def _check_witnessed(self, report: VerificationReport, public_key: bytes) -> None:
         """The k-of-n witness policy over the latest checkpoint (one signed by the

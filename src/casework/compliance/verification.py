@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from casework.aggregates.base import Role
 from casework.store.errors import RecordErased, StoreError
 from casework.store.key_table import KeyAction, KeyLogEntry, KeyRow, chain_head, wrapped_hash
 from casework.store.ledger import (
@@ -45,13 +46,48 @@ _TIME_PROBES = 20
 RecordedTime = Callable[[int], datetime | None]
 
 
+# Who may approve an erasure: the second pair of eyes (ADR 0044).
+APPROVING_ROLES = frozenset({Role.CENTRE_DIRECTOR, Role.COMPLIANCE_REVIEWER})
+
+
+class ErasureEvidence(NamedTuple):
+    """A case's entry in the erasure register and the erasure request it carried out:
+    who requested it, who approved it and in which role (None: no request was carried
+    out for it, or it was never approved)."""
+
+    erasure_id: UUID
+    requested_by: UUID | None
+    approved_by: UUID | None
+    approver_role: Role | None
+
+    def problem(self) -> str:
+        """What keeps it from being a four-eyes erasure; "" when it is one."""
+        where = f"its erasure {self.erasure_id}"
+        if self.requested_by is None:
+            return f"{where} carried out no erasure request: nobody requested and approved it"
+        if self.approved_by is None:
+            return f"{where} carried out a request that was never approved"
+        if self.approved_by == self.requested_by:
+            return (
+                f"{where} was requested and approved by the same person (staff "
+                f"{self.approved_by}): an erasure needs two people"
+            )
+        if self.approver_role not in APPROVING_ROLES:
+            role = self.approver_role.value if self.approver_role else "no role"
+            return (
+                f"{where} was approved by staff {self.approved_by} acting as {role}; only a "
+                "centre director or a compliance reviewer approves an erasure"
+            )
+        return ""
+
+
 class KeyEvidence(NamedTuple):
-    """What `verify` holds the key table against: the key log, and whether the erasure
-    register records the erasure of a scope (a case)."""
+    """What `verify` holds the key table against: the key log, and a scope's (a case's)
+    erasure as the erasure register and its request record it (None: not erased)."""
 
     rows: Sequence[KeyRow]
     log: Sequence[KeyLogEntry]
-    erasure_recorded: Callable[[UUID], bool]
+    erasure_of: Callable[[UUID], ErasureEvidence | None]
 
 
 class Finding(msgspec.Struct, frozen=True):
@@ -472,11 +508,16 @@ class _Verifier:
                         "the key log records no destruction: the key was erased behind "
                         "casework's back, and the case's content with it",
                     )
-                elif not keys.erasure_recorded(row.scope_id):
+                elif (erasure := keys.erasure_of(row.scope_id)) is None:
                     self.add(
                         "key_destroyed_without_erasure",
                         f"{what} was destroyed but the erasure register holds no authorised "
                         "erasure of it",
+                    )
+                elif problem := erasure.problem():
+                    self.add(
+                        "erasure_not_four_eyes",
+                        f"{what} was destroyed but {problem}",
                     )
             elif entry is None:
                 self.add(

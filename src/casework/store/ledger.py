@@ -8,6 +8,7 @@ events: the leaf hashes it has covered (for precise diagnosis and cheap proofs) 
 checkpoints, each signed with an Ed25519 key that lives in a file, never in the database.
 """
 
+import re
 import sqlite3
 import struct
 from collections.abc import Iterator
@@ -95,19 +96,35 @@ def fingerprint(public_key: bytes) -> str:
     return sha256(public_key).hexdigest()[:16]
 
 
-HexHash = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
-HexSignature = Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{128})?$")]
+_HEX = re.compile("[0-9a-f]*")
+# `(?!\n)`: a pattern's `$` alone also matches before a final newline.
+HexHash = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}(?!\n)$")]
+HexSignature = Annotated[str, msgspec.Meta(pattern="^([0-9a-f]{128})?(?!\n)$")]
 
 
-def hex_bytes(text: str, size: int) -> bytes:
+class MalformedHashError(ValueError):
+    """A hash handed to a verifier that is not exactly 64 lower-case hex digits."""
+
+
+def hex_bytes(text: object, size: int) -> bytes:
     """`text` as `size` bytes of lower-case hex; b"" when it is anything else (an edited
-    row or file), which matches no hash, key or signature."""
-    if len(text) != 2 * size or text.lower() != text:
+    row or file), which matches no hash, key or signature. Strict: `bytes.fromhex`
+    alone would skip spaces and take upper case, so a 64-character text could give a
+    shorter value."""
+    if text.__class__ is not str or not _HEX.fullmatch(text) or len(text) != 2 * size:
         return b""
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        return b""
+    return bytes.fromhex(text)
+
+
+def parse_hash(text: object, what: str) -> bytes:
+    """A 32-byte hash from untrusted hex, or `MalformedHashError` naming `what` and the rule."""
+    value = hex_bytes(text, 32)
+    if not value:
+        shown = repr(text) if len(repr(text)) <= 80 else repr(text)[:77] + "..."
+        raise MalformedHashError(
+            f"{what} is not a 32-byte hash (exactly 64 lower-case hex digits): {shown}"
+        )
+    return value
 
 
 def require_utc(when: datetime, name: str) -> None:
