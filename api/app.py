@@ -19,6 +19,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 
 from api.accounts import AccountController, StaffSessionController
+from api.agencies import AgencyController
+from api.audit import AuditSampleController, LedgerController
 from api.authentication import BearerSession
 from api.background import CheckpointSigner, ViewRunner
 from api.cases import CaseController
@@ -30,6 +32,7 @@ from api.errors import problem_details
 from api.headers import security_headers
 from api.health import HealthController
 from api.idempotency import IdempotencyTable
+from api.organisation import OrganisationController, StaffController
 from api.pages import pages_router
 from api.referrals import ReferralController
 from api.reviews import ReviewController
@@ -77,7 +80,12 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="referrals", description="Referrals and the receiver's answers"),
             Tag(name="supervision", description="Supervision sessions and what they covered"),
             Tag(name="reviews", description="Supervisors' reviews of case records"),
-            Tag(name="compliance", description="Replay, diff, export and four-eyes erasure"),
+            Tag(
+                name="compliance",
+                description="Replay, diff, export, four-eyes erasure, audit samples, the ledger",
+            ),
+            Tag(name="organisation", description="Centres, departments, staff, supervision"),
+            Tag(name="agencies", description="The register of outside agencies"),
             Tag(name="clients", description="Find cases by a client (blind index)"),
             Tag(name="accounts", description="Accounts and sessions, for administrators"),
             Tag(name="views", description="Read models, with min_position to read your writes"),
@@ -145,6 +153,11 @@ def create_app(
             ReferralController,
             SupervisionController,
             ComplianceController,
+            AuditSampleController,
+            LedgerController,
+            OrganisationController,
+            StaffController,
+            AgencyController,
             ClientSearchController,
             AccountController,
             StaffSessionController,

@@ -1,15 +1,19 @@
-"""The authorisation matrix through HTTP, generated from one table: for each endpoint
-that touches a case, each role, and a case of three kinds (`own`: one the person works
-on or oversees; `other`: another worker's case in the same centre; `centre`: a case in
-another centre) the status the service layer answers with, and for a refusal the rule
-it names. Without a token every one is 401. The centre is built once per module, on
+"""The authorisation matrix through HTTP, generated from one table: for each endpoint,
+each role, and a case of three kinds (`own`: one the person works on or oversees;
+`other`: another worker's case in the same centre; `centre`: a case in another centre)
+the status the service layer answers with, and for a refusal the rule it names.
+Endpoints about a person (a staff record, a supervision schedule, an audit sample) ask
+about the case's lead worker (`own`: 陈静, the caseworker who signs in; `other`: a
+colleague nobody here supervises; `centre`: a worker of another centre); the
+organisation's endpoints touch the case's centre; the ledger's ask for the case's first
+event. Without a token every one is 401. The centre is built once per module, on
 SQLite and on PostgreSQL."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -19,12 +23,12 @@ from casework.aggregates.discipline import Discipline
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
-from tests.builders.centre import family_client
+from tests.builders.centre import SUPERVISED_FROM, family_client
 from tests.builders.compliance_steps import give_ledger_key
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
 SCOPES = ("own", "other", "centre")
-# Who signs in, as whom (the small centre's people).
+# Who signs in, as whom (the family centre's people).
 ROLES = {
     "caseworker": "worker",
     "department_head": "head",
@@ -103,6 +107,57 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
         "compliance_reviewer": ("201", "201", "201"),
         "administrator": (DENIED, DENIED, DENIED),
     },
+    "read_staff": {
+        "caseworker": ("200", DENIED, DENIED),
+        "department_head": ("200", "200", DENIED),
+        "supervisor": ("200", DENIED, DENIED),
+        "centre_director": ("200", "200", DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": ("200", "200", "200"),
+    },
+    "set_supervision_frequency": {
+        "caseworker": (DENIED, DENIED, DENIED),
+        "department_head": ("201", "201", DENIED),
+        "supervisor": ("201", DENIED, DENIED),
+        "centre_director": ("201", "201", DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": (DENIED, DENIED, DENIED),
+        "administrator": ("201", "201", "201"),
+    },
+    "draw_audit_sample": {
+        "caseworker": (DENIED, DENIED, DENIED),
+        "department_head": ("201", "201", DENIED),
+        "supervisor": ("201", DENIED, DENIED),
+        "centre_director": ("201", "201", DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": ("201", "201", "201"),
+        "administrator": (DENIED, DENIED, DENIED),
+    },
+    "read_organisation": {role: ("200", "200", "200") for role in ROLES},
+    "add_department": {
+        **{role: (DENIED, DENIED, DENIED) for role in ROLES},
+        "centre_director": ("201", "201", DENIED),
+        "administrator": ("201", "201", "201"),
+    },
+    "register_agency": {
+        **{role: (DENIED, DENIED, DENIED) for role in ROLES},
+        "department_head": ("201", "201", "201"),
+        "centre_director": ("201", "201", "201"),
+        "administrator": ("201", "201", "201"),
+    },
+    "verify_ledger": {
+        **{role: (DENIED, DENIED, DENIED) for role in ROLES},
+        "centre_director": ("200", "200", "200"),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": ("200", "200", "200"),
+    },
+    "inclusion_proof": {
+        **{role: (DENIED, DENIED, DENIED) for role in ROLES},
+        "centre_director": ("200", "200", "200"),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": ("200", "200", "200"),
+    },
 }
 
 
@@ -126,13 +181,15 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
     def intake(by: Actor, department_id: UUID) -> UUID:
         return app.open_case(
             by,
-            [family_client()],
-            "婚姻冲突 marital conflict",
-            ReferralSource.COMMUNITY_COMMITTEE,
-            department_id,
-            by.staff_id,
-            RiskLevel.LOW,
-            consent=consent,
+            OpenCase(
+                clients=[family_client()],
+                presenting_problem="婚姻冲突 marital conflict",
+                referral_source=ReferralSource.COMMUNITY_COMMITTEE,
+                department_id=department_id,
+                lead_worker_id=by.staff_id,
+                risk_level=RiskLevel.LOW,
+                consent=consent,
+            ),
         )
 
     own = intake(centre.worker, centre.family_id)

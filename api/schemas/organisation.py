@@ -1,0 +1,172 @@
+"""The organisation, its staff and their supervision schedules."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from api.schemas.common import Body, Instant, ShortText
+from casework.aggregates.base import Role
+from casework.aggregates.discipline import Discipline
+from casework.aggregates.organisation import Centre, Department, Organisation
+from casework.aggregates.staff import Staff, SupervisionLink
+from casework.aggregates.supervision_schedule import SupervisionSchedule
+from casework.application.supervision import SupervisionDue
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# Days between supervisions, and how long someone counts as new.
+Days = Annotated[int, msgspec.Meta(ge=1, le=366)]
+Months = Annotated[int, msgspec.Meta(ge=0, le=60)]
+
+
+class OrganisationView(msgspec.Struct, kw_only=True, frozen=True):
+    """Its centres and departments; ETag is its version (the If-Match of adding one)."""
+
+    name: str
+    version: int
+    centres: list[Centre]
+    departments: list[Department]
+
+
+def organisation_view(organisation: Organisation) -> OrganisationView:
+    return OrganisationView(
+        name=organisation.name,
+        version=organisation.version,
+        centres=list(organisation.centres),
+        departments=list(organisation.departments),
+    )
+
+
+class CentreBody(Body):
+    name: Name
+    district: ShortText = ""
+    occurred_at: Instant | None = None
+
+
+class DepartmentBody(Body):
+    centre_id: UUID
+    name: Name
+    occurred_at: Instant | None = None
+
+
+class StaffView(msgspec.Struct, kw_only=True, frozen=True):
+    """A staff record; ETag is its version."""
+
+    staff_id: UUID
+    version: int
+    name: str
+    centre_id: UUID
+    department_id: UUID | None
+    roles: list[Role]
+    disciplines: list[Discipline]
+    external: bool
+    active: bool
+    left_on: date | None
+    supervision: list[SupervisionLink]
+    lead_case_ids: list[UUID]
+
+
+def staff_view(staff: Staff) -> StaffView:
+    return StaffView(
+        staff_id=staff.id,
+        version=staff.version,
+        name=staff.name,
+        centre_id=staff.centre_id,
+        department_id=staff.department_id,
+        roles=list(staff.roles),
+        disciplines=list(staff.disciplines),
+        external=staff.external,
+        active=staff.active,
+        left_on=staff.left_on,
+        supervision=list(staff.supervision),
+        lead_case_ids=list(staff.lead_case_ids),
+    )
+
+
+class NewStaffBody(Body):
+    name: Name
+    centre_id: UUID
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=7)]
+    department_id: UUID | None = None
+    disciplines: Annotated[list[Discipline], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    external: bool = False
+    occurred_at: Instant | None = None
+
+
+class RolesBody(Body):
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=7)]
+    occurred_at: Instant | None = None
+
+
+class DepartmentMoveBody(Body):
+    """`department_id` null: no department."""
+
+    department_id: UUID | None
+    occurred_at: Instant | None = None
+
+
+class SupervisorBody(Body):
+    supervisor_id: UUID
+    starts_on: date
+    ends_on: date | None = None
+    occurred_at: Instant | None = None
+
+
+class LeavingBody(Body):
+    on: date
+    occurred_at: Instant | None = None
+
+
+class FrequencyBody(Body):
+    every_days: Days = 28
+    new_staff_every_days: Days = 14
+    new_staff_months: Months = 6
+    started_on: date | None = None
+    occurred_at: Instant | None = None
+
+
+class ScheduleView(msgspec.Struct, kw_only=True, frozen=True):
+    staff_id: UUID
+    version: int
+    every_days: int
+    new_staff_every_days: int
+    new_staff_months: int
+    started_on: date | None
+    last_supervised_on: date | None
+    due_on: date
+
+
+def schedule_view(schedule: SupervisionSchedule) -> ScheduleView:
+    return ScheduleView(
+        staff_id=schedule.staff_id,
+        version=schedule.version,
+        every_days=schedule.every_days,
+        new_staff_every_days=schedule.new_staff_every_days,
+        new_staff_months=schedule.new_staff_months,
+        started_on=schedule.started_on,
+        last_supervised_on=schedule.last_supervised_on,
+        due_on=schedule.due_on(),
+    )
+
+
+class DueView(msgspec.Struct, kw_only=True, frozen=True):
+    """`due_on` null: never supervised and no policy set (due now)."""
+
+    staff_id: UUID
+    name: str
+    last_supervised_on: date | None
+    due_on: date | None
+    overdue: bool
+
+
+def due_view(due: SupervisionDue, on: date) -> DueView:
+    return DueView(
+        staff_id=due.staff_id,
+        name=due.name,
+        last_supervised_on=due.last_supervised_on,
+        due_on=due.due_on,
+        overdue=due.is_overdue(on),
+    )
