@@ -1,10 +1,11 @@
 """Witnesses, process to process on loopback: `casework witness serve` runs as a
 subprocess with its own database and key; a store's checkpoints get cosigned; a
 rollback is refused with 409 and the witness's size; a store that shows two histories
-to two witnesses (a fork of its files) is refused by the witness that saw the other,
-and `verify` with a 2-of-2 policy names it; a history re-signed with the stolen signing
-key is refused; unknown origins, untrusted keys and malformed requests get their
-status codes."""
+to two witnesses (a fork of its database and key directory) is refused by the witness
+that saw the other, and `verify` with a 2-of-2 policy names it; a history re-signed with
+the stolen signing key is refused by the witness and named by `verify`; unknown
+origins, untrusted keys and malformed requests get their status codes. The stores'
+stories run on a real SQLite file and on a real PostgreSQL schema."""
 
 import base64
 import dataclasses
@@ -13,11 +14,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -29,9 +32,19 @@ from casework.store.master_key import MasterKey
 from casework.store.merkle import EMPTY_ROOT
 from casework.store.signed_note import raw_public_key, verifier_key
 from casework.store.witness_client import post, request_body
-from tests.builders.compliance_steps import family_case, give_ledger_key
+from tests.builders.compliance_steps import (
+    attacker,
+    events_table,
+    family_case,
+    give_ledger_key,
+    id_column,
+    param,
+)
+from tests.compliance.test_backup_restore import PG_DUMP
+from tests.conftest import POSTGRES_URL
 
 ORIGIN = "centre.example/north"
+PSQL = str(Path(PG_DUMP).with_name("psql"))
 
 
 @dataclass
@@ -111,15 +124,70 @@ def witnesses(tmp_path: Path) -> Iterator[list[Witness]]:
                     stream.close()
 
 
-def settings_for(data_dir: Path, *witnesses: Witness, policy: int = 0) -> Settings:
-    return Settings.from_env(
-        {
-            "CASEWORK_DATA_DIR": str(data_dir),
-            "CASEWORK_LEDGER_ORIGIN": ORIGIN,
-            "CASEWORK_WITNESSES": ",".join(w.entry for w in witnesses),
-            "CASEWORK_WITNESS_POLICY": str(policy),
-        }
+@dataclass(frozen=True)
+class Place:
+    """Where a store lives: its data directory (key directory and ledger state file
+    inside; the SQLite file too) and, on PostgreSQL, the schema of its database."""
+
+    data_dir: Path
+    schema: str | None = None
+
+
+def pg(*args: str, script: str | None = None) -> str:
+    done = subprocess.run(  # noqa: S603 - the PostgreSQL client tools, fixed arguments
+        list(args), input=script, capture_output=True, text=True, timeout=120, check=False
     )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def places(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Place]]:
+    """The stores a story makes (append to it), on each backend in turn; PostgreSQL
+    schemas are dropped afterwards."""
+    made: list[Place] = []
+    if request.param == "sqlite":
+        made.append(Place(tmp_path / "store"))
+    else:
+        schema = f"cw_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        made.append(Place(tmp_path / "store", schema))
+    try:
+        yield made
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            for place in made:
+                if place.schema:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{place.schema}" CASCADE')
+
+
+def fork(places: list[Place], name: str) -> Place:
+    """A copy of the first store as it stands: its data directory and its database (the
+    SQLite file with it, or the PostgreSQL schema dumped and restored under a new name),
+    the start of a second history that the same keys sign."""
+    original = places[0]
+    copy = Place(original.data_dir.parent / name)
+    shutil.copytree(original.data_dir, copy.data_dir)
+    if original.schema:
+        copy = Place(copy.data_dir, f"cw_test_{uuid.uuid4().hex[:12]}")
+        dump = pg(PG_DUMP, "--no-owner", "-n", original.schema, POSTGRES_URL)
+        places.append(copy)
+        pg(PSQL, "-v", "ON_ERROR_STOP=1", "-q", POSTGRES_URL,
+           script=dump.replace(original.schema, copy.schema))  # fmt: skip
+    return copy
+
+
+def settings_for(place: Place, *witnesses: Witness, policy: int = 0) -> Settings:
+    env = {
+        "CASEWORK_DATA_DIR": str(place.data_dir),
+        "CASEWORK_LEDGER_ORIGIN": ORIGIN,
+        "CASEWORK_WITNESSES": ",".join(w.entry for w in witnesses),
+        "CASEWORK_WITNESS_POLICY": str(policy),
+    }
+    if place.schema:
+        env["CASEWORK_DATABASE_URL"] = f"{POSTGRES_URL}?schema={place.schema}"
+    return Settings.from_env(env)
 
 
 def store_verifier_key(app: Casework) -> str:
@@ -128,9 +196,9 @@ def store_verifier_key(app: Casework) -> str:
 
 
 def witnessed_store(
-    data_dir: Path, master_key: MasterKey, witnesses: list[Witness]
+    place: Place, master_key: MasterKey, witnesses: list[Witness]
 ) -> tuple[Casework, object, object]:
-    app = Casework(settings_for(data_dir, *witnesses, policy=len(witnesses)), master_key)
+    app = Casework(settings_for(place, *witnesses, policy=len(witnesses)), master_key)
     give_ledger_key(app)
     for witness in witnesses:
         witness.add_log(ORIGIN, store_verifier_key(app))
@@ -143,9 +211,9 @@ def note(app: Casework, centre: object, case_id: object, text: str) -> None:
 
 
 def test_a_store_s_checkpoints_are_cosigned_by_its_witnesses(
-    tmp_path: Path, master_key: MasterKey, witnesses: list[Witness]
+    places: list[Place], master_key: MasterKey, witnesses: list[Witness]
 ) -> None:
-    app, centre, case_id = witnessed_store(tmp_path / "store", master_key, witnesses)
+    app, centre, case_id = witnessed_store(places[0], master_key, witnesses)
     try:
         first = app.checkpoint()
         assert first is not None and first.origin == ORIGIN
@@ -166,9 +234,9 @@ def test_a_store_s_checkpoints_are_cosigned_by_its_witnesses(
 
 
 def test_a_rollback_is_refused_with_409_and_the_witness_size(
-    tmp_path: Path, master_key: MasterKey, witnesses: list[Witness]
+    places: list[Place], master_key: MasterKey, witnesses: list[Witness]
 ) -> None:
-    app, centre, case_id = witnessed_store(tmp_path / "store", master_key, witnesses[:1])
+    app, centre, case_id = witnessed_store(places[0], master_key, witnesses[:1])
     try:
         older = app.checkpoint()
         note(app, centre, case_id, "one more")
@@ -185,26 +253,27 @@ def test_a_rollback_is_refused_with_409_and_the_witness_size(
 
 
 def test_a_fork_shown_to_two_witnesses_is_refused_and_named(
-    tmp_path: Path, master_key: MasterKey, witnesses: list[Witness]
+    places: list[Place], master_key: MasterKey, witnesses: list[Witness]
 ) -> None:
     w1, w2 = witnesses
-    app, centre, case_id = witnessed_store(tmp_path / "store", master_key, witnesses)
+    store = places[0]
+    app, centre, case_id = witnessed_store(store, master_key, witnesses)
     base = app.checkpoint()
     assert base is not None and len(app.cosignatures.lines(base.seq)) == 2
     app.close()
-    shutil.copytree(tmp_path / "store", tmp_path / "fork")  # the second history's start
+    copy = fork(places, "fork")  # the second history's start
 
     # The store shows one history to w1 only, its copy another history to w2 only.
-    real = Casework(settings_for(tmp_path / "store", w1, policy=1), master_key)
-    fork = Casework(settings_for(tmp_path / "fork", w2, policy=1), master_key)
+    real = Casework(settings_for(store, w1, policy=1), master_key)
+    fork_app = Casework(settings_for(copy, w2, policy=1), master_key)
     try:
         note(real, centre, case_id, "what really happened")
-        note(fork, centre, case_id, "what the fork says happened")
-        a, b = real.checkpoint(), fork.checkpoint()
+        note(fork_app, centre, case_id, "what the fork says happened")
+        a, b = real.checkpoint(), fork_app.checkpoint()
         assert a is not None and b is not None
         assert (a.tree_size, a.origin) == (b.tree_size, b.origin) and a.root != b.root
         assert len(real.cosignatures.lines(a.seq)) == 1
-        assert len(fork.cosignatures.lines(b.seq)) == 1
+        assert len(fork_app.cosignatures.lines(b.seq)) == 1
 
         # w1 saw the real history: the fork's checkpoint is refused (same size, other root)
         status, kind, body = w1.add_checkpoint(a.tree_size, [], b.note())
@@ -214,11 +283,11 @@ def test_a_fork_shown_to_two_witnesses_is_refused_and_named(
         assert (status, body) == (409, f"{a.tree_size}\n")
     finally:
         real.close()
-        fork.close()
+        fork_app.close()
 
     # With both witnesses and a 2-of-2 policy, each history is short of a cosignature.
-    for where, refused_by in (("fork", w1.name), ("store", w2.name)):
-        both = Casework(settings_for(tmp_path / where, w1, w2, policy=2), master_key)
+    for where, refused_by in ((copy, w1.name), (store, w2.name)):
+        both = Casework(settings_for(where, w1, w2, policy=2), master_key)
         try:
             both.checkpoint()  # asks the witness that has not cosigned: refused
             report = both.verify()
@@ -230,10 +299,10 @@ def test_a_fork_shown_to_two_witnesses_is_refused_and_named(
 
 
 def test_a_history_re_signed_with_the_stolen_key_is_refused(
-    tmp_path: Path, master_key: MasterKey, witnesses: list[Witness]
+    places: list[Place], master_key: MasterKey, witnesses: list[Witness]
 ) -> None:
     w1 = witnesses[0]
-    app, _, _ = witnessed_store(tmp_path / "store", master_key, [w1])
+    app, _, _ = witnessed_store(places[0], master_key, [w1])
     try:
         real = app.checkpoint()
         assert real is not None
@@ -254,6 +323,44 @@ def test_a_history_re_signed_with_the_stolen_key_is_refused(
         status, _, body = w1.add_checkpoint(real.tree_size, [], same_size.note())
         assert (status, body) == (409, f"{real.tree_size}\n")
         assert f"size {real.tree_size}" in w1.logs()
+    finally:
+        app.close()
+
+
+def test_a_log_rewritten_and_re_signed_with_the_stolen_key_is_caught_by_the_witnesses(
+    places: list[Place], master_key: MasterKey, witnesses: list[Witness]
+) -> None:
+    """The insider holds the database and the key directory: edits an event, deletes
+    the ledger's rows and its state file and signs the rewritten log as a bootstrap.
+    The store alone cannot tell; the witnesses, which cosigned the real history, refuse
+    the new one, and `verify` names it."""
+    app, _, _ = witnessed_store(places[0], master_key, witnesses)
+    try:
+        real = app.checkpoint()
+        assert real is not None and len(app.cosignatures.lines(real.seq)) == 2
+        rows = list(app.ledger.rows())
+        target = rows[len(rows) // 2]
+        with attacker(app) as c:
+            c.execute(
+                f"UPDATE {events_table(app)} SET state = {param(app)} "
+                f"WHERE {id_column(app)} = {param(app)}",
+                (target.state[:-1] + b"\x00", target.notification_id),
+            )
+            c.execute(f"DELETE FROM {app.ledger.leaves_table}")
+            c.execute(f"DELETE FROM {app.ledger.checkpoints_table}")
+        app.ledger_state.path.unlink()
+        forged = app.checkpoint(bootstrap="rebuilt the ledger")  # submitted: refused
+        assert forged is not None
+        assert forged.tree_size == real.tree_size and forged.root != real.root
+        for witness in witnesses:
+            status, kind, body = witness.add_checkpoint(real.tree_size, [], forged.note())
+            assert (status, kind, body) == (409, "text/x.tlog.size", f"{real.tree_size}\n")
+            assert f"{ORIGIN}  size {real.tree_size}" in witness.logs()
+        report = app.verify()
+        assert report.kinds() == {"not_witnessed"}, report.lines()
+        message = report.findings[0].message
+        assert "from 0 witnesses (none)" in message
+        assert all(w.name in message for w in witnesses)
     finally:
         app.close()
 
@@ -320,7 +427,7 @@ def test_the_commands_of_the_operator_guide(
 
 
 def test_a_policy_no_witness_can_meet_is_named(tmp_path: Path, master_key: MasterKey) -> None:
-    settings = dataclasses.replace(settings_for(tmp_path / "alone"), witness_policy=1)
+    settings = dataclasses.replace(settings_for(Place(tmp_path / "alone")), witness_policy=1)
     app = Casework(settings, master_key)
     try:
         give_ledger_key(app)
