@@ -217,9 +217,10 @@ def serving(
         server.stop()
 
 
-# The database out of reach (api/errors.py), or a case read refused because its access
+# The database out of reach (api/errors.py), a write whose connection was lost as it
+# committed while the database stayed away, or a case read refused because its access
 # could not be recorded (the service layer shows nothing it cannot log).
-STORE_RULES = ("service_unavailable", "access_not_recorded")
+STORE_RULES = ("service_unavailable", "outcome_unknown", "access_not_recorded")
 
 
 def is_clean_503(answer: "Answer") -> bool:
