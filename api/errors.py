@@ -9,7 +9,9 @@
 - The store's database out of reach (a lost or refused PostgreSQL connection, the
   pool's wait for one running out, SQLite's lock held too long) is 503 with
   `Retry-After`: the request can be sent again once the database is back, and the
-  server recovers by itself (its pool reconnects).
+  server recovers by itself (its pool reconnects). A write whose connection was lost
+  as it committed, when the database could not be asked again whether it was stored,
+  is 503 `outcome_unknown`: the client reads the record before writing again.
 - Anything else is a fault of the server: 500, logged here with its traceback, and
   nothing about it in the answer.
 """
@@ -30,7 +32,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from api.problems import Problem
 from casework.aggregates.base import RuleBroken
 from casework.application.errors import Conflict
-from casework.store.errors import StoreBusy, StoreUnreachable
+from casework.store.errors import OutcomeUnknown, StoreBusy, StoreUnreachable
 
 logger = logging.getLogger("api")
 
@@ -178,7 +180,23 @@ def store_unavailable() -> Problem:
     )
 
 
+def outcome_unknown(error: OutcomeUnknown) -> Problem:
+    return Problem(
+        503,
+        "outcome_unknown",
+        str(error),
+        detail_zh="提交此写入时与数据库的连接中断，且无法再向数据库确认是否已保存：请先读取"
+        "该记录，确认您的更改是否已在其中，再决定是否重新写入（若已保存，使用同一 If-Match "
+        "重新发送的更新会被拒绝）",
+        headers={"Retry-After": str(STORE_RETRY_AFTER)},
+        retry_after=STORE_RETRY_AFTER,
+    )
+
+
 def from_unexpected(error: Exception) -> Problem:
+    if isinstance(error, OutcomeUnknown):
+        logger.warning("a write's outcome is unknown (connection lost as it committed)")
+        return outcome_unknown(error)
     if _store_unavailable(error):
         logger.warning("the database is out of reach: answered 503 (%s)", type(error).__name__)
         return store_unavailable()

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import psycopg
 from eventsourcing.utils import get_topic
 
+from casework.store.connection_retries import CONNECT_TIMEOUT
 from casework.store.errors import DamagedStore, NoStore, StoreError
 from casework.store.failures import missing_schema, store_error_from
 from casework.store.file_modes import prepare_sqlite_file
@@ -276,6 +277,8 @@ class Database:
             # The library requires a password setting even under trust authentication.
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # A request waits this long for a connection, not the library's 30 s.
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         }
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema

@@ -52,3 +52,8 @@ class StoreFull(StoreError):  # noqa: N818
 
 class StoreBusy(StoreError):  # noqa: N818
     """Another process held the store's write lock for longer than the lock timeout."""
+
+
+class OutcomeUnknown(StoreError):  # noqa: N818
+    """The connection died while a write was being committed, and the database could not
+    be asked again whether the write was stored."""

@@ -1,15 +1,19 @@
 """The library's recorders, made append-only and made to store new data keys in the
-same transaction as the first events sealed under them."""
+same transaction as the first events sealed under them; on PostgreSQL retried
+briefly on a lost connection (`connection_retries`), and a write found stored after
+its connection died answered as done (`lost_commits`)."""
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresApplicationRecorder,
-    PostgresFactory,
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
 )
+from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
@@ -18,11 +22,18 @@ from eventsourcing.sqlite import (
 from psycopg import Cursor
 from psycopg.pq import Format
 
+from casework.store.connection_retries import (
+    BrieflyRetriedAggregateRecorder,
+    BrieflyRetriedApplicationRecorder,
+)
 from casework.store.key_table import KeyRow, KeyTable
 from casework.store.keyring import Keyring
+from casework.store.lost_commits import OwnWriteFound
 from casework.store.triggers import postgres_append_only, sqlite_append_only
 
 __all__ = ["postgres_append_only", "sqlite_append_only"]
+
+logger = logging.getLogger("casework.store")
 
 
 # A write that must commit or roll back with the events it is saved with (e.g. search
@@ -64,6 +75,21 @@ class KeysWithEvents:
         return super()._insert_events(cursor, stored_events, **kwargs)  # type: ignore[misc]
 
 
+class SnapshotsIfPossible:
+    """Snapshots are written after the events they sum up, in a transaction of their
+    own: the write that matters is already stored. A snapshot that cannot be stored
+    (the connection lost, the database locked, or already there after a retry) must
+    not turn that write into a refusal; loading replays the events instead, and the
+    next snapshot is taken at the next interval."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        try:
+            return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
+        except (IntegrityError, InterfaceError, OperationalError) as error:
+            logger.warning("a snapshot was not stored (%s); loading replays its events", error)
+            return None
+
+
 class SealedSQLiteApplicationRecorder(KeysWithEvents, SQLiteApplicationRecorder):
     """Notification ids are rowids; the library's table has no INTEGER PRIMARY KEY, so
     VACUUM could renumber them under projections and checkpoints. This table declares
@@ -90,14 +116,16 @@ class SealedSQLiteApplicationRecorder(KeysWithEvents, SQLiteApplicationRecorder)
         ]
 
 
-class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
+class AppendOnlySQLiteAggregateRecorder(SnapshotsIfPossible, SQLiteAggregateRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return super().construct_create_table_statements() + sqlite_append_only(
             self.events_table_name
         )
 
 
-class SealedPostgresApplicationRecorder(KeysWithEvents, PostgresApplicationRecorder):
+class SealedPostgresApplicationRecorder(
+    KeysWithEvents, OwnWriteFound, BrieflyRetriedApplicationRecorder
+):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements += postgres_append_only(
@@ -105,7 +133,7 @@ class SealedPostgresApplicationRecorder(KeysWithEvents, PostgresApplicationRecor
         )
 
 
-class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
+class AppendOnlyPostgresAggregateRecorder(SnapshotsIfPossible, BrieflyRetriedAggregateRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements += postgres_append_only(

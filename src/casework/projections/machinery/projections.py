@@ -157,39 +157,45 @@ class Projections:
                 for name in outdated:  # another runner is rebuilding some: do the others
                     with contextlib.suppress(RebuildUnderWay):
                         self.rebuild(name)
-        leadership = leadership_for(self.app.database, self._channel())
+        leadership: Leadership | None = None
         runner: Runner | None = None
         led: set[str] = set()
         last_heartbeat = 0.0
         try:
             while not stop.is_set():
-                if not leadership.still_connected():
-                    runner = None
-                wanted = self._lead(leadership)
-                if runner is None or wanted != led:
-                    led = wanted
-                    runner = self._runner_for(led)
-                if runner is None:
-                    leadership.wait_for_events(1.0)
-                    continue
                 try:
-                    runner.drain(stopping=stop.is_set)
+                    if leadership is None or not leadership.still_connected():
+                        # A lost connection (the database restarted) took its locks and
+                        # its LISTEN with it: lead again on a new one.
+                        if leadership is not None:
+                            leadership.close()
+                            leadership = None
+                        leadership = leadership_for(self.app.database, self._channel())
+                        runner = None
+                    wanted = self._lead(leadership)
+                    if runner is None or wanted != led:
+                        led = wanted
+                        runner = self._runner_for(led)
+                    if runner is not None:
+                        runner.drain(stopping=stop.is_set)
+                        if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
+                            runner.heartbeat()
+                            last_heartbeat = time.monotonic()
+                    leadership.wait_for_events(1.0)
                 except ViewMoved:
                     runner = None
-                    continue
                 except Exception as error:  # shown in status, then retried
-                    runner.heartbeat(f"{type(error).__name__} at position {runner.position}")
+                    if runner is not None:
+                        where = f"{type(error).__name__} at position {runner.position}"
+                        with contextlib.suppress(Exception):  # the store may be away too
+                            runner.heartbeat(where)
                     if on_error is not None:
                         on_error(error)
                     runner = None
                     stop.wait(1.0)
-                    continue
-                if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
-                    runner.heartbeat()
-                    last_heartbeat = time.monotonic()
-                leadership.wait_for_events(1.0)
         finally:
-            leadership.close()
+            if leadership is not None:
+                leadership.close()
 
     def _lead(self, leadership: Leadership) -> set[str]:
         led = set()
