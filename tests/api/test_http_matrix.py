@@ -23,12 +23,12 @@ from casework.aggregates.discipline import Discipline
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
-from tests.builders.centre import SUPERVISED_FROM, family_client
+from tests.builders.centre import family_client
 from tests.builders.compliance_steps import give_ledger_key
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
 SCOPES = ("own", "other", "centre")
-# Who signs in, as whom (the family centre's people).
+# Who signs in, as whom (the small centre's people).
 ROLES = {
     "caseworker": "worker",
     "department_head": "head",
@@ -181,15 +181,13 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
     def intake(by: Actor, department_id: UUID) -> UUID:
         return app.open_case(
             by,
-            OpenCase(
-                clients=[family_client()],
-                presenting_problem="婚姻冲突 marital conflict",
-                referral_source=ReferralSource.COMMUNITY_COMMITTEE,
-                department_id=department_id,
-                lead_worker_id=by.staff_id,
-                risk_level=RiskLevel.LOW,
-                consent=consent,
-            ),
+            [family_client()],
+            "婚姻冲突 marital conflict",
+            ReferralSource.COMMUNITY_COMMITTEE,
+            department_id,
+            by.staff_id,
+            RiskLevel.LOW,
+            consent=consent,
         )
 
     own = intake(centre.worker, centre.family_id)
@@ -226,6 +224,7 @@ def matrix(
         for served in serve(Settings.from_env(env), master_key):
             give_ledger_key(served.casework)
             cases = _centre_with_three_cases(served)
+            served.casework.checkpoint()  # the cases' first events have inclusion proofs
             tokens = {role: served.signed_in(person) for role, person in ROLES.items()}
             yield Matrix(served, cases, tokens, served.centre.youth_id)
 
@@ -281,6 +280,65 @@ def _request_erasure(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
     )
 
 
+def _lead(m: Matrix, case_id: UUID) -> UUID:
+    case: Case = m.served.casework.load(case_id, Case, "case")
+    return case.lead_worker_id
+
+
+def _read_staff(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/staff/{_lead(m, case_id)}", headers=auth)
+
+
+def _set_supervision_frequency(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.post(
+        f"/api/v1/staff/{_lead(m, case_id)}/supervision-schedule",
+        json={"every_days": 21},
+        headers=auth,
+    )
+
+
+def _draw_audit_sample(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    body = {
+        "worker_id": str(_lead(m, case_id)),
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "size": 2,
+    }
+    return m.served.client.post("/api/v1/audit-samples", json=body, headers=auth)
+
+
+def _read_organisation(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get("/api/v1/organisation", headers=auth)
+
+
+def _add_department(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    case: Case = m.served.casework.load(case_id, Case, "case")
+    version = m.served.casework.get_organisation().version
+    return m.served.client.post(
+        "/api/v1/organisation/departments",
+        json={"centre_id": str(case.centre_id), "name": f"社区部 Community {uuid4().hex[:6]}"},
+        headers={**auth, "If-Match": f'"{version}"'},
+    )
+
+
+def _register_agency(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    body = {
+        "name": "街道妇联 Women's Federation",
+        "kind": "other",
+        "contact": "020-8888 0000",
+        "services": ["family advice"],
+    }
+    return m.served.client.post("/api/v1/agencies", json=body, headers=auth)
+
+
+def _verify_ledger(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get("/api/v1/ledger/verification", headers=auth)
+
+
+def _inclusion_proof(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/ledger/proofs/{case_id}/1", headers=auth)
+
+
 ENDPOINTS: dict[str, Request] = {
     "read_case": _read_case,
     "access_log": _access_log,
@@ -289,6 +347,14 @@ ENDPOINTS: dict[str, Request] = {
     "replay": _replay,
     "export": _export,
     "request_erasure": _request_erasure,
+    "read_staff": _read_staff,
+    "set_supervision_frequency": _set_supervision_frequency,
+    "draw_audit_sample": _draw_audit_sample,
+    "read_organisation": _read_organisation,
+    "add_department": _add_department,
+    "register_agency": _register_agency,
+    "verify_ledger": _verify_ledger,
+    "inclusion_proof": _inclusion_proof,
 }
 
 
