@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "casework.cli.accounts",
     "casework.cli.backup",
     "casework.cli.witness",
+    "casework.cli.doctor",
 ]
 
 
