@@ -34,6 +34,8 @@ class Settings:
     ledger_origin: str = ""
     witnesses: str = ""
     witness_policy: int = 0
+    # A streaming replica of the PostgreSQL store the views are read from (store/replica).
+    read_replica_url: str = ""
 
     @property
     def master_key_file(self) -> Path:
@@ -71,6 +73,7 @@ class Settings:
             ledger_origin=(env.get("CASEWORK_LEDGER_ORIGIN") or "").strip(),
             witnesses=env.get("CASEWORK_WITNESSES") or "",
             witness_policy=int(env.get("CASEWORK_WITNESS_POLICY") or 0),
+            read_replica_url=env.get("CASEWORK_READ_REPLICA_URL") or "",
         )
 
     def load_master_key(self) -> MasterKey:

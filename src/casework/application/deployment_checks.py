@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.database import Database
@@ -22,6 +25,7 @@ from casework.store.errors import StoreError
 from casework.store.file_modes import signing_key_placement_warnings
 from casework.store.ledger import Checkpoint, fingerprint, load_public_key, load_signing_key
 from casework.store.opening import master_key_at_hand
+from casework.store.replica import replica_of
 from casework.store.witness_client import parse_witnesses
 
 # Events left uncovered longer than this: the server signs every minute, the CLI as a
@@ -73,6 +77,7 @@ def check_deployment(
         latest = app.latest_checkpoint()
         found += list(_signing_key(settings, database, latest))
         found.append(_views(app))
+        found += list(_replica(app))
         found.append(_checkpoints(app, latest, clock()))
         found += list(_witnesses(settings))
         found.append(_clock(app, latest, clock()))
@@ -185,6 +190,66 @@ def _views(app: Casework) -> Finding:
         )
     generations = sorted({s.generation for s in status})
     return ok("views", f"{said}, generation {', '.join(map(str, generations))}")
+
+
+def _replica(app: Casework) -> Iterator[Finding]:
+    """The standby the views are read from, when one is configured: reachable, in
+    recovery, replaying, and how far its views are behind the primary's."""
+    from casework.projections.machinery.engine import read_table_engine
+    from casework.projections.machinery.generations import SERVING, view_generations
+
+    try:
+        replica = replica_of(app.settings, app.database)
+    except StoreError as error:
+        yield Finding("read replica", Outcome.FAILED, str(error), "correct it or unset it")
+        return
+    if replica is None:
+        return
+    g = view_generations.c
+    positions = select(func.coalesce(func.min(g.position), 0)).where(g.status == SERVING)
+    primary, standby = read_table_engine(app.database), read_table_engine(replica)
+    try:
+        with primary.connect() as here, standby.connect() as there:
+            recovering, paused, replayed = there.execute(
+                text(
+                    "SELECT pg_is_in_recovery(), pg_is_in_recovery() AND "
+                    "pg_is_wal_replay_paused(), pg_last_wal_replay_lsn()::text"
+                )
+            ).one()
+            views_there, views_here = there.scalar(positions), here.scalar(positions)
+            behind = here.scalar(
+                text("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), CAST(:lsn AS pg_lsn))"),
+                {"lsn": replayed or "0/0"},
+            )
+    except SQLAlchemyError as error:
+        yield Finding(
+            "read replica",
+            Outcome.FAILED,
+            f"{replica.describe()} cannot be read: {str(error.orig or error).splitlines()[0]}",
+            "start the standby, or unset CASEWORK_READ_REPLICA_URL (the views are then "
+            "read from the primary)",
+        )
+        return
+    finally:
+        primary.dispose()
+        standby.dispose()
+    said = (
+        f"{replica.describe()}: views at position {views_there} (primary {views_here}), "
+        f"{int(behind):,} bytes of WAL to replay"
+    )
+    if not recovering:
+        yield Finding(
+            "read replica", Outcome.WARN, f"{said}; not a standby", "name a streaming standby"
+        )
+    elif paused:
+        yield Finding(
+            "read replica",
+            Outcome.WARN,
+            f"{said}; replay is paused: reads that need a newer position wait, then fail",
+            "SELECT pg_wal_replay_resume() on the standby",
+        )
+    else:
+        yield ok("read replica", said)
 
 
 def _checkpoints(app: Casework, latest: Checkpoint | None, now: datetime) -> Finding:

@@ -28,6 +28,7 @@ from casework.projections.machinery.runner import Runner, ViewMoved, runner_name
 from casework.projections.machinery.view_base import View
 from casework.projections.views import ALL_VIEWS
 from casework.store.errors import StoreError
+from casework.store.replica import replica_of
 
 # A runner that has not written for this long while its view lags is "stopped".
 STALE_AFTER = timedelta(seconds=30)
@@ -60,12 +61,16 @@ class Projections:
         # Shown in status as the runner of the views this object runs.
         self.runner_name = runner_name()
         self.engine = read_table_engine(app.database)
+        # Reads (and read-your-writes waits) go to the replica when one is configured.
+        replica = replica_of(app.settings, app.database)
+        self.reader = read_table_engine(replica) if replica else self.engine
         self.view_classes: dict[str, type[View]] = {v.name: v for v in views or ALL_VIEWS}
         self._definitions = {name: cls.definition() for name, cls in self.view_classes.items()}
         self._start_new_views()
 
     def close(self) -> None:
         self.engine.dispose()
+        self.reader.dispose()
 
     # -- generations ---------------------------------------------------------------
 
@@ -328,12 +333,10 @@ class Projections:
         transaction: a rebuild's switch, which drops the old generation, waits for it
         (PostgreSQL) or leaves it its snapshot (SQLite)."""
         g = view_generations.c
-        serving = (
-            select(g.generation)
-            .where(g.view == name, g.status == SERVING)
-            .with_for_update(read=True, key_share=True)
-        )
-        with self.engine.connect() as connection:
+        serving = select(g.generation).where(g.view == name, g.status == SERVING)
+        if self.reader is self.engine:  # a standby takes no row locks (store/replica)
+            serving = serving.with_for_update(read=True, key_share=True)
+        with self.reader.connect() as connection:
             # A read that waited on a switch finds no serving row in its statement's
             # snapshot (the old row is gone, the new one was building): ask again.
             for _ in range(3):
@@ -352,7 +355,7 @@ class Projections:
         query = select(g.view, g.position).where(g.status == SERVING)
         wanted = set(names or self.view_classes)
         while True:
-            with self.engine.connect() as connection:
+            with self.reader.connect() as connection:
                 rows = connection.execute(query).all()
             behind = [r for r in rows if r.view in wanted and r.position < position]
             if not behind and rows:
