@@ -32,6 +32,7 @@ from api.errors import problem_details
 from api.headers import security_headers
 from api.health import HealthController
 from api.idempotency import IdempotencyTable
+from api.metrics import MetricsController, metrics_networks, request_metrics
 from api.organisation import OrganisationController, StaffController
 from api.pages import pages_router
 from api.referrals import ReferralController
@@ -120,10 +121,13 @@ def create_app(
     *,
     sign_checkpoints: bool = True,
     run_views: bool = True,
+    metrics_from: str | None = None,
 ) -> Litestar:
     """The API on the store `settings` name. A server signs ledger checkpoints every
     minute and at shutdown (`sign_checkpoints`) and keeps the views fresh in this
-    process (`run_views`; off when a `casework projections run` process does)."""
+    process (`run_views`; off when a `casework projections run` process does).
+    `/metrics` answers the networks `metrics_from` names (`api.metrics`)."""
+    networks = metrics_networks(metrics_from)  # a bad value stops the start here
     pending = PendingCheckpoints()
     casework = ServedCasework(settings, master_key, pending_checkpoints=pending)
     idempotency = _open_tables(casework)
@@ -163,15 +167,23 @@ def create_app(
             StaffSessionController,
             ViewController,
             HealthController,
+            MetricsController,
             pages_router(),
         ],
         dependencies=APP_DEPENDENCIES,
-        middleware=[DefineMiddleware(BearerSession, exclude=["^/schema"])],
+        middleware=[request_metrics(), DefineMiddleware(BearerSession, exclude=["^/schema"])],
         plugins=[problem_details()],
         before_send=[security_headers],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
-        state=State({"casework": casework, "idempotency": idempotency, "projections": projections}),
+        state=State(
+            {
+                "casework": casework,
+                "idempotency": idempotency,
+                "projections": projections,
+                "metrics_networks": networks,
+            }
+        ),
         on_startup=[start],
         on_shutdown=[stop],
         # Unexpected errors are logged once, by api.errors, with their traceback.
@@ -186,8 +198,12 @@ def create_app(
 
 
 def create_app_from_env() -> Litestar:
-    """For an ASGI server's `--factory`: everything from `CASEWORK_*` variables, and
+    """For an ASGI server's `--factory`: everything from `CASEWORK_*` variables,
     `CASEWORK_API_RUN_VIEWS=0` when a separate `casework projections run` keeps the
-    views."""
+    views, and `CASEWORK_METRICS_FROM` for who may scrape `/metrics`."""
     run_views = os.environ.get("CASEWORK_API_RUN_VIEWS", "1").strip().lower()
-    return create_app(Settings.from_env(), run_views=run_views not in ("0", "false", "no", "off"))
+    return create_app(
+        Settings.from_env(),
+        run_views=run_views not in ("0", "false", "no", "off"),
+        metrics_from=os.environ.get("CASEWORK_METRICS_FROM"),
+    )

@@ -3,7 +3,8 @@
 `ServedCasework` is casework as the server runs it: through the core's `_after_save`
 hook it notes, for the command running in this thread, the events it stored, so the
 answer gives the record's new version and the log position exactly (another request
-writing at the same moment cannot be mistaken for this one).
+writing at the same moment cannot be mistaken for this one); and it counts the access
+records it writes for `/metrics`.
 
 `Command` is given to every POST handler (`provide_command`): `run(record_id, fn)`
 reserves the request's idempotency key, runs `fn` (one service-layer call), and
@@ -22,9 +23,12 @@ from eventsourcing.persistence import Recording
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
+from api.counters import ACCESS_RECORDS
 from api.idempotency import PENDING, IdempotencyTable, request_hash
 from api.problems import Problem
 from api.schemas.common import Recorded
+from casework.aggregates.access_record import AccessAction, AccessOutcome
+from casework.aggregates.base import Actor
 from casework.application import Casework
 from casework.application.principal import Principal
 from casework.store.database import APPLICATION_NAME
@@ -52,6 +56,13 @@ class ServedCasework(Casework):
         super()._after_save(recordings)
         for receipt in _receipts.open:
             receipt.extend(recordings)
+
+    def record_access(self, principal: Actor | None, action: AccessAction, **what: Any) -> UUID:
+        """Counted for `/metrics` once it is stored (by action and outcome only)."""
+        recorded = super().record_access(principal, action, **what)
+        outcome = AccessOutcome(what.get("outcome", AccessOutcome.ALLOWED))
+        ACCESS_RECORDS.labels(AccessAction(action).value, outcome.value).inc()
+        return recorded
 
 
 def run_with_receipt(fn: Callable[[], Any]) -> tuple[Any, list[Recording[UUID]]]:
