@@ -6,6 +6,7 @@ service layer returns; they decide nothing about access. Refusals become pages i
 reader's language (`error.html`), never problem documents; a missing or ended
 session sends the browser to sign in. Every form is CSRF-protected by the router's
 own CSRF middleware (the JSON API, which takes bearer tokens, is not behind it).
+Forms sent by HTMX are answered in place (`rendering.after_form`).
 """
 
 import os
@@ -20,6 +21,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.params import URLEncodedBody
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -28,9 +30,10 @@ from api.pages.case_forms import CaseForms
 from api.pages.case_pages import CasePages, WorkPages
 from api.pages.compliance_pages import CompliancePages
 from api.pages.dashboard_pages import DashboardPages
+from api.pages.intake_pages import IntakePages
 from api.pages.language import LANGUAGE_COOKIE, LOCALES, N_
 from api.pages.referral_pages import ReferralPages
-from api.pages.rendering import language_of, render
+from api.pages.rendering import language_of, partial, render
 from api.pages.signing_in import (
     SIGN_IN,
     SignInNeeded,
@@ -78,7 +81,9 @@ def _error_page(
 
 def _refused(request: Request[Any, Any, Any], error: RuleBroken) -> Response[Any]:
     if isinstance(error, SignInNeeded):
-        return Redirect(f"{SIGN_IN}?next={request.url.path}", status_code=303)
+        to = f"{SIGN_IN}?next={request.url.path}"
+        # HTMX would follow a redirect and swap the sign-in page into this one.
+        return ClientRedirect(to) if partial(request) else Redirect(to, status_code=303)
     return _error_page(request, error.rule, error.status, error.message)
 
 
@@ -142,6 +147,7 @@ def pages_router() -> Router:
             WorkPages,
             CasePages,
             CaseForms,
+            IntakePages,
             SupervisorPages,
             CompliancePages,
             ReferralPages,
@@ -158,6 +164,7 @@ def pages_router() -> Router:
         dependencies={"by": Provide(page_principal)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config())],
         exception_handlers={RuleBroken: _refused, HTTPException: _http_error},
+        request_class=HTMXRequest,
         opt={"exclude_from_auth": True},
         include_in_schema=False,
     )

@@ -19,10 +19,9 @@ from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
 
 from api.dependencies import Asking, Service
-from api.pages.case_pages import changes_since, render_case
+from api.pages.case_pages import changes_since, render_case, show_case
 from api.pages.forms import (
     Unreadable,
     choice,
@@ -32,7 +31,7 @@ from api.pages.forms import (
     uuid_of,
     whole,
 )
-from api.pages.rendering import language_of
+from api.pages.rendering import after_form, language_of
 from casework.aggregates.base import InvalidValue, RuleBroken
 from casework.aggregates.case import (
     AssessmentDomain,
@@ -72,6 +71,7 @@ class CaseForm:
     to_staff_id: str = ""
     receiver: str = ""
     urgency: str = ""
+    next_review_on: str = ""
     _csrf_token: str = field(default="", repr=False)
     raw: dict[str, str | list[str]] = field(default_factory=dict, repr=False)
 
@@ -232,8 +232,8 @@ def _hand_over(
         raise
 
 
-def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
-    reason = ClosureReason(choice(data.reason, [r.value for r in ClosureReason], "reason"))
+def _outcomes(data: CaseForm) -> list[OutcomeOfGoal]:
+    """A closure's outcome of each goal (`outcome-<goal id>`, `comment-<goal id>`)."""
     outcomes = []
     for key in data.raw:
         if not key.startswith("outcome-"):
@@ -242,26 +242,83 @@ def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, ver
         outcome = choice(data.get(key), [o.value for o in GoalOutcome], "outcomes")
         comment = data.get(f"comment-{goal_id}").strip()
         outcomes.append(OutcomeOfGoal(goal_id, GoalOutcome(outcome), comment))
-    casework.close_case(case_id, by, reason, outcomes, data.summary, expected_version=version)
+    return outcomes
+
+
+def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    reason = ClosureReason(choice(data.reason, [r.value for r in ClosureReason], "reason"))
+    casework.close_case(
+        case_id, by, reason, _outcomes(data), data.summary, expected_version=version
+    )
+
+
+def _amend_closure(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    casework.amend_closure(
+        case_id,
+        by,
+        uuid_of(data.record_id, "record_id"),
+        _outcomes(data),
+        data.summary,
+        data.reason,
+        expected_version=version,
+    )
+
+
+def _remove_member(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    # One select names the member: "<staff id>:<discipline>" (a person may be on the
+    # team for two disciplines).
+    staff_id, _, discipline = data.staff_id.partition(":")
+    casework.remove_team_member(
+        case_id,
+        by,
+        uuid_of(staff_id, "staff_id"),
+        Discipline(choice(discipline, [d.value for d in Discipline], "staff_id")),
+        data.reason,
+        expected_version=version,
+    )
+
+
+def _plan_review(
+    casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
+) -> None:
+    casework.review_plan(
+        case_id,
+        by,
+        data.summary,
+        day_of(data.next_review_on, "next_review_on"),
+        expected_version=version,
+    )
 
 
 def _reopen(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
     casework.reopen_case(case_id, by, data.reason, expected_version=version)
 
 
-def _refer(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
-    kind, _, holder_id = data.receiver.partition(":")
+def referral_terms(
+    receiver: str, urgency: str, shared: list[str]
+) -> tuple[Holder, Urgency, list[SharedPart]]:
+    """A referral form's receiver (`department:<id>` or `agency:<id>`), urgency and
+    the parts it shares, as the service layer takes them."""
+    kind, _, holder_id = receiver.partition(":")
     if kind == "department":
-        receiver = Holder.department(uuid_of(holder_id, "receiver"))
+        to = Holder.department(uuid_of(holder_id, "receiver"))
     elif kind == "agency":
-        receiver = Holder.agency(uuid_of(holder_id, "receiver"))
+        to = Holder.agency(uuid_of(holder_id, "receiver"))
     else:
         raise Unreadable("receiver")
-    urgency = Urgency(choice(data.urgency, [u.value for u in Urgency], "urgency"))
     allowed = [s.value for s in SharedPart]
-    parts = [SharedPart(choice(p, allowed, "shared")) for p in data.all("shared")]
+    parts = [SharedPart(choice(p, allowed, "shared")) for p in shared]
     if not parts:
         raise Unreadable("shared")
+    return to, Urgency(choice(urgency, [u.value for u in Urgency], "urgency")), parts
+
+
+def _refer(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
+    receiver, urgency, parts = referral_terms(data.receiver, data.urgency, data.all("shared"))
     casework.send_referral(by, case_id, receiver, data.reason, urgency, parts)
 
 
@@ -275,6 +332,9 @@ FORMS: dict[str, Handler] = {
     "team-member": _team_member,
     "hand-over": _hand_over,
     "close": _close,
+    "amend-closure": _amend_closure,
+    "remove-member": _remove_member,
+    "plan-review": _plan_review,
     "reopen": _reopen,
     "refer": _refer,
 }
@@ -320,4 +380,8 @@ class CaseForms(Controller):
             return render_case(
                 request, casework, by, case_id, 422, form=sent, open_form=form, refusal=refusal
             )
-        return Redirect(f"/cases/{case_id}?recorded={form}", status_code=303)
+        return after_form(
+            request,
+            f"/cases/{case_id}?recorded={form}",
+            lambda: show_case(request, casework, by, case_id, form),
+        )

@@ -16,11 +16,11 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
 
 from api.dependencies import Asking, Service
 from api.pages.language import N_, Language
-from api.pages.rendering import language_of, render
+from api.pages.referral_diagram import BOX_HEIGHT, BOX_WIDTH, chains_of
+from api.pages.rendering import after_form, language_of, render
 from casework.access import AccessDenied
 from casework.aggregates.agency import Agency
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
@@ -39,9 +39,10 @@ from casework.aggregates.referral import SharedPart, Urgency
 from casework.application import Casework
 from casework.application.access_log import AccessEntry, AccessLogNotAllowed
 from casework.application.authorisation import CaseReading
-from casework.application.errors import Conflict
+from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import reviews_shown
+from casework.application.supervision import SUPERVISED_ROLES, SupervisionDue
 from casework.projections import Projections
 from casework.projections.views.referral_chains import Hop
 from casework.store.access_index import AccessQuery
@@ -140,6 +141,10 @@ class WorkPages(Controller):
             sent_back=[] if administrator else sent_back_to(casework, by, mine),
             waiting=[] if administrator else referrals_waiting(request, casework, by),
             action_items=[] if administrator else my_action_items(request, casework, by),
+            next_supervision=None if administrator else my_next_supervision(casework, by),
+            supervisees_overdue=[
+                d for d in supervisees_due(casework, by) if d.is_overdue(now().date())
+            ],
             names=Names(casework),
             holder_name=lambda kind, holder_id: holder_name(casework, kind, holder_id),
         )
@@ -256,6 +261,39 @@ def my_action_items(
     return found
 
 
+@dataclass(frozen=True)
+class NextSupervision:
+    """When I am next due for supervision (`due_on` None: no schedule is set yet)."""
+
+    last_on: Any
+    due_on: Any
+    overdue: bool
+
+
+def my_next_supervision(casework: Casework, by: Principal) -> NextSupervision | None:
+    """From my supervision schedule, as the service layer lets me read it (None for
+    roles that are not supervised, or when it is not shown to me)."""
+    if by.role not in SUPERVISED_ROLES:
+        return None
+    try:
+        schedule = casework.get_supervision_schedule(by, by.staff_id)
+    except NotFound:
+        return NextSupervision(None, None, True)
+    except RuleBroken:
+        return None
+    return NextSupervision(
+        schedule.last_supervised_on, schedule.due_on(), schedule.is_overdue(now().date())
+    )
+
+
+def supervisees_due(casework: Casework, by: Principal) -> list[SupervisionDue]:
+    """When each of a supervisor's supervisees today is next due, soonest first."""
+    if by.role is not Role.SUPERVISOR:
+        return []
+    mine = set(casework.get_staff(by.staff_id).supervisees_on(now().date()))
+    return [d for d in casework.supervision_due(by) if d.staff_id in mine]
+
+
 @dataclass
 class NoteForm:
     kind: str = ""
@@ -291,6 +329,7 @@ def render_case(
     extra.setdefault("open_form", "")
     context = case_context(casework, by, reading)
     context["referrals"] = referrals_of(request, case_id)
+    context["chains"] = chains_of(context["referrals"], context["holder_name"])
     return render(request, "case.html", status_code, **context, **extra)
 
 
@@ -316,33 +355,40 @@ def case_choices(casework: Casework, by: Principal, case: Any) -> dict[str, Any]
         return {"staff": [], "caseworkers": [], "receivers": []}
     staff = [
         s
-        for s in casework.list_staff()
+        for s in casework.staff_directory(by)
         if s.active
         and s.centre_id == case.centre_id
         and not ({Role.ADMINISTRATOR, Role.COMPLIANCE_REVIEWER} >= set(s.roles))
     ]
     staff.sort(key=lambda s: s.name)
     caseworkers = [
-        Choice(str(s.id), s.name)
+        Choice(str(s.staff_id), s.name)
         for s in staff
         if Role.CASEWORKER in s.roles
         and s.department_id == case.department_id
-        and s.id != case.lead_worker_id
+        and s.staff_id != case.lead_worker_id
     ]
-    organisation = casework.get_organisation()
+    return {
+        "staff": [Choice(str(s.staff_id), s.name) for s in staff],
+        "caseworkers": caseworkers,
+        "receivers": receivers_of(casework, by, case.centre_id, case.department_id),
+    }
+
+
+def receivers_of(
+    casework: Casework, by: Principal, centre_id: UUID, holder_id: UUID
+) -> list[Choice]:
+    """Where a referral may be sent: the centre's other departments (not `holder_id`,
+    the one referring) and the agencies still taking referrals."""
+    organisation = casework.read_organisation(by)
     receivers = [
         Choice(f"department:{d.department_id}", d.name)
-        for d in organisation.departments_of(case.centre_id)
-        if d.department_id != case.department_id
+        for d in organisation.departments_of(centre_id)
+        if d.department_id != holder_id
     ]
     agencies = [casework.get_agency(a) for a in casework.record_ids(Agency.Registered)]
     receivers += [Choice(f"agency:{a.id}", a.name) for a in agencies if not a.closed]
-    return {
-        "staff": [Choice(str(s.id), s.name) for s in staff],
-        "staff_disciplines": {str(s.id): [d.value for d in s.disciplines] for s in staff},
-        "caseworkers": caseworkers,
-        "receivers": receivers,
-    }
+    return receivers
 
 
 def holder_name(casework: Casework, kind: str, holder_id: UUID) -> str:
@@ -393,8 +439,33 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
         "is_open": case.status in OPEN_STATUSES,
         "is_closed": case.status is CaseStatus.CLOSED,
         "holder_name": lambda kind, holder_id: holder_name(casework, kind, holder_id),
+        "box": {"width": BOX_WIDTH, "height": BOX_HEIGHT},
         **case_choices(casework, by, case),
     }
+
+
+def show_case(
+    request: Request[Any, Any, Any],
+    casework: Casework,
+    by: Principal,
+    case_id: UUID,
+    recorded: str = "",
+) -> Response[str]:
+    """The case page after a read or a form; if the case is refused (and the refusal
+    recorded), staff who work cases are offered break-the-glass."""
+    try:
+        return render_case(request, casework, by, case_id, recorded=recorded)
+    except AccessDenied as refused:
+        offer = by.role in BREAK_GLASS_ROLES
+        return render(
+            request,
+            "error.html",
+            403,
+            title=N_("You may not see or do this"),
+            detail=refused.message,
+            rule=refused.rule,
+            break_glass=case_id if offer else None,
+        )
 
 
 def referrals_of(request: Request[Any, Any, Any], case_id: UUID) -> list[Hop]:
@@ -423,21 +494,7 @@ class CasePages(Controller):
         by: Asking,
         case_id: FromPath[UUID],
     ) -> Response[str]:
-        recorded = request.query_params.get("recorded", "")
-        try:
-            return render_case(request, casework, by, case_id, recorded=recorded)
-        except AccessDenied as refused:
-            # Refused (and recorded): staff who work cases are offered break-the-glass.
-            offer = by.role in BREAK_GLASS_ROLES
-            return render(
-                request,
-                "error.html",
-                403,
-                title=N_("You may not see or do this"),
-                detail=refused.message,
-                rule=refused.rule,
-                break_glass=case_id if offer else None,
-            )
+        return show_case(request, casework, by, case_id, request.query_params.get("recorded", ""))
 
     @post(
         "/{case_id:uuid}/notes",
@@ -483,9 +540,13 @@ class CasePages(Controller):
                 422,
                 form=data,
                 open_form="note",
-                field_error=message,
+                note_error=message,
             )
-        return Redirect(f"/cases/{case_id}?recorded=note#notes", status_code=303)
+        return after_form(
+            request,
+            f"/cases/{case_id}?recorded=note#notes",
+            lambda: show_case(request, casework, by, case_id, "note"),
+        )
 
 
 def changes_since(

@@ -31,7 +31,7 @@ from casework.aggregates.base import InvalidValue, now
 from casework.application import Casework
 from casework.application.principal import Principal
 from casework.projections import Projections
-from casework.projections.views.caseload import Caseload, IndicatorReport
+from casework.projections.views.caseload import Caseload, IndicatorReport, MonthlyCount
 
 RISKS = ["critical", "high", "medium", "low"]
 # Chart geometry (SVG user units).
@@ -52,6 +52,7 @@ HEADERS = [
     N_("Awaiting review"),
 ]
 MONTHLY_HEADERS = [N_("Month"), N_("Indicator"), N_("Detail"), N_("Count")]
+ACROSS_TITLE = N_("Service indicators across the departments")
 INDICATORS = {
     "intake": N_("Intakes"),
     "note": N_("Notes"),
@@ -101,11 +102,21 @@ class Line:
 
 
 @dataclass(frozen=True)
+class DepartmentIndicators:
+    """The service indicators side by side across the departments: one row per month
+    and indicator, one count per department (in `names` order) and their total."""
+
+    names: list[str]
+    rows: list[tuple[str, str, list[int], int]]  # month, indicator, counts, total
+
+
+@dataclass(frozen=True)
 class Pinned:
     report: IndicatorReport
     workers: list[Line]
     departments: list[Line]
     visible: int
+    across: DepartmentIndicators
 
 
 def _bars(rows: list[tuple[str, list[tuple[str, int]]]]) -> tuple[list[Bar], int]:
@@ -132,13 +143,31 @@ def pinned_report(
     visible = casework.cases_visible_to(by, casework.case_ids())
     with projections.read("caseload") as (view, connection):
         report = view.report(connection, position, on, case_ids=visible)
+        named = sorted(
+            ((department_name(casework, k), k) for k in report.by_department), key=lambda d: d[0]
+        )
+        per_department = [
+            view.monthly_by(connection, position, department_id=k, case_ids=visible)
+            for _, k in named
+        ]
     names = Names(casework)
     workers = sorted((Line(names(k), v) for k, v in report.by_worker.items()), key=_by_name)
     departments = sorted(
         (Line(department_name(casework, k), v) for k, v in report.by_department.items()),
         key=_by_name,
     )
-    return Pinned(report, workers, departments, len(visible))
+    across = _across([name for name, _ in named], per_department)
+    return Pinned(report, workers, departments, len(visible), across)
+
+
+def _across(names: list[str], per_department: list[list[MonthlyCount]]) -> DepartmentIndicators:
+    """Each department's monthly counts summed over their details, side by side."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for n, monthly in enumerate(per_department):
+        for m in monthly:
+            counts.setdefault((m.month, m.indicator), [0] * len(names))[n] += m.count
+    rows = [(month, kind, row, sum(row)) for (month, kind), row in sorted(counts.items())]
+    return DepartmentIndicators(names, rows)
 
 
 def _by_name(line: Line) -> str:
@@ -169,6 +198,22 @@ def _monthly_rows(language: Language, report: IndicatorReport) -> list[list[str 
             m.count,
         ]
         for m in report.monthly
+    ]
+
+
+def _across_headers(language: Language, across: DepartmentIndicators) -> list[str]:
+    return [
+        language.gettext("Month"),
+        language.gettext("Indicator"),
+        *across.names,
+        language.gettext("Total"),
+    ]
+
+
+def _across_rows(language: Language, across: DepartmentIndicators) -> list[list[str | int]]:
+    return [
+        [month, language.gettext(INDICATORS.get(kind, label(kind))), *counts, total]
+        for month, kind, counts, total in across.rows
     ]
 
 
@@ -210,6 +255,10 @@ def caseload_csv(language: Language, pinned: Pinned) -> bytes:
     writer.writerow([language.gettext("Monthly service indicators")])
     writer.writerow([language.gettext(h) for h in MONTHLY_HEADERS])
     writer.writerows(_monthly_rows(language, pinned.report))
+    writer.writerow([])
+    writer.writerow([language.gettext(ACROSS_TITLE)])
+    writer.writerow(_across_headers(language, pinned.across))
+    writer.writerows(_across_rows(language, pinned.across))
     # The byte-order mark tells Excel and WPS the file is UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
@@ -218,15 +267,28 @@ def caseload_xlsx(language: Language, pinned: Pinned) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True})
+
+    def translated(headers: list[str]) -> list[str]:
+        return [language.gettext(h) for h in headers]
+
     sheets: list[tuple[str, list[str], list[list[str | int]]]] = [
-        (N_("Workers"), HEADERS, [line.cells() for line in pinned.workers]),
-        (N_("Departments"), HEADERS, [line.cells() for line in pinned.departments]),
-        (N_("Monthly service indicators"), MONTHLY_HEADERS, _monthly_rows(language, pinned.report)),
+        (N_("Workers"), translated(HEADERS), [line.cells() for line in pinned.workers]),
+        (N_("Departments"), translated(HEADERS), [line.cells() for line in pinned.departments]),
+        (
+            N_("Monthly service indicators"),
+            translated(MONTHLY_HEADERS),
+            _monthly_rows(language, pinned.report),
+        ),
+        (
+            N_("By department"),
+            _across_headers(language, pinned.across),
+            _across_rows(language, pinned.across),
+        ),
     ]
     for title, headers, rows in sheets:
         sheet = book.add_worksheet(language.gettext(title)[:31])
         sheet.write(0, 0, _pinned_line(language, pinned))
-        sheet.write_row(2, 0, [language.gettext(h) for h in headers], bold)
+        sheet.write_row(2, 0, headers, bold)
         for n, row in enumerate(rows, start=3):
             sheet.write_row(n, 0, row)
         sheet.set_column(0, 0, 28)
@@ -282,6 +344,9 @@ class DashboardPages(Controller):
             headers=HEADERS,
             monthly_headers=MONTHLY_HEADERS,
             monthly=_monthly_rows(language_of(request), pinned.report),
+            across_title=ACROSS_TITLE,
+            across_headers=_across_headers(language_of(request), pinned.across),
+            across=_across_rows(language_of(request), pinned.across),
             risk_bars=risk_bars,
             risk_height=risk_height,
             overdue_bars=overdue_bars,

@@ -54,6 +54,16 @@ FIELD_MESSAGES = {
     "urgency": N_("Choose how urgent it is."),
     "shared": N_("Choose what the referral shares."),
     "source": N_("No failed sign-ins are counted for this source."),
+    "next_review_on": N_("Give the date of the next review."),
+    "presenting_problem": N_("Say what brings the client to the centre."),
+    "risk_rationale": N_("Say why the risk is high or critical."),
+    "clients": N_("Give at least one client's name."),
+    "date_of_birth": N_("Give the date of birth as a date, or leave it empty."),
+    "sex": N_("Choose the client's sex, or leave it not recorded."),
+    "lead_worker_id": N_("Choose a caseworker of your department as the lead."),
+    "referral_source": N_("Choose who referred the client."),
+    "risk_level": N_("Choose the risk level."),
+    "consent_disciplines": N_("Say which disciplines the consent covers."),
 }
 INVALID = N_("This value is not valid.")
 
@@ -94,6 +104,12 @@ RULE_MESSAGES = {
     "no_such_account": N_("There is no such account."),
     "account_not_locked": N_("The account is not locked."),
     "agency_closed": N_("The agency no longer takes referrals."),
+    "not_on_team": N_("This person is not on the team for that discipline."),
+    "closure_not_pending": N_("The closure is no longer waiting for approval."),
+    "record_not_found": N_("There is no such record on this case (the plan may not be active)."),
+    "onward_referral_not_allowed": N_(
+        "Only a referral your department has accepted can be referred onward."
+    ),
 }
 REFUSED = N_("This was refused.")
 

@@ -35,6 +35,10 @@ LABELS: dict[str, str] = {
     "resource_linking": N_("Resource linking"),
     "accompaniment": N_("Accompaniment"),
     "advocacy": N_("Advocacy"),
+    # sexes ("other" is named above)
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "not_recorded": N_("Not recorded"),
     # case statuses
     "intake": N_("Intake"),
     "assessed": N_("Assessed"),

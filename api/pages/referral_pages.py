@@ -2,7 +2,8 @@
 those the service layer lets read it (the case's readers and the staff of the
 receiving department, `get_referral`, every reading recorded); and the receiver's
 answer forms (accept, decline with a reason, start the service, complete with the
-outcome, return with a reason). An external agency has no accounts: staff of the
+outcome, return with a reason, refer onward while it holds the referral), and the
+sender's withdrawal with a reason. An external agency has no accounts: staff of the
 sending centre record its answer with the name of the agency's contact who gave it.
 
 Each answer is sent with the referral version the page was read at; if someone
@@ -17,14 +18,21 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
 
 from api.dependencies import Asking, Service
-from api.pages.case_pages import Names, holder_name
+from api.pages.case_forms import referral_terms
+from api.pages.case_pages import Names, holder_name, receivers_of
 from api.pages.forms import Refusal, Unreadable, refusal_of, whole
-from api.pages.rendering import language_of, render
+from api.pages.rendering import after_form, language_of, render
 from casework.aggregates.base import RuleBroken
-from casework.aggregates.referral import HolderKind, Referral, ReferralStatus
+from casework.aggregates.referral import (
+    HELD_BY_RECEIVER,
+    HolderKind,
+    Referral,
+    ReferralStatus,
+    SharedPart,
+    Urgency,
+)
 from casework.application import Casework
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
@@ -39,6 +47,9 @@ class AnswerForm:
     reason: str = ""
     outcome: str = ""
     agency_contact: str = ""
+    receiver: str = ""
+    urgency: str = ""
+    shared: list[str] | str = field(default_factory=list)
     _csrf_token: str = field(default="", repr=False)
 
 
@@ -71,19 +82,42 @@ def _return(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: i
     )
 
 
+def _withdraw(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    casework.withdraw_referral(rid, by, data.reason, expected_version=v)
+
+
+def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+    shared = [data.shared] if isinstance(data.shared, str) else data.shared
+    receiver, urgency, parts = referral_terms(data.receiver, data.urgency, shared)
+    casework.refer_onward(rid, by, receiver, data.reason, urgency, parts, expected_version=v)
+
+
 ANSWERS: dict[str, Answer] = {
     "accept": _accept,
     "decline": _decline,
     "start": _start,
     "complete": _complete,
     "return": _return,
+    "withdraw": _withdraw,
+    "onward": _onward,
 }
-# Which answers a referral at each status can take.
+# Which answers a referral at each status can take (the receiver's; the sender may
+# withdraw it while it is sent or held, and the receiver refer it onward while held).
 NEXT_STEPS = {
     ReferralStatus.SENT: ["accept", "decline"],
     ReferralStatus.ACCEPTED: ["start"],
     ReferralStatus.IN_SERVICE: ["complete", "return"],
 }
+WITHDRAWABLE = frozenset({ReferralStatus.SENT, *HELD_BY_RECEIVER})
+
+
+def _centre_of(casework: Casework, by: Principal, referral: Referral) -> UUID | None:
+    """The centre the referral was sent in: that of its departments."""
+    organisation = casework.read_organisation(by)
+    for holder in (referral.sender, referral.receiver):
+        if holder.kind is HolderKind.DEPARTMENT:
+            return organisation.department(holder.id).centre_id
+    return None
 
 
 def render_referral(
@@ -96,6 +130,8 @@ def render_referral(
 ) -> Response[str]:
     referral: Referral = casework.get_referral(by, referral_id)
     agency = referral.receiver.kind is HolderKind.AGENCY
+    held = referral.status in HELD_BY_RECEIVER
+    centre_id = _centre_of(casework, by, referral) if held else None
     return render(
         request,
         "referral.html",
@@ -107,11 +143,17 @@ def render_referral(
         receiver=holder_name(casework, referral.receiver.kind.value, referral.receiver.id),
         agency=agency,
         steps=NEXT_STEPS.get(referral.status, []),
+        withdrawable=referral.status in WITHDRAWABLE,
+        onward_to=[]
+        if centre_id is None
+        else receivers_of(casework, by, centre_id, referral.receiver.id),
+        urgencies=[u.value for u in Urgency],
+        shared_parts=[p.value for p in SharedPart],
         form=extra.pop("form", None),
         step=extra.pop("step", ""),
         refusal=extra.pop("refusal", None),
         conflict=extra.pop("conflict", False),
-        answered=request.query_params.get("answered", ""),
+        answered=extra.pop("answered", request.query_params.get("answered", "")),
         **extra,
     )
 
@@ -168,4 +210,8 @@ class ReferralPages(Controller):
             return render_referral(
                 request, casework, by, referral_id, 422, form=data, step=step, refusal=refusal
             )
-        return Redirect(f"/referrals/{referral_id}?answered={step}", status_code=303)
+        return after_form(
+            request,
+            f"/referrals/{referral_id}?answered={step}",
+            lambda: render_referral(request, casework, by, referral_id, answered=step),
+        )

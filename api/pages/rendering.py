@@ -1,7 +1,15 @@
 """Rendering a page: one Jinja environment for both languages (`jinja2.ext.i18n`,
 with gettext reading the request's `Language` from the template context), the CSRF
-token the middleware put in the scope, and the headers every page carries."""
+token the middleware put in the scope, and the headers every page carries.
 
+A form sent by HTMX (`HX-Request`, `litestar.plugins.htmx.HTMXRequest`) is answered
+with the page's main content only (its templates extend `layout`: `fragment.html`
+instead of `base.html`), swapped into `<main>` in place: one request, no reload, and
+every form on it carries the record's new version. Without JavaScript the same forms
+post and redirect as before (`after_form`).
+"""
+
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +18,8 @@ from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.enums import MediaType
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect
 from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
@@ -62,6 +72,21 @@ def language_of(request: Request[Any, Any, Any]) -> Language:
     )
 
 
+def partial(request: Request[Any, Any, Any]) -> bool:
+    """Whether HTMX sent the request (it swaps the answer into the page)."""
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
+
+
+def after_form(
+    request: Request[Any, Any, Any], location: str, page: Callable[[], Response[str]]
+) -> Response[Any]:
+    """What a form that did its work answers: for HTMX the page itself, at once (one
+    request); otherwise a redirect to `location` (post, redirect, get)."""
+    if partial(request):
+        return page()
+    return Redirect(location, status_code=303)
+
+
 def render(
     request: Request[Any, Any, Any],
     template: str,
@@ -72,6 +97,7 @@ def render(
     language = context.pop("language", None) or language_of(request)
     csrf_token = ScopeState.from_scope(request.scope).csrf_token
     html = ENVIRONMENT.get_template(template).render(
+        layout="fragment.html" if partial(request) else "base.html",
         language=language,
         csrf_token="" if csrf_token is Empty else csrf_token,
         path=request.url.path,

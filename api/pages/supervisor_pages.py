@@ -17,9 +17,9 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from api.dependencies import Asking, Service
-from api.pages.case_pages import Names, fresh
+from api.pages.case_pages import Names, fresh, supervisees_due
 from api.pages.forms import Refusal, Unreadable, choice, day_of, refusal_of, uuid_of, whole
-from api.pages.rendering import language_of, render
+from api.pages.rendering import after_form, language_of, render
 from casework.aggregates.base import Role, RuleBroken, now
 from casework.aggregates.case import RecordKind
 from casework.aggregates.case_discussion import CaseDiscussion
@@ -89,9 +89,8 @@ class SupervisorPages(Controller):
     ) -> Response[str]:
         names = Names(casework)
         waiting = review_queue(casework, by)
-        mine = set(_supervisees(casework, by))
         today = now().date()
-        due = [d for d in casework.supervision_due(by) if d.staff_id in mine]
+        due = supervisees_due(casework, by)
         projections: Projections = request.app.state.projections
         fresh(projections, "supervision_history")
         with projections.read("supervision_history") as (view, connection):
@@ -220,7 +219,11 @@ class SupervisorPages(Controller):
                 done="",
             )
         done = "approved" if data.verdict == "approve" else "revision_requested"
-        return Redirect(f"/reviews/{case_id}/{kind}/{record_id}?done={done}", status_code=303)
+        return after_form(
+            request,
+            f"/reviews/{case_id}/{kind}/{record_id}?done={done}",
+            lambda: self._review_page(request, casework, by, case_id, kind, record_id, done=done),
+        )
 
     # -- supervision sessions ----------------------------------------------------------
 
