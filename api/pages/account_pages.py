@@ -51,7 +51,7 @@ def staff_accounts(casework: Casework, by: Principal) -> list[StaffAccount]:
     at = now()
     casework.live_sessions(by, by.staff_id)  # the service layer refuses all but administrators
     found = []
-    for staff in sorted(casework.list_staff(), key=lambda s: s.name):
+    for staff in sorted(casework.read_staff_list(by), key=lambda s: s.name):
         if not staff.active:
             continue
         account = casework.account_of_staff(staff.id)

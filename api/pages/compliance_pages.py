@@ -153,8 +153,9 @@ class CompliancePages(Controller):
         asking = self._asking(request, by)
         if asking is None:
             return self._purpose_page(request, by)
-        checkpoint = casework.latest_checkpoint()
-        report = casework.verify() if request.query_params.get("verify") == "1" else None
+        checkpoint = casework.read_latest_checkpoint(asking)
+        verifying = request.query_params.get("verify") == "1"
+        report = casework.read_verification(asking) if verifying else None
         projections: Projections = request.app.state.projections
         fresh(projections, "case_index")
         with projections.read("case_index") as (view, connection):

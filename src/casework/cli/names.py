@@ -1,29 +1,30 @@
-"""Names for the ids the read commands print: staff from the staff records,
-departments and centres from the organisation, agencies from their records. A
-name is shown beside its id (the id is what the other commands take); an id
-nobody knows is shown as it is."""
+"""Names for the ids the read commands print: staff from the staff directory,
+departments and centres from the organisation, agencies from the register, each read
+as the signed-in person (anyone on staff may). A name is shown beside its id (the id
+is what the other commands take); an id nobody knows is shown as it is."""
 
 from functools import cached_property
 from uuid import UUID
 
+from casework.aggregates.base import Actor
 from casework.application import Casework
 from casework.application.errors import NotFound
 
 
 class Names:
-    def __init__(self, app: Casework) -> None:
-        self.app = app
+    def __init__(self, app: Casework, by: Actor) -> None:
+        self.app, self.by = app, by
         self._agencies: dict[UUID, str] = {}
 
     @cached_property
     def _staff(self) -> dict[UUID, str]:
-        return {s.id: s.name for s in self.app.list_staff()}
+        return {c.staff_id: c.name for c in self.app.staff_directory(self.by)}
 
     @cached_property
     def _units(self) -> dict[UUID, str]:
         if not self.app.has_organisation():
             return {}
-        organisation = self.app.get_organisation()
+        organisation = self.app.read_organisation(self.by)
         centres = {c.centre_id: c.name for c in organisation.centres}
         departments = {d.department_id: d.name for d in organisation.departments}
         return centres | departments
@@ -41,7 +42,7 @@ class Names:
     def agency(self, agency_id: UUID) -> str:
         if agency_id not in self._agencies:
             try:
-                self._agencies[agency_id] = self.app.get_agency(agency_id).name
+                self._agencies[agency_id] = self.app.read_agency(self.by, agency_id).name
             except NotFound:
                 self._agencies[agency_id] = str(agency_id)
         return self._agencies[agency_id]

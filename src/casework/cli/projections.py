@@ -287,7 +287,7 @@ def run_cases(args: argparse.Namespace) -> int:
         # Only the cases the reader may see, each recorded in the access log.
         visible = {v.case_id: v for v in app.visible_cases(reader, [c.case_id for c in found])}
         found = [c for c in found if c.case_id in visible]
-        names = Names(app)
+        names = Names(app, reader)
         rows = [["CASE", "CLIENT", "STATUS", "RISK", "OPENED", "NEXT REVIEW", "NOTES"]]
         rows[0] += ["LEAD WORKER", "DEPARTMENT"]
         rows += [
@@ -325,7 +325,7 @@ def run_caseload(args: argparse.Namespace) -> int:
         visible = app.cases_visible_to(reader, app.case_ids())
         with projections.read("caseload") as (view, connection):
             report = view.report(connection, position, on, case_ids=visible)
-        names = Names(app)
+        names = Names(app, reader)
         tables = (("WORKER", report.by_worker, names.staff),)
         tables += (("DEPARTMENT", report.by_department, names.department),)
         pinned = "pinned at" if args.position else "now, at"
@@ -360,7 +360,7 @@ def run_plan(args: argparse.Namespace) -> int:
     with _projections(args) as projections, projections.read("case_plan") as (view, connection):
         app = projections.app
         reader = signed_in_principal(app)
-        names = Names(app)
+        names = Names(app, reader)
         if args.case is None:
             items = view.overdue(connection, on)
             # Only the cases the reader may see, each recorded in the access log.
@@ -427,7 +427,7 @@ def run_referral_chains(args: argparse.Namespace) -> int:
     with _projections(args) as projections, projections.read("referral_chains") as (view, c):
         app = projections.app
         reader = signed_in_principal(app)
-        names = Names(app)
+        names = Names(app, reader)
         if args.case:
             _require(app, args.case, Case.Opened, "case")
             # Refused (and recorded) unless the reader may see the case.
@@ -493,9 +493,10 @@ def run_timeline(args: argparse.Namespace) -> int:
         app = projections.app
         _require(app, args.case, Case.Opened, "case")
         # Refused (and recorded) unless the reader may see the case; the read is recorded.
-        reading = app.read_case(signed_in_principal(app), args.case)
+        reader = signed_in_principal(app)
+        reading = app.read_case(reader, args.case)
         entries = view.of_case(c, args.case, limit=100_000)
-        names = Names(app)
+        names = Names(app, reader)
         clients = ", ".join(client.name for client in reading.case.clients)
         rows = [["POSITION", "RECORD", "KIND", "ACTOR", "ROLE", "OCCURRED", "RECORDED"]]
         rows += [
