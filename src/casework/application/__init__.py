@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from casework.aggregates.case import Case
+from casework.aggregates.organisation import Organisation
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.accounts import AccountCommands
@@ -29,7 +30,14 @@ class Casework(
 ):
     """casework's application: one event store, one notification log, sealed."""
 
-    snapshotting_intervals: ClassVar = {Case: 100, Staff: 100, SupervisionSchedule: 50}
+    # The organisation gains an event per centre, department and person: a district's
+    # grows to thousands, and intake loads it.
+    snapshotting_intervals: ClassVar = {
+        Case: 100,
+        Staff: 100,
+        SupervisionSchedule: 50,
+        Organisation: 100,
+    }
 
 
 __all__ = ["Casework"]
