@@ -9,15 +9,19 @@ the instant and allowed/refused. That links people to cases they tried to read; 
 reveals no case content, and it survives the case's erasure on purpose.
 """
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+
 from casework.store.sql import Dialect
 
 TABLE = "access_log"
+# PostgreSQL: access records' events and look-up rows written by one statement.
+RECORD_FUNCTION = "casework_record_access"
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,35 @@ class AccessQuery:
     limit: int = 1000
 
 
+@dataclass(frozen=True)
+class AccessRow:
+    """One access record's look-up row, its values as the table stores them. Called
+    with the insert transaction's cursor, it writes itself (a write saved with the
+    record's event)."""
+
+    statement: str
+    params: tuple[Any, ...]
+
+    def __call__(self, cursor: Any) -> None:
+        cursor.execute(self.statement, self.params)
+
+
 class AccessIndex:
-    def __init__(self, datastore: Any, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        datastore: Any,
+        dialect: Dialect,
+        events_table: str = "",
+        channel: str = "",
+        lock_timeout: int = 0,
+    ) -> None:
         self.datastore = datastore
         self.dialect = dialect
+        # Where the one-statement write puts the events (PostgreSQL): the library's
+        # events table, the channel its inserts notify and its lock timeout (seconds).
+        self.events_table = events_table
+        self.channel = channel
+        self.lock_timeout = lock_timeout
 
     def _sql(self, statement: str) -> str:
         return self.dialect.sql(statement, table=TABLE)
@@ -64,6 +93,55 @@ class AccessIndex:
                         f"CREATE INDEX IF NOT EXISTS {TABLE}_{column} ON {{table}} ({column}, at)"
                     )
                 )
+            if d.postgres and self.events_table:
+                # Created when missing, not replaced at every start: workers starting
+                # together would otherwise race on replacing it. A changed body gets a
+                # new name.
+                c.execute("SELECT to_regproc(%s) AS found", (self.dialect.table(RECORD_FUNCTION),))
+                if c.fetchone()["found"] is None:
+                    c.execute(self._record_function())
+
+    def _record_function(self) -> str:
+        """What the library's insert does for events (lock the table so notification
+        ids commit in order, notify its channel, insert returning the ids), with the
+        look-up rows, as one function: one round trip, committed (durably: the
+        server's synchronous_commit) when the statement returns."""
+        events = self.dialect.table(self.events_table)
+        return self.dialect.sql(
+            f"CREATE OR REPLACE FUNCTION {{function}}("  # noqa: S608 - fixed names only
+            "event_ids uuid[], versions bigint[], "
+            "topics text[], states bytea[], record_ids uuid[], case_ids uuid[], "
+            "staff_ids uuid[], ats timestamptz[], outcomes text[]) RETURNS SETOF bigint "
+            "LANGUAGE plpgsql AS $body$ BEGIN "
+            f"PERFORM set_config('lock_timeout', '{int(self.lock_timeout)}s', true); "
+            f"LOCK TABLE {events} IN EXCLUSIVE MODE; "
+            f"PERFORM pg_notify('{self.channel}', ''); "
+            "INSERT INTO {table} (record_id, case_id, staff_id, at, outcome) "
+            "SELECT * FROM unnest(record_ids, case_ids, staff_ids, ats, outcomes); "
+            f"RETURN QUERY INSERT INTO {events} (originator_id, originator_version, topic, "
+            "state) SELECT * FROM unnest(event_ids, versions, topics, states) "
+            "RETURNING notification_id; END $body$",
+            table=TABLE,
+            function=RECORD_FUNCTION,
+        )
+
+    def record(self, events: Sequence[StoredEvent], rows: Sequence[AccessRow]) -> list[int]:
+        """PostgreSQL: store access records' events (sealed, under keys already stored)
+        with their look-up rows in one statement; their notification ids, in order."""
+        columns = list(zip(*(row.params for row in rows), strict=True))
+        statement = self.dialect.sql(
+            "SELECT * FROM {function}(?, ?, ?, ?, ?, ?, ?, ?, ?)", function=RECORD_FUNCTION
+        )
+        params = (
+            [e.originator_id for e in events],
+            [e.originator_version for e in events],
+            [e.topic for e in events],
+            [e.state for e in events],
+            *(list(column) for column in columns),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as c:
+            c.execute(statement, params, prepare=True)
+            return [int(next(iter(r.values()))) for r in c.fetchall()]
 
     def row(
         self,
@@ -72,17 +150,13 @@ class AccessIndex:
         staff_id: UUID | None,
         at: datetime,
         outcome: str,
-    ) -> Callable[[Any], None]:
+    ) -> AccessRow:
         """The look-up row of one access record, as a write to save with its event."""
         params = (self._id(record_id), self._id(case_id), self._id(staff_id), self._at(at), outcome)
         statement = self._sql(
             "INSERT INTO {table} (record_id, case_id, staff_id, at, outcome) VALUES (?, ?, ?, ?, ?)"
         )
-
-        def write(cursor: Any) -> None:
-            cursor.execute(statement, params)
-
-        return write
+        return AccessRow(statement, params)
 
     def find(self, query: AccessQuery) -> list[UUID]:
         """Access record ids matching the filters, newest first."""

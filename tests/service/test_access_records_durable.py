@@ -1,0 +1,42 @@
+"""An access record is durable before content is shown, on a real SQLite file and a
+real PostgreSQL schema (where it is written by one statement): a read whose record
+the database refuses shows nothing and leaves nothing half-written; recorded reads
+are found by the access-log queries and covered by the ledger like every other event."""
+
+import pytest
+
+from casework.aggregates.access_record import AccessAction
+from casework.application import Casework
+from casework.application.access_log import AccessNotRecorded
+from casework.store.access_index import TABLE
+from tests.builders.compliance_steps import family_case, give_ledger_key
+
+
+def test_a_read_whose_record_the_database_refuses_shows_nothing(store: Casework) -> None:
+    centre, case_id = family_case(store, notes=1)
+    store.read_case(centre.worker, case_id)
+    events_before = store.last_position()
+    table = store.database.dialect.table(TABLE)
+    with store.factory.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        c.execute(f"ALTER TABLE {table} RENAME TO access_log_gone")
+
+    with pytest.raises(AccessNotRecorded, match="could not be recorded, so nothing is shown"):
+        store.read_case(centre.worker, case_id)
+    assert store.last_position() == events_before  # no access record without its row
+
+
+def test_recorded_reads_are_in_the_access_log_and_the_ledger(store: Casework) -> None:
+    give_ledger_key(store)
+    centre, case_id = family_case(store, notes=2)
+    for _ in range(3):
+        store.read_case(centre.worker, case_id)
+    reads = [
+        e
+        for e in store.who_read_case(centre.director, case_id)
+        if e.action is AccessAction.READ and e.staff_id == centre.worker.staff_id
+    ]
+    assert len(reads) == 3
+    checkpoint = store.checkpoint()
+    assert checkpoint is not None and checkpoint.tree_size == store.last_position()
+    report = store.verify()
+    assert report.ok, report.lines()
