@@ -30,13 +30,13 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.authorisation import case_as_seen
 from casework.application.principal import AccessPoint, Principal
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 
 TARGET = 0.70
 
 
 def prepare(app: Casework) -> tuple[Principal, list[UUID]]:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_ids = []
     for _ in range(8):
         case_id = open_family_case(app, centre)

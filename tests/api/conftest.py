@@ -1,4 +1,4 @@
-"""The API on each backend: the app from `create_app` on a fresh store, the small
+"""The API on each backend: the app from `create_app` on a fresh store, the family
 centre in it with accounts for the people the stories need, and sign-in through
 HTTP (no authentication is faked)."""
 
@@ -15,7 +15,7 @@ from api.app import create_app
 from api.commands import ServedCasework
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.centre import SmallCentre, small_centre
+from tests.builders.centre import FamilyCentre, family_centre
 from tests.identity.steps import PASSWORD, Clock, Worker, with_test_clock
 
 
@@ -24,7 +24,7 @@ class Served:
     client: TestClient[Any]
     casework: ServedCasework
     clock: Clock
-    centre: SmallCentre
+    centre: FamilyCentre
     accounts: dict[str, Worker]
 
     def sign_in(self, user_name: str, role: str = "caseworker", **extra: Any) -> Any:
@@ -50,7 +50,7 @@ class Served:
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     def signed_in(self, person: str, **extra: Any) -> dict[str, str]:
-        """Headers for one of the small centre's people (`worker`, `head`, `reviewer`
+        """Headers for one of the family centre's people (`worker`, `head`, `reviewer`
         …) signed in in their role, opening their account first if they have none."""
         actor = getattr(self.centre, person)
         named = {who: user_name for user_name, who in ACCOUNTS.items()}
@@ -72,7 +72,7 @@ def serve(settings: Settings, master_key: MasterKey, run_views: bool = False) ->
     with TestClient(app) as client:
         casework: ServedCasework = app.state.casework
         clock = with_test_clock(casework)
-        centre = small_centre(casework)
+        centre = family_centre(casework)
         accounts = {
             user_name: account_for(casework, centre, user_name, person)
             for user_name, person in ACCOUNTS.items()
@@ -81,7 +81,7 @@ def serve(settings: Settings, master_key: MasterKey, run_views: bool = False) ->
 
 
 def account_for(
-    casework: ServedCasework, centre: SmallCentre, user_name: str, person: str
+    casework: ServedCasework, centre: FamilyCentre, user_name: str, person: str
 ) -> Worker:
     """An account for one of the centre's people, opened by its administrator, with a
     password and a second factor."""

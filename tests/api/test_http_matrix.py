@@ -23,12 +23,12 @@ from casework.aggregates.discipline import Discipline
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
-from tests.builders.centre import family_client
+from tests.builders.centre import SUPERVISED_FROM, family_client
 from tests.builders.compliance_steps import give_ledger_key
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
 SCOPES = ("own", "other", "centre")
-# Who signs in, as whom (the small centre's people).
+# Who signs in, as whom (the family centre's people).
 ROLES = {
     "caseworker": "worker",
     "department_head": "head",
@@ -194,8 +194,12 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
     app.add_team_member(
         own, centre.worker, centre.psychologist.staff_id, Discipline.PSYCHOLOGY, TeamScope.FULL
     )
-    other = intake(centre.second_worker, centre.family_id)
     admin = centre.administrator
+    # `other`: a case led by a colleague nobody here supervises.
+    app.end_supervision(
+        admin, centre.second_worker.staff_id, centre.supervisor.staff_id, SUPERVISED_FROM
+    )
+    other = intake(centre.second_worker, centre.family_id)
     elsewhere = app.add_centre(admin, "白云家综 Baiyun Family Centre", "白云区")
     department = app.add_department(admin, elsewhere, "家庭部 Family")
     worker_id = app.add_staff(

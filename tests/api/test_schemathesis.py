@@ -1,5 +1,5 @@
 """Schemathesis against the app's own OpenAPI document: every operation, signed in as
-a caseworker of the small centre, with a bounded number of generated requests each
+a caseworker of the family centre, with a bounded number of generated requests each
 (`SCHEMATHESIS_EXAMPLES`, default 8). No answer may be a server error, and none may
 break the schema the document gives for its status. The longer run is in
 api/README.md."""
@@ -27,7 +27,7 @@ from casework.application.principal import AccessPoint
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import account_for
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
 from tests.identity.steps import PASSWORD, Clock, Worker, with_test_clock
 
@@ -87,7 +87,7 @@ def fuzzed_app(
     )
     casework: ServedCasework = app.state.casework
     clock = with_test_clock(casework)
-    centre = small_centre(casework)
+    centre = family_centre(casework)
     give_ledger_key(casework)
     open_family_case(casework, centre)
     worker = account_for(casework, centre, "chen.jing", "worker")

@@ -1,10 +1,13 @@
-"""A small centre for domain stories: one centre, two departments, and one person in
-each role (the family department's caseworker leads the cases)."""
+"""The family centre every story is told in, built through the service layer: one
+centre with a family, a youth and an elderly department; one person in each role (the
+family department's caseworker leads the cases, a second caseworker works beside her,
+both supervised); two partner agencies; and family cases with the client's consent."""
 
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
+from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import (
     Client,
@@ -18,31 +21,38 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 
 FOUNDER = Actor(uuid4(), Role.ADMINISTRATOR)
+SUPERVISED_FROM = date(2026, 1, 1)
 
 
 @dataclass(frozen=True)
-class SmallCentre:
+class FamilyCentre:
     centre_id: UUID
     family_id: UUID
     youth_id: UUID
+    elderly_id: UUID
     worker: Actor
     second_worker: Actor
     head: Actor
+    elderly_head: Actor
     supervisor: Actor
     director: Actor
     lawyer: Actor
     psychologist: Actor
     reviewer: Actor
     administrator: Actor
+    legal_aid_id: UUID
+    hospital_id: UUID
 
 
-def small_centre(app: Casework) -> SmallCentre:
-    """Built through the service layer: the founder sets up the centre and its first
-    administrator, who enrols everyone else."""
+def family_centre(app: Casework) -> FamilyCentre:
+    """As a centre is set up for real: `FOUNDER` (not on staff) founds the organisation,
+    sets up the centre and its first administrator, who enrols everyone else, links
+    supervision and registers the partner agencies."""
     app.found_organisation(FOUNDER, "阳光社工服务中心 Sunshine Social Work")
     centre_id = app.add_centre(FOUNDER, "海珠家综 Haizhu Family Centre", "海珠区")
     family_id = app.add_department(FOUNDER, centre_id, "家庭部 Family")
     youth_id = app.add_department(FOUNDER, centre_id, "青少年部 Youth")
+    elderly_id = app.add_department(FOUNDER, centre_id, "长者部 Elderly")
     enrolled_by = FOUNDER
 
     def person(name: str, role: Role, discipline: Discipline, department: UUID | None) -> Actor:
@@ -52,24 +62,45 @@ def small_centre(app: Casework) -> SmallCentre:
     administrator = person("IT Admin", Role.ADMINISTRATOR, Discipline.OTHER, None)
     enrolled_by = administrator
     social = Discipline.SOCIAL_WORK
-    centre = SmallCentre(
+    worker = person("陈静 Chen Jing", Role.CASEWORKER, social, family_id)
+    second_worker = person("刘洋 Liu Yang", Role.CASEWORKER, social, family_id)
+    head = person("黄丽 Huang Li", Role.DEPARTMENT_HEAD, social, family_id)
+    elderly_head = person("林伟 Lin Wei", Role.DEPARTMENT_HEAD, social, elderly_id)
+    supervisor = person("Dr Margaret Ho", Role.SUPERVISOR, social, None)
+    for supervisee in (worker, second_worker):
+        app.assign_supervisor(
+            administrator, supervisee.staff_id, supervisor.staff_id, SUPERVISED_FROM
+        )
+    return FamilyCentre(
         centre_id=centre_id,
         family_id=family_id,
         youth_id=youth_id,
-        worker=person("陈静 Chen Jing", Role.CASEWORKER, social, family_id),
-        second_worker=person("刘洋 Liu Yang", Role.CASEWORKER, social, family_id),
-        head=person("黄丽 Huang Li", Role.DEPARTMENT_HEAD, social, family_id),
-        supervisor=person("Dr Margaret Ho", Role.SUPERVISOR, social, None),
+        elderly_id=elderly_id,
+        worker=worker,
+        second_worker=second_worker,
+        head=head,
+        elderly_head=elderly_head,
+        supervisor=supervisor,
         director=person("梁志强 Liang Zhiqiang", Role.CENTRE_DIRECTOR, social, None),
         lawyer=person("周律师 Zhou Min", Role.SPECIALIST, Discipline.LAW, family_id),
         psychologist=person("吴心怡 Wu Xinyi", Role.SPECIALIST, Discipline.PSYCHOLOGY, family_id),
         reviewer=person("Audit Office", Role.COMPLIANCE_REVIEWER, social, None),
         administrator=administrator,
+        legal_aid_id=app.register_agency(
+            administrator,
+            "Haizhu Legal Aid Office",
+            AgencyKind.LEGAL_AID,
+            "020-1234 5678",
+            ["legal advice"],
+        ),
+        hospital_id=app.register_agency(
+            administrator,
+            "District Hospital",
+            AgencyKind.HEALTH,
+            "020-8765 4321",
+            ["geriatric care"],
+        ),
     )
-    app.assign_supervisor(
-        administrator, centre.worker.staff_id, centre.supervisor.staff_id, date(2026, 1, 1)
-    )
-    return centre
 
 
 def family_client(name: str = "王芳 Wang Fang", id_number: str = "440105198803120026") -> Client:
@@ -90,20 +121,32 @@ def family_client(name: str = "王芳 Wang Fang", id_number: str = "440105198803
 
 def open_family_case(
     app: Casework,
-    centre: SmallCentre,
-    risk: RiskLevel = RiskLevel.MEDIUM,
+    centre: FamilyCentre,
+    risk_level: RiskLevel = RiskLevel.MEDIUM,
     client: Client | None = None,
-    consent: tuple[Discipline, ...] = (Discipline.SOCIAL_WORK, Discipline.LAW),
+    disciplines: tuple[Discipline, ...] = (Discipline.SOCIAL_WORK, Discipline.LAW),
+    agencies: list[UUID] | None = None,
+    departments: list[UUID] | None = None,
+    by: Actor | None = None,
 ) -> UUID:
-    """Intake of a family case led by the centre's caseworker, with consent given."""
+    """Intake of a family case led by the caseworker (or `by`), with consent given for
+    social work and law and to share with legal aid and the elderly department (unless
+    told otherwise)."""
+    worker = by or centre.worker
     return app.open_case(
-        centre.worker,
+        worker,
         [client or family_client()],
         "婚姻冲突，担心孩子 marital conflict; worried about her son",
         ReferralSource.COMMUNITY_COMMITTEE,
         centre.family_id,
-        centre.worker.staff_id,
-        risk,
-        "threats of violence at home" if risk.needs_supervisor_approval else "",
-        consent=Consent(given=True, on=date(2026, 3, 1), disciplines=list(consent)),
+        worker.staff_id,
+        risk_level,
+        "threats of violence at home" if risk_level.needs_supervisor_approval else "",
+        consent=Consent(
+            given=True,
+            on=date(2026, 3, 1),
+            disciplines=list(disciplines),
+            agency_ids=[centre.legal_aid_id] if agencies is None else agencies,
+            department_ids=[centre.elderly_id] if departments is None else departments,
+        ),
     )

@@ -16,7 +16,7 @@ from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in
 
 CLIENT = "王芳 Wang Fang"
@@ -38,7 +38,7 @@ def test_each_person_sees_at_the_command_line_what_they_may_and_no_more(
     settings = Settings.from_env()
     create_key_files(settings)
     app = Casework(settings)
-    centre = small_centre(app)
+    centre = family_centre(app)
     youth_id = app.add_staff(
         centre.administrator, "赵磊 Zhao Lei", centre.centre_id, centre.youth_id,
         [Role.CASEWORKER], [Discipline.SOCIAL_WORK],

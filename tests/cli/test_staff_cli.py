@@ -10,7 +10,7 @@ from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in, resume
 
 
@@ -22,7 +22,7 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     settings = Settings.from_env()
     create_key_files(settings)
     app = Casework(settings)
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     lead = give_account(app, centre.administrator, centre.worker, "chen.jing")
     director_login = give_account(app, centre.administrator, centre.director, "liang.zhiqiang")

@@ -1,4 +1,4 @@
-"""What the fault tests share: a store with the small centre, 20 cases and accounts,
+"""What the fault tests share: a store with the family centre, 20 cases and accounts,
 the API served by a real granian on a loopback port (exactly as production runs
 `api.app:create_app_from_env`), writer and reader clients over HTTP, a private
 PostgreSQL instance that a test may stop and start (never the shared server), and the
@@ -36,7 +36,7 @@ from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.key_files import create_key_files
-from tests.builders.centre import SmallCentre, family_client, open_family_case, small_centre
+from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
@@ -76,18 +76,18 @@ def with_environment(settings: Settings) -> Settings:
 @dataclass(frozen=True)
 class Built:
     settings: Settings
-    centre: SmallCentre
+    centre: FamilyCentre
     case_ids: list[UUID]
 
 
 def build_store(settings: Settings, cases: int = 20) -> Built:
-    """Keys, the small centre, `cases` family cases led by the caseworker, and
+    """Keys, the family centre, `cases` family cases led by the caseworker, and
     accounts (password only) for the caseworker and the department head."""
     settings = with_environment(settings)
     create_key_files(settings)
     app = Casework(settings)
     try:
-        centre = small_centre(app)
+        centre = family_centre(app)
         case_ids = [
             open_family_case(app, centre, client=family_client(f"客户 Client {n}"))
             for n in range(cases)

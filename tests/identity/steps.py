@@ -14,7 +14,7 @@ from casework.aggregates.access_record import AccessRecord
 from casework.application import Casework
 from casework.application.credentials import Argon2Hasher
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import SmallCentre, small_centre
+from tests.builders.centre import FamilyCentre, family_centre
 
 PASSWORD = "correct horse battery staple"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -48,7 +48,9 @@ class Worker:
     totp: pyotp.TOTP
 
 
-def worker_with_account(app: Casework, centre: SmallCentre, user_name: str = "chen.jing") -> Worker:
+def worker_with_account(
+    app: Casework, centre: FamilyCentre, user_name: str = "chen.jing"
+) -> Worker:
     """The centre's caseworker, with an account opened by the administrator, a
     password set with the one-time code and a second factor enrolled."""
     code = app.open_account(centre.administrator, centre.worker.staff_id, user_name)
@@ -57,9 +59,9 @@ def worker_with_account(app: Casework, centre: SmallCentre, user_name: str = "ch
     return Worker(user_name, pyotp.TOTP(enrolment.secret))
 
 
-def centre_with_worker(app: Casework) -> tuple[Clock, SmallCentre, Worker]:
+def centre_with_worker(app: Casework) -> tuple[Clock, FamilyCentre, Worker]:
     clock = with_test_clock(app)
-    centre = small_centre(app)
+    centre = family_centre(app)
     return clock, centre, worker_with_account(app, centre)
 
 

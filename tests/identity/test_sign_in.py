@@ -26,7 +26,7 @@ from casework.application.accounts import (
 from casework.application.principal import AccessPoint
 from casework.settings import Settings
 from casework.store.sessions import TABLE as SESSIONS
-from tests.builders.centre import small_centre
+from tests.builders.centre import family_centre
 from tests.identity.steps import PASSWORD, actions, centre_with_worker, with_test_clock
 
 CLI = AccessPoint.CLI
@@ -34,7 +34,7 @@ CLI = AccessPoint.CLI
 
 def test_a_worker_gets_an_account_signs_in_and_signs_out(store: Casework) -> None:
     clock = with_test_clock(store)
-    centre = small_centre(store)
+    centre = family_centre(store)
     code = store.open_account(centre.administrator, centre.worker.staff_id, "Chen.Jing ")
     assert code.user_name == "chen.jing"
     assert code.expires_at == clock.at + timedelta(hours=72)
@@ -167,7 +167,7 @@ def test_the_role_signed_in_must_be_one_held_today(store: Casework) -> None:
 
 def test_only_administrators_open_accounts_one_per_person(store: Casework) -> None:
     with_test_clock(store)
-    centre = small_centre(store)
+    centre = family_centre(store)
     with pytest.raises(NotAdministrator, match="only administrators manage accounts"):
         store.open_account(centre.director, centre.worker.staff_id, "chen.jing")
     with pytest.raises(RoleNotHeld):

@@ -1,4 +1,4 @@
-"""The pages in a real browser: a small centre with accounts (password and TOTP) in a
+"""The pages in a real browser: the family centre with accounts (password and TOTP) in a
 fresh SQLite store, served by granian exactly as `casework serve` runs the app
 (`api.app:create_app_from_env`) on a loopback port, driven by Playwright through
 Debian's chromium. Screenshots go to `test-artefacts/screenshots/` (not committed);
@@ -32,7 +32,7 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.builders.centre import SmallCentre, family_client, open_family_case, small_centre
+from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,7 +55,7 @@ PEOPLE = {
 }
 SOCIAL_WORK_NOTE = "首次家访：了解家庭情况 first home visit"
 PSYCHOLOGY_NOTE = "心理评估面谈 psychology interview"
-# Staff beyond the small centre: a caseworker of the youth department (answers
+# Staff beyond the family centre: a caseworker of the youth department (answers
 # referrals sent there) with an account, and two people without one (the
 # administrator's story opens theirs, one per language).
 YOUTH_WORKER = ("li.na", "李娜 Li Na")
@@ -194,16 +194,16 @@ def _require_tools() -> None:
 
 
 def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
-    """The small centre, one family case led by the caseworker with the psychologist on
+    """The family centre, one family case led by the caseworker with the psychologist on
     its team (summary scope), a social-work note and a psychology note; an older case
     whose intake occurred three days ago, with a note of two days ago entered late; and
     accounts."""
     create_key_files(settings)
     app = Casework(settings)
     try:
-        centre: SmallCentre = small_centre(app)
+        centre: FamilyCentre = family_centre(app)
         case_id = open_family_case(
-            app, centre, consent=(Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY)
+            app, centre, disciplines=(Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY)
         )
         app.add_team_member(
             case_id,

@@ -13,12 +13,12 @@ from casework.application import Casework
 from casework.application.access_log import AccessLogNotAllowed, AccessNotRecorded
 from casework.application.principal import AccessPoint, Principal
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import erase_with_four_eyes
 
 
 def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
         case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
@@ -50,7 +50,7 @@ def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: C
 
 
 def test_a_refused_read_is_recorded_and_shows_nothing(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     version = store.repository.get(case_id).version
 
@@ -65,7 +65,7 @@ def test_a_refused_read_is_recorded_and_shows_nothing(store: Casework) -> None:
 
 
 def test_what_a_person_read_is_for_reviewers_only(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.read_case(centre.head, case_id)
     reviewer = Principal(centre.reviewer.staff_id, centre.reviewer.role).for_purpose(
@@ -88,7 +88,7 @@ def test_what_a_person_read_is_for_reviewers_only(store: Casework) -> None:
 def test_a_read_that_cannot_be_recorded_fails_closed(
     app: Casework, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -101,7 +101,7 @@ def test_a_read_that_cannot_be_recorded_fails_closed(
 
 
 def test_who_read_an_erased_case_stays_answerable(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.read_case(centre.worker, case_id)
     erase_with_four_eyes(

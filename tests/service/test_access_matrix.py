@@ -50,7 +50,7 @@ from casework.application.authorisation import CaseReading
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
-from tests.builders.centre import family_client, small_centre
+from tests.builders.centre import family_centre, family_client
 from tests.conftest import POSTGRES_URL
 
 SW, LAW, PSY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
@@ -318,7 +318,7 @@ def _rating(discipline: Discipline) -> list[DomainRating]:
 
 
 def _build(store: Casework) -> World:
-    centre = small_centre(store)
+    centre = family_centre(store)
     admin = centre.administrator
 
     def person(

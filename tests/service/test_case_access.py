@@ -16,16 +16,16 @@ from casework.aggregates.staff import StaffHasLeft
 from casework.application import Casework
 from casework.application.access_log import AccessEntry
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import SmallCentre, family_client, open_family_case, small_centre
+from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
 
 SOCIAL, LAW, PSYCHOLOGY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
 
 
-def refusals(store: Casework, centre: SmallCentre, case_id: UUID) -> list[AccessEntry]:
+def refusals(store: Casework, centre: FamilyCentre, case_id: UUID) -> list[AccessEntry]:
     return store.who_read_case(centre.reviewer, case_id, AccessQuery(outcome="refused"))
 
 
-def youth_staff(store: Casework, centre: SmallCentre, name: str, role: Role) -> Actor:
+def youth_staff(store: Casework, centre: FamilyCentre, name: str, role: Role) -> Actor:
     staff_id = store.add_staff(
         centre.administrator, name, centre.centre_id, centre.youth_id, [role], [SOCIAL]
     )
@@ -35,7 +35,7 @@ def youth_staff(store: Casework, centre: SmallCentre, name: str, role: Role) -> 
 def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
     store.record_note(
@@ -58,7 +58,7 @@ def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(
 
 
 def test_an_administrator_writes_no_note(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     version = store.repository.get(case_id).version
 
@@ -72,7 +72,7 @@ def test_an_administrator_writes_no_note(store: Casework) -> None:
 
 
 def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
     version = store.repository.get(case_id).version
@@ -104,7 +104,7 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
 
 
 def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
     store.staff_leaves(centre.lawyer.staff_id, centre.director, date(2026, 6, 30))
@@ -123,7 +123,7 @@ def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
 
 
 def test_a_department_head_hands_over_a_case_in_their_department(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     youth_head = youth_staff(store, centre, "马俊 Ma Jun", Role.DEPARTMENT_HEAD)
 
@@ -141,7 +141,7 @@ def test_a_department_head_hands_over_a_case_in_their_department(store: Casework
 def test_a_client_search_shows_only_cases_the_searcher_may_see_and_is_recorded(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     mine = open_family_case(store, centre)
     theirs = store.open_case(
         centre.head,
@@ -173,7 +173,7 @@ def test_a_client_search_shows_only_cases_the_searcher_may_see_and_is_recorded(
 
 
 def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
 
@@ -194,7 +194,7 @@ def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None
 def test_an_administrator_may_not_break_the_glass_and_the_attempt_is_recorded(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     version = store.read_case(centre.worker, case_id).case.version
 

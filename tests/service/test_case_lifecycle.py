@@ -31,12 +31,12 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.centre import SmallCentre, open_family_case, small_centre
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 SOCIAL = Discipline.SOCIAL_WORK
 
 
-def goal(centre: SmallCentre, title: str = "孩子安全 the son is safe at home") -> Goal:
+def goal(centre: FamilyCentre, title: str = "孩子安全 the son is safe at home") -> Goal:
     return Goal(
         goal_id=uuid4(),
         title=title,
@@ -48,7 +48,7 @@ def goal(centre: SmallCentre, title: str = "孩子安全 the son is safe at home
     )
 
 
-def assess(app: Casework, centre: SmallCentre, case_id: UUID) -> None:
+def assess(app: Casework, centre: FamilyCentre, case_id: UUID) -> None:
     app.record_assessment(
         case_id,
         centre.worker,
@@ -62,7 +62,7 @@ def assess(app: Casework, centre: SmallCentre, case_id: UUID) -> None:
 
 
 def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     case = app.repository.get(case_id)
     assert case.status == CaseStatus.INTAKE
@@ -112,7 +112,7 @@ def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework
 
 
 def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
     safety = goal(centre)
@@ -167,7 +167,7 @@ def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework
 
 
 def test_a_correction_is_an_addendum_and_the_original_stays(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     note_id = app.record_note(case_id, centre.worker, NoteKind.PHONE, "spoke to the son", 15)
     before = app.repository.get(case_id).record_content("note", note_id)
@@ -192,7 +192,7 @@ def test_a_note_written_long_after_the_visit_is_flagged_late(
         {"CASEWORK_DATA_DIR": str(tmp_path), "CASEWORK_LATE_ENTRY_HOURS": "24"}
     )
     app = Casework(settings, master_key)
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     recent = datetime.now(tz=UTC) - timedelta(hours=20)
     days_ago = datetime.now(tz=UTC) - timedelta(hours=30)
@@ -208,8 +208,8 @@ def test_a_note_written_long_after_the_visit_is_flagged_late(
 
 
 def test_no_intervention_without_consent_for_that_discipline(app: Casework) -> None:
-    centre = small_centre(app)
-    case_id = open_family_case(app, centre, consent=(SOCIAL,))
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre, disciplines=(SOCIAL,))
     with pytest.raises(ConsentMissing, match="consent does not cover discipline psychology"):
         app.record_note(
             case_id, centre.worker, NoteKind.OFFICE_INTERVIEW, "counselling", 50,
@@ -224,7 +224,7 @@ def test_no_intervention_without_consent_for_that_discipline(app: Casework) -> N
 
 
 def test_a_plan_review_date_passing_makes_the_review_overdue(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     assess(app, centre, case_id)
     app.propose_plan(case_id, centre.worker, [goal(centre)])
@@ -236,7 +236,7 @@ def test_a_plan_review_date_passing_makes_the_review_overdue(app: Casework) -> N
 
 
 def test_only_the_lead_or_the_department_head_writes_the_plan(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     assess(app, centre, case_id)
     with pytest.raises(AccessDenied, match="not the lead caseworker and not on the case team"):
@@ -245,7 +245,7 @@ def test_only_the_lead_or_the_department_head_writes_the_plan(app: Casework) -> 
 
 
 def test_risk_is_rerated_with_a_reason(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     app.rerate_risk(case_id, centre.worker, RiskLevel.CRITICAL, "husband threatened with a knife")
     case = app.repository.get(case_id)
@@ -254,7 +254,7 @@ def test_risk_is_rerated_with_a_reason(app: Casework) -> None:
 
 
 def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
     safety = goal(centre)
@@ -281,7 +281,7 @@ def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> No
 def test_a_plan_still_waiting_when_the_case_closes_cannot_reopen_it_by_approval(
     app: Casework,
 ) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
     version = app.propose_plan(case_id, centre.worker, [goal(centre)])

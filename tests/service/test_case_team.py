@@ -19,14 +19,14 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import HandOverRequired, StaffHasLeft
 from casework.application import Casework
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 
 LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
 
 
 def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -> None:
-    centre = small_centre(app)
-    case_id = open_family_case(app, centre, consent=(Discipline.SOCIAL_WORK, LAW))
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre, disciplines=(Discipline.SOCIAL_WORK, LAW))
     app.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.SUMMARY)
     # Psychology is not in the client's consent yet: the specialist cannot join.
     with pytest.raises(ConsentMissing, match="psychology"):
@@ -80,7 +80,7 @@ def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -
 
 
 def test_a_team_membership_with_an_end_date_expires_by_itself(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     ends = datetime.now(tz=UTC) + timedelta(days=30)
     app.add_team_member(
@@ -93,7 +93,7 @@ def test_a_team_membership_with_an_end_date_expires_by_itself(app: Casework) -> 
 
 
 def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     first = open_family_case(app, centre)
     second = open_family_case(app, centre)
     app.close_case(second, centre.worker, ClosureReason.CLIENT_WITHDREW, [], "client withdrew")
@@ -119,7 +119,7 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
 
 
 def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     youth_worker = app.add_staff(
         centre.administrator, "何伟 He Wei", centre.centre_id, centre.youth_id,
@@ -158,7 +158,7 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
 
 
 def test_an_erased_case_needs_no_hand_over(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     app.keyring.destroy(case_id, datetime.now(tz=UTC))
     app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))

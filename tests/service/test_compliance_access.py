@@ -14,12 +14,12 @@ from casework.application import Casework
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.replay import Basis
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import open_family_case, small_centre
+from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
 
 
 def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
         case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
@@ -68,7 +68,7 @@ def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> 
 
 def test_exports_are_for_reviewers_and_directors_and_each_is_recorded(store: Casework) -> None:
     give_ledger_key(store)
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
 
     with pytest.raises(ExportNotAllowed):

@@ -13,25 +13,25 @@ from casework.aggregates.organisation import DuplicateName, UnknownDepartment
 from casework.aggregates.staff import CannotLeadCases, RoleNotHeld, SupervisionNotFound
 from casework.application import Casework
 from casework.application.errors import NotFound
-from tests.builders.centre import FOUNDER, family_client, open_family_case, small_centre
+from tests.builders.centre import FOUNDER, family_centre, family_client, open_family_case
 
 
 def test_a_centre_defines_its_departments_and_staff_move_between_them(app: Casework) -> None:
-    centre = small_centre(app)
-    elderly = app.add_department(centre.administrator, centre.centre_id, "长者部 Elderly")
+    centre = family_centre(app)
+    community = app.add_department(centre.administrator, centre.centre_id, "社区部 Community")
     with pytest.raises(DuplicateName, match="already has a department called"):
         app.add_department(centre.administrator, centre.centre_id, "长者部 Elderly")
     with pytest.raises(UnknownDepartment):
         app.move_staff(centre.worker.staff_id, centre.administrator, centre.centre_id)
-    app.move_staff(centre.worker.staff_id, centre.administrator, elderly)
-    assert app.get_staff(centre.worker.staff_id).department_id == elderly
+    app.move_staff(centre.worker.staff_id, centre.administrator, community)
+    assert app.get_staff(centre.worker.staff_id).department_id == community
     names = [d.name for d in app.get_organisation().departments_of(centre.centre_id)]
-    assert names == ["家庭部 Family", "青少年部 Youth", "长者部 Elderly"]
-    assert len(app.list_staff()) == 9
+    assert names == ["家庭部 Family", "青少年部 Youth", "长者部 Elderly", "社区部 Community"]
+    assert len(app.list_staff()) == 10
 
 
 def test_a_person_holds_several_roles_and_acts_only_in_those(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     app.change_roles(
         centre.head.staff_id, centre.administrator, [Role.DEPARTMENT_HEAD, Role.CASEWORKER]
     )
@@ -45,26 +45,27 @@ def test_a_person_holds_several_roles_and_acts_only_in_those(app: Casework) -> N
 
 
 def test_supervision_runs_from_its_start_to_its_end_date(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     worker, supervisor = centre.worker.staff_id, centre.supervisor.staff_id
     assert app.get_staff(worker).supervisors_on(date(2026, 5, 1)) == [supervisor]
     assert app.get_staff(worker).supervisors_on(date(2025, 12, 31)) == []
     app.end_supervision(centre.administrator, worker, supervisor, date(2026, 6, 1))
     for record in (app.get_staff(worker), app.get_staff(supervisor)):
         assert record.supervision[0].ends_on == date(2026, 6, 1)
-    assert app.get_staff(supervisor).supervisees_on(date(2026, 5, 31)) == [worker]
-    assert app.get_staff(supervisor).supervisees_on(date(2026, 6, 1)) == []
+    still_supervised = centre.second_worker.staff_id
+    assert app.get_staff(supervisor).supervisees_on(date(2026, 5, 31)) == [worker, still_supervised]
+    assert app.get_staff(supervisor).supervisees_on(date(2026, 6, 1)) == [still_supervised]
     with pytest.raises(SupervisionNotFound):
         app.end_supervision(centre.administrator, worker, supervisor, date(2026, 7, 1))
     # Only someone who holds the supervisor role supervises.
     with pytest.raises(RoleNotHeld):
         app.assign_supervisor(centre.administrator, worker, centre.head.staff_id, date(2026, 1, 1))
     context = app.actor_context(centre.supervisor, datetime(2026, 5, 1, tzinfo=UTC))
-    assert context.supervisee_ids == {worker}
+    assert context.supervisee_ids == {worker, still_supervised}
 
 
 def test_only_caseworkers_and_department_heads_lead_cases(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     with pytest.raises(CannotLeadCases, match="not a caseworker or department head"):
         app.open_case(
             centre.worker,
@@ -75,12 +76,12 @@ def test_only_caseworkers_and_department_heads_lead_cases(app: Casework) -> None
             centre.lawyer.staff_id,
         )
     with pytest.raises(InvalidValue, match="consent disciplines"):
-        open_family_case(app, centre, consent=())
+        open_family_case(app, centre, disciplines=())
     assert app.case_ids() == []
 
 
 def test_an_external_supervisor_is_on_record_as_external(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     external = app.add_staff(
         centre.administrator, "何美玲 Dr Margaret Ho", centre.centre_id, None, [Role.SUPERVISOR],
         [Discipline.SOCIAL_WORK, Discipline.PSYCHOLOGY], external=True,
@@ -106,7 +107,7 @@ def test_the_founder_sets_up_until_an_administrator_is_on_staff(app: Casework) -
 def test_directors_keep_their_own_centre_and_administrators_the_organisation(
     app: Casework,
 ) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     social = [Discipline.SOCIAL_WORK]
     volunteers = app.add_department(centre.director, centre.centre_id, "义工部 Volunteers")
     newcomer = app.add_staff(

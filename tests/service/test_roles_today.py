@@ -14,7 +14,7 @@ from casework.aggregates.case import Case, NoteKind, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import SmallCentre, open_family_case, small_centre
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
 def _records_of(store: Casework, actor: Actor, before: set[UUID]) -> list[AccessRecord]:
@@ -55,12 +55,12 @@ def _refused_and_recorded(
 
 
 @pytest.fixture
-def centre(store: Casework) -> SmallCentre:
-    return small_centre(store)
+def centre(store: Casework) -> FamilyCentre:
+    return family_centre(store)
 
 
 def test_a_role_claimed_but_not_held_is_refused_and_recorded(
-    store: Casework, centre: SmallCentre
+    store: Casework, centre: FamilyCentre
 ) -> None:
     case_id = open_family_case(store, centre)
     version = _version(store, case_id)
@@ -97,7 +97,7 @@ def test_a_role_claimed_but_not_held_is_refused_and_recorded(
 
 
 def test_the_role_acted_in_decides_for_someone_holding_two(
-    store: Casework, centre: SmallCentre
+    store: Casework, centre: FamilyCentre
 ) -> None:
     case_id = open_family_case(store, centre)
     both = store.add_staff(
@@ -116,7 +116,7 @@ def test_the_role_acted_in_decides_for_someone_holding_two(
     assert "not on the case team now" in record.reason
 
 
-def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: SmallCentre) -> None:
+def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: FamilyCentre) -> None:
     case_id = open_family_case(store, centre)
     store.read_case(centre.head, case_id)
 
@@ -129,7 +129,7 @@ def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: Sma
     assert "does not hold the role department_head" in record.reason
 
 
-def test_people_who_have_left_act_in_no_role(store: Casework, centre: SmallCentre) -> None:
+def test_people_who_have_left_act_in_no_role(store: Casework, centre: FamilyCentre) -> None:
     case_id = open_family_case(store, centre)
     left = store.add_staff(
         centre.administrator, "陈旧 Chen Jiu", centre.centre_id, centre.family_id,
@@ -160,7 +160,7 @@ def test_people_who_have_left_act_in_no_role(store: Casework, centre: SmallCentr
 
 
 def test_a_leaver_or_a_role_claim_on_the_access_log_is_refused_and_recorded(
-    store: Casework, centre: SmallCentre
+    store: Casework, centre: FamilyCentre
 ) -> None:
     case_id = open_family_case(store, centre)
     claims_review = Actor(centre.second_worker.staff_id, Role.COMPLIANCE_REVIEWER)

@@ -12,7 +12,7 @@ from casework.application.cases import searchable
 from casework.application.errors import Conflict
 from casework.store.blind_index import TABLE, normalise
 from casework.store.master_key import MasterKey
-from tests.builders.centre import family_client, open_family_case, small_centre
+from tests.builders.centre import family_centre, family_client, open_family_case
 
 ID_NUMBER = "440105198803120026"
 
@@ -20,7 +20,7 @@ ID_NUMBER = "440105198803120026"
 def test_a_client_is_found_by_id_number_phone_or_name_and_nothing_is_in_clear(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre, client=family_client(id_number=ID_NUMBER))
     other = open_family_case(
         store, centre, client=family_client("张伟 Zhang Wei", "44010519900101001X")
@@ -46,7 +46,7 @@ def test_a_client_is_found_by_id_number_phone_or_name_and_nothing_is_in_clear(
 
 
 def test_opening_a_case_for_a_client_who_has_one_warns_of_the_duplicate(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     first = open_family_case(app, centre)
     again = open_family_case(app, centre)
     # Same household and community, but a different person: no warning.
@@ -60,7 +60,7 @@ def test_opening_a_case_for_a_client_who_has_one_warns_of_the_duplicate(app: Cas
 
 
 def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     client = family_client()
     case_id = open_family_case(app, centre, client=client)
     corrected = msgspec.structs.replace(client, phone="139 2222 3333")
@@ -73,7 +73,7 @@ def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> 
 def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     client = family_client()
     case_id = open_family_case(store, centre, client=client)
     other_desk = Casework(store.settings, store.keyring.master)
@@ -99,7 +99,7 @@ def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
 
 
 def test_the_index_survives_a_master_key_rotation(app: Casework) -> None:
-    centre = small_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     new_master = MasterKey.generate("the rotated key")
     app.keyring.rotate_master(new_master)
@@ -109,7 +109,7 @@ def test_the_index_survives_a_master_key_rotation(app: Casework) -> None:
 
 
 def test_erasure_forgets_the_case_in_the_index(store: Casework) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     kept = open_family_case(store, centre, client=family_client("张伟", "440105199001010011"))
     assert store.client_index.forget_case(case_id) > 0

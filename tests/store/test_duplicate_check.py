@@ -9,13 +9,13 @@ import msgspec
 
 from casework.application import Casework
 from casework.store.blind_index import NAME_AND_BIRTH, TABLE, name_and_birth
-from tests.builders.centre import family_client, open_family_case, small_centre
+from tests.builders.centre import family_centre, family_client, open_family_case
 
 
 def test_a_client_with_the_same_name_and_birth_date_is_a_possible_duplicate(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     # Only the name and date of birth can match: no ID number, no phone.
     client = msgspec.structs.replace(family_client(), id_number=None, phone=None, household=[])
     first = open_family_case(store, centre, client=client)
@@ -45,7 +45,7 @@ def test_a_client_with_the_same_name_and_birth_date_is_a_possible_duplicate(
 def test_a_case_indexed_without_the_combined_token_is_found_once_corrected(
     store: Casework,
 ) -> None:
-    centre = small_centre(store)
+    centre = family_centre(store)
     client = msgspec.structs.replace(family_client(), id_number=None, phone=None, household=[])
     old = open_family_case(store, centre, client=client)
     index = store.client_index
