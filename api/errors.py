@@ -12,6 +12,8 @@
   server recovers by itself (its pool reconnects). A write whose connection was lost
   as it committed, when the database could not be asked again whether it was stored,
   is 503 `outcome_unknown`: the client reads the record before writing again.
+- The disk holding the store full is 507 `storage_full`: nothing of the request was
+  stored, and it will not succeed until the operator frees space.
 - Anything else is a fault of the server: 500, logged here with its traceback, and
   nothing about it in the answer.
 """
@@ -32,7 +34,8 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from api.problems import Problem
 from casework.aggregates.base import RuleBroken
 from casework.application.errors import Conflict
-from casework.store.errors import OutcomeUnknown, StoreBusy, StoreUnreachable
+from casework.store.errors import OutcomeUnknown, StoreBusy, StoreFull, StoreUnreachable
+from casework.store.failures import store_error_from
 
 logger = logging.getLogger("api")
 
@@ -193,7 +196,20 @@ def outcome_unknown(error: OutcomeUnknown) -> Problem:
     )
 
 
+def storage_full() -> Problem:
+    return Problem(
+        507,
+        "storage_full",
+        "the disk holding the store is full: nothing of this request was stored; tell "
+        "the operator, and send it again once space has been freed",
+        detail_zh="存放数据的磁盘已满：本次请求未保存任何内容；请通知管理员，腾出空间后再重新发送",
+    )
+
+
 def from_unexpected(error: Exception) -> Problem:
+    if isinstance(store_error_from(error, None), StoreFull):
+        logger.error("the disk holding the store is full: answered 507")
+        return storage_full()
     if isinstance(error, OutcomeUnknown):
         logger.warning("a write's outcome is unknown (connection lost as it committed)")
         return outcome_unknown(error)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from casework.settings import Settings
 from casework.store.errors import StoreError
+from casework.store.failures import store_error_from
 from casework.store.master_key import MasterKey
 
 logger = logging.getLogger(__name__)
@@ -77,13 +78,18 @@ class PendingCheckpoints:
             self._written.clear()
         warnings = []
         for store in written:
-            app = store.open_store(store.settings, store.master_key)
             try:
-                app.checkpoint()
-            except StoreError as error:
-                warnings.append(f"the events just written are not covered by a checkpoint: {error}")
-            finally:
-                app.close()
+                app = store.open_store(store.settings, store.master_key)
+                try:
+                    app.checkpoint()
+                finally:
+                    app.close()
+            except Exception as error:
+                # The driver's own error (a full disk, a lost connection) in its words.
+                said = store_error_from(error, None)
+                if said is None:
+                    raise
+                warnings.append(f"the events just written are not covered by a checkpoint: {said}")
         return warnings
 
 

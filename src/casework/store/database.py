@@ -199,8 +199,13 @@ class Database:
         page_size = int.from_bytes(header[16:18], "big")
         page_size = 65536 if page_size == 1 else page_size
         pages = int.from_bytes(header[28:32], "big")
-        # The page count is valid when the change counter matches the version-valid-for.
-        if header[24:28] == header[92:96] and size < page_size * pages:
+        # The page count is valid when the change counter matches the version-valid-for,
+        # and the file holds them all unless some are still in the write-ahead log (a
+        # checkpoint cut short, e.g. by a full disk, leaves them there, and SQLite reads
+        # them from it).
+        wal = path.with_name(path.name + "-wal")
+        pages_in_wal = wal.exists() and wal.stat().st_size > 0
+        if header[24:28] == header[92:96] and size < page_size * pages and not pages_in_wal:
             raise DamagedStore(
                 f"the database file {path} is damaged: it is {size:,} bytes but holds "
                 f"{page_size * pages:,} (truncated); restore it from a backup"

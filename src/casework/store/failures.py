@@ -75,10 +75,25 @@ def _sqlite(error: sqlite3.Error, database: "Database | None") -> StoreError | N
             "it where the database file and its directory are writable. `casework verify` "
             "checks a read-only copy"
         )
+    name = getattr(error, "sqlite_errorname", "")
     if "disk is full" in lowered or "disk full" in lowered:
         return StoreFull(
             f"the disk holding {where} is full (SQLite: {text}): what this command was "
             "saving was rolled back; free some space and run it again"
+        )
+    if name == "SQLITE_IOERR_SHMSIZE":
+        # SQLite could not make or grow the -shm file beside the database: on a full
+        # disk even a read fails this way, and the database itself is sound.
+        return StoreFull(
+            f"the disk holding {where} is full: SQLite cannot make room for its shared-"
+            f"memory file (SQLite: {text}); nothing was changed; free some space and run "
+            "the command again"
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(
+            f"the disk holding {where} failed a read or write (SQLite: {text}, {name}); "
+            "nothing was changed. Check the disk's free space and the system log, then run "
+            "`casework verify`"
         )
     if "locked" in lowered or "busy" in lowered:
         return StoreBusy(
