@@ -5,8 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
 from casework.aggregates.case import Case
+from casework.aggregates.staff import Staff
 from casework.application import Casework
 from tests.builders.cases import open_case, record_note
+from tests.builders.centre import family_centre, open_family_case
 
 
 def test_a_short_case_loads_without_asking_for_a_snapshot(store: Casework) -> None:
@@ -59,3 +61,19 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it(app: Casework) -> Non
             assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_busy_leads_record_loads_from_a_recent_snapshot(store: Casework) -> None:
+    # Every command its person gives loads their staff record: it is snapshotted more
+    # often than a case, and a load through the service layer starts from the snapshot.
+    centre = family_centre(store)
+    interval = store.snapshotting_intervals[Staff]
+    assert interval < store.snapshotting_intervals[Case]
+    for _ in range(interval):
+        open_family_case(store, centre)
+    staff_id = centre.worker.staff_id
+    recorder = store.events.recorder
+    with patch.object(recorder, "select_events", wraps=recorder.select_events) as read:
+        staff = store.load(staff_id, Staff, "staff member")
+    assert len(staff.lead_case_ids) == interval
+    assert read.call_args.kwargs["gt"] == interval

@@ -30,11 +30,13 @@ class Casework(
 ):
     """casework's application: one event store, one notification log, sealed."""
 
+    # A staff record is loaded by every command its person gives (and by intake and
+    # closure for the lead): snapshotted often, it loads from at most 19 events.
     # The organisation gains an event per centre, department and person: a district's
     # grows to thousands, and intake loads it.
     snapshotting_intervals: ClassVar = {
         Case: 100,
-        Staff: 100,
+        Staff: 20,
         SupervisionSchedule: 50,
         Organisation: 100,
     }

@@ -84,11 +84,14 @@ class CaseworkCore(Application[UUID]):
         return SealingMapper(self.keyring)
 
     def construct_repository(self) -> ShortStreamsFirst:
+        # Without the record's kind (a bare `repository.get`), streams shorter than the
+        # longest interval are read whole in one query, snapshot or not; `load` knows the
+        # kind and gives its own interval.
         intervals = type(self).snapshotting_intervals.values()
         return ShortStreamsFirst(
             event_store=self.events,
             snapshot_store=self.snapshots,
-            snapshot_from=min(intervals, default=1),
+            snapshot_from=max(intervals, default=1),
         )
 
     def construct_recorder(self) -> Any:
@@ -130,7 +133,11 @@ class CaseworkCore(Application[UUID]):
 
     def load(self, record_id: UUID, kind: type, what: str, version: int | None = None) -> Any:
         try:
-            record = self.repository.get(record_id, version=version)
+            record = self.repository.get(
+                record_id,
+                version=version,
+                snapshot_from=type(self).snapshotting_intervals.get(kind),
+            )
         except AggregateNotFoundError:
             raise NotFound(what, record_id) from None
         except RecordErased as error:
