@@ -1,14 +1,18 @@
 """An access record is durable before content is shown, on a real SQLite file and a
 real PostgreSQL schema (where it is written by one statement): a read whose record
-the database refuses shows nothing and leaves nothing half-written; recorded reads
-are found by the access-log queries and covered by the ledger like every other event."""
+the database refuses shows nothing and leaves nothing half-written; a record whose
+connection died is tried again and stored once; recorded reads are found by the
+access-log queries and covered by the ledger like every other event."""
 
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from casework.aggregates.access_record import AccessAction
 from casework.application import Casework
 from casework.application.access_log import AccessNotRecorded
+from casework.settings import Settings
 from casework.store.access_index import TABLE
+from casework.store.master_key import MasterKey
 from tests.builders.compliance_steps import family_case, give_ledger_key
 
 
@@ -40,3 +44,39 @@ def test_recorded_reads_are_in_the_access_log_and_the_ledger(store: Casework) ->
     assert checkpoint is not None and checkpoint.tree_size == store.last_position()
     report = store.verify()
     assert report.ok, report.lines()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not-committed"])
+def test_a_record_whose_connection_died_is_written_once(
+    postgres_settings: Settings, master_key: MasterKey, monkeypatch: pytest.MonkeyPatch,
+    committed: bool,
+) -> None:  # fmt: skip
+    """The connection is lost as the record is written, after its commit or before: the
+    store tries again, and the reader gets the case with exactly one record of it."""
+    app = Casework(postgres_settings, master_key)
+    try:
+        centre, case_id = family_case(app, notes=1)
+        index = app.access_index
+        write = index._record_once
+        lost: list[bool] = []
+
+        def dies_once(*args: object) -> list[int]:
+            if not lost:
+                lost.append(True)
+                if committed:
+                    write(*args)  # type: ignore[arg-type]
+                raise OperationalError("server closed the connection unexpectedly")
+            return write(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(index, "_record_once", dies_once)
+        reading = app.read_case(centre.worker, case_id)
+        assert reading.case.id == case_id and lost
+        reads = [
+            e
+            for e in app.who_read_case(centre.director, case_id)
+            if e.action is AccessAction.READ and e.staff_id == centre.worker.staff_id
+        ]
+        assert len(reads) == 1
+    finally:
+        app.close()

@@ -9,19 +9,22 @@ the instant and allowed/refused. That links people to cases they tried to read; 
 reveals no case content, and it survives the case's erasure on purpose.
 """
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 
+from casework.store.connection_retries import RETRY_FOR
 from casework.store.sql import Dialect
 
 TABLE = "access_log"
 # PostgreSQL: access records' events and look-up rows written by one statement.
 RECORD_FUNCTION = "casework_record_access"
+RETRY_WAIT = 0.2  # seconds between attempts on a lost connection (the library's)
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,39 @@ class AccessIndex:
 
     def record(self, events: Sequence[StoredEvent], rows: Sequence[AccessRow]) -> list[int]:
         """PostgreSQL: store access records' events (sealed, under keys already stored)
-        with their look-up rows in one statement; their notification ids, in order."""
+        with their look-up rows in one statement; their notification ids, in order.
+
+        A lost connection is tried again for `RETRY_FOR` seconds, as the store's other
+        writes are (`connection_retries`); when an attempt had committed as its
+        connection died, the next one meets its own events, and finding them stored
+        byte for byte (each seal has a fresh nonce) means the records are written."""
+        began, attempts = time.monotonic(), 0
+        while True:
+            attempts += 1
+            try:
+                return self._record_once(events, rows)
+            except IntegrityError:
+                found = self._ids_if_stored(events) if attempts > 1 else None
+                if found is None:
+                    raise
+                return found
+            except (InterfaceError, OperationalError):
+                if time.monotonic() - began >= RETRY_FOR:
+                    raise
+                time.sleep(RETRY_WAIT)
+
+    def _ids_if_stored(self, events: Sequence[StoredEvent]) -> list[int] | None:
+        statement = self.dialect.sql(
+            "SELECT notification_id, state FROM {events} WHERE originator_id = ANY(?)",
+            events=self.events_table,
+        )
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(statement, ([e.originator_id for e in events],)).fetchall()
+        stored = {bytes(r["state"]): int(r["notification_id"]) for r in rows}
+        ids = [stored.get(e.state) for e in events]
+        return None if None in ids else ids  # type: ignore[return-value]
+
+    def _record_once(self, events: Sequence[StoredEvent], rows: Sequence[AccessRow]) -> list[int]:
         columns = list(zip(*(row.params for row in rows), strict=True))
         statement = self.dialect.sql(
             "SELECT * FROM {function}(?, ?, ?, ?, ?, ?, ?, ?, ?)", function=RECORD_FUNCTION
