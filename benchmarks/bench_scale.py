@@ -2,38 +2,55 @@
 
     replay: the same 13-event case replayed "as recorded" at random past instants, in
             a store grown by bulk filler events to each size in turn (2k, 20k, 200k)
-    writes: CPU (`time.process_time`) per intake + note through the service layer, in a
-            centre of 2,000 cases and again once it has grown to 20,000; clients drawn
-            from 300 names (so a name is shared by ~65 cases at 20k), two lead workers
-            (each staff record then lists 10,000 cases)
+    writes: CPU (`time.process_time`) per command through the service layer (intake
+            with its duplicate check, a home-visit note, a closure) in a store of 20,000
+            events and in one of 1,000,000, side by side. Six caseworkers of one
+            department each carry 40 open cases (the oldest is closed as a new one
+            comes in); clients are drawn from 300 names. Each store is grown through the
+            service layer to the first size; in the larger one the caseworkers then take
+            in `--history` more cases (2,000: 333 more each, so their records' histories
+            grow too) and bulk filler records (1,000 events a transaction) bring the log
+            up to size. The commands are measured in rounds alternating between the
+            stores (`--commands` cases taken in by each store, over `--rounds`), so the
+            shared machine's drift falls on both alike.
 
 Each figure is printed as measured ÷ target (≤ 1.00 meets it).
 
 Run:  python -m benchmarks.bench_scale [--parts replay,writes] [--backends sqlite,postgres]
-          [--sizes 2000,20000,200000] [--samples 300] [--cases 2000,20000] [--commands 300]
+          [--sizes 2000,20000,200000] [--samples 300]
+          [--events 20000,1000000] [--history 2000] [--commands 600] [--rounds 6]
 Targets: replay median ≤ 10 ms and p99 ≤ 25 ms at every size, on both backends; CPU per
-intake + note at 20k cases ≤ 1.2× at 2k.
+command at 1M events ≤ 1.2× the same command at 20k (issue 15).
 """
 
 import argparse
 import random
 import statistics
 import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from typing import TypeVar
+from uuid import UUID, uuid4
 
-from benchmarks.bench_compliance import fill, fresh_store
-from benchmarks.bench_store import TEXT
-from casework.aggregates.base import Actor
-from casework.aggregates.case import Client, Consent, NoteKind, ReferralSource
+from benchmarks.bench_compliance import fresh_store
+from benchmarks.bench_store import TEXT, Dossier
+from casework.aggregates.base import Actor, Role
+from casework.aggregates.case import Client, ClosureReason, Consent, NoteKind, ReferralSource
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.compliance.replay import Basis
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.cases import WORKER
+from tests.builders.family_centre import build_centre, open_family_case
+
+T = TypeVar("T")
 
 REPLAY_MEDIAN_MS = 10.0
 REPLAY_P99_MS = 25.0
 WRITE_GROWTH = 1.2
+LEADS = 6
+CASELOAD = 40  # open cases a caseworker carries
 NAMES = [
     f"{family} {given}"
     for family in ("Chen", "Li", "Wang", "Zhang", "Liu", "Huang")
@@ -66,7 +83,7 @@ def bench_replay(backend: str, sizes: list[int], samples: int) -> None:
             missing = size - app.last_position()
             if missing > 0:
                 started = time.perf_counter()
-                fill(app, missing)
+                bulk_fill(app, missing)
                 app.recorded_at.catch_up()  # as every checkpoint does
                 print(
                     f"[{backend}] filled to {app.last_position():,} events "
@@ -87,49 +104,128 @@ def bench_replay(backend: str, sizes: list[int], samples: int) -> None:
             )
 
 
-def intake(app: Casework, centre: Centre, lead: Actor, rng: random.Random) -> None:
-    """One intake (with its duplicate check) and a first note on the new case."""
-    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 60))
-    case_id = app.open_case(
-        lead,
-        [Client(uuid4(), rng.choice(NAMES), date_of_birth=born)],
-        "a family in a dispute over care of a parent",
-        ReferralSource.COMMUNITY_COMMITTEE,
-        centre.family,
-        lead.staff_id,
-        consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]),
-    )
-    app.record_note(case_id, lead, NoteKind.HOME_VISIT, TEXT, 45)
+def bulk_fill(app: Casework, events: int, per_record: int = 50, per_save: int = 20) -> None:
+    """Filler records written 1,000 events to a transaction: the bulk path to a large
+    store (the log, its indexes and the ledger grow as with real cases)."""
+    while events >= per_record:
+        dossiers = []
+        for _ in range(min(per_save, events // per_record)):
+            dossier = Dossier.start(Dossier.Opened, WORKER, title="bench")
+            for _ in range(per_record - 1):
+                dossier.record(Dossier.NoteAdded, WORKER, text=TEXT)
+            dossiers.append(dossier)
+        app.save(*dossiers)
+        events -= per_record * len(dossiers)
 
 
-def bench_writes(backend: str, sizes: list[int], commands: int) -> None:
-    rng = random.Random(15)
-    with fresh_store(backend) as app:
-        centre = build_centre(app)
-        leads = [centre.worker, centre.second_worker]
-        opened = 0
-        per_command = {}
-        for size in sizes:
-            started = time.perf_counter()
-            while opened < size - commands:
-                intake(app, centre, leads[opened % 2], rng)
-                opened += 1
-            print(f"[{backend}] grown to {opened:,} cases in {time.perf_counter() - started:.0f} s")
-            cpu = time.process_time()
-            for _ in range(commands):
-                intake(app, centre, leads[opened % 2], rng)
-                opened += 1
-            per_command[size] = (time.process_time() - cpu) / commands
-            print(
-                f"[{backend}] intake + note at {opened:,} cases: "
-                f"{per_command[size] * 1000:.2f} ms CPU per command pair"
+class Caseload:
+    """A family department's caseworkers taking in cases through the service layer:
+    each intake (with its duplicate check) gets a home-visit note, and once a lead
+    carries `CASELOAD` open cases their oldest is closed, so histories grow as in a
+    centre while caseloads stay what they are."""
+
+    def __init__(self, app: Casework, seed: int = 15) -> None:
+        self.app = app
+        self.rng = random.Random(seed)
+        self.centre = build_centre(app)
+        extra = [
+            app.add_staff(
+                self.centre.administrator,
+                f"Caseworker {n}",
+                self.centre.centre_id,
+                self.centre.family,
+                [Role.CASEWORKER],
+                [Discipline.SOCIAL_WORK],
             )
-        first, last = per_command[sizes[0]], per_command[sizes[-1]]
-        ratio = last / first
-        print(
-            f"[{backend}] CPU per intake + note, {sizes[-1]:,} ÷ {sizes[0]:,} cases: {ratio:.2f} "
-            f"= {ratio / WRITE_GROWTH:.2f}× target (≤ {WRITE_GROWTH})"
+            for n in range(LEADS - 2)
+        ]
+        self.leads = [
+            self.centre.worker,
+            self.centre.second_worker,
+            *(Actor(staff_id, Role.CASEWORKER) for staff_id in extra),
+        ]
+        self.open: dict[Actor, deque[UUID]] = {lead: deque() for lead in self.leads}
+        self.cases = 0
+
+    def intake(self, lead: Actor) -> UUID:
+        born = date(1950, 1, 1) + timedelta(days=self.rng.randrange(365 * 60))
+        return self.app.open_case(
+            lead,
+            [Client(uuid4(), self.rng.choice(NAMES), date_of_birth=born)],
+            "a family in a dispute over care of a parent",
+            ReferralSource.COMMUNITY_COMMITTEE,
+            self.centre.family,
+            lead.staff_id,
+            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]),
         )
+
+    def note(self, lead: Actor, case_id: UUID) -> None:
+        self.app.record_note(case_id, lead, NoteKind.HOME_VISIT, TEXT, 45)
+
+    def closure(self, lead: Actor, case_id: UUID) -> None:
+        self.app.close_case(case_id, lead, ClosureReason.GOALS_MET, [], "goals met")
+
+    def one_case(self, cpu: dict[str, list[float]] | None = None) -> None:
+        """The next lead in turn takes a case in; `cpu` collects each command's CPU."""
+        lead = self.leads[self.cases % len(self.leads)]
+        self.cases += 1
+        case_id = self._timed(cpu, "intake", lambda: self.intake(lead))
+        self._timed(cpu, "note", lambda: self.note(lead, case_id))
+        self.open[lead].append(case_id)
+        if len(self.open[lead]) > CASELOAD:
+            oldest = self.open[lead].popleft()
+            self._timed(cpu, "closure", lambda: self.closure(lead, oldest))
+
+    @staticmethod
+    def _timed(cpu: dict[str, list[float]] | None, command: str, run: Callable[[], T]) -> T:
+        started = time.process_time()
+        result = run()
+        if cpu is not None:
+            cpu.setdefault(command, []).append(time.process_time() - started)
+        return result
+
+
+def bench_writes(backend: str, sizes: list[int], commands: int, history: int, rounds: int) -> None:
+    """CPU per command in a store of each size, built side by side: each is grown through
+    the service layer to the first size, the larger ones' caseworkers then take in
+    `history` more cases and bulk filler brings them up to size. The commands are then
+    measured in `rounds` alternating between the stores, so the shared machine's drift
+    falls on every size alike."""
+    with ExitStack() as stack:
+        desks: dict[int, Caseload] = {}
+        for n, size in enumerate(sizes):
+            app = stack.enter_context(fresh_store(backend))
+            desk = Caseload(app)
+            started = time.perf_counter()
+            while app.last_position() < sizes[0]:
+                desk.one_case()
+            for _ in range(history if n else 0):
+                desk.one_case()
+            bulk_fill(app, size - app.last_position())
+            print(
+                f"[{backend}] store of {app.last_position():,} events ({desk.cases:,} cases "
+                f"through the service layer) built in {time.perf_counter() - started:.0f} s"
+            )
+            desks[size] = desk
+        cpu: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+        for _ in range(rounds):
+            for size, desk in desks.items():
+                for _ in range(commands // rounds):
+                    desk.one_case(cpu[size])
+        per_command = {
+            size: {c: statistics.mean(t) * 1000 for c, t in timings.items()}
+            for size, timings in cpu.items()
+        }
+        for size, figures in per_command.items():
+            listed = ", ".join(f"{c} {ms:.2f} ms" for c, ms in figures.items())
+            print(f"[{backend}] CPU per command at {size:,} events: {listed}")
+        first, last = per_command[sizes[0]], per_command[sizes[-1]]
+        for command in first:
+            ratio = last[command] / first[command]
+            print(
+                f"[{backend}] {command}: CPU at {sizes[-1]:,} ÷ at {sizes[0]:,} events = "
+                f"{ratio:.2f} = {ratio / WRITE_GROWTH:.2f}× target (≤ {WRITE_GROWTH})"
+            )
 
 
 def main() -> None:
@@ -138,8 +234,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--parts", default="replay,writes")
-    parser.add_argument("--cases", default="2000,20000")
-    parser.add_argument("--commands", type=int, default=300)
+    parser.add_argument("--events", default="20000,1000000")
+    parser.add_argument("--history", type=int, default=2000)
+    parser.add_argument("--commands", type=int, default=600, help="cases taken in per store")
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     parts = args.parts.split(",")
@@ -147,8 +245,8 @@ def main() -> None:
         if "replay" in parts:
             bench_replay(backend, sizes, args.samples)
         if "writes" in parts:
-            cases = [int(s) for s in args.cases.split(",")]
-            bench_writes(backend, cases, args.commands)
+            events = [int(s) for s in args.events.split(",")]
+            bench_writes(backend, events, args.commands, args.history, args.rounds)
 
 
 if __name__ == "__main__":
