@@ -32,7 +32,7 @@ from casework.settings import Settings
 from casework.store.key_files import write_signing_key
 from casework.store.master_key import MasterKey
 from tests.builders.cases import WORKER
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 POSTGRES_URL = os.environ.get(
     "CASEWORK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -98,7 +98,7 @@ def bench_ledger(backend: str, events: int) -> None:
 
 def bench_replay(backend: str, case_events: int, samples: int) -> None:
     with fresh_store(backend) as app:
-        centre = build_centre(app)
+        centre = family_centre(app)
         case_id = open_family_case(app, centre)
         case = app.repository.get(case_id)
         instants = []

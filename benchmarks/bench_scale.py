@@ -42,7 +42,7 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.compliance.replay import Basis
 from tests.builders.cases import WORKER
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ def percentile(timings: list[float], fraction: float) -> float:
 
 def a_short_case(app: Casework) -> tuple[object, list[datetime]]:
     """A case of 13 events, each saved on its own: 13 instants to replay at."""
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     case = app.repository.get(case_id)
     instants = [datetime.now(UTC)]
@@ -127,13 +127,13 @@ class Caseload:
     def __init__(self, app: Casework, seed: int = 15) -> None:
         self.app = app
         self.rng = random.Random(seed)
-        self.centre = build_centre(app)
+        self.centre = family_centre(app)
         extra = [
             app.add_staff(
                 self.centre.administrator,
                 f"Caseworker {n}",
                 self.centre.centre_id,
-                self.centre.family,
+                self.centre.family_id,
                 [Role.CASEWORKER],
                 [Discipline.SOCIAL_WORK],
             )
@@ -154,7 +154,7 @@ class Caseload:
             [Client(uuid4(), self.rng.choice(NAMES), date_of_birth=born)],
             "a family in a dispute over care of a parent",
             ReferralSource.COMMUNITY_COMMITTEE,
-            self.centre.family,
+            self.centre.family_id,
             lead.staff_id,
             consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]),
         )

@@ -6,13 +6,12 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from casework.aggregates.base import Actor, Role
+from casework.aggregates.base import Actor
 from casework.aggregates.case import NoteKind
-from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.store.key_files import write_signing_key
 from casework.store.triggers import trigger_name
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
 def give_ledger_key(app: Casework) -> None:
@@ -21,8 +20,8 @@ def give_ledger_key(app: Casework) -> None:
         write_signing_key(app.settings.signing_key_file)
 
 
-def family_case(app: Casework, notes: int = 3) -> tuple[Centre, UUID]:
-    centre = build_centre(app)
+def family_case(app: Casework, notes: int = 3) -> tuple[FamilyCentre, UUID]:
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     for n in range(notes):
         app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, f"home visit {n}", 45)
@@ -63,20 +62,6 @@ def id_column(app: Casework) -> str:
 
 def param(app: Casework) -> str:
     return "?" if app.database.backend == "sqlite" else "%s"
-
-
-def enrol_reviewer(app: Casework, centre: Centre) -> Actor:
-    """A compliance reviewer on the organisation's staff (the centre's administrator
-    enrols them): reviewers replay, diff and export, and every access is recorded."""
-    staff_id = app.add_staff(
-        centre.administrator,
-        "Audit Office",
-        centre.centre_id,
-        None,
-        [Role.COMPLIANCE_REVIEWER],
-        [Discipline.SOCIAL_WORK],
-    )
-    return Actor(staff_id, Role.COMPLIANCE_REVIEWER)
 
 
 def erase_with_four_eyes(

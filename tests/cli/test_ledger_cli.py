@@ -11,8 +11,8 @@ from casework.aggregates.base import Role
 from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
-from tests.cli.signing_in import give_account, log_in, resume
 from tests.builders.compliance_steps import family_case
+from tests.cli.signing_in import give_account, log_in, resume
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_an_evaluator_checks_the_store_and_a_case_from_the_command_line(
     opened = datetime.now(UTC).isoformat()
     centre, case_id = family_case(app, notes=2)
     director_login = give_account(app, centre.administrator, centre.director, "director")
-    head_login = give_account(app, centre.administrator, centre.family_head, "family.head")
+    head_login = give_account(app, centre.administrator, centre.head, "family.head")
     app.close()
     # Case content is read and erased by people signed in (the CLI's environment path).
     head = log_in(monkeypatch, capsys, head_login, Role.DEPARTMENT_HEAD)

@@ -34,7 +34,7 @@ def head_login(story: Story) -> Login:
     app = Casework(Settings.from_env())
     try:
         centre = story.centre
-        return give_account(app, centre.administrator, centre.family_head, "family.head")
+        return give_account(app, centre.administrator, centre.head, "family.head")
     finally:
         app.close()
 
@@ -65,7 +65,7 @@ def test_a_department_head_reads_cases_caseload_plan_chains_and_timeline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     log_in(monkeypatch, capsys, head_login, Role.DEPARTMENT_HEAD)
-    family = str(story.centre.family)
+    family = str(story.centre.family_id)
     assert main(["cases", "--department", family, "--open"]) == 0
     out = capsys.readouterr().out
     assert str(story.quiet_case) in out and "1 case(s)" in out

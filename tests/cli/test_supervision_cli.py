@@ -11,7 +11,7 @@ from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in
 
 
@@ -23,7 +23,7 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
     monkeypatch.setenv("CASEWORK_REQUIRE_TOTP", "0")  # not about the second factor
     assert main(["keys", "init"]) == 0
     app = Casework(Settings.from_env())
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     case = app.repository.get(case_id)
     for day in (2, 9, 16):
@@ -43,8 +43,8 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
     log_in(monkeypatch, capsys, supervisor_login, Role.SUPERVISOR)
     assert main(["supervision", "due", "--on", "2030-01-01"]) == 0
     listed = capsys.readouterr().out
-    assert "Li Na" in listed and "OVERDUE" in listed
-    assert "Liang Jie" not in listed  # the centre director is not on the policy
+    assert "陈静 Chen Jing" in listed and "OVERDUE" in listed
+    assert "梁志强 Liang Zhiqiang" not in listed  # the centre director is not on the policy
 
     worker = str(centre.worker.staff_id)
     window = ["--from", "2026-03-01", "--to", "2026-03-31", "--size", "2", "--seed", "11"]

@@ -28,9 +28,9 @@ from casework.store.ledger_state import STATE_FILE_NAME
 from casework.store.master_key import MasterKey
 from casework.store.sql import Dialect
 from tests.builders.cases import open_case, record_note
+from tests.builders.centre import open_family_case
 from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
 from tests.conftest import POSTGRES_URL
-from tests.builders.family_centre import open_family_case
 
 # The client tools installed with the server (PATH, or the server's bin directory).
 PG_BIN = [Path(p).parent for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))]
@@ -268,9 +268,7 @@ def test_after_an_erasure_and_a_master_key_rotation_old_backups_open_nothing(
     old_backup = tmp_path / "backups" / "before-erasure.db"
     back_up(live, old_backup)
 
-    erase_with_four_eyes(
-        app, erased_case, centre.family_head, centre.director, "consent withdrawn", "DPO"
-    )
+    erase_with_four_eyes(app, erased_case, centre.head, centre.director, "consent withdrawn", "DPO")
     new_master = MasterKey.generate("the master key after the erasure")
     app.keyring.rotate_master(new_master)
     del master_key  # destroyed, as the procedure says: from here on only the new key

@@ -21,8 +21,8 @@ from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError, RecordErased
 from casework.store.master_key import MasterKey
+from tests.builders.centre import FamilyCentre, open_family_case
 from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
-from tests.builders.family_centre import Centre, open_family_case
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-014"
@@ -40,7 +40,7 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
     assert erasure is not None and erasure.id == erasure_id
     assert (erasure.erased_by, erasure.authorised_by, erasure.reason) == (
         centre.director.staff_id,
-        f"{AUTHORITY}; requested by Zhou Min, approved by Liang Jie",
+        f"{AUTHORITY}; requested by 黄丽 Huang Li, approved by 梁志强 Liang Zhiqiang",
         REASON,
     )
     attempts = [
@@ -90,13 +90,13 @@ def test_the_views_and_the_search_index_forget_the_case(app: Casework) -> None:
     try:
         projections.catch_up()
         assert projected_rows(projections, case_id) > 0
-        assert case_id in app.find_cases_by_client(centre.worker, "name", "Chen Mei")
+        assert case_id in app.find_cases_by_client(centre.worker, "name", "王芳 Wang Fang")
 
         erase(app, centre, case_id)
         projections.catch_up()
 
         assert projected_rows(projections, case_id) == 0
-        assert case_id not in app.find_cases_by_client(centre.worker, "name", "Chen Mei")
+        assert case_id not in app.find_cases_by_client(centre.worker, "name", "王芳 Wang Fang")
     finally:
         projections.close()
 
@@ -150,7 +150,7 @@ def test_an_old_backup_opens_nothing_once_the_master_key_is_rotated(
 def test_only_an_administrator_or_the_director_erases_and_only_once(app: Casework) -> None:
     give_ledger_key(app)
     centre, case_id = family_case(app, notes=1)
-    request_id = app.request_erasure(centre.family_head, case_id, REASON, AUTHORITY)
+    request_id = app.request_erasure(centre.head, case_id, REASON, AUTHORITY)
     app.approve_erasure(centre.director, request_id)
     with pytest.raises(AccessDenied, match="administrator or the director"):
         app.carry_out_erasure(centre.worker, request_id)
@@ -161,8 +161,6 @@ def test_only_an_administrator_or_the_director_erases_and_only_once(app: Casewor
         app.request_erasure(centre.director, case_id, REASON, AUTHORITY)
 
 
-def erase(app: Casework, centre: Centre, case_id: UUID) -> UUID:
+def erase(app: Casework, centre: FamilyCentre, case_id: UUID) -> UUID:
     """The family department's head asks, the centre director approves and erases."""
-    return erase_with_four_eyes(
-        app, case_id, centre.family_head, centre.director, REASON, AUTHORITY
-    )
+    return erase_with_four_eyes(app, case_id, centre.head, centre.director, REASON, AUTHORITY)

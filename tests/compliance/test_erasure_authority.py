@@ -12,8 +12,8 @@ from casework.aggregates.base import Actor
 from casework.aggregates.erasure import CaseErasure
 from casework.aggregates.erasure_request import ErasureRequest
 from casework.application import Casework
+from tests.builders.centre import FamilyCentre
 from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
-from tests.builders.family_centre import Centre
 
 REASON = "the client asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-021"
@@ -41,7 +41,7 @@ def erased_past_the_rules(
     app.checkpoint()
 
 
-def erasable_case(app: Casework) -> tuple[Centre, UUID]:
+def erasable_case(app: Casework) -> tuple[FamilyCentre, UUID]:
     give_ledger_key(app)
     centre, case_id = family_case(app, notes=2)
     app.checkpoint()
@@ -50,7 +50,7 @@ def erasable_case(app: Casework) -> tuple[Centre, UUID]:
 
 def test_a_four_eyes_erasure_verifies(store: Casework) -> None:
     centre, case_id = erasable_case(store)
-    erase_with_four_eyes(store, case_id, centre.family_head, centre.director, REASON, AUTHORITY)
+    erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
     store.checkpoint()
     report = store.verify()
     assert report.ok, report.lines()
@@ -70,7 +70,7 @@ def test_an_erasure_requested_and_approved_by_one_person_is_named(store: Casewor
 
 def test_an_erasure_approved_by_someone_who_may_not_approve_is_named(store: Casework) -> None:
     centre, case_id = erasable_case(store)
-    erased_past_the_rules(store, case_id, centre.family_head, centre.worker, centre.director)
+    erased_past_the_rules(store, case_id, centre.head, centre.worker, centre.director)
     report = store.verify()
     assert report.kinds() == {"erasure_not_four_eyes"}, report.lines()
     message = report.findings[0].message

@@ -17,8 +17,8 @@ from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
 from casework.projections import Projections
 from casework.store.errors import RecordErased
+from tests.builders.centre import FamilyCentre, open_family_case
 from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
-from tests.builders.family_centre import Centre, open_family_case
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-031"
@@ -32,7 +32,7 @@ class Discussed:
     item_id: UUID
 
 
-def discuss(store: Casework, centre: Centre, case_id: UUID, about: str) -> Discussed:
+def discuss(store: Casework, centre: FamilyCentre, case_id: UUID, about: str) -> Discussed:
     """A session that discusses one case, with a decision and an action item about it
     (recorded in the case discussion) and a case-practice note."""
     session_id = store.record_supervision_session(
@@ -77,7 +77,7 @@ def test_after_erasure_nothing_of_the_case_is_readable_anywhere(store: Casework)
     give_ledger_key(store)
     centre, case_id = family_case(store, notes=2)
     other_case = open_family_case(store, centre)
-    erased_session = discuss(store, centre, case_id, "Chen Mei")
+    erased_session = discuss(store, centre, case_id, "王芳 Wang Fang")
     other_session = discuss(store, centre, other_case, "the other client")
     store.export_case(centre.director, case_id)
     projections = Projections(store)
@@ -88,7 +88,7 @@ def test_after_erasure_nothing_of_the_case_is_readable_anywhere(store: Casework)
         assert store.recorded_at.version_at(case_id, LATER) is not None
 
         erasure_id = erase_with_four_eyes(
-            store, case_id, centre.family_head, centre.director, REASON, AUTHORITY
+            store, case_id, centre.head, centre.director, REASON, AUTHORITY
         )
         projections.catch_up()
 
@@ -109,7 +109,7 @@ def test_after_erasure_nothing_of_the_case_is_readable_anywhere(store: Casework)
         # Views, the recorded-at index and the search index hold nothing of it.
         assert projected_rows(projections, case_id) == 0
         assert store.recorded_at.version_at(case_id, LATER) is None
-        assert case_id not in store.find_cases_by_client(centre.worker, "name", "Chen Mei")
+        assert case_id not in store.find_cases_by_client(centre.worker, "name", "王芳 Wang Fang")
 
         # Every other case is untouched.
         assert projected_rows(projections, other_case) == other_rows
@@ -173,7 +173,7 @@ def test_a_session_that_discussed_an_erased_case_withholds_its_earlier_records(
         )
         sessions.append(session_id)
 
-    erase_with_four_eyes(store, case_id, centre.family_head, centre.director, REASON, AUTHORITY)
+    erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
 
     for reader in (centre.supervisor, centre.worker):
         erased = store.get_supervision_session(reader, sessions[0])
@@ -192,7 +192,7 @@ def test_an_erasure_with_no_exports_lists_none(store: Casework) -> None:
     give_ledger_key(store)
     centre, case_id = family_case(store, notes=1)
 
-    erase_with_four_eyes(store, case_id, centre.family_head, centre.director, REASON, AUTHORITY)
+    erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
 
     erasure = store.erasure_of(case_id)
     assert erasure is not None and erasure.exports_to_recall == []
@@ -204,7 +204,7 @@ def test_an_audit_sample_draws_from_the_cases_the_worker_still_leads(store: Case
     other_case = open_family_case(store, centre)
     store.record_note(other_case, centre.worker, NoteKind.PHONE, "a call", 10)
 
-    erase_with_four_eyes(store, case_id, centre.family_head, centre.director, REASON, AUTHORITY)
+    erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
 
     today = datetime.now(UTC).date()
     sample = store.get_audit_sample(

@@ -13,13 +13,13 @@ from casework.application import Casework
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.bundle import Bundle, verify_bundle
 from casework.store.ledger import load_public_key
-from tests.builders.compliance_steps import enrol_reviewer, family_case, give_ledger_key
+from tests.builders.compliance_steps import family_case, give_ledger_key
 
 
 def exported(app: Casework) -> tuple[bytes, bytes]:
     give_ledger_key(app)
     centre, case_id = family_case(app, notes=4)
-    bundle = app.export_case(enrol_reviewer(app, centre), case_id)
+    bundle = app.export_case(centre.reviewer, case_id)
     return bundle.encode(), load_public_key(app.settings.verify_key_file)
 
 

@@ -11,11 +11,11 @@ from eventsourcing.persistence import PersistenceError
 from casework.application import Casework
 from casework.store.key_table import KeyAction, chain_head
 from casework.store.master_key import MasterKey
+from tests.builders.centre import FamilyCentre
 from tests.builders.compliance_steps import attacker, family_case, give_ledger_key, param
-from tests.builders.family_centre import Centre
 
 
-def checkpointed_case(app: Casework) -> tuple[Centre, object]:
+def checkpointed_case(app: Casework) -> tuple[FamilyCentre, object]:
     give_ledger_key(app)
     centre, case_id = family_case(app, notes=2)
     app.checkpoint()

@@ -11,12 +11,12 @@ from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from casework.compliance.diff import kind_of_change
 from casework.compliance.replay import Basis
+from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
-from tests.builders.family_centre import build_centre, open_family_case
 
 
 def test_as_recorded_and_as_occurred_differ_by_the_late_entry(store: Casework) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     before_opening = datetime.now(UTC)
     case_id = open_family_case(store, centre)
     visit = store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
@@ -42,7 +42,7 @@ def test_as_recorded_and_as_occurred_differ_by_the_late_entry(store: Casework) -
 
 
 def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     instants = []
     for n in range(230):
@@ -56,7 +56,7 @@ def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) ->
 
 
 def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     for n in range(160):
         app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
@@ -75,7 +75,7 @@ def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework
 
 
 def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     visit = app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
     since = datetime.now(UTC)
@@ -104,7 +104,7 @@ def test_approvals_are_named_as_approvals() -> None:
 
 def test_an_instant_without_a_time_zone_is_refused(app: Casework) -> None:
     give_ledger_key(app)
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     with pytest.raises(InvalidValue, match="as_of"):
         app.replay(centre.director, case_id, datetime.now() - timedelta(days=1))

@@ -10,14 +10,14 @@ from casework.aggregates.referral import Holder, SharedPart, Urgency
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
 from casework.store.errors import RecordErased
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 # The store's error, or the service layer's refusal that names when it was erased.
 ERASED = (RecordErased, RuleBroken)
 
 
 def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: Casework) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     session_id = store.record_supervision_session(
         centre.supervisor,
@@ -33,7 +33,7 @@ def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: C
     referral_id = store.send_referral(
         centre.worker,
         case_id,
-        Holder.agency(centre.legal_aid),
+        Holder.agency(centre.legal_aid_id),
         "protection order",
         Urgency.URGENT,
         [SharedPart.CASE_SUMMARY],
@@ -47,4 +47,4 @@ def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: C
         store.get_referral(centre.worker, referral_id)
     session = store.get_supervision_session(centre.supervisor, session_id)
     assert session.case_ids == [case_id]
-    assert store.get_agency(centre.legal_aid).name == "Haizhu Legal Aid Office"
+    assert store.get_agency(centre.legal_aid_id).name == "Haizhu Legal Aid Office"

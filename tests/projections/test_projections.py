@@ -30,14 +30,14 @@ from casework.projections import Projections
 from casework.projections.machinery.runner import Runner, ViewMoved
 from casework.projections.machinery.view_base import View
 from casework.projections.views.referral_chains import ReferralChainsView
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass
 class Story:
-    centre: Centre
+    centre: FamilyCentre
     high_risk_case: UUID
     quiet_case: UUID
     goals: list[Goal]
@@ -50,7 +50,7 @@ def busy_centre(app: Casework) -> Story:
     """A high-risk family case with an assessment, an approved two-discipline plan,
     notes (one late), a referral chain to legal aid, a supervision session with
     action items, a break of the glass and a closure; and a quiet second case."""
-    centre = build_centre(app)
+    centre = family_centre(app)
     worker, supervisor = centre.worker, centre.supervisor
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     quiet = open_family_case(app, centre, RiskLevel.LOW, by=centre.second_worker)
@@ -91,7 +91,7 @@ def busy_centre(app: Casework) -> Story:
     first = app.send_referral(
         worker,
         case_id,
-        Holder.department(centre.elderly),
+        Holder.department(centre.elderly_id),
         "day care for the mother",
         Urgency.URGENT,
         [SharedPart.CASE_SUMMARY],
@@ -101,7 +101,7 @@ def busy_centre(app: Casework) -> Story:
     onward = app.refer_onward(
         first,
         centre.elderly_head,
-        Holder.agency(centre.legal_aid),
+        Holder.agency(centre.legal_aid_id),
         "maintenance advice",
         Urgency.ROUTINE,
         [SharedPart.CASE_SUMMARY],
@@ -124,7 +124,7 @@ def busy_centre(app: Casework) -> Story:
         session_id, supervisor, centre.second_worker.staff_id, "find a lawyer", date(2026, 4, 1)
     )
     app.sign_supervision_session(session_id, supervisor)
-    app.break_the_glass(case_id, centre.family_head, "worker unreachable, client at risk")
+    app.break_the_glass(case_id, centre.head, "worker unreachable, client at risk")
     closure_id = app.close_case(
         case_id,
         worker,
@@ -333,7 +333,7 @@ def test_an_indicator_report_pinned_to_a_position_does_not_change_later(app: Cas
 
     assert again == first
     assert now != first
-    family = first.by_department[story.centre.family]
+    family = first.by_department[story.centre.family_id]
     assert family.open_cases == 1  # the high-risk case was closed
     counts = {(m.indicator, m.detail): m.count for m in first.monthly}
     assert counts[("intake", "community_committee")] == 2
@@ -349,7 +349,7 @@ def test_an_indicator_report_pinned_to_a_position_does_not_change_later(app: Cas
 
 def test_a_command_waits_for_the_views_to_show_its_own_write(app: Casework) -> None:
     projections = Projections(app)
-    centre = build_centre(app)
+    centre = family_centre(app)
     open_family_case(app, centre)
     position = app.last_position()
     assert not projections.wait_for(position, timeout=0.05)
@@ -361,7 +361,7 @@ def test_a_command_waits_for_the_views_to_show_its_own_write(app: Casework) -> N
 
 def test_status_shows_each_views_position_lag_and_health(app: Casework) -> None:
     projections = Projections(app)
-    centre = build_centre(app)
+    centre = family_centre(app)
     open_family_case(app, centre)
     status = {s.name: s for s in projections.status()}
     assert set(status) == set(projections.view_classes)

@@ -10,7 +10,7 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.referral import Holder, SharedPart, Urgency
 from casework.application import Casework
 from casework.projections import Projections
-from tests.builders.family_centre import open_family_case
+from tests.builders.centre import open_family_case
 from tests.projections.test_projections import MONDAY, Story, busy_centre
 
 
@@ -98,7 +98,7 @@ def test_the_referral_chain_shows_every_hop_its_response_time_and_stalls(
         chain = view.chain(connection, story.first_referral)
         by_case = view.of_case(connection, story.high_risk_case)
         stalled = view.stalled(connection, MONDAY + timedelta(days=30))
-        legal_aid = view.of_holder(connection, story.centre.legal_aid)
+        legal_aid = view.of_holder(connection, story.centre.legal_aid_id)
         holders = {h.holder_id: h for h in view.holders(connection)}
     assert [(h.hop, h.receiver_kind, h.status) for h in chain] == [
         (1, "department", "accepted"),
@@ -109,9 +109,9 @@ def test_the_referral_chain_shows_every_hop_its_response_time_and_stalls(
     assert by_case == chain
     assert [h.referral_id for h in stalled] == [story.onward_referral]
     assert [h.referral_id for h in legal_aid] == [story.onward_referral]
-    assert holders[story.centre.elderly].received == 1
-    assert holders[story.centre.elderly].sent == 1
-    assert holders[story.centre.elderly].mean_response_seconds == 20 * 3600
+    assert holders[story.centre.elderly_id].received == 1
+    assert holders[story.centre.elderly_id].sent == 1
+    assert holders[story.centre.elderly_id].mean_response_seconds == 20 * 3600
 
 
 def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(
@@ -121,7 +121,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(
     first = app.send_referral(
         story.centre.worker,
         case_id,
-        Holder.department(story.centre.elderly),
+        Holder.department(story.centre.elderly_id),
         "day care",
         Urgency.ROUTINE,
         [SharedPart.CASE_SUMMARY],
@@ -130,7 +130,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(
     back = app.refer_onward(
         first,
         story.centre.elderly_head,
-        Holder.department(story.centre.family),
+        Holder.department(story.centre.family_id),
         "this is a family matter after all",
         Urgency.ROUTINE,
         [SharedPart.CASE_SUMMARY],
@@ -180,7 +180,7 @@ def test_the_case_index_finds_my_cases_department_cases_and_filters(
     centre = story.centre
     with projections.read("case_index") as (view, connection):
         mine = view.find(connection, worker_id=centre.worker.staff_id)
-        open_cases = view.find(connection, open_only=True, department_id=centre.family)
+        open_cases = view.find(connection, open_only=True, department_id=centre.family_id)
         high = view.find(connection, risk=["high", "critical"])
         closed = view.find(connection, status=["closed"])
         narrowed = view.find(connection, case_ids=[story.quiet_case])
@@ -211,7 +211,7 @@ def test_the_audit_timeline_lists_every_event_of_a_case_with_who_and_when(
     assert [e.position for e in timeline] == sorted(e.position for e in timeline)
     glass = next(e for e in timeline if e.kind == "EmergencyAccessStarted")
     assert (glass.actor_id, glass.actor_role) == (
-        story.centre.family_head.staff_id,
+        story.centre.head.staff_id,
         "department_head",
     )
     assert all(e.recorded_at is not None for e in timeline)
@@ -240,7 +240,7 @@ def test_caseloads_per_worker_and_department(
     second = report.by_worker[centre.second_worker.staff_id]
     assert second.open_by_risk == {"low": 1} and second.open_cases == 1
     assert report.by_worker[centre.worker.staff_id].open_cases == 0
-    assert report.by_department[centre.family].open_by_status == {"intake": 1}
+    assert report.by_department[centre.family_id].open_by_status == {"intake": 1}
     assert {(m.indicator, m.detail) for m in mine} >= {
         ("late_entry", "phone"),
         ("note", "phone"),

@@ -10,11 +10,11 @@ from casework.aggregates.audit_sample import SampledKind, draw
 from casework.aggregates.base import InvalidValue
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 
 def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     march_notes = []
     for _ in range(2):
         case_id = open_family_case(app, centre)
@@ -74,12 +74,12 @@ def test_a_supervisor_samples_a_workers_march_records_reproducibly(app: Casework
 
 
 def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     open_family_case(app, centre)
     sample = app.get_audit_sample(
-        centre.family_head,
+        centre.head,
         app.draw_audit_sample(
-            centre.family_head, centre.worker.staff_id, date(2026, 1, 1), date(2026, 12, 31), 5
+            centre.head, centre.worker.staff_id, date(2026, 1, 1), date(2026, 12, 31), 5
         ),
     )
     assert isinstance(sample.seed, int)
@@ -87,7 +87,7 @@ def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) 
 
 
 def test_only_auditors_draw_samples_of_a_sensible_size(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     with pytest.raises(AccessDenied, match="audit samples are drawn"):
         app.draw_audit_sample(
             centre.second_worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3

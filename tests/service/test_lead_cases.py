@@ -9,13 +9,13 @@ import pytest
 from casework.aggregates.case import CaseStatus, ClosureReason, RecordKind, RiskLevel
 from casework.aggregates.staff import HandOverRequired
 from casework.application import Casework
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 
 def test_closing_takes_a_case_off_its_leads_record_and_reopening_puts_it_back(
     store: Casework,
 ) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     worker = centre.worker.staff_id
     ongoing = open_family_case(store, centre)
     withdrawn = open_family_case(store, centre)
@@ -43,17 +43,17 @@ def test_closing_takes_a_case_off_its_leads_record_and_reopening_puts_it_back(
 def test_a_closed_case_handed_over_is_listed_by_its_new_lead_once_reopened(
     store: Casework,
 ) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     first, second = centre.worker.staff_id, centre.second_worker.staff_id
     case_id = open_family_case(store, centre)
     store.close_case(case_id, centre.worker, ClosureReason.GOALS_MET, [], "goals met")
 
-    store.hand_over_case(case_id, centre.family_head, second, "Li Na moves to the youth team")
+    store.hand_over_case(case_id, centre.head, second, "陈静 moves to the youth team")
     assert case_id not in store.get_staff(second).lead_case_ids
     assert store.cases_led(second) == [case_id] and store.cases_led(first) == []
     store.staff_leaves(first, centre.director, date(2026, 6, 30))
 
-    store.reopen_case(case_id, centre.family_head, "a new incident at home")
+    store.reopen_case(case_id, centre.head, "a new incident at home")
     assert store.get_staff(second).lead_case_ids == [case_id]
     with pytest.raises(HandOverRequired, match=str(case_id)):
         store.staff_leaves(second, centre.director, date(2026, 7, 31))

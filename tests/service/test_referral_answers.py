@@ -10,26 +10,25 @@ from casework.aggregates.base import InvalidValue
 from casework.aggregates.referral import Holder, ReferralStatus, SharedPart, Urgency
 from casework.application import Casework
 from casework.store.access_index import AccessQuery
-from tests.builders.compliance_steps import enrol_reviewer
-from tests.builders.family_centre import build_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case
 
 SHARED = [SharedPart.CASE_SUMMARY]
 
 
 def test_a_department_answers_for_itself_and_others_are_refused(store: Casework) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
         centre.worker,
         case_id,
-        Holder.department(centre.elderly),
+        Holder.department(centre.elderly_id),
         "day care",
         Urgency.URGENT,
         SHARED,
     )
 
     with pytest.raises(AccessDenied, match="answered by that department's caseworkers"):
-        store.accept_referral(referral_id, centre.family_head)  # another department
+        store.accept_referral(referral_id, centre.head)  # another department
     with pytest.raises(InvalidValue, match="agency_contact"):
         store.accept_referral(referral_id, centre.elderly_head, agency_contact="nobody")
     store.accept_referral(referral_id, centre.elderly_head)
@@ -39,20 +38,23 @@ def test_a_department_answers_for_itself_and_others_are_refused(store: Casework)
     assert [(a.recorded_by, a.agency_contact) for a in referral.answers] == [
         (centre.elderly_head.staff_id, "")
     ]
-    reviewer = enrol_reviewer(store, centre)
+    reviewer = centre.reviewer
     refused = store.who_read_case(reviewer, case_id, AccessQuery(outcome="refused"))
-    assert [(e.staff_id, e.action) for e in refused] == [
-        (centre.family_head.staff_id, AccessAction.WRITE)
-    ]
+    assert [(e.staff_id, e.action) for e in refused] == [(centre.head.staff_id, AccessAction.WRITE)]
 
 
 def test_an_agency_answer_is_recorded_by_a_sending_centre_worker_naming_the_contact(
     store: Casework,
 ) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
-        centre.worker, case_id, Holder.agency(centre.legal_aid), "divorce", Urgency.ROUTINE, SHARED
+        centre.worker,
+        case_id,
+        Holder.agency(centre.legal_aid_id),
+        "divorce",
+        Urgency.ROUTINE,
+        SHARED,
     )
 
     with pytest.raises(InvalidValue, match="name the person at the agency"):
@@ -68,17 +70,17 @@ def test_an_agency_answer_is_recorded_by_a_sending_centre_worker_naming_the_cont
 
 
 def test_each_reading_of_a_referral_is_one_access_record(store: Casework) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
         centre.worker,
         case_id,
-        Holder.department(centre.elderly),
+        Holder.department(centre.elderly_id),
         "day care",
         Urgency.URGENT,
         SHARED,
     )
-    reviewer = enrol_reviewer(store, centre)
+    reviewer = centre.reviewer
 
     store.get_referral(centre.worker, referral_id)
     store.referral_chain(centre.elderly_head, referral_id)

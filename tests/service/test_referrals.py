@@ -22,20 +22,20 @@ from casework.aggregates.referral import (
 from casework.application import Casework
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHARED = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
 
 
 def refer_for_day_care(
-    app: Casework, centre: Centre, case_id: UUID, urgency: Urgency = Urgency.ROUTINE
+    app: Casework, centre: FamilyCentre, case_id: UUID, urgency: Urgency = Urgency.ROUTINE
 ) -> UUID:
     """The caseworker refers the family case to the elderly department for day care."""
     return app.send_referral(
         centre.worker,
         case_id,
-        Holder.department(centre.elderly),
+        Holder.department(centre.elderly_id),
         "day care",
         urgency,
         SHARED,
@@ -43,13 +43,13 @@ def refer_for_day_care(
 
 
 def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
     first = app.send_referral(
         centre.worker,
         case_id,
-        Holder.department(centre.elderly),
+        Holder.department(centre.elderly_id),
         "the mother needs day care while the daughter's dispute is resolved",
         Urgency.URGENT,
         SHARED,
@@ -60,7 +60,7 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
     onward = app.refer_onward(
         first,
         centre.elderly_head,
-        Holder.agency(centre.legal_aid),
+        Holder.agency(centre.legal_aid_id),
         "the daughter needs advice on maintenance for her mother",
         Urgency.ROUTINE,
         [SharedPart.CASE_SUMMARY],
@@ -87,13 +87,13 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
     assert {r.chain_id for r in chain} == {first}
     assert chain[1].parent_id == first and chain[0].onward_ids == [onward]
     assert [r.receiver for r in chain] == [
-        Holder.department(centre.elderly),
-        Holder.agency(centre.legal_aid),
+        Holder.department(centre.elderly_id),
+        Holder.agency(centre.legal_aid_id),
     ]
-    assert chain[1].sender == Holder.department(centre.elderly)
+    assert chain[1].sender == Holder.department(centre.elderly_id)
     assert chain[1].chain_before == [
-        Holder.department(centre.family),
-        Holder.department(centre.elderly),
+        Holder.department(centre.family_id),
+        Holder.department(centre.elderly_id),
     ]
     assert chain[0].status is ReferralStatus.IN_SERVICE
     assert chain[1].status is ReferralStatus.COMPLETED
@@ -105,12 +105,12 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
 
 
 def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     referral_id = app.send_referral(
         centre.worker,
         case_id,
-        Holder.agency(centre.legal_aid),
+        Holder.agency(centre.legal_aid_id),
         "a protection order is needed today",
         Urgency.EMERGENCY,
         SHARED,
@@ -153,14 +153,14 @@ def test_unreadable_response_deadlines_are_refused_naming_the_setting() -> None:
 
 
 def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casework) -> None:
-    centre = build_centre(app)
-    case_id = open_family_case(app, centre, departments=[centre.elderly, centre.youth])
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre, departments=[centre.elderly_id, centre.youth_id])
     first = refer_for_day_care(app, centre, case_id)
     app.accept_referral(first, centre.elderly_head)
     second = app.refer_onward(
         first,
         centre.elderly_head,
-        Holder.department(centre.youth),
+        Holder.department(centre.youth_id),
         "grandson truanting",
         Urgency.ROUTINE,
         SHARED,
@@ -170,7 +170,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
             centre.administrator,
             "Ma Lin",
             centre.centre_id,
-            centre.youth,
+            centre.youth_id,
             [Role.DEPARTMENT_HEAD],
             [Discipline.SOCIAL_WORK],
         ),
@@ -180,7 +180,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
     third = app.refer_onward(
         second,
         youth_head,
-        Holder.department(centre.family),
+        Holder.department(centre.family_id),
         "family conflict again",
         Urgency.ROUTINE,
         SHARED,
@@ -188,53 +188,62 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
 
     chain = app.referral_chain(centre.worker, first)
     assert [r.loop for r in chain] == [False, False, True]
-    assert chain[2].id == third and Holder.department(centre.family) in chain[2].chain_before
+    assert chain[2].id == third and Holder.department(centre.family_id) in chain[2].chain_before
 
 
 def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     referral_id = refer_for_day_care(app, centre, case_id, Urgency.URGENT)
-    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(centre.family)
+    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(
+        centre.family_id
+    )
     app.accept_referral(referral_id, centre.elderly_head)
-    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(centre.elderly)
+    assert app.get_referral(centre.worker, referral_id).holder == Holder.department(
+        centre.elderly_id
+    )
     app.return_referral(referral_id, centre.elderly_head, "no day-care places until autumn")
 
     referral = app.get_referral(centre.worker, referral_id)
     assert referral.status is ReferralStatus.RETURNED
-    assert referral.holder == Holder.department(centre.family)
+    assert referral.holder == Holder.department(centre.family_id)
     assert app.repository.get(case_id).lead_worker_id == centre.worker.staff_id
 
     declined = app.send_referral(
-        centre.worker, case_id, Holder.agency(centre.legal_aid), "divorce", Urgency.ROUTINE, SHARED
+        centre.worker,
+        case_id,
+        Holder.agency(centre.legal_aid_id),
+        "divorce",
+        Urgency.ROUTINE,
+        SHARED,
     )
     app.decline_referral(
         declined, centre.worker, "outside our district", agency_contact="duty lawyer Wu"
     )
-    assert app.get_referral(centre.worker, declined).holder == Holder.department(centre.family)
+    assert app.get_referral(centre.worker, declined).holder == Holder.department(centre.family_id)
     assert app.get_referral(centre.worker, declined).answered_at is not None
 
 
 def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
-    with pytest.raises(ConsentMissing, match=f"agency {centre.hospital}"):
+    with pytest.raises(ConsentMissing, match=f"agency {centre.hospital_id}"):
         app.send_referral(
             centre.worker,
             case_id,
-            Holder.agency(centre.hospital),
+            Holder.agency(centre.hospital_id),
             "check-up",
             Urgency.ROUTINE,
             SHARED,
         )
-    with pytest.raises(ConsentMissing, match=f"department {centre.youth}"):
+    with pytest.raises(ConsentMissing, match=f"department {centre.youth_id}"):
         app.send_referral(
             centre.worker,
             case_id,
-            Holder.department(centre.youth),
+            Holder.department(centre.youth_id),
             "grandson",
             Urgency.ROUTINE,
             SHARED,
@@ -242,7 +251,7 @@ def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
 
 
 def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     referral_id = refer_for_day_care(app, centre, case_id)
 
@@ -252,7 +261,7 @@ def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
         app.refer_onward(
             referral_id,
             centre.elderly_head,
-            Holder.agency(centre.legal_aid),
+            Holder.agency(centre.legal_aid_id),
             "law",
             Urgency.ROUTINE,
             SHARED,
@@ -263,40 +272,40 @@ def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
 
 
 def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
     def send(receiver: Holder, reason: str = "day care", shared: list = SHARED) -> None:
         app.send_referral(centre.worker, case_id, receiver, reason, Urgency.ROUTINE, shared)
 
     with pytest.raises(InvalidValue, match="reason"):
-        send(Holder.department(centre.elderly), reason=" ")
+        send(Holder.department(centre.elderly_id), reason=" ")
     with pytest.raises(InvalidValue, match="shared"):
-        send(Holder.department(centre.elderly), shared=[])
+        send(Holder.department(centre.elderly_id), shared=[])
     with pytest.raises(InvalidValue, match="receiver"):
-        send(Holder.department(centre.family))
+        send(Holder.department(centre.family_id))
     with pytest.raises(UnknownDepartment):
-        send(Holder.department(centre.legal_aid))
-    app.close_agency(centre.legal_aid, centre.director, "the office merged with another")
+        send(Holder.department(centre.legal_aid_id))
+    app.close_agency(centre.legal_aid_id, centre.director, "the office merged with another")
     with pytest.raises(AgencyClosed, match="Haizhu Legal Aid Office"):
-        send(Holder.agency(centre.legal_aid))
+        send(Holder.agency(centre.legal_aid_id))
 
 
 def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     app.change_agency_details(
-        centre.legal_aid, centre.director, "020-1111 2222", ["legal advice", "mediation"]
+        centre.legal_aid_id, centre.director, "020-1111 2222", ["legal advice", "mediation"]
     )
-    agency = app.get_agency(centre.legal_aid)
+    agency = app.get_agency(centre.legal_aid_id)
     assert (agency.contact, agency.services) == ("020-1111 2222", ["legal advice", "mediation"])
     with pytest.raises(InvalidValue, match="services"):
-        app.change_agency_details(centre.legal_aid, centre.director, "020-1111 2222", [" "])
+        app.change_agency_details(centre.legal_aid_id, centre.director, "020-1111 2222", [" "])
     with pytest.raises(InvalidValue, match="name"):
         app.register_agency(centre.director, " ", AgencyKind.OTHER, "", ["food bank"])
 
 
 def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     referral_id = refer_for_day_care(app, centre, case_id)
     with pytest.raises(InvalidValue, match="reason"):
@@ -308,7 +317,7 @@ def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
 
 
 def test_a_closed_case_is_not_referred(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     case = app.repository.get(case_id)
     case.close(centre.worker, ClosureReason.MOVED_AWAY, [], "the family moved to Foshan")

@@ -32,7 +32,7 @@ from casework.aggregates.review import (
     Verdict,
 )
 from casework.application import Casework
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
 def write_note(app: Casework, case_id: UUID, by: Actor, narrative: str) -> UUID:
@@ -48,7 +48,7 @@ def add_addendum(app: Casework, case_id: UUID, note_id: UUID, by: Actor, text: s
     app.save(case)
 
 
-def plan_a_high_risk_case(app: Casework, centre: Centre) -> tuple[UUID, UUID]:
+def plan_a_high_risk_case(app: Casework, centre: FamilyCentre) -> tuple[UUID, UUID]:
     case_id = open_family_case(app, centre, risk_level=RiskLevel.HIGH)
     case = app.repository.get(case_id)
     case.record_assessment(
@@ -71,7 +71,9 @@ def plan_a_high_risk_case(app: Casework, centre: Centre) -> tuple[UUID, UUID]:
     return case_id, goal.goal_id
 
 
-def close_a_high_risk_case(app: Casework, centre: Centre, summary: str) -> tuple[UUID, UUID, UUID]:
+def close_a_high_risk_case(
+    app: Casework, centre: FamilyCentre, summary: str
+) -> tuple[UUID, UUID, UUID]:
     """A high-risk case whose plan the supervisor approved, closed with its goal met:
     (case, goal, closure); the closure waits for approval."""
     case_id, goal_id = plan_a_high_risk_case(app, centre)
@@ -88,7 +90,7 @@ def close_a_high_risk_case(app: Casework, centre: Centre, summary: str) -> tuple
 
 
 def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     note_id = write_note(app, case_id, centre.worker, "visited; the mother seemed fine")
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
@@ -141,7 +143,7 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
 
 
 def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework) -> None:
-    centre = build_centre(store)
+    centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
         case_id,
@@ -150,13 +152,13 @@ def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework)
         Discipline.SOCIAL_WORK,
         TeamScope.FULL,
     )
-    note_id = write_note(store, case_id, centre.second_worker, "visited with Li Na")
+    note_id = write_note(store, case_id, centre.second_worker, "visited with 陈静")
     store.request_revision(
         centre.supervisor, case_id, RecordKind.NOTE, note_id, "who else was there?"
     )
     add_addendum(store, case_id, note_id, centre.second_worker, "her daughter was there too")
 
-    for outsider in (centre.family_head, centre.supervisor, centre.director):
+    for outsider in (centre.head, centre.supervisor, centre.director):
         with pytest.raises(NotAuthorOrLead, match="author or the case's lead"):
             store.submit_revision(outsider, case_id, RecordKind.NOTE, note_id)
     store.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)  # the case's lead
@@ -165,7 +167,7 @@ def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework)
 
 
 def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id, _ = plan_a_high_risk_case(app, centre)
     assert app.repository.get(case_id).pending_plan is not None
 
@@ -178,12 +180,12 @@ def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Ca
 
 
 def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id, _, closure_id = close_a_high_risk_case(
         app, centre, "the mother lives with her son; the order is in force"
     )
 
-    review_id = app.approve_record(centre.family_head, case_id, RecordKind.CLOSURE, closure_id)
+    review_id = app.approve_record(centre.head, case_id, RecordKind.CLOSURE, closure_id)
 
     closure = app.repository.get(case_id).closures[-1]
     assert closure.approved_by_review == review_id
@@ -192,23 +194,23 @@ def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -
 
 
 def test_nobody_approves_their_own_record(app: Casework) -> None:
-    centre = build_centre(app)
-    case_id = open_family_case(app, centre, by=centre.family_head)
-    note_id = write_note(app, case_id, centre.family_head, "intake interview")
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre, by=centre.head)
+    note_id = write_note(app, case_id, centre.head, "intake interview")
 
     with pytest.raises(OwnRecord, match="you wrote this record"):
-        app.approve_record(centre.family_head, case_id, RecordKind.NOTE, note_id)
+        app.approve_record(centre.head, case_id, RecordKind.NOTE, note_id)
     with pytest.raises(OwnRecord):
-        app.request_revision(centre.family_head, case_id, RecordKind.NOTE, note_id, "redo")
+        app.request_revision(centre.head, case_id, RecordKind.NOTE, note_id, "redo")
     app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id)
-    review = app.get_review(centre.family_head, case_id, RecordKind.NOTE, note_id)
+    review = app.get_review(centre.head, case_id, RecordKind.NOTE, note_id)
     assert review.judgements[-1].authority == "director of the case's centre"
 
 
 def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     note_id = write_note(app, case_id, centre.worker, "phone call with the daughter")
 
@@ -223,7 +225,7 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
 def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id, goal_id = plan_a_high_risk_case(app, centre)
     app.request_revision(
         centre.supervisor, case_id, RecordKind.PLAN, case_id, "add a goal for the daughter"
@@ -252,7 +254,7 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
 
 
 def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id, goal_id, closure_id = close_a_high_risk_case(app, centre, "safe now")
     app.request_revision(
         centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"

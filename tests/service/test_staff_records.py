@@ -7,46 +7,36 @@ import pytest
 
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessOutcome
-from casework.aggregates.base import Actor, Role
-from casework.aggregates.discipline import Discipline
+from casework.aggregates.base import Role
 from casework.application import Casework
+from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
-from tests.builders.family_centre import Centre, build_centre, open_family_case
-
-
-def _reviewer(app: Casework, centre: Centre) -> Actor:
-    staff_id = app.add_staff(
-        centre.administrator,
-        "Audit Office",
-        centre.centre_id,
-        None,
-        [Role.COMPLIANCE_REVIEWER],
-        [Discipline.OTHER],
-    )
-    return Actor(staff_id, Role.COMPLIANCE_REVIEWER)
 
 
 def test_a_caseworker_finds_colleagues_but_reads_only_their_own_record(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     worker, colleague = centre.worker, centre.second_worker.staff_id
-    assert app.read_staff(worker, worker.staff_id).name == "Li Na"
+    assert app.read_staff(worker, worker.staff_id).name == "陈静 Chen Jing"
     assert [s.id for s in app.read_staff_list(worker)] == [worker.staff_id]
     directory = {c.name: c for c in app.staff_directory(worker)}
-    assert directory["Wang Fang"].roles == [Role.CASEWORKER]
-    assert {d.name for d in app.read_organisation(worker).departments} >= {"family", "youth"}
+    assert directory["刘洋 Liu Yang"].roles == [Role.CASEWORKER]
+    assert {d.name for d in app.read_organisation(worker).departments} >= {
+        "家庭部 Family",
+        "青少年部 Youth",
+    }
 
     with pytest.raises(AccessDenied, match="may not read this staff record"):
         app.read_staff(worker, colleague)
-    refused = app.what_person_read(_reviewer(app, centre), worker.staff_id)
+    refused = app.what_person_read(centre.reviewer, worker.staff_id)
     assert [(e.outcome, e.record_kinds, e.record_ids) for e in refused[:1]] == [
         (AccessOutcome.REFUSED, ["staff"], [colleague])
     ]
 
 
 def test_those_who_oversee_someone_read_their_record(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     worker = centre.worker.staff_id
-    for overseer in (centre.supervisor, centre.family_head, centre.director, centre.administrator):
+    for overseer in (centre.supervisor, centre.head, centre.director, centre.administrator):
         assert app.read_staff(overseer, worker).id == worker
     with pytest.raises(AccessDenied):
         app.read_staff(centre.elderly_head, worker)  # another department's head
@@ -60,14 +50,14 @@ def test_those_who_oversee_someone_read_their_record(app: Casework) -> None:
 
 
 def test_the_ledger_is_read_by_reviewers_directors_and_administrators(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     give_ledger_key(app)
     case_id = open_family_case(app, centre)
     app.checkpoint()
-    for reader in (_reviewer(app, centre), centre.director, centre.administrator):
+    for reader in (centre.reviewer, centre.director, centre.administrator):
         assert app.read_latest_checkpoint(reader) == app.latest_checkpoint()
         assert app.read_verification(reader).ok
         assert app.read_inclusion_proof(reader, case_id, 1).leaf_index >= 0
-    for refused in (centre.worker, centre.supervisor, centre.family_head):
+    for refused in (centre.worker, centre.supervisor, centre.head):
         with pytest.raises(AccessDenied, match="may not read the ledger"):
             app.read_verification(refused)

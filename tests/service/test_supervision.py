@@ -18,14 +18,14 @@ from casework.aggregates.supervision import (
 )
 from casework.application import Casework
 from casework.application.errors import NotFound
-from tests.builders.family_centre import Centre, build_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 HELD_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
 def supervisor_holds(
     app: Casework,
-    centre: Centre,
+    centre: FamilyCentre,
     session_format: SessionFormat,
     supervisee_ids: list[UUID],
     minutes: int = 60,
@@ -44,13 +44,13 @@ def supervisor_holds(
     )
 
 
-def group_session(app: Casework, centre: Centre) -> UUID:
+def group_session(app: Casework, centre: FamilyCentre) -> UUID:
     supervisees = [centre.worker.staff_id, centre.second_worker.staff_id]
     return supervisor_holds(app, centre, SessionFormat.GROUP, supervisees, 90, occurred_at=HELD_AT)
 
 
 def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     cases = [open_family_case(app, centre) for _ in range(3)]
     session_id = group_session(app, centre)
     for number, case_id in enumerate(cases, 1):
@@ -107,7 +107,7 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
 
 
 def test_a_signed_record_is_closed_to_edits_and_corrected_by_addenda(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     session_id = group_session(app, centre)
     app.discuss_case_in_supervision(
@@ -136,7 +136,7 @@ def test_a_signed_record_is_closed_to_edits_and_corrected_by_addenda(app: Casewo
 
 
 def test_an_edit_after_some_signatures_asks_them_to_sign_again(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     case_id = open_family_case(app, centre)
     session_id = group_session(app, centre)
     app.sign_supervision_session(session_id, centre.worker)
@@ -150,17 +150,17 @@ def test_an_edit_after_some_signatures_asks_them_to_sign_again(app: Casework) ->
 
 
 def test_only_participants_sign_and_only_once(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(NotASessionParticipant):
-        app.sign_supervision_session(session_id, centre.family_head)
+        app.sign_supervision_session(session_id, centre.head)
     app.sign_supervision_session(session_id, centre.worker)
     with pytest.raises(AlreadySigned):
         app.sign_supervision_session(session_id, centre.worker)
 
 
 def test_an_unsigned_record_older_than_a_week_is_flagged(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     session = app.get_supervision_session(centre.supervisor, group_session(app, centre))
     assert not session.awaits_sign_off(HELD_AT + timedelta(days=6))
     assert session.awaits_sign_off(HELD_AT + timedelta(days=8))
@@ -169,7 +169,7 @@ def test_an_unsigned_record_older_than_a_week_is_flagged(app: Casework) -> None:
 def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     session_id = group_session(app, centre)
     app.write_supervision_note(
         session_id, centre.supervisor, Topic.PROFESSIONAL_DEVELOPMENT, "motivational interviewing"
@@ -195,7 +195,7 @@ def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
 
 
 def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     with pytest.raises(InvalidValue, match="supervisees"):
         supervisor_holds(app, centre, SessionFormat.GROUP, [centre.worker.staff_id])
     with pytest.raises(InvalidValue, match="supervisees"):
@@ -205,7 +205,7 @@ def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
 
 
 def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     newcomer = centre.second_worker.staff_id
     app.set_supervision_frequency(centre.director, newcomer, started_on=date(2026, 1, 5))
     assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 1, 19)
@@ -236,7 +236,7 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
 
 
 def test_a_supervisee_without_a_set_policy_gets_the_default(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     group_session(app, centre)
     schedule = app.get_supervision_schedule(centre.director, centre.worker.staff_id)
     assert schedule.last_supervised_on == HELD_AT.date()
@@ -252,7 +252,7 @@ def test_a_supervisee_without_a_set_policy_gets_the_default(app: Casework) -> No
 def test_only_those_who_oversee_someone_set_how_often_they_are_supervised(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     worker = centre.worker.staff_id
     for refused in (centre.worker, centre.second_worker, centre.elderly_head):
         with pytest.raises(AccessDenied, match="may not set how often"):
@@ -260,14 +260,14 @@ def test_only_those_who_oversee_someone_set_how_often_they_are_supervised(
     with pytest.raises(AccessDenied, match="may not read this person's supervision schedule"):
         app.get_supervision_schedule(centre.second_worker, worker)
     app.set_supervision_frequency(centre.supervisor, worker, every_days=21)
-    assert app.get_supervision_schedule(centre.family_head, worker).every_days == 21
+    assert app.get_supervision_schedule(centre.head, worker).every_days == 21
     # Each sees when the people they may read about are due: a caseworker only themselves.
     assert [d.staff_id for d in app.supervision_due(centre.worker)] == [worker]
     assert worker in {d.staff_id for d in app.supervision_due(centre.director)}
 
 
 def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(InvalidValue, match="description"):
         app.add_action_item(
@@ -290,7 +290,7 @@ def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -
 def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
     app: Casework,
 ) -> None:
-    centre = build_centre(app)
+    centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(NotFound, match="no case"):
         app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
