@@ -75,9 +75,12 @@ VIEW_WAIT_SECONDS = 2.0
 _catching_up = threading.Lock()
 
 
-def fresh(projections: Projections, name: str) -> None:
-    """Read-your-writes: `name` has reached the end of the log before it is read."""
-    if not projections.wait_for(projections.app.last_position(), VIEW_WAIT_SECONDS, [name]):
+def fresh(projections: Projections, name: str, position: int | None = None) -> None:
+    """Read-your-writes: `name` has reached `position` (the log's end by default)
+    before it is read. A page passes the position it began at: the readings it records
+    itself after that are no writes of the reader's for the view to wait for."""
+    at = projections.app.last_position() if position is None else position
+    if not projections.wait_for(at, VIEW_WAIT_SECONDS, [name]):
         with _catching_up:
             projections.catch_up()
 
@@ -85,9 +88,9 @@ def fresh(projections: Projections, name: str) -> None:
 class Names:
     """Staff names for one page (each person loaded once)."""
 
-    def __init__(self, casework: Casework) -> None:
+    def __init__(self, casework: Casework, known: dict[UUID, str] | None = None) -> None:
         self.casework = casework
-        self.known: dict[UUID, str] = {}
+        self.known: dict[UUID, str] = dict(known or {})
 
     def __call__(self, staff_id: UUID | None) -> str:
         if staff_id is None:
@@ -121,9 +124,10 @@ class WorkPages(Controller):
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
         projections: Projections = request.app.state.projections
+        began = casework.last_position()
         by_risk: dict[str, list[Any]] = defaultdict(list)
         if by.role is not Role.ADMINISTRATOR:
-            fresh(projections, "case_index")
+            fresh(projections, "case_index", began)
             with projections.read("case_index") as (view, connection):
                 for listing in view.find(connection, open_only=True, worker_id=by.staff_id):
                     by_risk[listing.risk_level].append(listing)
@@ -139,8 +143,8 @@ class WorkPages(Controller):
             total=sum(len(cases) for _, cases in groups),
             administrator=administrator,
             sent_back=[] if administrator else sent_back_to(casework, by, mine),
-            waiting=[] if administrator else referrals_waiting(request, casework, by),
-            action_items=[] if administrator else my_action_items(request, casework, by),
+            waiting=[] if administrator else referrals_waiting(request, casework, by, began),
+            action_items=[] if administrator else my_action_items(request, casework, by, began),
             next_supervision=None if administrator else my_next_supervision(casework, by),
             supervisees_overdue=[
                 d for d in supervisees_due(casework, by) if d.is_overdue(now().date())
@@ -205,7 +209,7 @@ ANSWERING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD})
 
 
 def referrals_waiting(
-    request: Request[Any, Any, Any], casework: Casework, by: Principal
+    request: Request[Any, Any, Any], casework: Casework, by: Principal, began: int
 ) -> list[Hop]:
     """Referrals sent to my department and not yet answered (for its caseworkers and
     head, who answer them), from the referral-chains view; each is opened, and its
@@ -216,7 +220,7 @@ def referrals_waiting(
     if department_id is None:
         return []
     projections: Projections = request.app.state.projections
-    fresh(projections, "referral_chains")
+    fresh(projections, "referral_chains", began)
     with projections.read("referral_chains") as (view, connection):
         hops = view.of_holder(connection, department_id)
     return sorted(
@@ -234,12 +238,12 @@ class MyActionItem:
 
 
 def my_action_items(
-    request: Request[Any, Any, Any], casework: Casework, by: Principal
+    request: Request[Any, Any, Any], casework: Casework, by: Principal, began: int
 ) -> list[MyActionItem]:
     """My open action items from supervision (the supervision-history view), each
     described from its session as I may see it (`get_supervision_session`, recorded)."""
     projections: Projections = request.app.state.projections
-    fresh(projections, "supervision_history")
+    fresh(projections, "supervision_history", began)
     with projections.read("supervision_history") as (view, connection):
         items = view.open_action_items(connection, now().date(), owner_id=by.staff_id)
     sessions: dict[UUID, Any] = {}
@@ -323,12 +327,13 @@ def render_case(
 ) -> Response[str]:
     """The case page as `by` may see it; `extra` says what a form just did or refused
     (`open_form`, `form`, `refusal`, `conflict`, `recorded`)."""
+    began = casework.last_position()
     reading = casework.read_case(by, case_id)
     extra.setdefault("recorded", "")
     extra.setdefault("form", None)
     extra.setdefault("open_form", "")
     context = case_context(casework, by, reading)
-    context["referrals"] = referrals_of(request, case_id)
+    context["referrals"] = referrals_of(request, case_id, began)
     context["chains"] = chains_of(context["referrals"], context["holder_name"])
     return render(request, "case.html", status_code, **context, **extra)
 
@@ -402,7 +407,9 @@ def holder_name(casework: Casework, kind: str, holder_id: UUID) -> str:
 
 def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dict[str, Any]:
     case = reading.case
-    names = Names(casework)
+    choices = case_choices(casework, by, case)
+    # The directory the forms offer already names the centre's staff: no second load.
+    names = Names(casework, {UUID(s.value): s.text for s in choices["staff"]})
     access_log: list[AccessEntry] | None
     try:
         access_log = casework.who_read_case(by, case.id, AccessQuery(limit=ACCESS_LOG_SHOWN))
@@ -440,7 +447,7 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
         "is_closed": case.status is CaseStatus.CLOSED,
         "holder_name": lambda kind, holder_id: holder_name(casework, kind, holder_id),
         "box": {"width": BOX_WIDTH, "height": BOX_HEIGHT},
-        **case_choices(casework, by, case),
+        **choices,
     }
 
 
@@ -468,11 +475,12 @@ def show_case(
         )
 
 
-def referrals_of(request: Request[Any, Any, Any], case_id: UUID) -> list[Hop]:
-    """The case's referrals from the referral-chains view (the page already read the
-    case; each referral's content is read, and recorded, on its own page)."""
+def referrals_of(request: Request[Any, Any, Any], case_id: UUID, began: int) -> list[Hop]:
+    """The case's referrals from the referral-chains view as of `began` (the page
+    already read the case; each referral's content is read, and recorded, on its own
+    page)."""
     projections: Projections = request.app.state.projections
-    fresh(projections, "referral_chains")
+    fresh(projections, "referral_chains", began)
     with projections.read("referral_chains") as (view, connection):
         return sorted(view.of_case(connection, case_id), key=lambda h: h.sent_at)
 
