@@ -193,6 +193,7 @@ def outcome_unknown(error: OutcomeUnknown) -> Problem:
         "重新发送的更新会被拒绝）",
         headers={"Retry-After": str(STORE_RETRY_AFTER)},
         retry_after=STORE_RETRY_AFTER,
+        record_id=str(error.record_id) if error.record_id is not None else None,
     )
 
 

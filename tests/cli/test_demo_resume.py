@@ -14,6 +14,7 @@ from casework.application import Casework
 from casework.demo import has_demo
 from casework.settings import Settings
 from casework.store.database import Database
+from casework.store.errors import NoStore
 from tests.cli.steps import run, use_store
 
 CaptureFixture = pytest.CaptureFixture[str]
@@ -72,14 +73,18 @@ def test_an_interrupted_demo_is_finished_by_the_next_run(
     assert _summary(again.out) == _summary(whole.out)
 
 
-def test_a_second_demo_waits_for_the_first(tmp_path: Path) -> None:
-    settings = Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path / "data")})
+def test_a_second_demo_waits_for_the_first(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True)
-    env = {**os.environ, "CASEWORK_DATA_DIR": str(settings.data_dir)}
-    env.pop("CASEWORK_DATABASE_URL", None)
+    env = {
+        **os.environ,
+        "CASEWORK_DATA_DIR": str(settings.data_dir),
+        "CASEWORK_DATABASE_URL": settings.database_url,
+    }
     database = Database.from_url(settings.database_url)
     held = threading.Event()
-    with database.exclusive("demo", on_wait=held.set):  # the first demo, still building
+    # The first demo, still building: an flock beside the SQLite file, or an advisory
+    # lock on PostgreSQL.
+    with database.exclusive("demo", on_wait=held.set):
         second = subprocess.Popen(
             [sys.executable, "-m", "casework", "demo", "--cases", "4"],
             env=env,
@@ -89,7 +94,8 @@ def test_a_second_demo_waits_for_the_first(tmp_path: Path) -> None:
         )
         assert second.stdout is not None
         assert "waiting for it" in second.stdout.readline()
-        assert not (settings.data_dir / "casework.db").exists(), "nothing built while waiting"
+        with pytest.raises(NoStore):
+            database.check_store()  # nothing built while waiting
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert "built the demo centre" in out and "cases: 4" in out

@@ -103,6 +103,7 @@ def test_a_note_whose_outcome_cannot_be_known_is_503_outcome_unknown(
     assert answer.headers["content-type"].startswith(PROBLEM)
     assert answer.json()["rule"] == "outcome_unknown"
     assert "read the record" in answer.json()["detail"]
+    assert answer.json()["record_id"] == case_id  # which record to read
     assert is_clean_503(Answer.of(answer))
     # Once the database answers, the caseworker reads the case and finds the note, once;
     # sending it again with the same If-Match is refused, not stored twice.

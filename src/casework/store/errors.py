@@ -56,4 +56,9 @@ class StoreBusy(StoreError):  # noqa: N818
 
 class OutcomeUnknown(StoreError):  # noqa: N818
     """The connection died while a write was being committed, and the database could not
-    be asked again whether the write was stored."""
+    be asked again whether the write was stored. `record_id`: the first record the write
+    was for (a new record's id too), so the writer knows what to read."""
+
+    def __init__(self, message: str, record_id: object = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id

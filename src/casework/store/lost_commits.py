@@ -64,7 +64,7 @@ class OwnWriteFound:
             return ids
         except (InterfaceError, OperationalError) as error:
             if committing:
-                raise OutcomeUnknown(UNKNOWN) from error
+                raise OutcomeUnknown(UNKNOWN, stored_events[0].originator_id) from error
             raise
 
     def _fetch_ids_after_insert_events(
@@ -97,5 +97,5 @@ class OwnWriteFound:
                         return None
                     ids.append(row["notification_id"])
         except (InterfaceError, OperationalError) as error:
-            raise OutcomeUnknown(UNKNOWN) from error
+            raise OutcomeUnknown(UNKNOWN, stored_events[0].originator_id) from error
         return ids
