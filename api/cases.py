@@ -3,7 +3,7 @@ case. Every write to an existing case needs `If-Match` with the ETag read; every
 takes an `Idempotency-Key`. Each handler is one service-layer call: the service
 decides and records access."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,26 +13,25 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.problems import problem_responses
-from api.schemas.cases import (
-    AddendumBody,
-    AssessmentBody,
-    CaseView,
-    ClosureBody,
-    ConsentBody,
-    EmergencyAccessBody,
-    HandOverBody,
-    NoteBody,
-    OpenCase,
-    PlanBody,
-    PlanReviewBody,
-    ReasonBody,
-    RiskBody,
-    TeamMemberBody,
-    case_view,
-)
+from api.schemas.cases import CaseView, case_view
 from api.schemas.common import Recorded
 from casework.aggregates.access_record import AccessOutcome
 from casework.application.access_log import AccessEntry
+from casework.application.commands.cases import (
+    AddAddendum,
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    HandOverCase,
+    OpenCase,
+    ProposePlan,
+    RecordAssessment,
+    RecordConsent,
+    RecordNote,
+    ReopenCase,
+    RerateRisk,
+    ReviewPlan,
+)
 from casework.store.access_index import AccessQuery
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -88,19 +87,7 @@ class CaseController(Controller):
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.open_case(
-                by,
-                [c.to_client() for c in data.clients],
-                data.presenting_problem,
-                data.referral_source,
-                data.department_id,
-                data.lead_worker_id,
-                data.risk_level,
-                data.risk_rationale,
-                data.referral_detail,
-                data.consent.to_consent() if data.consent else None,
-                data.occurred_at,
-            ),
+            lambda: casework.open_case(by, data),
             location="/api/v1/cases/{record_id}",
         )
 
@@ -116,23 +103,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[NoteBody],
+        data: JSONBody[RecordNote],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.record_note(
-                case_id,
-                by,
-                data.kind,
-                data.narrative,
-                data.duration_minutes,
-                data.occurred_at,
-                data.discipline,
-                data.goal_id,
-                expected_version=expected_version,
-            ),
+            lambda: casework.record_note(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -147,22 +124,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[AddendumBody],
+        data: JSONBody[AddAddendum],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.add_addendum(
-                case_id,
-                by,
-                data.record_kind,
-                data.record_id,
-                data.narrative,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.add_addendum(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -177,23 +145,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[ConsentBody],
+        data: JSONBody[RecordConsent],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.record_consent(
-                case_id,
-                by,
-                data.given,
-                data.on,
-                data.disciplines,
-                data.agency_ids,
-                data.department_ids,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.record_consent(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -208,20 +166,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[RiskBody],
+        data: JSONBody[RerateRisk],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.rerate_risk(
-                case_id,
-                by,
-                data.risk_level,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.rerate_risk(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -236,20 +187,14 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[AssessmentBody],
+        data: JSONBody[RecordAssessment],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
             lambda: casework.record_assessment(
-                case_id,
-                by,
-                data.discipline,
-                data.to_domains(),
-                data.summary,
-                data.occurred_at,
-                expected_version=expected_version,
+                by, case_id, data, expected_version=expected_version
             ),
         )
 
@@ -265,19 +210,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[PlanBody],
+        data: JSONBody[ProposePlan],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.propose_plan(
-                case_id,
-                by,
-                [g.to_goal() for g in data.goals],
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.propose_plan(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -292,20 +231,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[PlanReviewBody],
+        data: JSONBody[ReviewPlan],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.review_plan(
-                case_id,
-                by,
-                data.summary,
-                data.next_review_on,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.review_plan(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -320,22 +252,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[TeamMemberBody],
+        data: JSONBody[AddTeamMember],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.add_team_member(
-                case_id,
-                by,
-                data.staff_id,
-                data.discipline,
-                data.scope,
-                data.ends_at,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.add_team_member(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -350,20 +273,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[HandOverBody],
+        data: JSONBody[HandOverCase],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.hand_over_case(
-                case_id,
-                by,
-                data.to_staff_id,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.hand_over_case(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -378,21 +294,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[ClosureBody],
+        data: JSONBody[CloseCase],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.close_case(
-                case_id,
-                by,
-                data.reason,
-                data.to_outcomes(),
-                data.summary,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.close_case(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -407,19 +315,13 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[ReasonBody],
+        data: JSONBody[ReopenCase],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.reopen_case(
-                case_id,
-                by,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.reopen_case(by, case_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -435,16 +337,10 @@ class CaseController(Controller):
         casework: Service,
         by: Asking,
         case_id: FromPath[UUID],
-        data: JSONBody[EmergencyAccessBody],
+        data: JSONBody[BreakTheGlass],
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             case_id,
-            lambda: casework.break_the_glass(
-                case_id,
-                by,
-                data.reason,
-                timedelta(hours=data.hours),
-                data.occurred_at,
-            ),
+            lambda: casework.break_the_glass(by, case_id, data),
         )

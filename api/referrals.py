@@ -13,15 +13,16 @@ from api.cases import NO_STORE, OPENS, READS, WRITES
 from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.schemas.common import Recorded
-from api.schemas.referrals import (
-    AnswerBody,
-    CompletionBody,
-    OnwardReferral,
-    ReasonedAnswer,
-    ReferralView,
+from api.schemas.referrals import ReferralView, referral_view
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    CompleteReferral,
+    DeclineReferral,
+    ReferOnward,
+    ReturnReferral,
     SendReferral,
-    WithdrawalBody,
-    referral_view,
+    StartReferralService,
+    WithdrawReferral,
 )
 
 LOCATION = "/api/v1/referrals/{record_id}"
@@ -44,15 +45,7 @@ class ReferralController(Controller):
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.send_referral(
-                by,
-                data.case_id,
-                data.receiver.to_holder(),
-                data.reason,
-                data.urgency,
-                list(data.shared),
-                occurred_at=data.occurred_at,
-            ),
+            lambda: casework.send_referral(by, data),
             location=LOCATION,
         )
 
@@ -94,22 +87,13 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[OnwardReferral],
+        data: JSONBody[ReferOnward],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
-            lambda: casework.refer_onward(
-                referral_id,
-                by,
-                data.receiver.to_holder(),
-                data.reason,
-                data.urgency,
-                list(data.shared),
-                data.occurred_at,
-                expected_version=expected_version,
-            ),
+            lambda: casework.refer_onward(by, referral_id, data, expected_version=expected_version),
         )
 
     @post(
@@ -124,18 +108,14 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[AnswerBody],
+        data: JSONBody[AcceptReferral],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.accept_referral(
-                referral_id,
-                by,
-                data.occurred_at,
-                expected_version=expected_version,
-                agency_contact=data.agency_contact,
+                by, referral_id, data, expected_version=expected_version
             ),
         )
 
@@ -151,19 +131,14 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[ReasonedAnswer],
+        data: JSONBody[DeclineReferral],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.decline_referral(
-                referral_id,
-                by,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-                agency_contact=data.agency_contact,
+                by, referral_id, data, expected_version=expected_version
             ),
         )
 
@@ -179,18 +154,14 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[AnswerBody],
+        data: JSONBody[StartReferralService],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.start_referral_service(
-                referral_id,
-                by,
-                data.occurred_at,
-                expected_version=expected_version,
-                agency_contact=data.agency_contact,
+                by, referral_id, data, expected_version=expected_version
             ),
         )
 
@@ -206,19 +177,14 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[CompletionBody],
+        data: JSONBody[CompleteReferral],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.complete_referral(
-                referral_id,
-                by,
-                data.outcome,
-                data.occurred_at,
-                expected_version=expected_version,
-                agency_contact=data.agency_contact,
+                by, referral_id, data, expected_version=expected_version
             ),
         )
 
@@ -234,19 +200,14 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[ReasonedAnswer],
+        data: JSONBody[ReturnReferral],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.return_referral(
-                referral_id,
-                by,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
-                agency_contact=data.agency_contact,
+                by, referral_id, data, expected_version=expected_version
             ),
         )
 
@@ -262,17 +223,13 @@ class ReferralController(Controller):
         casework: Service,
         by: Asking,
         referral_id: FromPath[UUID],
-        data: JSONBody[WithdrawalBody],
+        data: JSONBody[WithdrawReferral],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             referral_id,
             lambda: casework.withdraw_referral(
-                referral_id,
-                by,
-                data.reason,
-                data.occurred_at,
-                expected_version=expected_version,
+                by, referral_id, data, expected_version=expected_version
             ),
         )

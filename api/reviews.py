@@ -16,14 +16,12 @@ from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.schemas.common import Recorded
 from api.schemas.reviews import (
-    ApprovalBody,
     ReviewView,
-    RevisionBody,
-    RevisionRequestBody,
     Standing,
     review_view,
 )
 from casework.aggregates.review import RecordKind, review_id
+from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 
 # The kinds a supervisor reviews (`casework.aggregates.case.REVIEWABLE_KINDS`).
 Reviewed = Literal["note", "assessment", "plan", "closure"]
@@ -84,14 +82,12 @@ class ReviewController(Controller):
         case_id: FromPath[UUID],
         record_kind: FromPath[Reviewed],
         record_id: FromPath[UUID],
-        data: JSONBody[ApprovalBody],
+        data: JSONBody[ApproveRecord],
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.approve_record(
-                by, case_id, RecordKind(record_kind), record_id, data.comments, data.occurred_at
-            ),
+            lambda: casework.approve_record(by, case_id, RecordKind(record_kind), record_id, data),
         )
 
     @post(
@@ -108,13 +104,13 @@ class ReviewController(Controller):
         case_id: FromPath[UUID],
         record_kind: FromPath[Reviewed],
         record_id: FromPath[UUID],
-        data: JSONBody[RevisionRequestBody],
+        data: JSONBody[RequestRevision],
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             None,
             lambda: casework.request_revision(
-                by, case_id, RecordKind(record_kind), record_id, data.comments, data.occurred_at
+                by, case_id, RecordKind(record_kind), record_id, data
             ),
         )
 
@@ -133,7 +129,7 @@ class ReviewController(Controller):
         case_id: FromPath[UUID],
         record_kind: FromPath[Reviewed],
         record_id: FromPath[UUID],
-        data: JSONBody[RevisionBody],
+        data: JSONBody[SubmitRevision],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
@@ -141,6 +137,6 @@ class ReviewController(Controller):
         return command.run(
             review_id(case_id, kind, record_id),
             lambda: casework.submit_revision(
-                by, case_id, kind, record_id, data.occurred_at, expected_version=expected_version
+                by, case_id, kind, record_id, data, expected_version=expected_version
             ),
         )

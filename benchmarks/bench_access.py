@@ -25,10 +25,18 @@ from uuid import UUID, uuid4
 
 from benchmarks.bench_compliance import fresh_store
 from casework.aggregates.base import now
-from casework.aggregates.case import AssessmentDomain, DomainRating, Goal, NoteKind, TeamScope
+from casework.aggregates.case import AssessmentDomain, NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.authorisation import case_as_seen
+from casework.application.commands.cases import (
+    AddTeamMember,
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RecordNote,
+)
 from casework.application.principal import AccessPoint, Principal
 from tests.builders.centre import family_centre, open_family_case
 
@@ -41,39 +49,57 @@ def prepare(app: Casework) -> tuple[Principal, list[UUID]]:
     for _ in range(8):
         case_id = open_family_case(app, centre)
         app.add_team_member(
-            case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
+            centre.worker,
+            case_id,
+            AddTeamMember(
+                staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
+            ),
         )
         app.record_assessment(
-            case_id,
             centre.worker,
-            Discipline.SOCIAL_WORK,
-            [DomainRating(AssessmentDomain.FAMILY, 3, "conflict at home")],
-            "needs a safety plan",
+            case_id,
+            RecordAssessment(
+                discipline=Discipline.SOCIAL_WORK,
+                domains=[
+                    RatedDomain(
+                        domain=AssessmentDomain.FAMILY, rating=3, narrative="conflict at home"
+                    )
+                ],
+                summary="needs a safety plan",
+            ),
         )
         app.propose_plan(
-            case_id,
             centre.worker,
-            [
-                Goal(
-                    uuid4(),
-                    "safety plan agreed",
-                    ["weekly home visits"],
-                    Discipline.SOCIAL_WORK,
-                    centre.worker.staff_id,
-                    date(2026, 12, 31),
-                    date(2026, 9, 30),
-                )
-            ],
+            case_id,
+            ProposePlan(
+                goals=[
+                    PlannedGoal(
+                        goal_id=uuid4(),
+                        title="safety plan agreed",
+                        interventions=["weekly home visits"],
+                        discipline=Discipline.SOCIAL_WORK,
+                        responsible_id=centre.worker.staff_id,
+                        target_date=date(2026, 12, 31),
+                        review_date=date(2026, 9, 30),
+                    )
+                ]
+            ),
         )
         for i in range(20):
-            app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, f"visit {i}", 45)
             app.record_note(
+                centre.worker,
                 case_id,
+                RecordNote(kind=NoteKind.HOME_VISIT, narrative=f"visit {i}", duration_minutes=45),
+            )
+            app.record_note(
                 centre.lawyer,
-                NoteKind.PHONE,
-                f"advice {i}",
-                15,
-                discipline=Discipline.LAW,
+                case_id,
+                RecordNote(
+                    kind=NoteKind.PHONE,
+                    narrative=f"advice {i}",
+                    duration_minutes=15,
+                    discipline=Discipline.LAW,
+                ),
             )
         case_ids.append(case_id)
     lawyer = Principal(centre.lawyer.staff_id, centre.lawyer.role, access_point=AccessPoint.API)

@@ -32,14 +32,21 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from benchmarks.bench_compliance import fresh_store
 from benchmarks.bench_store import TEXT, Dossier
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Client, ClosureReason, Consent, NoteKind, ReferralSource
+from casework.aggregates.case import ClosureReason, NoteKind, ReferralSource
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    ClientDetails,
+    CloseCase,
+    OpenCase,
+    RecordConsent,
+    RecordNote,
+)
 from casework.compliance.replay import Basis
 from tests.builders.cases import WORKER
 from tests.builders.centre import family_centre, open_family_case
@@ -151,19 +158,29 @@ class Caseload:
         born = date(1950, 1, 1) + timedelta(days=self.rng.randrange(365 * 60))
         return self.app.open_case(
             lead,
-            [Client(uuid4(), self.rng.choice(NAMES), date_of_birth=born)],
-            "a family in a dispute over care of a parent",
-            ReferralSource.COMMUNITY_COMMITTEE,
-            self.centre.family_id,
-            lead.staff_id,
-            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]),
+            OpenCase(
+                clients=[ClientDetails(name=self.rng.choice(NAMES), date_of_birth=born)],
+                presenting_problem="a family in a dispute over care of a parent",
+                referral_source=ReferralSource.COMMUNITY_COMMITTEE,
+                department_id=self.centre.family_id,
+                lead_worker_id=lead.staff_id,
+                consent=RecordConsent(
+                    given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]
+                ),
+            ),
         )
 
     def note(self, lead: Actor, case_id: UUID) -> None:
-        self.app.record_note(case_id, lead, NoteKind.HOME_VISIT, TEXT, 45)
+        self.app.record_note(
+            lead, case_id, RecordNote(kind=NoteKind.HOME_VISIT, narrative=TEXT, duration_minutes=45)
+        )
 
     def closure(self, lead: Actor, case_id: UUID) -> None:
-        self.app.close_case(case_id, lead, ClosureReason.GOALS_MET, [], "goals met")
+        self.app.close_case(
+            lead,
+            case_id,
+            CloseCase(reason=ClosureReason.GOALS_MET, outcomes=[], summary="goals met"),
+        )
 
     def one_case(self, cpu: dict[str, list[float]] | None = None) -> None:
         """The next lead in turn takes a case in; `cpu` collects each command's CPU."""

@@ -13,7 +13,6 @@ sent is kept in `CaseForm.raw` so a refused form shows what was typed.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -36,16 +35,30 @@ from casework.aggregates.base import InvalidValue, RuleBroken
 from casework.aggregates.case import (
     AssessmentDomain,
     ClosureReason,
-    DomainRating,
-    Goal,
     GoalOutcome,
-    OutcomeOfGoal,
     TeamScope,
 )
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.aggregates.review import RecordKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddAddendum,
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    HandOverCase,
+    OutcomeEntry,
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RemoveTeamMember,
+    ReopenCase,
+    ReviewPlan,
+)
+from casework.application.commands.referrals import Receiver, SendReferral
+from casework.application.commands.reviews import SubmitRevision
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 
@@ -102,12 +115,14 @@ def _addendum(
     casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
 ) -> None:
     casework.add_addendum(
-        case_id,
         by,
-        choice(data.record_kind, ["note", "assessment", "closure"], "record_kind"),
-        uuid_of(data.record_id, "record_id"),
-        data.narrative,
-        data.reason,
+        case_id,
+        AddAddendum(
+            record_kind=choice(data.record_kind, ["note", "assessment", "closure"], "record_kind"),
+            record_id=uuid_of(data.record_id, "record_id"),
+            narrative=data.narrative,
+            reason=data.reason,
+        ),
         expected_version=version,
     )
 
@@ -118,7 +133,9 @@ def _resubmit(
     kind = RecordKind(
         choice(data.record_kind, ["note", "assessment", "plan", "closure"], "record_kind")
     )
-    casework.submit_revision(by, case_id, kind, uuid_of(data.record_id, "record_id"))
+    casework.submit_revision(
+        by, case_id, kind, uuid_of(data.record_id, "record_id"), SubmitRevision()
+    )
 
 
 def _break_glass(
@@ -127,7 +144,7 @@ def _break_glass(
     hours = whole(data.hours or "4", "hours")
     if not 1 <= hours <= 24:
         raise Unreadable("hours")
-    casework.break_the_glass(case_id, by, data.reason, timedelta(hours=hours))
+    casework.break_the_glass(by, case_id, BreakTheGlass(reason=data.reason, hours=hours))
 
 
 def _end_glass(
@@ -148,10 +165,17 @@ def _assessment(
         score = whole(rating, "rating")
         if not 1 <= score <= 5:
             raise Unreadable("rating")
-        domains.append(DomainRating(domain, score, data.get(f"narrative-{domain.value}")))
+        domains.append(
+            RatedDomain(
+                domain=domain, rating=score, narrative=data.get(f"narrative-{domain.value}")
+            )
+        )
     try:
         casework.record_assessment(
-            case_id, by, discipline, domains, data.summary, expected_version=version
+            by,
+            case_id,
+            RecordAssessment(discipline=discipline, domains=domains, summary=data.summary),
+            expected_version=version,
         )
     except InvalidValue as refused:
         # "<domain> narrative": the few words a rating needs.
@@ -179,22 +203,24 @@ def _plan(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, vers
             continue  # an empty row: not a goal
         kept = data.get(f"goal-{n}-id").strip()
         goals.append(
-            Goal(
-                uuid_of(kept, "goals") if kept else uuid4(),
-                title,
-                [
+            PlannedGoal(
+                goal_id=uuid_of(kept, "goals") if kept else uuid4(),
+                title=title,
+                interventions=[
                     line.strip()
                     for line in data.get(f"goal-{n}-interventions").splitlines()
                     if line.strip()
                 ],
-                Discipline(choice(data.get(f"goal-{n}-discipline"), disciplines, "goals")),
-                uuid_of(data.get(f"goal-{n}-responsible"), "goals"),
-                day_of(data.get(f"goal-{n}-target"), "target_date"),
-                day_of(data.get(f"goal-{n}-review"), "review_date"),
+                discipline=Discipline(
+                    choice(data.get(f"goal-{n}-discipline"), disciplines, "goals")
+                ),
+                responsible_id=uuid_of(data.get(f"goal-{n}-responsible"), "goals"),
+                target_date=day_of(data.get(f"goal-{n}-target"), "target_date"),
+                review_date=day_of(data.get(f"goal-{n}-review"), "review_date"),
             )
         )
     try:
-        casework.propose_plan(case_id, by, goals, expected_version=version)
+        casework.propose_plan(by, case_id, ProposePlan(goals=goals), expected_version=version)
     except InvalidValue as refused:
         if refused.field.startswith("goal"):
             raise InvalidValue("goals", refused.message) from refused
@@ -205,12 +231,16 @@ def _team_member(
     casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
 ) -> None:
     casework.add_team_member(
-        case_id,
         by,
-        uuid_of(data.staff_id, "staff_id"),
-        Discipline(choice(data.discipline, [d.value for d in Discipline], "discipline")),
-        TeamScope(choice(data.scope, [s.value for s in TeamScope], "scope")),
-        instant_of(data.ends_at, "ends_at") if data.ends_at.strip() else None,
+        case_id,
+        AddTeamMember(
+            staff_id=uuid_of(data.staff_id, "staff_id"),
+            discipline=Discipline(
+                choice(data.discipline, [d.value for d in Discipline], "discipline")
+            ),
+            scope=TeamScope(choice(data.scope, [s.value for s in TeamScope], "scope")),
+            ends_at=instant_of(data.ends_at, "ends_at") if data.ends_at.strip() else None,
+        ),
         expected_version=version,
     )
 
@@ -220,10 +250,9 @@ def _hand_over(
 ) -> None:
     try:
         casework.hand_over_case(
-            case_id,
             by,
-            uuid_of(data.to_staff_id, "to_staff_id"),
-            data.reason,
+            case_id,
+            HandOverCase(to_staff_id=uuid_of(data.to_staff_id, "to_staff_id"), reason=data.reason),
             expected_version=version,
         )
     except InvalidValue as refused:
@@ -232,7 +261,7 @@ def _hand_over(
         raise
 
 
-def _outcomes(data: CaseForm) -> list[OutcomeOfGoal]:
+def _outcomes(data: CaseForm) -> list[OutcomeEntry]:
     """A closure's outcome of each goal (`outcome-<goal id>`, `comment-<goal id>`)."""
     outcomes = []
     for key in data.raw:
@@ -241,14 +270,19 @@ def _outcomes(data: CaseForm) -> list[OutcomeOfGoal]:
         goal_id = uuid_of(key.removeprefix("outcome-"), "outcomes")
         outcome = choice(data.get(key), [o.value for o in GoalOutcome], "outcomes")
         comment = data.get(f"comment-{goal_id}").strip()
-        outcomes.append(OutcomeOfGoal(goal_id, GoalOutcome(outcome), comment))
+        outcomes.append(
+            OutcomeEntry(goal_id=goal_id, outcome=GoalOutcome(outcome), comment=comment)
+        )
     return outcomes
 
 
 def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
     reason = ClosureReason(choice(data.reason, [r.value for r in ClosureReason], "reason"))
     casework.close_case(
-        case_id, by, reason, _outcomes(data), data.summary, expected_version=version
+        by,
+        case_id,
+        CloseCase(reason=reason, outcomes=_outcomes(data), summary=data.summary),
+        expected_version=version,
     )
 
 
@@ -259,7 +293,7 @@ def _amend_closure(
         case_id,
         by,
         uuid_of(data.record_id, "record_id"),
-        _outcomes(data),
+        [o.to_outcome() for o in _outcomes(data)],
         data.summary,
         data.reason,
         expected_version=version,
@@ -273,11 +307,13 @@ def _remove_member(
     # team for two disciplines).
     staff_id, _, discipline = data.staff_id.partition(":")
     casework.remove_team_member(
-        case_id,
         by,
-        uuid_of(staff_id, "staff_id"),
-        Discipline(choice(discipline, [d.value for d in Discipline], "staff_id")),
-        data.reason,
+        case_id,
+        RemoveTeamMember(
+            staff_id=uuid_of(staff_id, "staff_id"),
+            discipline=Discipline(choice(discipline, [d.value for d in Discipline], "staff_id")),
+            reason=data.reason,
+        ),
         expected_version=version,
     )
 
@@ -286,28 +322,29 @@ def _plan_review(
     casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
 ) -> None:
     casework.review_plan(
-        case_id,
         by,
-        data.summary,
-        day_of(data.next_review_on, "next_review_on"),
+        case_id,
+        ReviewPlan(
+            summary=data.summary, next_review_on=day_of(data.next_review_on, "next_review_on")
+        ),
         expected_version=version,
     )
 
 
 def _reopen(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
-    casework.reopen_case(case_id, by, data.reason, expected_version=version)
+    casework.reopen_case(by, case_id, ReopenCase(reason=data.reason), expected_version=version)
 
 
 def referral_terms(
     receiver: str, urgency: str, shared: list[str]
-) -> tuple[Holder, Urgency, list[SharedPart]]:
+) -> tuple[Receiver, Urgency, list[SharedPart]]:
     """A referral form's receiver (`department:<id>` or `agency:<id>`), urgency and
     the parts it shares, as the service layer takes them."""
     kind, _, holder_id = receiver.partition(":")
     if kind == "department":
-        to = Holder.department(uuid_of(holder_id, "receiver"))
+        to = Receiver(kind=HolderKind.DEPARTMENT, id=uuid_of(holder_id, "receiver"))
     elif kind == "agency":
-        to = Holder.agency(uuid_of(holder_id, "receiver"))
+        to = Receiver(kind=HolderKind.AGENCY, id=uuid_of(holder_id, "receiver"))
     else:
         raise Unreadable("receiver")
     allowed = [s.value for s in SharedPart]
@@ -319,7 +356,12 @@ def referral_terms(
 
 def _refer(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
     receiver, urgency, parts = referral_terms(data.receiver, data.urgency, data.all("shared"))
-    casework.send_referral(by, case_id, receiver, data.reason, urgency, parts)
+    casework.send_referral(
+        by,
+        SendReferral(
+            case_id=case_id, receiver=receiver, reason=data.reason, urgency=urgency, shared=parts
+        ),
+    )
 
 
 FORMS: dict[str, Handler] = {

@@ -39,6 +39,9 @@ from casework.aggregates.referral import SharedPart, Urgency
 from casework.application import Casework
 from casework.application.access_log import AccessEntry, AccessLogNotAllowed
 from casework.application.authorisation import CaseReading
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import reviews_shown
@@ -524,13 +527,15 @@ class CasePages(Controller):
         try:
             expected = int(data.version)
             casework.record_note(
-                case_id,
                 by,
-                NoteKind(data.kind),
-                data.narrative,
-                _minutes(data.duration_minutes),
-                None,
-                Discipline(data.discipline),
+                case_id,
+                RecordNote(
+                    kind=NoteKind(data.kind),
+                    narrative=data.narrative,
+                    duration_minutes=_minutes(data.duration_minutes),
+                    occurred_at=None,
+                    discipline=Discipline(data.discipline),
+                ),
                 expected_version=expected,
             )
         except Conflict as conflict:

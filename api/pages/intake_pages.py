@@ -9,7 +9,6 @@ beside the field it named, in the reader's language, with what was typed kept.
 """
 
 from typing import Any
-from uuid import uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
@@ -21,9 +20,14 @@ from api.pages.case_pages import Choice
 from api.pages.forms import Unreadable, choice, day_of, refusal_of, uuid_of
 from api.pages.rendering import language_of, render
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
-from casework.aggregates.case import Client, Consent, ReferralSource, RiskLevel, Sex
+from casework.aggregates.case import ReferralSource, RiskLevel, Sex
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    ClientDetails,
+    OpenCase,
+    RecordConsent,
+)
 from casework.application.principal import Principal
 
 CLIENT_ROWS = 2
@@ -46,7 +50,7 @@ def _leads(casework: Casework, by: Principal) -> list[Choice]:
     return [Choice(str(s.staff_id), s.name) for s in sorted(staff, key=lambda s: s.name)]
 
 
-def _clients(data: CaseForm) -> list[Client]:
+def _clients(data: CaseForm) -> list[ClientDetails]:
     sexes = [s.value for s in Sex]
     clients = []
     for n in range(1, CLIENT_ROWS + 1):
@@ -55,8 +59,7 @@ def _clients(data: CaseForm) -> list[Client]:
             continue
         born = data.get(f"client-{n}-date_of_birth").strip()
         clients.append(
-            Client(
-                client_id=uuid4(),
+            ClientDetails(
                 name=name,
                 sex=Sex(choice(data.get(f"client-{n}-sex") or "not_recorded", sexes, "sex")),
                 date_of_birth=day_of(born, "date_of_birth") if born else None,
@@ -75,7 +78,7 @@ def _open(casework: Casework, by: Principal, data: CaseForm) -> Any:
     consent = None
     if data.get("consent_given"):
         allowed = [d.value for d in Discipline]
-        consent = Consent(
+        consent = RecordConsent(
             given=True,
             on=now().date(),
             disciplines=[
@@ -86,15 +89,19 @@ def _open(casework: Casework, by: Principal, data: CaseForm) -> Any:
     try:
         return casework.open_case(
             by,
-            _clients(data),
-            data.get("presenting_problem"),
-            ReferralSource(choice(data.get("referral_source"), SOURCES, "referral_source")),
-            department_id,
-            uuid_of(data.get("lead_worker_id"), "lead_worker_id"),
-            RiskLevel(choice(data.get("risk_level"), RISKS, "risk_level")),
-            data.get("risk_rationale"),
-            data.get("referral_detail"),
-            consent,
+            OpenCase(
+                clients=_clients(data),
+                presenting_problem=data.get("presenting_problem"),
+                referral_source=ReferralSource(
+                    choice(data.get("referral_source"), SOURCES, "referral_source")
+                ),
+                department_id=department_id,
+                lead_worker_id=uuid_of(data.get("lead_worker_id"), "lead_worker_id"),
+                risk_level=RiskLevel(choice(data.get("risk_level"), RISKS, "risk_level")),
+                risk_rationale=data.get("risk_rationale"),
+                referral_detail=data.get("referral_detail"),
+                consent=consent,
+            ),
         )
     except InvalidValue as refused:
         if refused.field in FIELD_NAMES:

@@ -34,6 +34,15 @@ from casework.aggregates.referral import (
     Urgency,
 )
 from casework.application import Casework
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    CompleteReferral,
+    DeclineReferral,
+    ReferOnward,
+    ReturnReferral,
+    StartReferralService,
+    WithdrawReferral,
+)
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 
@@ -57,39 +66,57 @@ Answer = Callable[[Casework, Principal, UUID, AnswerForm, int], None]
 
 
 def _accept(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.accept_referral(rid, by, expected_version=v, agency_contact=data.agency_contact)
+    casework.accept_referral(
+        by, rid, AcceptReferral(agency_contact=data.agency_contact), expected_version=v
+    )
 
 
 def _decline(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     casework.decline_referral(
-        rid, by, data.reason, expected_version=v, agency_contact=data.agency_contact
+        by,
+        rid,
+        DeclineReferral(reason=data.reason, agency_contact=data.agency_contact),
+        expected_version=v,
     )
 
 
 def _start(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.start_referral_service(rid, by, expected_version=v, agency_contact=data.agency_contact)
+    casework.start_referral_service(
+        by, rid, StartReferralService(agency_contact=data.agency_contact), expected_version=v
+    )
 
 
 def _complete(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     casework.complete_referral(
-        rid, by, data.outcome, expected_version=v, agency_contact=data.agency_contact
+        by,
+        rid,
+        CompleteReferral(outcome=data.outcome, agency_contact=data.agency_contact),
+        expected_version=v,
     )
 
 
 def _return(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     casework.return_referral(
-        rid, by, data.reason, expected_version=v, agency_contact=data.agency_contact
+        by,
+        rid,
+        ReturnReferral(reason=data.reason, agency_contact=data.agency_contact),
+        expected_version=v,
     )
 
 
 def _withdraw(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.withdraw_referral(rid, by, data.reason, expected_version=v)
+    casework.withdraw_referral(by, rid, WithdrawReferral(reason=data.reason), expected_version=v)
 
 
 def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     shared = [data.shared] if isinstance(data.shared, str) else data.shared
     receiver, urgency, parts = referral_terms(data.receiver, data.urgency, shared)
-    casework.refer_onward(rid, by, receiver, data.reason, urgency, parts, expected_version=v)
+    casework.refer_onward(
+        by,
+        rid,
+        ReferOnward(receiver=receiver, reason=data.reason, urgency=urgency, shared=parts),
+        expected_version=v,
+    )
 
 
 ANSWERS: dict[str, Answer] = {

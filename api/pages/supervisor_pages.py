@@ -26,6 +26,7 @@ from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.review import reviewable
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
+from casework.application.commands.reviews import ApproveRecord, RequestRevision
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import review_queue, reviews_shown
@@ -199,9 +200,13 @@ class SupervisorPages(Controller):
         try:
             verdict = choice(data.verdict, ["approve", "revise"], "verdict")
             if verdict == "approve":
-                casework.approve_record(by, case_id, record_kind, record_id, data.comments)
+                casework.approve_record(
+                    by, case_id, record_kind, record_id, ApproveRecord(comments=data.comments)
+                )
             else:
-                casework.request_revision(by, case_id, record_kind, record_id, data.comments)
+                casework.request_revision(
+                    by, case_id, record_kind, record_id, RequestRevision(comments=data.comments)
+                )
         except (RuleBroken, Unreadable) as error:
             if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
                 raise

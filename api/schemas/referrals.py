@@ -1,12 +1,11 @@
-"""Referrals: sending one, the answers of its receiver, and the referral as read."""
+"""A referral as read, with the answers of its receiver (its commands are
+`casework.application.commands.referrals`)."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant, Narrative, Reason
 from casework.aggregates.referral import (
     Holder,
     HolderKind,
@@ -16,61 +15,6 @@ from casework.aggregates.referral import (
     SharedPart,
     Urgency,
 )
-
-Contact = Annotated[str, msgspec.Meta(max_length=200)]
-Parts = Annotated[list[SharedPart], msgspec.Meta(max_length=10)]
-
-
-class HolderBody(Body):
-    """A department of the organisation or an external agency."""
-
-    kind: HolderKind
-    id: UUID
-
-    def to_holder(self) -> Holder:
-        return Holder(self.kind, self.id)
-
-
-class SendReferral(Body):
-    case_id: UUID
-    receiver: HolderBody
-    reason: Narrative
-    urgency: Urgency
-    shared: Parts = msgspec.field(default_factory=list)
-    occurred_at: Instant | None = None
-
-
-class OnwardReferral(Body):
-    receiver: HolderBody
-    reason: Narrative
-    urgency: Urgency
-    shared: Parts = msgspec.field(default_factory=list)
-    occurred_at: Instant | None = None
-
-
-class AnswerBody(Body):
-    """An answer; for an agency (which has no accounts) the staff member recording it
-    names the agency's contact who gave it."""
-
-    agency_contact: Contact = ""
-    occurred_at: Instant | None = None
-
-
-class ReasonedAnswer(Body):
-    reason: Reason
-    agency_contact: Contact = ""
-    occurred_at: Instant | None = None
-
-
-class CompletionBody(Body):
-    outcome: Narrative
-    agency_contact: Contact = ""
-    occurred_at: Instant | None = None
-
-
-class WithdrawalBody(Body):
-    reason: Reason
-    occurred_at: Instant | None = None
 
 
 class HolderView(msgspec.Struct, kw_only=True, frozen=True):

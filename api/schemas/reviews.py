@@ -1,28 +1,11 @@
-"""Reviews of a case record's exact revision: approve, ask for a revision, submit one."""
+"""A review of a case record's exact revision, as read (its commands are
+`casework.application.commands.reviews`)."""
 
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant, Reason
 from casework.aggregates.review import Judgement, RecordKind, Resubmission, Review
-
-Comments = Annotated[str, msgspec.Meta(max_length=2_000)]
-
-
-class ApprovalBody(Body):
-    comments: Comments = ""
-    occurred_at: Instant | None = None
-
-
-class RevisionRequestBody(Body):
-    comments: Reason
-    occurred_at: Instant | None = None
-
-
-class RevisionBody(Body):
-    occurred_at: Instant | None = None
 
 
 class ReviewView(msgspec.Struct, kw_only=True, frozen=True):

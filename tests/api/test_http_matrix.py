@@ -18,8 +18,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Case, Consent, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.case import Case, ReferralSource, RiskLevel, TeamScope
 from casework.aggregates.discipline import Discipline
+from casework.application.commands.cases import (
+    AddTeamMember,
+    OpenCase,
+    RecordConsent,
+)
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
@@ -171,7 +176,7 @@ class Matrix:
 
 def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
     app, centre = served.casework, served.centre
-    consent = Consent(
+    consent = RecordConsent(
         given=True,
         on=date(2026, 3, 1),
         disciplines=[Discipline.SOCIAL_WORK, Discipline.PSYCHOLOGY],
@@ -181,18 +186,26 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
     def intake(by: Actor, department_id: UUID) -> UUID:
         return app.open_case(
             by,
-            [family_client()],
-            "婚姻冲突 marital conflict",
-            ReferralSource.COMMUNITY_COMMITTEE,
-            department_id,
-            by.staff_id,
-            RiskLevel.LOW,
-            consent=consent,
+            OpenCase(
+                clients=[family_client()],
+                presenting_problem="婚姻冲突 marital conflict",
+                referral_source=ReferralSource.COMMUNITY_COMMITTEE,
+                department_id=department_id,
+                lead_worker_id=by.staff_id,
+                risk_level=RiskLevel.LOW,
+                consent=consent,
+            ),
         )
 
     own = intake(centre.worker, centre.family_id)
     app.add_team_member(
-        own, centre.worker, centre.psychologist.staff_id, Discipline.PSYCHOLOGY, TeamScope.FULL
+        centre.worker,
+        own,
+        AddTeamMember(
+            staff_id=centre.psychologist.staff_id,
+            discipline=Discipline.PSYCHOLOGY,
+            scope=TeamScope.FULL,
+        ),
     )
     admin = centre.administrator
     # `other`: a case led by a colleague nobody here supervises.

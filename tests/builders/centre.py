@@ -10,15 +10,18 @@ from uuid import UUID, uuid4
 from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import (
-    Client,
-    Consent,
-    HouseholdMember,
     ReferralSource,
     RiskLevel,
     Sex,
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    ClientDetails,
+    HouseholdMemberDetails,
+    OpenCase,
+    RecordConsent,
+)
 
 FOUNDER = Actor(uuid4(), Role.ADMINISTRATOR)
 SUPERVISED_FROM = date(2026, 1, 1)
@@ -103,9 +106,11 @@ def family_centre(app: Casework) -> FamilyCentre:
     )
 
 
-def family_client(name: str = "王芳 Wang Fang", id_number: str = "440105198803120026") -> Client:
-    return Client(
-        client_id=uuid4(),
+def family_client(
+    name: str = "王芳 Wang Fang", id_number: str = "440105198803120026"
+) -> ClientDetails:
+    """The client as given at intake (the case gives her a client id)."""
+    return ClientDetails(
         name=name,
         sex=Sex.FEMALE,
         date_of_birth=date(1988, 3, 12),
@@ -115,7 +120,14 @@ def family_client(name: str = "王芳 Wang Fang", id_number: str = "440105198803
         community="江南西",
         languages=["粤语", "普通话"],
         vulnerability_flags=["domestic_violence"],
-        household=[HouseholdMember("李明 Li Ming", "son", Sex.MALE, date(2015, 6, 1))],
+        household=[
+            HouseholdMemberDetails(
+                name="李明 Li Ming",
+                relationship="son",
+                sex=Sex.MALE,
+                date_of_birth=date(2015, 6, 1),
+            )
+        ],
     )
 
 
@@ -123,7 +135,7 @@ def open_family_case(
     app: Casework,
     centre: FamilyCentre,
     risk_level: RiskLevel = RiskLevel.MEDIUM,
-    client: Client | None = None,
+    client: ClientDetails | None = None,
     disciplines: tuple[Discipline, ...] = (Discipline.SOCIAL_WORK, Discipline.LAW),
     agencies: list[UUID] | None = None,
     departments: list[UUID] | None = None,
@@ -135,18 +147,22 @@ def open_family_case(
     worker = by or centre.worker
     return app.open_case(
         worker,
-        [client or family_client()],
-        "婚姻冲突，担心孩子 marital conflict; worried about her son",
-        ReferralSource.COMMUNITY_COMMITTEE,
-        centre.family_id,
-        worker.staff_id,
-        risk_level,
-        "threats of violence at home" if risk_level.needs_supervisor_approval else "",
-        consent=Consent(
-            given=True,
-            on=date(2026, 3, 1),
-            disciplines=list(disciplines),
-            agency_ids=[centre.legal_aid_id] if agencies is None else agencies,
-            department_ids=[centre.elderly_id] if departments is None else departments,
+        OpenCase(
+            clients=[client or family_client()],
+            presenting_problem="婚姻冲突，担心孩子 marital conflict; worried about her son",
+            referral_source=ReferralSource.COMMUNITY_COMMITTEE,
+            department_id=centre.family_id,
+            lead_worker_id=worker.staff_id,
+            risk_level=risk_level,
+            risk_rationale="threats of violence at home"
+            if risk_level.needs_supervisor_approval
+            else "",
+            consent=RecordConsent(
+                given=True,
+                on=date(2026, 3, 1),
+                disciplines=list(disciplines),
+                agency_ids=[centre.legal_aid_id] if agencies is None else agencies,
+                department_ids=[centre.elderly_id] if departments is None else departments,
+            ),
         ),
     )

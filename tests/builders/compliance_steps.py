@@ -9,6 +9,9 @@ from uuid import UUID
 from casework.aggregates.base import Actor
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.store.key_files import write_signing_key
 from casework.store.triggers import trigger_name
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
@@ -24,7 +27,11 @@ def family_case(app: Casework, notes: int = 3) -> tuple[FamilyCentre, UUID]:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     for n in range(notes):
-        app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, f"home visit {n}", 45)
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.HOME_VISIT, narrative=f"home visit {n}", duration_minutes=45),
+        )
     return centre, case_id
 
 

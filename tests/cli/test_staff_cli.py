@@ -42,9 +42,16 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     assert "hand_over_required: 陈静 Chen Jing still leads 1 open case(s)" in refused
     assert str(case_id) in refused
     # The lead hands over their own case, acting as a caseworker.
-    hand_over = ["staff", "hand-over", str(case_id), "--to", successor, "--reason", "leaving"]
+    # Its options are the hand-over command's fields, checked as the API checks them.
+    hand_over = ["staff", "hand-over", str(case_id), "--to-staff-id", successor]
     log_in(monkeypatch, capsys, lead, Role.CASEWORKER)
-    assert main(hand_over) == 0
+    assert main([*hand_over, "--reason", "leaving", "--occurred-at", "2026-06-01T09:00:00"]) == 2
+    assert "invalid_value: occurred_at: Expected `datetime` with a timezone component" in (
+        capsys.readouterr().err
+    )
+    assert main([*hand_over, "--reason", ""]) == 2
+    assert "invalid_value: reason: Expected `str` of length >= 1" in capsys.readouterr().err
+    assert main([*hand_over, "--reason", "leaving"]) == 0
     assert "now led by 刘洋 Liu Yang" in capsys.readouterr().out
     resume(monkeypatch, director)
     assert main(leave) == 0

@@ -14,6 +14,9 @@ from sqlalchemy import func, select
 from casework.access import AccessDenied
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.application.compliance import Erased
 from casework.compliance.case_streams import case_rows
 from casework.compliance.replay import Basis
@@ -45,7 +48,11 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
     )
     attempts = [
         lambda: store.read_case(centre.worker, case_id),
-        lambda: store.record_note(case_id, centre.worker, NoteKind.PHONE, "hello?", 5),
+        lambda: store.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="hello?", duration_minutes=5),
+        ),
         lambda: store.replay(centre.director, case_id, datetime.now(UTC)),
         lambda: store.replay(centre.director, case_id, datetime.now(UTC), Basis.OCCURRED),
         lambda: store.export_case(centre.director, case_id),

@@ -15,6 +15,9 @@ from casework.aggregates.base import Role, RuleBroken
 from casework.aggregates.case import NoteKind
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.projections import Projections
 from casework.store.errors import RecordErased
 from tests.builders.centre import FamilyCentre, open_family_case
@@ -202,7 +205,11 @@ def test_an_audit_sample_draws_from_the_cases_the_worker_still_leads(store: Case
     give_ledger_key(store)
     centre, case_id = family_case(store, notes=2)
     other_case = open_family_case(store, centre)
-    store.record_note(other_case, centre.worker, NoteKind.PHONE, "a call", 10)
+    store.record_note(
+        centre.worker,
+        other_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=10),
+    )
 
     erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
 

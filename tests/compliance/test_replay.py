@@ -9,6 +9,10 @@ import pytest
 from casework.aggregates.base import InvalidValue
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddAddendum,
+    RecordNote,
+)
 from casework.compliance.diff import kind_of_change
 from casework.compliance.replay import Basis
 from tests.builders.centre import family_centre, open_family_case
@@ -19,11 +23,22 @@ def test_as_recorded_and_as_occurred_differ_by_the_late_entry(store: Casework) -
     centre = family_centre(store)
     before_opening = datetime.now(UTC)
     case_id = open_family_case(store, centre)
-    visit = store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
+    visit = store.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.HOME_VISIT, narrative="first visit", duration_minutes=60),
+    )
     then = datetime.now(UTC)
     # Recorded after `then`, about a phone call that happened at `then`.
     call = store.record_note(
-        case_id, centre.worker, NoteKind.PHONE, "call written up late", 15, occurred_at=then
+        centre.worker,
+        case_id,
+        RecordNote(
+            kind=NoteKind.PHONE,
+            narrative="call written up late",
+            duration_minutes=15,
+            occurred_at=then,
+        ),
     )
 
     recorded = store.replay(centre.director, case_id, then)
@@ -46,7 +61,11 @@ def test_a_long_case_replays_to_any_instant_from_its_snapshots(app: Casework) ->
     case_id = open_family_case(app, centre)
     instants = []
     for n in range(230):
-        app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative=f"call {n}", duration_minutes=5),
+        )
         if n in (0, 99, 150, 229):
             instants.append((datetime.now(UTC), app.repository.get(case_id).version))
     for at, version in instants:
@@ -59,11 +78,22 @@ def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     for n in range(160):
-        app.record_note(case_id, centre.worker, NoteKind.PHONE, f"call {n}", 5)
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative=f"call {n}", duration_minutes=5),
+        )
         if n == 150:
             then, version = datetime.now(UTC), app.repository.get(case_id).version
     late = app.record_note(
-        case_id, centre.worker, NoteKind.HOME_VISIT, "visit written up late", 60, occurred_at=then
+        centre.worker,
+        case_id,
+        RecordNote(
+            kind=NoteKind.HOME_VISIT,
+            narrative="visit written up late",
+            duration_minutes=60,
+            occurred_at=then,
+        ),
     )
 
     replay = app.replay(centre.director, case_id, then, Basis.OCCURRED)
@@ -77,11 +107,26 @@ def test_a_late_entry_lands_in_the_past_of_a_long_case_as_occurred(app: Casework
 def test_a_diff_names_what_appeared_and_what_was_amended(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    visit = app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "first visit", 60)
+    visit = app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.HOME_VISIT, narrative="first visit", duration_minutes=60),
+    )
     since = datetime.now(UTC)
-    call = app.record_note(case_id, centre.worker, NoteKind.PHONE, "follow-up call", 10)
+    call = app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="follow-up call", duration_minutes=10),
+    )
     app.add_addendum(
-        case_id, centre.worker, "note", visit, "the daughter was present too", "omitted"
+        centre.worker,
+        case_id,
+        AddAddendum(
+            record_kind="note",
+            record_id=visit,
+            narrative="the daughter was present too",
+            reason="omitted",
+        ),
     )
     until = datetime.now(UTC)
 

@@ -14,6 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.store import ledger as ledger_module
 from casework.store.ledger import Checkpoint
 from casework.store.merkle import EMPTY_ROOT
@@ -138,7 +141,11 @@ def test_checkpoints_are_c2sp_notes_under_the_published_verifier_key(app: Casewo
     assert body.extensions[0] == f"seq {checkpoint.seq}"
     assert body.extensions[-1] == f"keys {checkpoint.keys_size} {checkpoint.keys_head}"
     # the origin stays the store's from one checkpoint to the next
-    app.record_note(case_id, centre.worker, NoteKind.PHONE, "a call", 5)
+    app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
+    )
     after = app.checkpoint()
     assert after is not None and after.origin == checkpoint.origin
     assert app.verify().ok

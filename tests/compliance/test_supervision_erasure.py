@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 import pytest
 
 from casework.aggregates.base import RuleBroken
-from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
+from casework.application.commands.referrals import (
+    Receiver,
+    SendReferral,
+)
 from casework.store.errors import RecordErased
 from tests.builders.centre import family_centre, open_family_case
 
@@ -32,11 +36,13 @@ def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: C
     )
     referral_id = store.send_referral(
         centre.worker,
-        case_id,
-        Holder.agency(centre.legal_aid_id),
-        "protection order",
-        Urgency.URGENT,
-        [SharedPart.CASE_SUMMARY],
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="protection order",
+            urgency=Urgency.URGENT,
+            shared=[SharedPart.CASE_SUMMARY],
+        ),
     )
 
     store.keyring.destroy(case_id, datetime.now(tz=UTC))

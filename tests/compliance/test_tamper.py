@@ -10,6 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.store.ledger import LogRow
 from tests.builders.compliance_steps import (
     attacker,
@@ -34,7 +37,11 @@ def checkpointed_story(app: Casework) -> list[LogRow]:
 def one_more_note(app: Casework, rows: list[LogRow]) -> None:
     case_id = rows[-1].originator_id
     lead = app.repository.get(case_id).lead_worker_id
-    app.record_note(case_id, Actor(lead, Role.CASEWORKER), NoteKind.PHONE, "a late call", 5)
+    app.record_note(
+        Actor(lead, Role.CASEWORKER),
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="a late call", duration_minutes=5),
+    )
 
 
 def set_state(app: Casework, cursor: object, notification_id: int, state: bytes) -> None:

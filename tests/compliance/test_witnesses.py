@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import RecordNote
 from casework.settings import Settings
 from casework.store.ledger import Checkpoint, load_signing_key
 from casework.store.master_key import MasterKey
@@ -207,7 +208,8 @@ def witnessed_store(
 
 
 def note(app: Casework, centre: object, case_id: object, text: str) -> None:
-    app.record_note(case_id, centre.worker, NoteKind.PHONE, text, 5)  # type: ignore[arg-type, attr-defined]
+    command = RecordNote(kind=NoteKind.PHONE, narrative=text, duration_minutes=5)
+    app.record_note(centre.worker, case_id, command)  # type: ignore[arg-type, attr-defined]
 
 
 def test_a_store_s_checkpoints_are_cosigned_by_its_witnesses(

@@ -19,6 +19,9 @@ from casework.aggregates.base import Actor, Record, Role
 from casework.aggregates.case import Case, NoteKind
 from casework.aggregates.erasure import CaseErasure
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.settings import Settings
 from casework.store.errors import RecordErased
 from casework.store.master_key import MasterKey
@@ -98,7 +101,13 @@ def test_old_cases_are_listed_and_take_new_events(tmp_path: Path) -> None:
         case = app.repository.get(snapshotted)
         before = len(case.notes)
         lead = Actor(case.lead_worker_id, Role.CASEWORKER)
-        app.record_note(snapshotted, lead, NoteKind.PHONE, "written by the new code", 5)
+        app.record_note(
+            lead,
+            snapshotted,
+            RecordNote(
+                kind=NoteKind.PHONE, narrative="written by the new code", duration_minutes=5
+            ),
+        )
         assert len(app.repository.get(snapshotted).notes) == before + 1
     finally:
         app.close()

@@ -27,9 +27,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Role
-from casework.aggregates.case import Consent, NoteKind, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.case import NoteKind, ReferralSource, RiskLevel, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddTeamMember,
+    OpenCase,
+    RecordConsent,
+    RecordNote,
+)
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
 from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
@@ -206,40 +212,54 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
             app, centre, disciplines=(Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY)
         )
         app.add_team_member(
-            case_id,
             centre.worker,
-            centre.psychologist.staff_id,
-            Discipline.PSYCHOLOGY,
-            TeamScope.SUMMARY,
-        )
-        app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, SOCIAL_WORK_NOTE, 60)
-        app.record_note(
             case_id,
+            AddTeamMember(
+                staff_id=centre.psychologist.staff_id,
+                discipline=Discipline.PSYCHOLOGY,
+                scope=TeamScope.SUMMARY,
+            ),
+        )
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.HOME_VISIT, narrative=SOCIAL_WORK_NOTE, duration_minutes=60),
+        )
+        app.record_note(
             centre.psychologist,
-            NoteKind.OFFICE_INTERVIEW,
-            PSYCHOLOGY_NOTE,
-            50,
-            discipline=Discipline.PSYCHOLOGY,
+            case_id,
+            RecordNote(
+                kind=NoteKind.OFFICE_INTERVIEW,
+                narrative=PSYCHOLOGY_NOTE,
+                duration_minutes=50,
+                discipline=Discipline.PSYCHOLOGY,
+            ),
         )
         today = datetime.now(tz=UTC)
         old_case_id = app.open_case(
             centre.worker,
-            [family_client("张敏 Zhang Min", "440105199001010023")],
-            "经济困难 money trouble",
-            ReferralSource.SELF,
-            centre.family_id,
-            centre.worker.staff_id,
-            RiskLevel.LOW,
-            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]),
-            occurred_at=today - timedelta(days=3),
+            OpenCase(
+                clients=[family_client("张敏 Zhang Min", "440105199001010023")],
+                presenting_problem="经济困难 money trouble",
+                referral_source=ReferralSource.SELF,
+                department_id=centre.family_id,
+                lead_worker_id=centre.worker.staff_id,
+                risk_level=RiskLevel.LOW,
+                consent=RecordConsent(
+                    given=True, on=date(2026, 3, 1), disciplines=[Discipline.SOCIAL_WORK]
+                ),
+                occurred_at=today - timedelta(days=3),
+            ),
         )
         app.record_note(
-            old_case_id,
             centre.worker,
-            NoteKind.OFFICE_INTERVIEW,
-            OLD_NOTE,
-            45,
-            occurred_at=today - timedelta(days=2),
+            old_case_id,
+            RecordNote(
+                kind=NoteKind.OFFICE_INTERVIEW,
+                narrative=OLD_NOTE,
+                duration_minutes=45,
+                occurred_at=today - timedelta(days=2),
+            ),
         )
         admin = centre.administrator
         youth_id = app.add_staff(
@@ -256,13 +276,15 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
             centre.administrator, AGENCY, AgencyKind.LEGAL_AID, "王主任", ["legal aid"]
         )
         app.record_consent(
-            case_id,
             centre.worker,
-            True,
-            date(2026, 3, 1),
-            [Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY],
-            agency_ids=[agency_id],
-            department_ids=[centre.youth_id],
+            case_id,
+            RecordConsent(
+                given=True,
+                on=date(2026, 3, 1),
+                disciplines=[Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY],
+                agency_ids=[agency_id],
+                department_ids=[centre.youth_id],
+            ),
         )
         accounts = {}
         people = {

@@ -14,18 +14,33 @@ from sqlalchemy import Connection, func, inspect, select
 from casework.aggregates.case import (
     AssessmentDomain,
     ClosureReason,
-    DomainRating,
-    Goal,
     GoalOutcome,
     NoteKind,
-    OutcomeOfGoal,
     RiskLevel,
 )
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.aggregates.review import RecordKind
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
+from casework.application.commands.cases import (
+    BreakTheGlass,
+    CloseCase,
+    OutcomeEntry,
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RecordNote,
+    ReopenCase,
+)
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    Receiver,
+    ReferOnward,
+    SendReferral,
+)
+from casework.application.commands.reviews import ApproveRecord
 from casework.projections import Projections
 from casework.projections.machinery.runner import Runner, ViewMoved
 from casework.projections.machinery.view_base import View
@@ -40,7 +55,7 @@ class Story:
     centre: FamilyCentre
     high_risk_case: UUID
     quiet_case: UUID
-    goals: list[Goal]
+    goals: list[PlannedGoal]
     first_referral: UUID
     onward_referral: UUID
     session_id: UUID
@@ -55,57 +70,83 @@ def busy_centre(app: Casework) -> Story:
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     quiet = open_family_case(app, centre, RiskLevel.LOW, by=centre.second_worker)
     app.record_assessment(
-        case_id,
         worker,
-        Discipline.SOCIAL_WORK,
-        [DomainRating(AssessmentDomain.SAFETY, 4, "threats at home")],
-        "safety first",
-        occurred_at=MONDAY,
+        case_id,
+        RecordAssessment(
+            discipline=Discipline.SOCIAL_WORK,
+            domains=[
+                RatedDomain(domain=AssessmentDomain.SAFETY, rating=4, narrative="threats at home")
+            ],
+            summary="safety first",
+            occurred_at=MONDAY,
+        ),
     )
     goals = [
-        Goal(
-            uuid4(),
-            "safety plan",
-            ["safety planning", "protection order"],
-            Discipline.SOCIAL_WORK,
-            worker.staff_id,
-            date(2026, 4, 1),
-            date(2026, 3, 20),
+        PlannedGoal(
+            goal_id=uuid4(),
+            title="safety plan",
+            interventions=["safety planning", "protection order"],
+            discipline=Discipline.SOCIAL_WORK,
+            responsible_id=worker.staff_id,
+            target_date=date(2026, 4, 1),
+            review_date=date(2026, 3, 20),
         ),
-        Goal(
-            uuid4(),
-            "maintenance",
-            ["legal advice"],
-            Discipline.LAW,
-            centre.second_worker.staff_id,
-            date(2026, 5, 1),
-            date(2026, 4, 15),
+        PlannedGoal(
+            goal_id=uuid4(),
+            title="maintenance",
+            interventions=["legal advice"],
+            discipline=Discipline.LAW,
+            responsible_id=centre.second_worker.staff_id,
+            target_date=date(2026, 5, 1),
+            review_date=date(2026, 4, 15),
         ),
     ]
-    app.propose_plan(case_id, worker, goals, occurred_at=MONDAY + timedelta(days=1))
-    app.approve_record(
-        supervisor, case_id, RecordKind.PLAN, case_id, occurred_at=MONDAY + timedelta(days=2)
+    app.propose_plan(
+        worker, case_id, ProposePlan(goals=goals, occurred_at=MONDAY + timedelta(days=1))
     )
-    app.record_note(case_id, worker, NoteKind.HOME_VISIT, "visited", 60, occurred_at=MONDAY)
-    app.record_note(case_id, worker, NoteKind.GROUP_SESSION, "group", 90)
-    first = app.send_referral(
+    app.approve_record(
+        supervisor,
+        case_id,
+        RecordKind.PLAN,
+        case_id,
+        ApproveRecord(occurred_at=MONDAY + timedelta(days=2)),
+    )
+    app.record_note(
         worker,
         case_id,
-        Holder.department(centre.elderly_id),
-        "day care for the mother",
-        Urgency.URGENT,
-        [SharedPart.CASE_SUMMARY],
-        occurred_at=MONDAY,
+        RecordNote(
+            kind=NoteKind.HOME_VISIT, narrative="visited", duration_minutes=60, occurred_at=MONDAY
+        ),
     )
-    app.accept_referral(first, centre.elderly_head, occurred_at=MONDAY + timedelta(hours=20))
+    app.record_note(
+        worker,
+        case_id,
+        RecordNote(kind=NoteKind.GROUP_SESSION, narrative="group", duration_minutes=90),
+    )
+    first = app.send_referral(
+        worker,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
+            reason="day care for the mother",
+            urgency=Urgency.URGENT,
+            shared=[SharedPart.CASE_SUMMARY],
+            occurred_at=MONDAY,
+        ),
+    )
+    app.accept_referral(
+        centre.elderly_head, first, AcceptReferral(occurred_at=MONDAY + timedelta(hours=20))
+    )
     onward = app.refer_onward(
-        first,
         centre.elderly_head,
-        Holder.agency(centre.legal_aid_id),
-        "maintenance advice",
-        Urgency.ROUTINE,
-        [SharedPart.CASE_SUMMARY],
-        occurred_at=MONDAY + timedelta(days=5),
+        first,
+        ReferOnward(
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="maintenance advice",
+            urgency=Urgency.ROUTINE,
+            shared=[SharedPart.CASE_SUMMARY],
+            occurred_at=MONDAY + timedelta(days=5),
+        ),
     )
     session_id = app.record_supervision_session(
         supervisor,
@@ -124,15 +165,19 @@ def busy_centre(app: Casework) -> Story:
         session_id, supervisor, centre.second_worker.staff_id, "find a lawyer", date(2026, 4, 1)
     )
     app.sign_supervision_session(session_id, supervisor)
-    app.break_the_glass(case_id, centre.head, "worker unreachable, client at risk")
-    closure_id = app.close_case(
-        case_id,
-        worker,
-        ClosureReason.GOALS_MET,
-        [OutcomeOfGoal(g.goal_id, GoalOutcome.ACHIEVED) for g in goals],
-        "safe now",
+    app.break_the_glass(
+        centre.head, case_id, BreakTheGlass(reason="worker unreachable, client at risk")
     )
-    app.approve_record(supervisor, case_id, RecordKind.CLOSURE, closure_id)
+    closure_id = app.close_case(
+        worker,
+        case_id,
+        CloseCase(
+            reason=ClosureReason.GOALS_MET,
+            outcomes=[OutcomeEntry(goal_id=g.goal_id, outcome=GoalOutcome.ACHIEVED) for g in goals],
+            summary="safe now",
+        ),
+    )
+    app.approve_record(supervisor, case_id, RecordKind.CLOSURE, closure_id, ApproveRecord())
     return Story(centre, case_id, quiet, goals, first, onward, session_id)
 
 
@@ -164,8 +209,12 @@ def test_a_view_rebuilt_from_zero_equals_the_one_built_as_events_came(
     runner = Runner(store, projections.engine, projections._serving_views(), batch_size=3)
     while runner.step():
         pass
-    store.reopen_case(story.high_risk_case, story.centre.worker, "new threats")
-    store.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "call", 10)
+    store.reopen_case(story.centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
+    store.record_note(
+        story.centre.second_worker,
+        story.quiet_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=10),
+    )
     projections.catch_up()
     incremental = all_rows(projections)
     assert incremental["audit_timeline.cwv_audit_timeline_entries"]
@@ -273,7 +322,11 @@ def test_erasing_a_case_clears_its_rows_in_every_view_and_keeps_them_out(
 
     assert projections.erase_case(story.high_risk_case) > 0
     store.keyring.destroy(story.high_risk_case, datetime.now(tz=UTC))
-    store.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "ok", 5)
+    store.record_note(
+        story.centre.second_worker,
+        story.quiet_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="ok", duration_minutes=5),
+    )
     projections.catch_up()
     for name in list(projections.view_classes):
         projections.rebuild(name)
@@ -323,8 +376,12 @@ def test_an_indicator_report_pinned_to_a_position_does_not_change_later(app: Cas
     with projections.read("caseload") as (view, connection):
         first = view.report(connection, pinned_at, on)
 
-    app.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "call", 15)
-    app.reopen_case(story.high_risk_case, story.centre.worker, "new threats")
+    app.record_note(
+        story.centre.second_worker,
+        story.quiet_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=15),
+    )
+    app.reopen_case(story.centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
     open_family_case(app, story.centre, RiskLevel.CRITICAL)
     projections.catch_up()
     with projections.read("caseload") as (view, connection):
@@ -393,7 +450,11 @@ def test_the_old_view_keeps_serving_while_a_rebuild_runs_and_its_runner_moves_ov
     assert seen_during and set(seen_during) == {(1, 2)}  # the old, complete view
     assert projections.serving()["case_index"] == 2
 
-    app.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "hi", 5)
+    app.record_note(
+        story.centre.second_worker,
+        story.quiet_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
+    )
     with pytest.raises(ViewMoved):
         old_runner.step()  # its generation of case_index was retired
     projections.catch_up()

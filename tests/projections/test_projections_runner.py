@@ -15,6 +15,9 @@ import pytest
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.cases import (
+    RecordNote,
+)
 from casework.projections import Projections
 from casework.settings import Settings
 from tests.projections.test_projections import busy_centre
@@ -45,7 +48,11 @@ def test_a_running_runner_shows_a_new_note_within_a_second(store: Casework) -> N
     projections = Projections(store)
     with running(projections, "the runner"):
         assert projections.wait_for(store.last_position(), timeout=20)
-        store.record_note(story.quiet_case, story.centre.second_worker, NoteKind.PHONE, "hi", 5)
+        store.record_note(
+            story.centre.second_worker,
+            story.quiet_case,
+            RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
+        )
         assert projections.wait_for(store.last_position(), timeout=1.0)
         with projections.read("case_index") as (view, connection):
             (quiet,) = view.find(connection, case_ids=[story.quiet_case])
@@ -81,13 +88,21 @@ def test_only_one_runner_runs_each_view_and_another_takes_over_when_it_dies(
         assert first_name is not None and first_name.endswith(f":{first.pid}")
         with running(projections, "second"):
             note = story.centre.second_worker
-            app.record_note(story.quiet_case, note, NoteKind.PHONE, "a", 5)
+            app.record_note(
+                note,
+                story.quiet_case,
+                RecordNote(kind=NoteKind.PHONE, narrative="a", duration_minutes=5),
+            )
             assert projections.wait_for(app.last_position(), timeout=5)
             assert runners_of(projections) == {first_name}  # the second one waits
 
             first.kill()  # dies without a goodbye; its locks go with its connection
             first.wait(timeout=10)
-            app.record_note(story.quiet_case, note, NoteKind.PHONE, "b", 5)
+            app.record_note(
+                note,
+                story.quiet_case,
+                RecordNote(kind=NoteKind.PHONE, narrative="b", duration_minutes=5),
+            )
             assert projections.wait_for(app.last_position(), timeout=10)
             assert runners_of(projections) == {"second"}
     finally:

@@ -5,10 +5,24 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from casework.aggregates.case import AssessmentDomain, DomainRating, Goal, NoteKind, RiskLevel
+from casework.aggregates.case import AssessmentDomain, NoteKind, RiskLevel
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.application import Casework
+from casework.application.commands.cases import (
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RecordNote,
+    ReopenCase,
+)
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    Receiver,
+    ReferOnward,
+    SendReferral,
+)
 from casework.projections import Projections
 from tests.builders.centre import open_family_case
 from tests.projections.test_projections import MONDAY, Story, busy_centre
@@ -44,8 +58,8 @@ def test_the_case_plan_shows_goals_by_discipline_and_the_approval_lapsing_on_a_n
         story.centre.second_worker.staff_id,
     }
 
-    app.reopen_case(story.high_risk_case, story.centre.worker, "new threats")
-    app.propose_plan(story.high_risk_case, story.centre.worker, story.goals[:1])
+    app.reopen_case(story.centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
+    app.propose_plan(story.centre.worker, story.high_risk_case, ProposePlan(goals=story.goals[:1]))
     projections.catch_up()
     with projections.read("case_plan") as (view, connection):
         plan = view.plan_of(connection, story.high_risk_case)
@@ -61,23 +75,27 @@ def test_the_case_plan_shows_goals_by_discipline_and_the_approval_lapsing_on_a_n
 def test_a_low_risk_plan_is_active_at_once_and_its_late_targets_show_as_overdue(
     app: Casework, story: Story, projections: Projections
 ) -> None:
-    goal = Goal(
-        story.goals[0].goal_id,
-        "school attendance",
-        ["meet the teacher"],
-        Discipline.EDUCATION,
-        story.centre.second_worker.staff_id,
-        date(2026, 3, 1),
-        date(2026, 2, 20),
+    goal = PlannedGoal(
+        goal_id=story.goals[0].goal_id,
+        title="school attendance",
+        interventions=["meet the teacher"],
+        discipline=Discipline.EDUCATION,
+        responsible_id=story.centre.second_worker.staff_id,
+        target_date=date(2026, 3, 1),
+        review_date=date(2026, 2, 20),
     )
     app.record_assessment(
-        story.quiet_case,
         story.centre.second_worker,
-        Discipline.SOCIAL_WORK,
-        [DomainRating(AssessmentDomain.EDUCATION, 3, "missing school")],
-        "school first",
+        story.quiet_case,
+        RecordAssessment(
+            discipline=Discipline.SOCIAL_WORK,
+            domains=[
+                RatedDomain(domain=AssessmentDomain.EDUCATION, rating=3, narrative="missing school")
+            ],
+            summary="school first",
+        ),
     )
-    app.propose_plan(story.quiet_case, story.centre.second_worker, [goal])
+    app.propose_plan(story.centre.second_worker, story.quiet_case, ProposePlan(goals=[goal]))
     projections.catch_up()
     with projections.read("case_plan") as (view, connection):
         overdue = view.overdue(
@@ -120,20 +138,24 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(
     case_id = open_family_case(app, story.centre, RiskLevel.MEDIUM)
     first = app.send_referral(
         story.centre.worker,
-        case_id,
-        Holder.department(story.centre.elderly_id),
-        "day care",
-        Urgency.ROUTINE,
-        [SharedPart.CASE_SUMMARY],
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=story.centre.elderly_id),
+            reason="day care",
+            urgency=Urgency.ROUTINE,
+            shared=[SharedPart.CASE_SUMMARY],
+        ),
     )
-    app.accept_referral(first, story.centre.elderly_head)
+    app.accept_referral(story.centre.elderly_head, first, AcceptReferral())
     back = app.refer_onward(
-        first,
         story.centre.elderly_head,
-        Holder.department(story.centre.family_id),
-        "this is a family matter after all",
-        Urgency.ROUTINE,
-        [SharedPart.CASE_SUMMARY],
+        first,
+        ReferOnward(
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=story.centre.family_id),
+            reason="this is a family matter after all",
+            urgency=Urgency.ROUTINE,
+            shared=[SharedPart.CASE_SUMMARY],
+        ),
     )
     projections.catch_up()
     with projections.read("referral_chains") as (view, connection):
@@ -190,7 +212,7 @@ def test_the_case_index_finds_my_cases_department_cases_and_filters(
     assert [c.case_id for c in narrowed] == [story.quiet_case]
     assert (high[0].notes, high[0].plan_version) == (2, 1)
 
-    app.reopen_case(story.high_risk_case, centre.worker, "new threats")
+    app.reopen_case(centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
     projections.catch_up()
     with projections.read("case_index") as (view, connection):
         overdue = view.find(connection, overdue_on=date(2026, 3, 21))
@@ -224,12 +246,14 @@ def test_caseloads_per_worker_and_department(
 ) -> None:
     centre = story.centre
     app.record_note(
-        story.quiet_case,
         centre.second_worker,
-        NoteKind.PHONE,
-        "called late",
-        5,
-        occurred_at=datetime.now(tz=UTC) - timedelta(days=4),
+        story.quiet_case,
+        RecordNote(
+            kind=NoteKind.PHONE,
+            narrative="called late",
+            duration_minutes=5,
+            occurred_at=datetime.now(tz=UTC) - timedelta(days=4),
+        ),
     )
     projections.catch_up()
     with projections.read("caseload") as (view, connection):

@@ -11,6 +11,10 @@ from casework.aggregates.case import NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.access_log import AccessLogNotAllowed, AccessNotRecorded
+from casework.application.commands.cases import (
+    AddTeamMember,
+    RecordNote,
+)
 from casework.application.principal import AccessPoint, Principal
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import family_centre, open_family_case
@@ -21,16 +25,26 @@ def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: C
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
-        case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
-    )
-    store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "a home visit", 60)
-    store.record_note(
+        centre.worker,
         case_id,
+        AddTeamMember(
+            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
+        ),
+    )
+    store.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
+    )
+    store.record_note(
         centre.lawyer,
-        NoteKind.OFFICE_INTERVIEW,
-        "custody law explained",
-        30,
-        discipline=Discipline.LAW,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative="custody law explained",
+            duration_minutes=30,
+            discipline=Discipline.LAW,
+        ),
     )
     lawyer = Principal(centre.lawyer.staff_id, centre.lawyer.role, access_point=AccessPoint.API)
 

@@ -33,12 +33,8 @@ from casework.aggregates.case import (
     Case,
     CaseStatus,
     ClosureReason,
-    Consent,
-    DomainRating,
-    Goal,
     GoalOutcome,
     NoteKind,
-    OutcomeOfGoal,
     RecordKind,
     ReferralSource,
     RiskLevel,
@@ -47,6 +43,23 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.authorisation import CaseReading
+from casework.application.commands.cases import (
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    HandOverCase,
+    OpenCase,
+    OutcomeEntry,
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RecordConsent,
+    RecordNote,
+    RemoveTeamMember,
+    ReopenCase,
+    RerateRisk,
+)
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
@@ -298,23 +311,23 @@ class World:
         return last.originator_version
 
 
-def _goal(responsible: UUID) -> Goal:
-    return Goal(
-        uuid4(),
-        "孩子安全上学 the son goes to school safely",
-        ["weekly contact with the school"],
-        SW,
-        responsible,
-        date(2027, 6, 30),
-        date(2027, 3, 1),
+def _goal(responsible: UUID) -> PlannedGoal:
+    return PlannedGoal(
+        goal_id=uuid4(),
+        title="孩子安全上学 the son goes to school safely",
+        interventions=["weekly contact with the school"],
+        discipline=SW,
+        responsible_id=responsible,
+        target_date=date(2027, 6, 30),
+        review_date=date(2027, 3, 1),
     )
 
 
-def _rating(discipline: Discipline) -> list[DomainRating]:
+def _rating(discipline: Discipline) -> list[RatedDomain]:
     domain = {SW: AssessmentDomain.FAMILY, LAW: AssessmentDomain.LEGAL}.get(
         discipline, AssessmentDomain.MENTAL_HEALTH
     )
-    return [DomainRating(domain, 3, f"{discipline.value} concerns noted")]
+    return [RatedDomain(domain=domain, rating=3, narrative=f"{discipline.value} concerns noted")]
 
 
 def _build(store: Casework) -> World:
@@ -375,13 +388,15 @@ def _build(store: Casework) -> World:
     def open_case(by: Actor, id_number: str) -> UUID:
         return store.open_case(
             by,
-            [family_client(id_number=id_number)],
-            "婚姻冲突，担心孩子 marital conflict; worried about her son",
-            ReferralSource.COMMUNITY_COMMITTEE,
-            centre.family_id,
-            by.staff_id,
-            RiskLevel.MEDIUM,
-            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[SW, LAW, PSY]),
+            OpenCase(
+                clients=[family_client(id_number=id_number)],
+                presenting_problem="婚姻冲突，担心孩子 marital conflict; worried about her son",
+                referral_source=ReferralSource.COMMUNITY_COMMITTEE,
+                department_id=centre.family_id,
+                lead_worker_id=by.staff_id,
+                risk_level=RiskLevel.MEDIUM,
+                consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SW, LAW, PSY]),
+            ),
         )
 
     def fill(case_id: UUID, team: list[tuple[Actor, Discipline, TeamScope]]) -> None:
@@ -389,20 +404,40 @@ def _build(store: Casework) -> World:
         (then reopened): every kind of record exists, so each is shown or withheld."""
         lead = centre.worker
         for member, discipline, scope in team:
-            store.add_team_member(case_id, lead, member.staff_id, discipline, scope)
+            store.add_team_member(
+                lead,
+                case_id,
+                AddTeamMember(staff_id=member.staff_id, discipline=discipline, scope=scope),
+            )
         for author, discipline in ((lead, SW), (centre.lawyer, LAW), (centre.psychologist, PSY)):
             store.record_note(
-                case_id, author, NoteKind.OFFICE_INTERVIEW, f"{discipline.value} session", 45,
-                discipline=discipline,
-            )  # fmt: skip
-            store.record_assessment(case_id, author, discipline, _rating(discipline), "assessed")
-        store.propose_plan(case_id, lead, [_goal(lead.staff_id)])
+                author,
+                case_id,
+                RecordNote(
+                    kind=NoteKind.OFFICE_INTERVIEW,
+                    narrative=f"{discipline.value} session",
+                    duration_minutes=45,
+                    discipline=discipline,
+                ),
+            )
+            store.record_assessment(
+                author,
+                case_id,
+                RecordAssessment(
+                    discipline=discipline, domains=_rating(discipline), summary="assessed"
+                ),
+            )
+        store.propose_plan(lead, case_id, ProposePlan(goals=[_goal(lead.staff_id)]))
         _close_and_reopen(world, case_id)
 
     # Case A: opened by a caseworker who hands it over to the centre's caseworker and
     # leaves; a team in three disciplines; one member removed, one who leaves.
     case_a = open_case(leaving_lead, "440105198803120026")
-    store.hand_over_case(case_a, leaving_lead, centre.worker.staff_id, "moving to Panyu")
+    store.hand_over_case(
+        leaving_lead,
+        case_a,
+        HandOverCase(to_staff_id=centre.worker.staff_id, reason="moving to Panyu"),
+    )
     store.staff_leaves(leaving_lead.staff_id, admin, today)
     fill(
         case_a,
@@ -415,20 +450,30 @@ def _build(store: Casework) -> World:
         ],
     )
     store.remove_team_member(
-        case_a, centre.worker, removed_psychologist.staff_id, PSY, "moved to the youth team"
+        centre.worker,
+        case_a,
+        RemoveTeamMember(
+            staff_id=removed_psychologist.staff_id, discipline=PSY, reason="moved to the youth team"
+        ),
     )
     for leaver in (leaving_lawyer, leaving_head, leaving_director, leaving_supervisor,
                    leaving_reviewer, leaving_admin):  # fmt: skip
         store.staff_leaves(leaver.staff_id, admin, today)
     for holder in (on_duty, glass_specialist):
-        store.break_the_glass(case_a, holder, "night call: the client is in danger")
+        store.break_the_glass(
+            holder, case_a, BreakTheGlass(reason="night call: the client is in danger")
+        )
     with pytest.raises(AdministratorsSeeNoCaseContent):
-        store.break_the_glass(case_a, glass_admin, "night call: the client is in danger")
-    grant = store.break_the_glass(case_a, glass_ended, "night call, resolved")
+        store.break_the_glass(
+            glass_admin, case_a, BreakTheGlass(reason="night call: the client is in danger")
+        )
+    grant = store.break_the_glass(glass_ended, case_a, BreakTheGlass(reason="night call, resolved"))
     store.end_emergency_access(case_a, glass_ended, grant)
     six_hours_ago = datetime.now(UTC) - timedelta(hours=6)
     store.break_the_glass(
-        case_a, glass_expired, "last night's call", timedelta(hours=1), occurred_at=six_hours_ago
+        glass_expired,
+        case_a,
+        BreakTheGlass(reason="last night's call", hours=1, occurred_at=six_hours_ago),
     )
 
     # Case B: the same team, then the client withdraws consent.
@@ -441,7 +486,7 @@ def _build(store: Casework) -> World:
             (centre.psychologist, PSY, TeamScope.FULL),
         ],
     )
-    store.record_consent(case_b, centre.worker, False, today)
+    store.record_consent(centre.worker, case_b, RecordConsent(given=False, on=today))
 
     world.who = {
         (CW, "own case (lead)"): (centre.worker, case_a),
@@ -488,13 +533,23 @@ def _build(store: Casework) -> World:
 
 def _close(world: World, case_id: UUID, by: Actor) -> UUID:
     plan = world.case(case_id).active_plan
-    outcomes = [OutcomeOfGoal(g.goal_id, GoalOutcome.ACHIEVED) for g in plan.goals] if plan else []
-    return world.store.close_case(case_id, by, ClosureReason.GOALS_MET, outcomes, "goals met")
+    outcomes = (
+        [OutcomeEntry(goal_id=g.goal_id, outcome=GoalOutcome.ACHIEVED) for g in plan.goals]
+        if plan
+        else []
+    )
+    return world.store.close_case(
+        by,
+        case_id,
+        CloseCase(reason=ClosureReason.GOALS_MET, outcomes=outcomes, summary="goals met"),
+    )
 
 
 def _reopen_if_closed(world: World, case_id: UUID) -> None:
     if world.case(case_id).status in (CaseStatus.CLOSED, CaseStatus.CLOSING):
-        world.store.reopen_case(case_id, world.lead, "the client asked for more support")
+        world.store.reopen_case(
+            world.lead, case_id, ReopenCase(reason="the client asked for more support")
+        )
 
 
 def _close_and_reopen(world: World, case_id: UUID) -> None:
@@ -506,27 +561,54 @@ def _write(world: World, by: Actor, case_id: UUID, target: Target) -> None:
     """Write one record of `target`'s kind through the command that writes it."""
     store, (kind, discipline) = world.store, target
     if kind is K.SUMMARY:
-        store.rerate_risk(case_id, by, RiskLevel.MEDIUM, "re-rated at the monthly review")
+        store.rerate_risk(
+            by,
+            case_id,
+            RerateRisk(risk_level=RiskLevel.MEDIUM, reason="re-rated at the monthly review"),
+        )
     elif kind is K.CONSENT:
         consent = world.case(case_id).consent
         assert consent is not None
-        store.record_consent(case_id, by, consent.given, consent.on, list(consent.disciplines))
+        store.record_consent(
+            by,
+            case_id,
+            RecordConsent(
+                given=consent.given, on=consent.on, disciplines=list(consent.disciplines)
+            ),
+        )
     elif kind is K.TEAM:
         newcomer = store.add_staff(
             world.admin, f"新同事 Newcomer {next(world.newcomers)}", world.centre_id,
             world.family_id, [CW], [SW],
         )  # fmt: skip
-        store.add_team_member(case_id, by, newcomer, SW, TeamScope.SUMMARY)
+        store.add_team_member(
+            by, case_id, AddTeamMember(staff_id=newcomer, discipline=SW, scope=TeamScope.SUMMARY)
+        )
     elif kind is K.PLAN:
-        store.propose_plan(case_id, by, [_goal(world.lead.staff_id)])
+        store.propose_plan(by, case_id, ProposePlan(goals=[_goal(world.lead.staff_id)]))
     elif kind is K.CLOSURE:
         _close(world, case_id, by)
     elif kind is K.NOTE:
         assert discipline is not None
-        store.record_note(case_id, by, NoteKind.PHONE, "phone call", 10, discipline=discipline)
+        store.record_note(
+            by,
+            case_id,
+            RecordNote(
+                kind=NoteKind.PHONE,
+                narrative="phone call",
+                duration_minutes=10,
+                discipline=discipline,
+            ),
+        )
     else:
         assert discipline is not None
-        store.record_assessment(case_id, by, discipline, _rating(discipline), "re-assessed")
+        store.record_assessment(
+            by,
+            case_id,
+            RecordAssessment(
+                discipline=discipline, domains=_rating(discipline), summary="re-assessed"
+            ),
+        )
 
 
 @pytest.fixture(

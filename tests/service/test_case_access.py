@@ -10,11 +10,20 @@ import pytest
 from casework.access import AccessDenied, AdministratorsSeeNoCaseContent
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Consent, NoteKind, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.case import NoteKind, ReferralSource, RiskLevel, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import StaffHasLeft
 from casework.application import Casework
 from casework.application.access_log import AccessEntry
+from casework.application.commands.cases import (
+    AddTeamMember,
+    BreakTheGlass,
+    HandOverCase,
+    OpenCase,
+    RecordConsent,
+    RecordNote,
+    RerateRisk,
+)
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
 
@@ -37,15 +46,33 @@ def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(
 ) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
+    store.add_team_member(
+        centre.worker,
+        case_id,
+        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
+    )
     store.record_note(
-        case_id, centre.lawyer, NoteKind.OFFICE_INTERVIEW, "custody law", 30, discipline=LAW
+        centre.lawyer,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative="custody law",
+            duration_minutes=30,
+            discipline=LAW,
+        ),
     )
     version = store.repository.get(case_id).version
 
     with pytest.raises(AccessDenied, match="writes only law notes and assessments"):
         store.record_note(
-            case_id, centre.lawyer, NoteKind.OFFICE_INTERVIEW, "grief", 30, discipline=PSYCHOLOGY
+            centre.lawyer,
+            case_id,
+            RecordNote(
+                kind=NoteKind.OFFICE_INTERVIEW,
+                narrative="grief",
+                duration_minutes=30,
+                discipline=PSYCHOLOGY,
+            ),
         )
 
     assert store.repository.get(case_id).version == version
@@ -63,7 +90,11 @@ def test_an_administrator_writes_no_note(store: Casework) -> None:
     version = store.repository.get(case_id).version
 
     with pytest.raises(AccessDenied, match="administrators see no case content"):
-        store.record_note(case_id, centre.administrator, NoteKind.PHONE, "a call", 5)
+        store.record_note(
+            centre.administrator,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
+        )
 
     assert store.repository.get(case_id).version == version
     assert [(e.staff_id, e.outcome) for e in refusals(store, centre, case_id)] == [
@@ -80,18 +111,26 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
     with pytest.raises(AccessDenied, match="not on the case team"):
         store.read_case(youth_worker, case_id)
     with pytest.raises(AccessDenied, match="not on the case team"):
-        store.record_note(case_id, youth_worker, NoteKind.PHONE, "a call", 5)
+        store.record_note(
+            youth_worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
+        )
     with pytest.raises(AccessDenied, match="not on the case team"):
-        store.rerate_risk(case_id, youth_worker, RiskLevel.LOW, "looks fine")
+        store.rerate_risk(
+            youth_worker, case_id, RerateRisk(risk_level=RiskLevel.LOW, reason="looks fine")
+        )
     with pytest.raises(AccessDenied, match="opened in one's own department"):
         store.open_case(
             youth_worker,
-            [family_client()],
-            "marital conflict",
-            ReferralSource.SELF,
-            centre.family_id,
-            centre.worker.staff_id,
-            consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+            OpenCase(
+                clients=[family_client()],
+                presenting_problem="marital conflict",
+                referral_source=ReferralSource.SELF,
+                department_id=centre.family_id,
+                lead_worker_id=centre.worker.staff_id,
+                consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+            ),
         )
 
     assert store.repository.get(case_id).version == version
@@ -106,12 +145,20 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
 def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    store.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL)
+    store.add_team_member(
+        centre.worker,
+        case_id,
+        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
+    )
     store.staff_leaves(centre.lawyer.staff_id, centre.director, date(2026, 6, 30))
     version = store.repository.get(case_id).version
 
     with pytest.raises(StaffHasLeft):
-        store.record_note(case_id, centre.lawyer, NoteKind.PHONE, "a call", 5, discipline=LAW)
+        store.record_note(
+            centre.lawyer,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5, discipline=LAW),
+        )
     with pytest.raises(StaffHasLeft):
         store.read_case(centre.lawyer, case_id)
 
@@ -128,10 +175,18 @@ def test_a_department_head_hands_over_a_case_in_their_department(store: Casework
     youth_head = youth_staff(store, centre, "马俊 Ma Jun", Role.DEPARTMENT_HEAD)
 
     with pytest.raises(AccessDenied, match="belongs to another department"):
-        store.hand_over_case(case_id, youth_head, centre.second_worker.staff_id, "rota")
+        store.hand_over_case(
+            youth_head,
+            case_id,
+            HandOverCase(to_staff_id=centre.second_worker.staff_id, reason="rota"),
+        )
     assert store.repository.get(case_id).lead_worker_id == centre.worker.staff_id
 
-    store.hand_over_case(case_id, centre.head, centre.second_worker.staff_id, "陈静 is on leave")
+    store.hand_over_case(
+        centre.head,
+        case_id,
+        HandOverCase(to_staff_id=centre.second_worker.staff_id, reason="陈静 is on leave"),
+    )
 
     assert store.repository.get(case_id).lead_worker_id == centre.second_worker.staff_id
     assert case_id in store.get_staff(centre.second_worker.staff_id).lead_case_ids
@@ -145,12 +200,14 @@ def test_a_client_search_shows_only_cases_the_searcher_may_see_and_is_recorded(
     mine = open_family_case(store, centre)
     theirs = store.open_case(
         centre.head,
-        [family_client()],
-        "the same client again",
-        ReferralSource.SELF,
-        centre.family_id,
-        centre.second_worker.staff_id,
-        consent=Consent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+        OpenCase(
+            clients=[family_client()],
+            presenting_problem="the same client again",
+            referral_source=ReferralSource.SELF,
+            department_id=centre.family_id,
+            lead_worker_id=centre.second_worker.staff_id,
+            consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+        ),
     )
     youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
     phone = "138 0013 8000"
@@ -177,7 +234,9 @@ def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None
     case_id = open_family_case(store, centre)
     youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
 
-    grant_id = store.break_the_glass(case_id, youth_worker, "client at the door at night")
+    grant_id = store.break_the_glass(
+        youth_worker, case_id, BreakTheGlass(reason="client at the door at night")
+    )
 
     entries = store.who_read_case(centre.reviewer, case_id)
     [glass] = [e for e in entries if e.action is AccessAction.BREAK_THE_GLASS]
@@ -188,7 +247,9 @@ def test_breaking_the_glass_is_recorded_with_its_reason(store: Casework) -> None
     )
     assert store.read_case(youth_worker, case_id).ground.startswith("emergency access")
     with pytest.raises(AccessDenied, match="emergency access allows reading and writing notes"):
-        store.rerate_risk(case_id, youth_worker, RiskLevel.LOW, "looks fine")
+        store.rerate_risk(
+            youth_worker, case_id, RerateRisk(risk_level=RiskLevel.LOW, reason="looks fine")
+        )
 
 
 def test_an_administrator_may_not_break_the_glass_and_the_attempt_is_recorded(
@@ -199,7 +260,9 @@ def test_an_administrator_may_not_break_the_glass_and_the_attempt_is_recorded(
     version = store.read_case(centre.worker, case_id).case.version
 
     with pytest.raises(AdministratorsSeeNoCaseContent, match="not even by breaking the glass"):
-        store.break_the_glass(case_id, centre.administrator, "the caseworker asked me to look")
+        store.break_the_glass(
+            centre.administrator, case_id, BreakTheGlass(reason="the caseworker asked me to look")
+        )
 
     [refused] = [
         e for e in refusals(store, centre, case_id) if e.action is AccessAction.BREAK_THE_GLASS

@@ -17,8 +17,6 @@ from casework.aggregates.case import (
     ClosureNotPending,
     ClosureReason,
     ConsentMissing,
-    DomainRating,
-    Goal,
     GoalOutcome,
     GoalOutcomeMissing,
     NoteKind,
@@ -29,6 +27,22 @@ from casework.aggregates.case import (
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddAddendum,
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    OutcomeEntry,
+    PlannedGoal,
+    ProposePlan,
+    RatedDomain,
+    RecordAssessment,
+    RecordConsent,
+    RecordNote,
+    ReopenCase,
+    RerateRisk,
+    ReviewPlan,
+)
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
@@ -36,8 +50,8 @@ from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 SOCIAL = Discipline.SOCIAL_WORK
 
 
-def goal(centre: FamilyCentre, title: str = "孩子安全 the son is safe at home") -> Goal:
-    return Goal(
+def goal(centre: FamilyCentre, title: str = "孩子安全 the son is safe at home") -> PlannedGoal:
+    return PlannedGoal(
         goal_id=uuid4(),
         title=title,
         interventions=["safety planning", "school liaison"],
@@ -50,14 +64,24 @@ def goal(centre: FamilyCentre, title: str = "孩子安全 the son is safe at hom
 
 def assess(app: Casework, centre: FamilyCentre, case_id: UUID) -> None:
     app.record_assessment(
-        case_id,
         centre.worker,
-        SOCIAL,
-        [
-            DomainRating(AssessmentDomain.FAMILY, 4, "frequent quarrels, one threat"),
-            DomainRating(AssessmentDomain.SAFETY, 3, "son stays with grandmother when tense"),
-        ],
-        "family under strain; safety plan needed",
+        case_id,
+        RecordAssessment(
+            discipline=SOCIAL,
+            domains=[
+                RatedDomain(
+                    domain=AssessmentDomain.FAMILY,
+                    rating=4,
+                    narrative="frequent quarrels, one threat",
+                ),
+                RatedDomain(
+                    domain=AssessmentDomain.SAFETY,
+                    rating=3,
+                    narrative="son stays with grandmother when tense",
+                ),
+            ],
+            summary="family under strain; safety plan needed",
+        ),
     )
 
 
@@ -70,41 +94,59 @@ def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework
     assert case.id in app.get_staff(centre.worker.staff_id).lead_case_ids
 
     with pytest.raises(AssessmentRequired, match="assess the case before"):
-        app.propose_plan(case_id, centre.worker, [goal(centre)])
+        app.propose_plan(centre.worker, case_id, ProposePlan(goals=[goal(centre)]))
     assess(app, centre, case_id)
     assert app.repository.get(case_id).status == CaseStatus.ASSESSED
 
     safety = goal(centre)
-    assert app.propose_plan(case_id, centre.worker, [safety]) == 1
+    assert app.propose_plan(centre.worker, case_id, ProposePlan(goals=[safety])) == 1
     case = app.repository.get(case_id)
-    assert case.status == CaseStatus.ACTIVE and case.active_plan.goals == [safety]
+    assert case.status == CaseStatus.ACTIVE and case.active_plan.goals == [safety.to_goal()]
 
     note_id = app.record_note(
-        case_id,
         centre.worker,
-        NoteKind.HOME_VISIT,
-        "家访：母子情绪平稳",
-        60,
-        goal_id=safety.goal_id,
+        case_id,
+        RecordNote(
+            kind=NoteKind.HOME_VISIT,
+            narrative="家访：母子情绪平稳",
+            duration_minutes=60,
+            goal_id=safety.goal_id,
+        ),
     )
-    app.review_plan(case_id, centre.worker, "safety plan holding", date(2026, 8, 31))
+    app.review_plan(
+        centre.worker,
+        case_id,
+        ReviewPlan(summary="safety plan holding", next_review_on=date(2026, 8, 31)),
+    )
     assert app.repository.get(case_id).next_review_on == date(2026, 8, 31)
 
     with pytest.raises(GoalOutcomeMissing, match="the son is safe"):
-        app.close_case(case_id, centre.worker, ClosureReason.GOALS_MET, [], "goals met")
+        app.close_case(
+            centre.worker,
+            case_id,
+            CloseCase(reason=ClosureReason.GOALS_MET, outcomes=[], summary="goals met"),
+        )
     app.close_case(
-        case_id,
         centre.worker,
-        ClosureReason.GOALS_MET,
-        [OutcomeOfGoal(safety.goal_id, GoalOutcome.ACHIEVED)],
-        "家庭关系改善 relationship improved; son safe",
+        case_id,
+        CloseCase(
+            reason=ClosureReason.GOALS_MET,
+            outcomes=[OutcomeEntry(goal_id=safety.goal_id, outcome=GoalOutcome.ACHIEVED)],
+            summary="家庭关系改善 relationship improved; son safe",
+        ),
     )
     assert app.repository.get(case_id).status == CaseStatus.CLOSED
 
     with pytest.raises(CaseClosed, match="the case is closed; a case note"):
-        app.record_note(case_id, centre.worker, NoteKind.PHONE, "follow-up call", 10)
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="follow-up call", duration_minutes=10),
+        )
 
-    app.reopen_case(case_id, centre.worker, "new incident reported by the school")
+    app.reopen_case(
+        centre.worker, case_id, ReopenCase(reason="new incident reported by the school")
+    )
     case = app.repository.get(case_id)
     assert case.status == CaseStatus.ACTIVE
     assert len(case.closures) == 1 and len(case.reopenings) == 1
@@ -116,7 +158,7 @@ def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
     safety = goal(centre)
-    version = app.propose_plan(case_id, centre.worker, [safety])
+    version = app.propose_plan(centre.worker, case_id, ProposePlan(goals=[safety]))
     case = app.repository.get(case_id)
     assert case.active_plan is None and case.pending_plan.version == version
     assert case.status == CaseStatus.ASSESSED
@@ -130,16 +172,23 @@ def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework
         case.approve_plan_version(centre.supervisor, version, review_id)
 
     # A second version waits too; the approved first stays active meanwhile.
-    assert app.propose_plan(case_id, centre.worker, [safety, goal(centre, "housing")]) == 2
+    assert (
+        app.propose_plan(
+            centre.worker, case_id, ProposePlan(goals=[safety, goal(centre, "housing")])
+        )
+        == 2
+    )
     case = app.repository.get(case_id)
     assert [p.state for p in case.plan_versions] == [PlanState.ACTIVE, PlanState.PENDING_APPROVAL]
 
     closure_id = app.close_case(
-        case_id,
         centre.worker,
-        ClosureReason.MOVED_AWAY,
-        [OutcomeOfGoal(safety.goal_id, GoalOutcome.PARTLY_ACHIEVED)],
-        "family moved to another district",
+        case_id,
+        CloseCase(
+            reason=ClosureReason.MOVED_AWAY,
+            outcomes=[OutcomeEntry(goal_id=safety.goal_id, outcome=GoalOutcome.PARTLY_ACHIEVED)],
+            summary="family moved to another district",
+        ),
     )
     case = app.repository.get(case_id)
     assert case.status == CaseStatus.CLOSING
@@ -169,10 +218,21 @@ def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework
 def test_a_correction_is_an_addendum_and_the_original_stays(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    note_id = app.record_note(case_id, centre.worker, NoteKind.PHONE, "spoke to the son", 15)
+    note_id = app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="spoke to the son", duration_minutes=15),
+    )
     before = app.repository.get(case_id).record_content("note", note_id)
     app.add_addendum(
-        case_id, centre.worker, "note", note_id, "spoke to the mother, not the son", "wrong person"
+        centre.worker,
+        case_id,
+        AddAddendum(
+            record_kind="note",
+            record_id=note_id,
+            narrative="spoke to the mother, not the son",
+            reason="wrong person",
+        ),
     )
     case = app.repository.get(case_id)
     note = case.notes[note_id]
@@ -196,13 +256,32 @@ def test_a_note_written_long_after_the_visit_is_flagged_late(
     case_id = open_family_case(app, centre)
     recent = datetime.now(tz=UTC) - timedelta(hours=20)
     days_ago = datetime.now(tz=UTC) - timedelta(hours=30)
-    on_time = app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "visit", 45, recent)
-    late = app.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "visit", 45, days_ago)
+    on_time = app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(
+            kind=NoteKind.HOME_VISIT, narrative="visit", duration_minutes=45, occurred_at=recent
+        ),
+    )
+    late = app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(
+            kind=NoteKind.HOME_VISIT, narrative="visit", duration_minutes=45, occurred_at=days_ago
+        ),
+    )
     notes = app.repository.get(case_id).notes
     assert notes[on_time].late_entry is False and notes[late].late_entry is True
     with pytest.raises(InvalidValue, match="occurred_at"):
         app.record_note(
-            case_id, centre.worker, NoteKind.PHONE, "call", 5, recent + timedelta(days=2)
+            centre.worker,
+            case_id,
+            RecordNote(
+                kind=NoteKind.PHONE,
+                narrative="call",
+                duration_minutes=5,
+                occurred_at=recent + timedelta(days=2),
+            ),
         )
     app.close()
 
@@ -212,12 +291,22 @@ def test_no_intervention_without_consent_for_that_discipline(app: Casework) -> N
     case_id = open_family_case(app, centre, disciplines=(SOCIAL,))
     with pytest.raises(ConsentMissing, match="consent does not cover discipline psychology"):
         app.record_note(
-            case_id, centre.worker, NoteKind.OFFICE_INTERVIEW, "counselling", 50,
-            discipline=Discipline.PSYCHOLOGY,
-        )  # fmt: skip
-    app.record_consent(case_id, centre.worker, False, date(2026, 4, 1))
+            centre.worker,
+            case_id,
+            RecordNote(
+                kind=NoteKind.OFFICE_INTERVIEW,
+                narrative="counselling",
+                duration_minutes=50,
+                discipline=Discipline.PSYCHOLOGY,
+            ),
+        )
+    app.record_consent(centre.worker, case_id, RecordConsent(given=False, on=date(2026, 4, 1)))
     with pytest.raises(ConsentMissing, match="withdrew consent on 2026-04-01"):
-        app.record_note(case_id, centre.worker, NoteKind.PHONE, "call", 5)
+        app.record_note(
+            centre.worker,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=5),
+        )
     case = app.repository.get(case_id)
     assert not case.consent_allows()
     assert [c.given for c in case.consent_history] == [True, False]
@@ -227,11 +316,13 @@ def test_a_plan_review_date_passing_makes_the_review_overdue(app: Casework) -> N
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     assess(app, centre, case_id)
-    app.propose_plan(case_id, centre.worker, [goal(centre)])
+    app.propose_plan(centre.worker, case_id, ProposePlan(goals=[goal(centre)]))
     case = app.repository.get(case_id)
     assert not case.review_overdue(date(2026, 6, 30))
     assert case.review_overdue(date(2026, 7, 1))
-    app.review_plan(case_id, centre.worker, "on track", date(2026, 12, 31))
+    app.review_plan(
+        centre.worker, case_id, ReviewPlan(summary="on track", next_review_on=date(2026, 12, 31))
+    )
     assert not app.repository.get(case_id).review_overdue(date(2026, 7, 1))
 
 
@@ -240,14 +331,18 @@ def test_only_the_lead_or_the_department_head_writes_the_plan(app: Casework) -> 
     case_id = open_family_case(app, centre)
     assess(app, centre, case_id)
     with pytest.raises(AccessDenied, match="not the lead caseworker and not on the case team"):
-        app.propose_plan(case_id, centre.second_worker, [goal(centre)])
-    assert app.propose_plan(case_id, centre.head, [goal(centre)]) == 1
+        app.propose_plan(centre.second_worker, case_id, ProposePlan(goals=[goal(centre)]))
+    assert app.propose_plan(centre.head, case_id, ProposePlan(goals=[goal(centre)])) == 1
 
 
 def test_risk_is_rerated_with_a_reason(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    app.rerate_risk(case_id, centre.worker, RiskLevel.CRITICAL, "husband threatened with a knife")
+    app.rerate_risk(
+        centre.worker,
+        case_id,
+        RerateRisk(risk_level=RiskLevel.CRITICAL, reason="husband threatened with a knife"),
+    )
     case = app.repository.get(case_id)
     assert case.risk_level == RiskLevel.CRITICAL
     assert case.risk_rationale == "husband threatened with a knife"
@@ -258,17 +353,33 @@ def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> No
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
     safety = goal(centre)
-    app.propose_plan(case_id, centre.worker, [safety])
-    note_id = app.record_note(case_id, centre.worker, NoteKind.PHONE, "call", 5)
-    app.add_addendum(case_id, centre.worker, "note", note_id, "it was a video call", "detail")
-    app.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, "summary")
-    app.break_the_glass(case_id, centre.second_worker, "client in crisis at night")
-    app.close_case(
-        case_id,
+    app.propose_plan(centre.worker, case_id, ProposePlan(goals=[safety]))
+    note_id = app.record_note(
         centre.worker,
-        ClosureReason.OTHER,
-        [],  # the plan never became active: no goal outcomes are due
-        "family declined further service",
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=5),
+    )
+    app.add_addendum(
+        centre.worker,
+        case_id,
+        AddAddendum(
+            record_kind="note", record_id=note_id, narrative="it was a video call", reason="detail"
+        ),
+    )
+    app.add_team_member(
+        centre.worker,
+        case_id,
+        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope="summary"),
+    )
+    app.break_the_glass(
+        centre.second_worker, case_id, BreakTheGlass(reason="client in crisis at night")
+    )
+    app.close_case(
+        centre.worker,
+        case_id,
+        CloseCase(
+            reason=ClosureReason.OTHER, outcomes=[], summary="family declined further service"
+        ),
     )
     replayed = app.repository.get(case_id)
     app.take_snapshot(case_id)
@@ -284,8 +395,12 @@ def test_a_plan_still_waiting_when_the_case_closes_cannot_reopen_it_by_approval(
     centre = family_centre(app)
     case_id = open_family_case(app, centre, RiskLevel.HIGH)
     assess(app, centre, case_id)
-    version = app.propose_plan(case_id, centre.worker, [goal(centre)])
-    app.close_case(case_id, centre.worker, ClosureReason.CLIENT_WITHDREW, [], "withdrew")
+    version = app.propose_plan(centre.worker, case_id, ProposePlan(goals=[goal(centre)]))
+    app.close_case(
+        centre.worker,
+        case_id,
+        CloseCase(reason=ClosureReason.CLIENT_WITHDREW, outcomes=[], summary="withdrew"),
+    )
     case = app.repository.get(case_id)
     assert case.status == CaseStatus.CLOSING
     with pytest.raises(CaseClosed, match="a plan approval"):

@@ -19,6 +19,16 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import HandOverRequired, StaffHasLeft
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    HandOverCase,
+    RecordConsent,
+    RecordNote,
+    RemoveTeamMember,
+    ReopenCase,
+)
 from tests.builders.centre import family_centre, open_family_case
 
 LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
@@ -27,35 +37,71 @@ LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
 def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre, disciplines=(Discipline.SOCIAL_WORK, LAW))
-    app.add_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.SUMMARY)
+    app.add_team_member(
+        centre.worker,
+        case_id,
+        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.SUMMARY),
+    )
     # Psychology is not in the client's consent yet: the specialist cannot join.
     with pytest.raises(ConsentMissing, match="psychology"):
         app.add_team_member(
-            case_id, centre.worker, centre.psychologist.staff_id, PSYCHOLOGY, TeamScope.FULL
+            centre.worker,
+            case_id,
+            AddTeamMember(
+                staff_id=centre.psychologist.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
+            ),
         )
     app.record_consent(
-        case_id, centre.worker, True, date(2026, 3, 5), [Discipline.SOCIAL_WORK, LAW, PSYCHOLOGY]
+        centre.worker,
+        case_id,
+        RecordConsent(
+            given=True, on=date(2026, 3, 5), disciplines=[Discipline.SOCIAL_WORK, LAW, PSYCHOLOGY]
+        ),
     )
     app.add_team_member(
-        case_id, centre.worker, centre.psychologist.staff_id, PSYCHOLOGY, TeamScope.FULL
+        centre.worker,
+        case_id,
+        AddTeamMember(
+            staff_id=centre.psychologist.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
+        ),
     )
     with pytest.raises(AlreadyOnTeam):
-        app.add_team_member(case_id, centre.head, centre.lawyer.staff_id, LAW, TeamScope.FULL)
+        app.add_team_member(
+            centre.head,
+            case_id,
+            AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
+        )
     with pytest.raises(InvalidValue, match="does not practise psychology"):
         app.add_team_member(
-            case_id, centre.worker, centre.lawyer.staff_id, PSYCHOLOGY, TeamScope.FULL
+            centre.worker,
+            case_id,
+            AddTeamMember(
+                staff_id=centre.lawyer.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
+            ),
         )
 
     # Each writes in their own discipline; the lawyer (summary scope) sees the plan and
     # legal notes but not the psychologist's, who (full scope) sees everything.
     legal = app.record_note(
-        case_id, centre.lawyer, NoteKind.OFFICE_INTERVIEW, "explained custody law", 40,
-        discipline=LAW,
-    )  # fmt: skip
+        centre.lawyer,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative="explained custody law",
+            duration_minutes=40,
+            discipline=LAW,
+        ),
+    )
     app.record_note(
-        case_id, centre.psychologist, NoteKind.OFFICE_INTERVIEW, "grief work", 50,
-        discipline=PSYCHOLOGY,
-    )  # fmt: skip
+        centre.psychologist,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative="grief work",
+            duration_minutes=50,
+            discipline=PSYCHOLOGY,
+        ),
+    )
     case = app.repository.get(case_id)
     assert case.notes[legal].discipline == LAW
     now = datetime.now(tz=UTC)
@@ -69,8 +115,16 @@ def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -
 
     # Removing the lawyer ends their access from that moment; the history stays.
     with pytest.raises(AccessDenied, match="writes only psychology notes and assessments"):
-        app.remove_team_member(case_id, centre.psychologist, centre.lawyer.staff_id, LAW, "x")
-    app.remove_team_member(case_id, centre.worker, centre.lawyer.staff_id, LAW, "advice given")
+        app.remove_team_member(
+            centre.psychologist,
+            case_id,
+            RemoveTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, reason="x"),
+        )
+    app.remove_team_member(
+        centre.worker,
+        case_id,
+        RemoveTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, reason="advice given"),
+    )
     case = app.repository.get(case_id)
     later = datetime.now(tz=UTC)
     assert not may(lawyer, Action.SEE, RecordKind.PLAN, case, later)
@@ -84,7 +138,11 @@ def test_a_team_membership_with_an_end_date_expires_by_itself(app: Casework) -> 
     case_id = open_family_case(app, centre)
     ends = datetime.now(tz=UTC) + timedelta(days=30)
     app.add_team_member(
-        case_id, centre.worker, centre.lawyer.staff_id, LAW, TeamScope.FULL, ends_at=ends
+        centre.worker,
+        case_id,
+        AddTeamMember(
+            staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL, ends_at=ends
+        ),
     )
     case = app.repository.get(case_id)
     lawyer = app.actor_context(centre.lawyer)
@@ -96,13 +154,21 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
     centre = family_centre(app)
     first = open_family_case(app, centre)
     second = open_family_case(app, centre)
-    app.close_case(second, centre.worker, ClosureReason.CLIENT_WITHDREW, [], "client withdrew")
+    app.close_case(
+        centre.worker,
+        second,
+        CloseCase(reason=ClosureReason.CLIENT_WITHDREW, outcomes=[], summary="client withdrew"),
+    )
 
     with pytest.raises(HandOverRequired, match=str(first)) as refused:
         app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
     assert refused.value.details["case_ids"] == [str(first)]
 
-    app.hand_over_case(first, centre.head, centre.second_worker.staff_id, "陈静 leaves the centre")
+    app.hand_over_case(
+        centre.head,
+        first,
+        HandOverCase(to_staff_id=centre.second_worker.staff_id, reason="陈静 leaves the centre"),
+    )
     assert app.repository.get(first).lead_worker_id == centre.second_worker.staff_id
     assert first in app.get_staff(centre.second_worker.staff_id).lead_case_ids
     app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
@@ -112,9 +178,13 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
         app.actor_context(centre.worker)
     # Their closed case comes back: it needs a lead who is still here.
     with pytest.raises(StaffHasLeft):
-        app.reopen_case(second, centre.head, "client asked for help again")
-    app.hand_over_case(second, centre.head, centre.second_worker.staff_id, "陈静 has left")
-    app.reopen_case(second, centre.head, "client asked for help again")
+        app.reopen_case(centre.head, second, ReopenCase(reason="client asked for help again"))
+    app.hand_over_case(
+        centre.head,
+        second,
+        HandOverCase(to_staff_id=centre.second_worker.staff_id, reason="陈静 has left"),
+    )
+    app.reopen_case(centre.head, second, ReopenCase(reason="client asked for help again"))
     assert app.repository.get(second).status == CaseStatus.INTAKE
 
 
@@ -134,9 +204,9 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
     assert not may(on_duty, Action.SEE, RecordKind.NOTE, case, now)
 
     grant_id = app.break_the_glass(
-        case_id,
         Actor(youth_worker, Role.CASEWORKER),
-        "client at the door at night, lead worker unreachable",
+        case_id,
+        BreakTheGlass(reason="client at the door at night, lead worker unreachable"),
     )
     case = app.repository.get(case_id)
     grant = case.emergency_access[0]

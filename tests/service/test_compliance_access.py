@@ -11,6 +11,10 @@ from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.case import NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddTeamMember,
+    RecordNote,
+)
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.replay import Basis
 from casework.store.access_index import AccessQuery
@@ -22,19 +26,33 @@ def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> 
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
-        case_id, centre.worker, centre.lawyer.staff_id, Discipline.LAW, TeamScope.SUMMARY
-    )
-    store.record_note(case_id, centre.worker, NoteKind.HOME_VISIT, "a home visit", 60)
-    store.record_note(
+        centre.worker,
         case_id,
+        AddTeamMember(
+            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
+        ),
+    )
+    store.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
+    )
+    store.record_note(
         centre.lawyer,
-        NoteKind.OFFICE_INTERVIEW,
-        "custody law",
-        30,
-        discipline=Discipline.LAW,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative="custody law",
+            duration_minutes=30,
+            discipline=Discipline.LAW,
+        ),
     )
     since = datetime.now(UTC)
-    store.record_note(case_id, centre.worker, NoteKind.PHONE, "a phone call", 10)
+    store.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.PHONE, narrative="a phone call", duration_minutes=10),
+    )
     at = datetime.now(UTC)
 
     for basis in Basis:

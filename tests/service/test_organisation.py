@@ -12,6 +12,9 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import DuplicateName, UnknownDepartment
 from casework.aggregates.staff import CannotLeadCases, RoleNotHeld, SupervisionNotFound
 from casework.application import Casework
+from casework.application.commands.cases import (
+    OpenCase,
+)
 from casework.application.errors import NotFound
 from tests.builders.centre import FOUNDER, family_centre, family_client, open_family_case
 
@@ -69,11 +72,13 @@ def test_only_caseworkers_and_department_heads_lead_cases(app: Casework) -> None
     with pytest.raises(CannotLeadCases, match="not a caseworker or department head"):
         app.open_case(
             centre.worker,
-            [family_client()],
-            "problem",
-            "self",
-            centre.family_id,
-            centre.lawyer.staff_id,
+            OpenCase(
+                clients=[family_client()],
+                presenting_problem="problem",
+                referral_source="self",
+                department_id=centre.family_id,
+                lead_worker_id=centre.lawyer.staff_id,
+            ),
         )
     with pytest.raises(InvalidValue, match="consent disciplines"):
         open_family_case(app, centre, disciplines=())

@@ -7,8 +7,13 @@ import pytest
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import InvalidValue
-from casework.aggregates.referral import Holder, ReferralStatus, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, ReferralStatus, SharedPart, Urgency
 from casework.application import Casework
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    Receiver,
+    SendReferral,
+)
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import family_centre, open_family_case
 
@@ -20,18 +25,22 @@ def test_a_department_answers_for_itself_and_others_are_refused(store: Casework)
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
         centre.worker,
-        case_id,
-        Holder.department(centre.elderly_id),
-        "day care",
-        Urgency.URGENT,
-        SHARED,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
+            reason="day care",
+            urgency=Urgency.URGENT,
+            shared=SHARED,
+        ),
     )
 
     with pytest.raises(AccessDenied, match="answered by that department's caseworkers"):
-        store.accept_referral(referral_id, centre.head)  # another department
+        store.accept_referral(centre.head, referral_id, AcceptReferral())  # another department
     with pytest.raises(InvalidValue, match="agency_contact"):
-        store.accept_referral(referral_id, centre.elderly_head, agency_contact="nobody")
-    store.accept_referral(referral_id, centre.elderly_head)
+        store.accept_referral(
+            centre.elderly_head, referral_id, AcceptReferral(agency_contact="nobody")
+        )
+    store.accept_referral(centre.elderly_head, referral_id, AcceptReferral())
 
     referral = store.get_referral(centre.elderly_head, referral_id)  # receiving staff read it
     assert referral.status is ReferralStatus.ACCEPTED
@@ -50,18 +59,24 @@ def test_an_agency_answer_is_recorded_by_a_sending_centre_worker_naming_the_cont
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
         centre.worker,
-        case_id,
-        Holder.agency(centre.legal_aid_id),
-        "divorce",
-        Urgency.ROUTINE,
-        SHARED,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="divorce",
+            urgency=Urgency.ROUTINE,
+            shared=SHARED,
+        ),
     )
 
     with pytest.raises(InvalidValue, match="name the person at the agency"):
-        store.accept_referral(referral_id, centre.worker)
+        store.accept_referral(centre.worker, referral_id, AcceptReferral())
     with pytest.raises(AccessDenied, match="sending centre"):
-        store.accept_referral(referral_id, centre.administrator, agency_contact="Ms Deng")
-    store.accept_referral(referral_id, centre.worker, agency_contact="Ms Deng, intake officer")
+        store.accept_referral(
+            centre.administrator, referral_id, AcceptReferral(agency_contact="Ms Deng")
+        )
+    store.accept_referral(
+        centre.worker, referral_id, AcceptReferral(agency_contact="Ms Deng, intake officer")
+    )
 
     answers = store.get_referral(centre.worker, referral_id).answers
     assert [(a.step, a.recorded_by, a.agency_contact) for a in answers] == [
@@ -74,11 +89,13 @@ def test_each_reading_of_a_referral_is_one_access_record(store: Casework) -> Non
     case_id = open_family_case(store, centre)
     referral_id = store.send_referral(
         centre.worker,
-        case_id,
-        Holder.department(centre.elderly_id),
-        "day care",
-        Urgency.URGENT,
-        SHARED,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
+            reason="day care",
+            urgency=Urgency.URGENT,
+            shared=SHARED,
+        ),
     )
     reviewer = centre.reviewer
 

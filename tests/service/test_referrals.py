@@ -12,6 +12,7 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import UnknownDepartment
 from casework.aggregates.referral import (
     Holder,
+    HolderKind,
     OnwardReferralNotAllowed,
     ReferralStatus,
     ReferralStepNotAllowed,
@@ -20,6 +21,17 @@ from casework.aggregates.referral import (
     Urgency,
 )
 from casework.application import Casework
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    CompleteReferral,
+    DeclineReferral,
+    Receiver,
+    ReferOnward,
+    ReturnReferral,
+    SendReferral,
+    StartReferralService,
+    WithdrawReferral,
+)
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
@@ -34,11 +46,13 @@ def refer_for_day_care(
     """The caseworker refers the family case to the elderly department for day care."""
     return app.send_referral(
         centre.worker,
-        case_id,
-        Holder.department(centre.elderly_id),
-        "day care",
-        urgency,
-        SHARED,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
+            reason="day care",
+            urgency=urgency,
+            shared=SHARED,
+        ),
     )
 
 
@@ -48,38 +62,52 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
 
     first = app.send_referral(
         centre.worker,
-        case_id,
-        Holder.department(centre.elderly_id),
-        "the mother needs day care while the daughter's dispute is resolved",
-        Urgency.URGENT,
-        SHARED,
-        occurred_at=SENT_AT,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
+            reason="the mother needs day care while the daughter's dispute is resolved",
+            urgency=Urgency.URGENT,
+            shared=SHARED,
+            occurred_at=SENT_AT,
+        ),
     )
-    app.accept_referral(first, centre.elderly_head, occurred_at=SENT_AT + timedelta(hours=20))
-    app.start_referral_service(first, centre.elderly_head, SENT_AT + timedelta(days=2))
+    app.accept_referral(
+        centre.elderly_head, first, AcceptReferral(occurred_at=SENT_AT + timedelta(hours=20))
+    )
+    app.start_referral_service(
+        centre.elderly_head, first, StartReferralService(occurred_at=SENT_AT + timedelta(days=2))
+    )
     onward = app.refer_onward(
-        first,
         centre.elderly_head,
-        Holder.agency(centre.legal_aid_id),
-        "the daughter needs advice on maintenance for her mother",
-        Urgency.ROUTINE,
-        [SharedPart.CASE_SUMMARY],
-        occurred_at=SENT_AT + timedelta(days=5),
+        first,
+        ReferOnward(
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="the daughter needs advice on maintenance for her mother",
+            urgency=Urgency.ROUTINE,
+            shared=[SharedPart.CASE_SUMMARY],
+            occurred_at=SENT_AT + timedelta(days=5),
+        ),
     )
     # Legal aid has no accounts: the elderly department's head records its answers.
     contact = "Ms Deng, legal aid intake"
     app.accept_referral(
-        onward, centre.elderly_head, SENT_AT + timedelta(days=6), agency_contact=contact
+        centre.elderly_head,
+        onward,
+        AcceptReferral(occurred_at=SENT_AT + timedelta(days=6), agency_contact=contact),
     )
     app.start_referral_service(
-        onward, centre.elderly_head, SENT_AT + timedelta(days=7), agency_contact=contact
+        centre.elderly_head,
+        onward,
+        StartReferralService(occurred_at=SENT_AT + timedelta(days=7), agency_contact=contact),
     )
     app.complete_referral(
-        onward,
         centre.elderly_head,
-        "maintenance agreement signed at the legal aid office",
-        SENT_AT + timedelta(days=30),
-        agency_contact=contact,
+        onward,
+        CompleteReferral(
+            outcome="maintenance agreement signed at the legal aid office",
+            occurred_at=SENT_AT + timedelta(days=30),
+            agency_contact=contact,
+        ),
     )
 
     chain = app.referral_chain(centre.worker, onward)
@@ -109,12 +137,14 @@ def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework)
     case_id = open_family_case(app, centre)
     referral_id = app.send_referral(
         centre.worker,
-        case_id,
-        Holder.agency(centre.legal_aid_id),
-        "a protection order is needed today",
-        Urgency.EMERGENCY,
-        SHARED,
-        occurred_at=SENT_AT,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="a protection order is needed today",
+            urgency=Urgency.EMERGENCY,
+            shared=SHARED,
+            occurred_at=SENT_AT,
+        ),
     )
     referral = app.get_referral(centre.worker, referral_id)
 
@@ -123,7 +153,9 @@ def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework)
     assert referral.is_stalled(SENT_AT + timedelta(hours=5))
 
     app.accept_referral(
-        referral_id, centre.worker, SENT_AT + timedelta(hours=6), agency_contact="duty lawyer Wu"
+        centre.worker,
+        referral_id,
+        AcceptReferral(occurred_at=SENT_AT + timedelta(hours=6), agency_contact="duty lawyer Wu"),
     )
     assert not app.get_referral(centre.worker, referral_id).is_stalled(SENT_AT + timedelta(days=1))
 
@@ -156,14 +188,16 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
     centre = family_centre(app)
     case_id = open_family_case(app, centre, departments=[centre.elderly_id, centre.youth_id])
     first = refer_for_day_care(app, centre, case_id)
-    app.accept_referral(first, centre.elderly_head)
+    app.accept_referral(centre.elderly_head, first, AcceptReferral())
     second = app.refer_onward(
-        first,
         centre.elderly_head,
-        Holder.department(centre.youth_id),
-        "grandson truanting",
-        Urgency.ROUTINE,
-        SHARED,
+        first,
+        ReferOnward(
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.youth_id),
+            reason="grandson truanting",
+            urgency=Urgency.ROUTINE,
+            shared=SHARED,
+        ),
     )
     youth_head = Actor(
         app.add_staff(
@@ -176,14 +210,16 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
         ),
         Role.DEPARTMENT_HEAD,
     )
-    app.accept_referral(second, youth_head)  # the receiving department answers
+    app.accept_referral(youth_head, second, AcceptReferral())  # the receiving department answers
     third = app.refer_onward(
-        second,
         youth_head,
-        Holder.department(centre.family_id),
-        "family conflict again",
-        Urgency.ROUTINE,
-        SHARED,
+        second,
+        ReferOnward(
+            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.family_id),
+            reason="family conflict again",
+            urgency=Urgency.ROUTINE,
+            shared=SHARED,
+        ),
     )
 
     chain = app.referral_chain(centre.worker, first)
@@ -198,11 +234,13 @@ def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> N
     assert app.get_referral(centre.worker, referral_id).holder == Holder.department(
         centre.family_id
     )
-    app.accept_referral(referral_id, centre.elderly_head)
+    app.accept_referral(centre.elderly_head, referral_id, AcceptReferral())
     assert app.get_referral(centre.worker, referral_id).holder == Holder.department(
         centre.elderly_id
     )
-    app.return_referral(referral_id, centre.elderly_head, "no day-care places until autumn")
+    app.return_referral(
+        centre.elderly_head, referral_id, ReturnReferral(reason="no day-care places until autumn")
+    )
 
     referral = app.get_referral(centre.worker, referral_id)
     assert referral.status is ReferralStatus.RETURNED
@@ -211,14 +249,18 @@ def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> N
 
     declined = app.send_referral(
         centre.worker,
-        case_id,
-        Holder.agency(centre.legal_aid_id),
-        "divorce",
-        Urgency.ROUTINE,
-        SHARED,
+        SendReferral(
+            case_id=case_id,
+            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            reason="divorce",
+            urgency=Urgency.ROUTINE,
+            shared=SHARED,
+        ),
     )
     app.decline_referral(
-        declined, centre.worker, "outside our district", agency_contact="duty lawyer Wu"
+        centre.worker,
+        declined,
+        DeclineReferral(reason="outside our district", agency_contact="duty lawyer Wu"),
     )
     assert app.get_referral(centre.worker, declined).holder == Holder.department(centre.family_id)
     assert app.get_referral(centre.worker, declined).answered_at is not None
@@ -233,20 +275,24 @@ def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
     with pytest.raises(ConsentMissing, match=f"agency {centre.hospital_id}"):
         app.send_referral(
             centre.worker,
-            case_id,
-            Holder.agency(centre.hospital_id),
-            "check-up",
-            Urgency.ROUTINE,
-            SHARED,
+            SendReferral(
+                case_id=case_id,
+                receiver=Receiver(kind=HolderKind.AGENCY, id=centre.hospital_id),
+                reason="check-up",
+                urgency=Urgency.ROUTINE,
+                shared=SHARED,
+            ),
         )
     with pytest.raises(ConsentMissing, match=f"department {centre.youth_id}"):
         app.send_referral(
             centre.worker,
-            case_id,
-            Holder.department(centre.youth_id),
-            "grandson",
-            Urgency.ROUTINE,
-            SHARED,
+            SendReferral(
+                case_id=case_id,
+                receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.youth_id),
+                reason="grandson",
+                urgency=Urgency.ROUTINE,
+                shared=SHARED,
+            ),
         )
 
 
@@ -256,39 +302,52 @@ def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
     referral_id = refer_for_day_care(app, centre, case_id)
 
     with pytest.raises(ReferralStepNotAllowed, match="cannot complete"):
-        app.complete_referral(referral_id, centre.elderly_head, "done")
+        app.complete_referral(centre.elderly_head, referral_id, CompleteReferral(outcome="done"))
     with pytest.raises(OnwardReferralNotAllowed):
         app.refer_onward(
-            referral_id,
             centre.elderly_head,
-            Holder.agency(centre.legal_aid_id),
-            "law",
-            Urgency.ROUTINE,
-            SHARED,
+            referral_id,
+            ReferOnward(
+                receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+                reason="law",
+                urgency=Urgency.ROUTINE,
+                shared=SHARED,
+            ),
         )
-    app.withdraw_referral(referral_id, centre.worker, "the family moved away")
+    app.withdraw_referral(
+        centre.worker, referral_id, WithdrawReferral(reason="the family moved away")
+    )
     with pytest.raises(ReferralStepNotAllowed, match="that is withdrawn"):
-        app.accept_referral(referral_id, centre.elderly_head)
+        app.accept_referral(centre.elderly_head, referral_id, AcceptReferral())
 
 
 def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
-    def send(receiver: Holder, reason: str = "day care", shared: list = SHARED) -> None:
-        app.send_referral(centre.worker, case_id, receiver, reason, Urgency.ROUTINE, shared)
+    def send(receiver: Receiver, reason: str = "day care", shared: list = SHARED) -> None:
+        app.send_referral(
+            centre.worker,
+            SendReferral(
+                case_id=case_id,
+                receiver=receiver,
+                reason=reason,
+                urgency=Urgency.ROUTINE,
+                shared=shared,
+            ),
+        )
 
     with pytest.raises(InvalidValue, match="reason"):
-        send(Holder.department(centre.elderly_id), reason=" ")
+        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id), reason=" ")
     with pytest.raises(InvalidValue, match="shared"):
-        send(Holder.department(centre.elderly_id), shared=[])
+        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id), shared=[])
     with pytest.raises(InvalidValue, match="receiver"):
-        send(Holder.department(centre.family_id))
+        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.family_id))
     with pytest.raises(UnknownDepartment):
-        send(Holder.department(centre.legal_aid_id))
+        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.legal_aid_id))
     app.close_agency(centre.legal_aid_id, centre.director, "the office merged with another")
     with pytest.raises(AgencyClosed, match="Haizhu Legal Aid Office"):
-        send(Holder.agency(centre.legal_aid_id))
+        send(Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id))
 
 
 def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> None:
@@ -309,11 +368,11 @@ def test_answers_that_close_a_referral_say_why(app: Casework) -> None:
     case_id = open_family_case(app, centre)
     referral_id = refer_for_day_care(app, centre, case_id)
     with pytest.raises(InvalidValue, match="reason"):
-        app.decline_referral(referral_id, centre.elderly_head, "")
-    app.accept_referral(referral_id, centre.elderly_head)
-    app.start_referral_service(referral_id, centre.elderly_head)
+        app.decline_referral(centre.elderly_head, referral_id, DeclineReferral(reason=""))
+    app.accept_referral(centre.elderly_head, referral_id, AcceptReferral())
+    app.start_referral_service(centre.elderly_head, referral_id, StartReferralService())
     with pytest.raises(InvalidValue, match="outcome"):
-        app.complete_referral(referral_id, centre.elderly_head, " ")
+        app.complete_referral(centre.elderly_head, referral_id, CompleteReferral(outcome=" "))
 
 
 def test_a_closed_case_is_not_referred(app: Casework) -> None:

@@ -32,6 +32,10 @@ from casework.aggregates.review import (
     Verdict,
 )
 from casework.application import Casework
+from casework.application.commands.cases import (
+    AddTeamMember,
+)
+from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
@@ -77,7 +81,7 @@ def close_a_high_risk_case(
     """A high-risk case whose plan the supervisor approved, closed with its goal met:
     (case, goal, closure); the closure waits for approval."""
     case_id, goal_id = plan_a_high_risk_case(app, centre)
-    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id, ApproveRecord())
     case = app.repository.get(case_id)
     closure_id = case.close(
         centre.worker,
@@ -96,25 +100,35 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
     app.request_revision(
-        centre.supervisor, case_id, RecordKind.NOTE, note_id, "what did you observe of her care?"
+        centre.supervisor,
+        case_id,
+        RecordKind.NOTE,
+        note_id,
+        RequestRevision(comments="what did you observe of her care?"),
     )
     with pytest.raises(RevisionNotMade):
-        app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
+        app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     with pytest.raises(RevisionNotMade):
-        app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
+        app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision())
     add_addendum(app, case_id, note_id, centre.worker, "she had bruises on her forearm")
-    app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
+    app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision())
     assert (
         app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id)
         == "revision requested on v1 (revised since)"
     )
 
     app.request_revision(
-        centre.supervisor, case_id, RecordKind.NOTE, note_id, "did you ask how she got them?"
+        centre.supervisor,
+        case_id,
+        RecordKind.NOTE,
+        note_id,
+        RequestRevision(comments="did you ask how she got them?"),
     )
     add_addendum(app, case_id, note_id, centre.worker, "she said she fell; the daughter hesitated")
-    app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
-    review_id = app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
+    app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision())
+    review_id = app.approve_record(
+        centre.supervisor, case_id, RecordKind.NOTE, note_id, ApproveRecord()
+    )
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "approved v3"
 
     review = app.get_review(centre.worker, case_id, RecordKind.NOTE, note_id)
@@ -135,33 +149,41 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
         == "approved v3; amended since"
     )
     with pytest.raises(NoRevisionRequested):
-        app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)
-    app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
+        app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision())
+    app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "approved v4"
     with pytest.raises(AlreadyApproved, match="v4 of this record is approved"):
-        app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id)
+        app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id, ApproveRecord())
 
 
 def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
     store.add_team_member(
-        case_id,
         centre.worker,
-        centre.second_worker.staff_id,
-        Discipline.SOCIAL_WORK,
-        TeamScope.FULL,
+        case_id,
+        AddTeamMember(
+            staff_id=centre.second_worker.staff_id,
+            discipline=Discipline.SOCIAL_WORK,
+            scope=TeamScope.FULL,
+        ),
     )
     note_id = write_note(store, case_id, centre.second_worker, "visited with 陈静")
     store.request_revision(
-        centre.supervisor, case_id, RecordKind.NOTE, note_id, "who else was there?"
+        centre.supervisor,
+        case_id,
+        RecordKind.NOTE,
+        note_id,
+        RequestRevision(comments="who else was there?"),
     )
     add_addendum(store, case_id, note_id, centre.second_worker, "her daughter was there too")
 
     for outsider in (centre.head, centre.supervisor, centre.director):
         with pytest.raises(NotAuthorOrLead, match="author or the case's lead"):
-            store.submit_revision(outsider, case_id, RecordKind.NOTE, note_id)
-    store.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id)  # the case's lead
+            store.submit_revision(outsider, case_id, RecordKind.NOTE, note_id, SubmitRevision())
+    store.submit_revision(
+        centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision()
+    )  # the case's lead
     review = store.get_review(centre.worker, case_id, RecordKind.NOTE, note_id)
     assert [r.author_id for r in review.resubmissions] == [centre.worker.staff_id]
 
@@ -171,7 +193,9 @@ def test_a_high_risk_plan_becomes_active_when_the_supervisor_approves_it(app: Ca
     case_id, _ = plan_a_high_risk_case(app, centre)
     assert app.repository.get(case_id).pending_plan is not None
 
-    review_id = app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+    review_id = app.approve_record(
+        centre.supervisor, case_id, RecordKind.PLAN, case_id, ApproveRecord()
+    )
 
     plan = app.repository.get(case_id).plan_versions[-1]
     assert plan.state is PlanState.ACTIVE
@@ -185,7 +209,9 @@ def test_a_high_risk_closure_is_approved_by_the_department_head(app: Casework) -
         app, centre, "the mother lives with her son; the order is in force"
     )
 
-    review_id = app.approve_record(centre.head, case_id, RecordKind.CLOSURE, closure_id)
+    review_id = app.approve_record(
+        centre.head, case_id, RecordKind.CLOSURE, closure_id, ApproveRecord()
+    )
 
     closure = app.repository.get(case_id).closures[-1]
     assert closure.approved_by_review == review_id
@@ -199,10 +225,12 @@ def test_nobody_approves_their_own_record(app: Casework) -> None:
     note_id = write_note(app, case_id, centre.head, "intake interview")
 
     with pytest.raises(OwnRecord, match="you wrote this record"):
-        app.approve_record(centre.head, case_id, RecordKind.NOTE, note_id)
+        app.approve_record(centre.head, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     with pytest.raises(OwnRecord):
-        app.request_revision(centre.head, case_id, RecordKind.NOTE, note_id, "redo")
-    app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id)
+        app.request_revision(
+            centre.head, case_id, RecordKind.NOTE, note_id, RequestRevision(comments="redo")
+        )
+    app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     review = app.get_review(centre.head, case_id, RecordKind.NOTE, note_id)
     assert review.judgements[-1].authority == "director of the case's centre"
 
@@ -216,9 +244,11 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
 
     for outsider in (centre.second_worker, centre.elderly_head):
         with pytest.raises(NotAuthorisedToApprove):
-            app.approve_record(outsider, case_id, RecordKind.NOTE, note_id)
+            app.approve_record(outsider, case_id, RecordKind.NOTE, note_id, ApproveRecord())
         with pytest.raises(NotAuthorisedToReview):
-            app.request_revision(outsider, case_id, RecordKind.NOTE, note_id, "more detail")
+            app.request_revision(
+                outsider, case_id, RecordKind.NOTE, note_id, RequestRevision(comments="more detail")
+            )
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
 
@@ -228,7 +258,11 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
     centre = family_centre(app)
     case_id, goal_id = plan_a_high_risk_case(app, centre)
     app.request_revision(
-        centre.supervisor, case_id, RecordKind.PLAN, case_id, "add a goal for the daughter"
+        centre.supervisor,
+        case_id,
+        RecordKind.PLAN,
+        case_id,
+        RequestRevision(comments="add a goal for the daughter"),
     )
     case = app.repository.get(case_id)
     first_goal = case.plan_versions[-1].goals[0]
@@ -243,9 +277,9 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
     )
     assert case.propose_plan(centre.worker, [first_goal, second_goal]) == 2
     app.save(case)
-    app.submit_revision(centre.worker, case_id, RecordKind.PLAN, case_id)
+    app.submit_revision(centre.worker, case_id, RecordKind.PLAN, case_id, SubmitRevision())
 
-    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id)
+    app.approve_record(centre.supervisor, case_id, RecordKind.PLAN, case_id, ApproveRecord())
 
     plan = app.repository.get(case_id).active_plan
     assert plan is not None and plan.version == 2 and len(plan.goals) == 2
@@ -257,7 +291,11 @@ def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
     centre = family_centre(app)
     case_id, goal_id, closure_id = close_a_high_risk_case(app, centre, "safe now")
     app.request_revision(
-        centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"
+        centre.supervisor,
+        case_id,
+        RecordKind.CLOSURE,
+        closure_id,
+        RequestRevision(comments="is the order in force?"),
     )
     case = app.repository.get(case_id)
     case.amend_closure(
@@ -269,7 +307,7 @@ def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
     )
     app.save(case)
 
-    app.approve_record(centre.supervisor, case_id, RecordKind.CLOSURE, closure_id)
+    app.approve_record(centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, ApproveRecord())
 
     assert app.repository.get(case_id).closures[-1].approved_by_review is not None
     assert (

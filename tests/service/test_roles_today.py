@@ -13,6 +13,11 @@ from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case, NoteKind, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    BreakTheGlass,
+    RecordNote,
+    RerateRisk,
+)
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
@@ -79,21 +84,36 @@ def test_a_role_claimed_but_not_held_is_refused_and_recorded(
         "role_not_held", AccessAction.READ, case_id,
     )  # fmt: skip
     _refused_and_recorded(
-        store, as_head,
-        lambda: store.record_note(case_id, as_head, NoteKind.PHONE, "a call", 5),
-        "role_not_held", AccessAction.WRITE, case_id,
-    )  # fmt: skip
+        store,
+        as_head,
+        lambda: store.record_note(
+            as_head,
+            case_id,
+            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
+        ),
+        "role_not_held",
+        AccessAction.WRITE,
+        case_id,
+    )
     _refused_and_recorded(
-        store, as_head, lambda: store.break_the_glass(case_id, as_head, "night call"),
-        "role_not_held", AccessAction.BREAK_THE_GLASS, case_id,
-    )  # fmt: skip
+        store,
+        as_head,
+        lambda: store.break_the_glass(as_head, case_id, BreakTheGlass(reason="night call")),
+        "role_not_held",
+        AccessAction.BREAK_THE_GLASS,
+        case_id,
+    )
 
     assert _version(store, case_id) == version, "nothing was written"
     # The same person in the role they hold is judged by the access rule as usual.
     _refused_and_recorded(
-        store, centre.second_worker, lambda: store.read_case(centre.second_worker, case_id),
-        "access_denied", AccessAction.READ, case_id,
-    )  # fmt: skip
+        store,
+        centre.second_worker,
+        lambda: store.read_case(centre.second_worker, case_id),
+        "access_denied",
+        AccessAction.READ,
+        case_id,
+    )
 
 
 def test_the_role_acted_in_decides_for_someone_holding_two(
@@ -149,13 +169,23 @@ def test_people_who_have_left_act_in_no_role(store: Casework, centre: FamilyCent
         assert "left on" in record.reason
     head = Actor(left, Role.DEPARTMENT_HEAD)
     _refused_and_recorded(
-        store, head, lambda: store.rerate_risk(case_id, head, RiskLevel.HIGH, "re-rated"),
-        "staff_has_left", AccessAction.WRITE, case_id,
-    )  # fmt: skip
+        store,
+        head,
+        lambda: store.rerate_risk(
+            head, case_id, RerateRisk(risk_level=RiskLevel.HIGH, reason="re-rated")
+        ),
+        "staff_has_left",
+        AccessAction.WRITE,
+        case_id,
+    )
     _refused_and_recorded(
-        store, head, lambda: store.break_the_glass(case_id, head, "night call"),
-        "staff_has_left", AccessAction.BREAK_THE_GLASS, case_id,
-    )  # fmt: skip
+        store,
+        head,
+        lambda: store.break_the_glass(head, case_id, BreakTheGlass(reason="night call")),
+        "staff_has_left",
+        AccessAction.BREAK_THE_GLASS,
+        case_id,
+    )
     assert _version(store, case_id) == version
 
 

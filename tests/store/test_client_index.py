@@ -61,8 +61,8 @@ def test_opening_a_case_for_a_client_who_has_one_warns_of_the_duplicate(app: Cas
 
 def test_corrected_details_are_found_and_the_old_ones_are_not(app: Casework) -> None:
     centre = family_centre(app)
-    client = family_client()
-    case_id = open_family_case(app, centre, client=client)
+    case_id = open_family_case(app, centre)
+    client = app.repository.get(case_id).clients[0]
     corrected = msgspec.structs.replace(client, phone="139 2222 3333")
     app.correct_client_details(case_id, centre.worker, corrected, "new phone number")
     assert app.find_cases_by_client(centre.worker, "phone", "13922223333") == [case_id]
@@ -74,8 +74,8 @@ def test_a_correction_that_loses_a_race_changes_neither_the_case_nor_the_index(
     store: Casework,
 ) -> None:
     centre = family_centre(store)
-    client = family_client()
-    case_id = open_family_case(store, centre, client=client)
+    case_id = open_family_case(store, centre)
+    client = store.repository.get(case_id).clients[0]
     other_desk = Casework(store.settings, store.keyring.master)
     # Both desks load the case; the first correction is saved, the second clashes.
     mine, theirs = store.repository.get(case_id), other_desk.repository.get(case_id)

@@ -60,6 +60,7 @@ def test_a_case_indexed_without_the_combined_token_is_found_once_corrected(
         == []
     )
 
-    store.correct_client_details(old, centre.worker, client, "checked the details")
+    recorded = store.repository.get(old).clients[0]
+    store.correct_client_details(old, centre.worker, recorded, "checked the details")
     newest = open_family_case(store, centre, client=client)
     assert old in store.repository.get(newest).possible_duplicate_of

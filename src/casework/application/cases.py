@@ -9,7 +9,7 @@ layer's own unfiltered load and never leaves it.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from uuid import UUID
 
@@ -25,25 +25,32 @@ from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import (
     ADDENDUM_KINDS,
-    EMERGENCY_ACCESS_FOR,
     Case,
     CaseStatus,
     Client,
-    ClosureReason,
-    Consent,
-    DomainRating,
-    Goal,
-    NoteKind,
     OutcomeOfGoal,
     RecordKind,
-    ReferralSource,
-    RiskLevel,
-    TeamScope,
 )
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
 from casework.application.authorisation import Authorisation
+from casework.application.commands.cases import (
+    AddAddendum,
+    AddTeamMember,
+    BreakTheGlass,
+    CloseCase,
+    HandOverCase,
+    OpenCase,
+    ProposePlan,
+    RecordAssessment,
+    RecordConsent,
+    RecordNote,
+    RemoveTeamMember,
+    ReopenCase,
+    RerateRisk,
+    ReviewPlan,
+)
 from casework.application.core import T
 from casework.store.blind_index import FIELDS, NAME_AND_BIRTH, ClientIndex, name_and_birth
 from casework.store.errors import RecordErased
@@ -155,28 +162,15 @@ class CaseCommands(Authorisation):
             found.update(self.client_index.find(NAME_AND_BIRTH, same))
         return sorted(found)
 
-    def open_case(
-        self,
-        by: Actor,
-        clients: list[Client],
-        presenting_problem: str,
-        referral_source: ReferralSource,
-        department_id: UUID,
-        lead_worker_id: UUID,
-        risk_level: RiskLevel = RiskLevel.LOW,
-        risk_rationale: str = "",
-        referral_detail: str = "",
-        consent: Consent | None = None,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
+    def open_case(self, by: Actor, command: OpenCase) -> UUID:
         """Intake, by a caseworker or the head of `department_id`, for a lead in that
         department; a client who may already have a case is recorded on the new one as
         a possible duplicate (`Case.possible_duplicate_of`)."""
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
-        department = organisation.department(department_id)
-        lead = self._staff(lead_worker_id)
+        department = organisation.department(command.department_id)
+        lead = self._staff(command.lead_worker_id)
         context = self.context_of(by, AccessAction.WRITE, None)
-        decision = may_open_case(context, department_id, lead.department_id)
+        decision = may_open_case(context, command.department_id, lead.department_id)
         if not decision:
             self.record_access(
                 by,
@@ -186,22 +180,23 @@ class CaseCommands(Authorisation):
                 reason=f"opening a case: {decision.reason}",
             )
             raise AccessDenied(f"may not open this case: {decision.reason}", reason=decision.reason)
+        clients = [c.to_client() for c in command.clients]
         case = Case.open(
             by,
             clients,
-            presenting_problem,
-            referral_source,
+            command.presenting_problem,
+            command.referral_source,
             department.centre_id,
-            department_id,
-            lead_worker_id,
-            risk_level,
-            risk_rationale,
-            referral_detail,
-            consent,
+            command.department_id,
+            command.lead_worker_id,
+            command.risk_level,
+            command.risk_rationale,
+            command.referral_detail,
+            command.consent.to_consent() if command.consent else None,
             self._possible_duplicates(clients),
-            occurred_at,
+            command.occurred_at,
         )
-        lead.take_lead(by, case.id, occurred_at)
+        lead.take_lead(by, case.id, command.occurred_at)
         index_rows = self.client_index.replacement(case.id, searchable(case.clients))
         self.save(case, lead, with_events=[index_rows])
         return case.id
@@ -221,52 +216,43 @@ class CaseCommands(Authorisation):
         self.save(case, with_events=[index_rows])
 
     def record_consent(
-        self,
-        case_id: UUID,
-        by: Actor,
-        given: bool,
-        on: date,
-        disciplines: list[Discipline] = (),  # type: ignore[assignment]
-        agency_ids: list[UUID] = (),  # type: ignore[assignment]
-        department_ids: list[UUID] = (),  # type: ignore[assignment]
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: RecordConsent, expected_version: int | None = None
     ) -> None:
+        consent = command.to_consent()
         self._update_case(
             case_id,
             by,
             RecordKind.CONSENT,
             expected_version,
             lambda case: case.record_consent(
-                by, given, on, disciplines, agency_ids, department_ids, occurred_at
+                by,
+                consent.given,
+                consent.on,
+                consent.disciplines,
+                consent.agency_ids,
+                consent.department_ids,
+                command.occurred_at,
             ),
         )
 
     def rerate_risk(
-        self,
-        case_id: UUID,
-        by: Actor,
-        risk_level: RiskLevel,
-        reason: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: RerateRisk, expected_version: int | None = None
     ) -> None:
         self._update_case(
             case_id,
             by,
             RecordKind.SUMMARY,
             expected_version,
-            lambda case: case.rerate_risk(by, risk_level, reason, occurred_at),
+            lambda case: case.rerate_risk(
+                by, command.risk_level, command.reason, command.occurred_at
+            ),
         )
 
     def record_assessment(
         self,
-        case_id: UUID,
         by: Actor,
-        discipline: Discipline,
-        domains: list[DomainRating],
-        summary: str,
-        occurred_at: datetime | None = None,
+        case_id: UUID,
+        command: RecordAssessment,
         expected_version: int | None = None,
     ) -> UUID:
         return self._update_case(
@@ -274,22 +260,17 @@ class CaseCommands(Authorisation):
             by,
             RecordKind.ASSESSMENT,
             expected_version,
-            lambda case: case.record_assessment(by, discipline, domains, summary, occurred_at),
-            Discipline(discipline),
+            lambda case: case.record_assessment(
+                by, command.discipline, command.to_domains(), command.summary, command.occurred_at
+            ),
+            Discipline(command.discipline),
         )
 
     def add_addendum(
-        self,
-        case_id: UUID,
-        by: Actor,
-        record_kind: str,
-        record_id: UUID,
-        narrative: str,
-        reason: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: AddAddendum, expected_version: int | None = None
     ) -> UUID:
         """An addendum is written as the record it corrects: its kind, its discipline."""
+        record_kind, record_id = command.record_kind, command.record_id
         case = self._case(case_id)
         if record_kind in ADDENDUM_KINDS:  # anything else the case refuses as it is
             kind = RecordKind(record_kind)
@@ -298,54 +279,39 @@ class CaseCommands(Authorisation):
             discipline = corrected.discipline if corrected is not None else None
             self.authorise(by, Action.WRITE, kind, case, discipline, record_ids=[record_id])
         self.expect_version(case, expected_version)
-        addendum_id = case.add_addendum(by, record_kind, record_id, narrative, reason, occurred_at)
+        addendum_id = case.add_addendum(
+            by, record_kind, record_id, command.narrative, command.reason, command.occurred_at
+        )
         self.save(case)
         return addendum_id
 
     def propose_plan(
-        self,
-        case_id: UUID,
-        by: Actor,
-        goals: list[Goal],
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: ProposePlan, expected_version: int | None = None
     ) -> int:
+        goals = command.to_goals()
         return self._update_case(
             case_id,
             by,
             RecordKind.PLAN,
             expected_version,
-            lambda case: case.propose_plan(by, goals, occurred_at),
+            lambda case: case.propose_plan(by, goals, command.occurred_at),
         )
 
     def review_plan(
-        self,
-        case_id: UUID,
-        by: Actor,
-        summary: str,
-        next_review_on: date,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: ReviewPlan, expected_version: int | None = None
     ) -> UUID:
         return self._update_case(
             case_id,
             by,
             RecordKind.PLAN,
             expected_version,
-            lambda case: case.review_plan(by, summary, next_review_on, occurred_at),
+            lambda case: case.review_plan(
+                by, command.summary, command.next_review_on, command.occurred_at
+            ),
         )
 
     def record_note(
-        self,
-        case_id: UUID,
-        by: Actor,
-        kind: NoteKind,
-        narrative: str,
-        duration_minutes: int,
-        occurred_at: datetime | None = None,
-        discipline: Discipline = Discipline.SOCIAL_WORK,
-        goal_id: UUID | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: RecordNote, expected_version: int | None = None
     ) -> UUID:
         late_after = timedelta(hours=self.settings.late_entry_hours)
         return self._update_case(
@@ -354,40 +320,44 @@ class CaseCommands(Authorisation):
             RecordKind.NOTE,
             expected_version,
             lambda case: case.record_note(
-                by, kind, narrative, duration_minutes, occurred_at, discipline, goal_id, late_after
+                by,
+                command.kind,
+                command.narrative,
+                command.duration_minutes,
+                command.occurred_at,
+                command.discipline,
+                command.goal_id,
+                late_after,
             ),
-            Discipline(discipline),
+            Discipline(command.discipline),
         )
 
     def add_team_member(
-        self,
-        case_id: UUID,
-        by: Actor,
-        staff_id: UUID,
-        discipline: Discipline,
-        scope: TeamScope,
-        ends_at: datetime | None = None,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: AddTeamMember, expected_version: int | None = None
     ) -> None:
         case = self._load_for_write(case_id, by, RecordKind.TEAM, expected_version)
-        member = self._staff(staff_id)
-        if discipline not in member.disciplines:
+        member = self._staff(command.staff_id)
+        if command.discipline not in member.disciplines:
             raise InvalidValue(
-                "discipline", f"{member.name} does not practise {Discipline(discipline).value}"
+                "discipline",
+                f"{member.name} does not practise {Discipline(command.discipline).value}",
             )
         member.require_active()
-        case.add_team_member(by, staff_id, discipline, scope, ends_at, occurred_at)
+        case.add_team_member(
+            by,
+            command.staff_id,
+            command.discipline,
+            command.scope,
+            command.ends_at,
+            command.occurred_at,
+        )
         self.save(case)
 
     def remove_team_member(
         self,
-        case_id: UUID,
         by: Actor,
-        staff_id: UUID,
-        discipline: Discipline,
-        reason: str,
-        occurred_at: datetime | None = None,
+        case_id: UUID,
+        command: RemoveTeamMember,
         expected_version: int | None = None,
     ) -> None:
         self._update_case(
@@ -395,20 +365,17 @@ class CaseCommands(Authorisation):
             by,
             RecordKind.TEAM,
             expected_version,
-            lambda case: case.remove_team_member(by, staff_id, discipline, reason, occurred_at),
+            lambda case: case.remove_team_member(
+                by, command.staff_id, command.discipline, command.reason, command.occurred_at
+            ),
         )
 
     def hand_over_case(
-        self,
-        case_id: UUID,
-        by: Actor,
-        to_staff_id: UUID,
-        reason: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: HandOverCase, expected_version: int | None = None
     ) -> None:
         """The case, its old lead and its new lead change together: the department's
         head assigns the case (or its lead hands it on)."""
+        to_staff_id, reason, occurred_at = command.to_staff_id, command.reason, command.occurred_at
         case = self._load_for_write(case_id, by, RecordKind.TEAM, expected_version)
         old_lead = self._staff(case.lead_worker_id)
         new_lead = self._staff(to_staff_id)
@@ -419,17 +386,12 @@ class CaseCommands(Authorisation):
         self.save(case, old_lead, new_lead)
 
     def close_case(
-        self,
-        case_id: UUID,
-        by: Actor,
-        reason: ClosureReason,
-        outcomes: list[OutcomeOfGoal],
-        summary: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: CloseCase, expected_version: int | None = None
     ) -> UUID:
         """Closed at once (and off its lead's list of open cases), or closing until a
         supervisor approves."""
+        reason, summary, occurred_at = command.reason, command.summary, command.occurred_at
+        outcomes = command.to_outcomes()
         case = self._load_for_write(case_id, by, RecordKind.CLOSURE, expected_version)
         closure_id = case.close(by, reason, outcomes, summary, occurred_at)
         lead = self._lead_noting_closure(case, False, by, occurred_at)  # type: ignore[attr-defined]
@@ -456,13 +418,9 @@ class CaseCommands(Authorisation):
         )
 
     def reopen_case(
-        self,
-        case_id: UUID,
-        by: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, case_id: UUID, command: ReopenCase, expected_version: int | None = None
     ) -> None:
+        reason, occurred_at = command.reason, command.occurred_at
         case = self._load_for_write(case_id, by, RecordKind.CLOSURE, expected_version)
         # Back on its lead's open cases; a lead who has left cannot take the case up
         # again: hand it over first.
@@ -471,14 +429,7 @@ class CaseCommands(Authorisation):
         case.reopen(by, reason, occurred_at)
         self.save(case, lead)
 
-    def break_the_glass(
-        self,
-        case_id: UUID,
-        by: Actor,
-        reason: str,
-        duration: timedelta = EMERGENCY_ACCESS_FOR,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
+    def break_the_glass(self, by: Actor, case_id: UUID, command: BreakTheGlass) -> UUID:
         """Emergency access for anyone on staff holding the role today, administrators
         excepted (`may_break_the_glass`), flagged to their supervisors and to the
         directors of the case's centre. The access log records it (or the refusal) with
@@ -498,6 +449,7 @@ class CaseCommands(Authorisation):
                 f"may not break the glass: {decision.reason}", reason=decision.reason
             )
         requester = self._staff(by.staff_id)
+        reason, occurred_at = command.reason, command.occurred_at
         day = (occurred_at or now()).date()
         organisation = self.load(ORGANISATION_ID, Organisation, "organisation")
         directors = [
@@ -508,6 +460,7 @@ class CaseCommands(Authorisation):
             and staff.centre_id == case.centre_id
         ]
         flagged = list(dict.fromkeys([*requester.supervisors_on(day), *directors]))
+        duration = timedelta(hours=command.hours)
         grant_id = case.start_emergency_access(by, reason, flagged, duration, occurred_at)
         self.record_access(
             by,

@@ -29,10 +29,18 @@ from casework.aggregates.referral import (
     HolderKind,
     Referral,
     ResponseDeadlines,
-    SharedPart,
-    Urgency,
 )
 from casework.application.authorisation import Authorisation
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    CompleteReferral,
+    DeclineReferral,
+    ReferOnward,
+    ReturnReferral,
+    SendReferral,
+    StartReferralService,
+    WithdrawReferral,
+)
 
 # Who answers for a receiving department: its caseworkers and its head.
 DEPARTMENT_ANSWERING_ROLES = frozenset({Role.CASEWORKER, Role.DEPARTMENT_HEAD})
@@ -122,52 +130,47 @@ class ReferralCommands(Authorisation):
             lambda a: a.close(by, reason, occurred_at),
         )
 
-    def send_referral(
-        self,
-        by: Actor,
-        case_id: UUID,
-        receiver: Holder,
-        reason: str,
-        urgency: Urgency,
-        shared: list[SharedPart],
-        sender: Holder | None = None,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
-        """Refer a case out; the sender defaults to the case's department."""
-        case: Case = self.load(case_id, Case, "case")
+    def send_referral(self, by: Actor, command: SendReferral) -> UUID:
+        """Refer a case out, from the case's department."""
+        case: Case = self.load(command.case_id, Case, "case")
         self._require_case_writer(by, case, "may not refer this case")
+        receiver = command.receiver.to_holder()
         self._require_receiver(receiver)
         referral = Referral.send(
             by,
             case,
-            sender or Holder.department(case.department_id),
+            Holder.department(case.department_id),
             receiver,
-            reason,
-            urgency,
-            shared,
+            command.reason,
+            command.urgency,
+            list(command.shared),
             self.referral_deadlines,
-            occurred_at,
+            command.occurred_at,
         )
         self.save(referral)
         return referral.id
 
     def refer_onward(
         self,
-        referral_id: UUID,
         by: Actor,
-        receiver: Holder,
-        reason: str,
-        urgency: Urgency,
-        shared: list[SharedPart],
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: ReferOnward,
         expected_version: int | None = None,
     ) -> UUID:
         referral, case = self._referral_for_writer(
             referral_id, by, expected_version, "may not refer this case onward", "receiver"
         )
+        receiver = command.receiver.to_holder()
         self._require_receiver(receiver)
         onward = referral.refer_onward(
-            by, case, receiver, reason, urgency, shared, self.referral_deadlines, occurred_at
+            by,
+            case,
+            receiver,
+            command.reason,
+            command.urgency,
+            list(command.shared),
+            self.referral_deadlines,
+            command.occurred_at,
         )
         self.save(referral, onward)
         return onward.id
@@ -193,93 +196,84 @@ class ReferralCommands(Authorisation):
 
     def accept_referral(
         self,
-        referral_id: UUID,
         by: Actor,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: AcceptReferral,
         expected_version: int | None = None,
-        agency_contact: str = "",
     ) -> None:
         self._answer(
             referral_id,
             by,
             expected_version,
-            agency_contact,
-            lambda r, contact: r.accept(by, occurred_at, contact),
+            command.agency_contact,
+            lambda r, contact: r.accept(by, command.occurred_at, contact),
         )
 
     def decline_referral(
         self,
-        referral_id: UUID,
         by: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: DeclineReferral,
         expected_version: int | None = None,
-        agency_contact: str = "",
     ) -> None:
         self._answer(
             referral_id,
             by,
             expected_version,
-            agency_contact,
-            lambda r, contact: r.decline(by, reason, occurred_at, contact),
+            command.agency_contact,
+            lambda r, contact: r.decline(by, command.reason, command.occurred_at, contact),
         )
 
     def start_referral_service(
         self,
-        referral_id: UUID,
         by: Actor,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: StartReferralService,
         expected_version: int | None = None,
-        agency_contact: str = "",
     ) -> None:
         self._answer(
             referral_id,
             by,
             expected_version,
-            agency_contact,
-            lambda r, contact: r.start_service(by, occurred_at, contact),
+            command.agency_contact,
+            lambda r, contact: r.start_service(by, command.occurred_at, contact),
         )
 
     def complete_referral(
         self,
-        referral_id: UUID,
         by: Actor,
-        outcome: str,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: CompleteReferral,
         expected_version: int | None = None,
-        agency_contact: str = "",
     ) -> None:
         self._answer(
             referral_id,
             by,
             expected_version,
-            agency_contact,
-            lambda r, contact: r.complete(by, outcome, occurred_at, contact),
+            command.agency_contact,
+            lambda r, contact: r.complete(by, command.outcome, command.occurred_at, contact),
         )
 
     def return_referral(
         self,
-        referral_id: UUID,
         by: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: ReturnReferral,
         expected_version: int | None = None,
-        agency_contact: str = "",
     ) -> None:
         self._answer(
             referral_id,
             by,
             expected_version,
-            agency_contact,
-            lambda r, contact: r.return_to_sender(by, reason, occurred_at, contact),
+            command.agency_contact,
+            lambda r, contact: r.return_to_sender(by, command.reason, command.occurred_at, contact),
         )
 
     def withdraw_referral(
         self,
-        referral_id: UUID,
         by: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
+        referral_id: UUID,
+        command: WithdrawReferral,
         expected_version: int | None = None,
     ) -> None:
         """The sender takes the referral back: someone who may write the case, or staff
@@ -287,7 +281,7 @@ class ReferralCommands(Authorisation):
         referral, _ = self._referral_for_writer(
             referral_id, by, expected_version, "may not withdraw this referral", "sender"
         )
-        referral.withdraw(by, reason, occurred_at)
+        referral.withdraw(by, command.reason, command.occurred_at)
         self.save(referral)
 
     def _referral(self, referral_id: UUID, version: int | None = None) -> Referral:

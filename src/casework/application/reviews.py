@@ -19,6 +19,7 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.review import RecordKind, Review, content_hash, review_id
 from casework.aggregates.staff import Staff
 from casework.application.authorisation import Authorisation
+from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 from casework.application.errors import NotFound
 
 _SAMPLE = ["audit_sample"]
@@ -31,14 +32,14 @@ class ReviewCommands(Authorisation):
         case_id: UUID,
         record_kind: RecordKind,
         record_id: UUID,
-        comments: str = "",
-        occurred_at: datetime | None = None,
+        command: ApproveRecord,
     ) -> UUID:
         """Approve the record as it now is; a pending high-risk plan version or closure
         becomes approved on the case in the same transaction."""
+        occurred_at = command.occurred_at
         case, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
         ground = self._ground(by, case, review, occurred_at)
-        review.approve(by, revision, digest, ground, comments, occurred_at)
+        review.approve(by, revision, digest, ground, command.comments, occurred_at)
         was_closed = case.status is CaseStatus.CLOSED
         self._approve_on_case(by, case, review, revision, occurred_at)
         lead = self._lead_noting_closure(case, was_closed, by, occurred_at)  # type: ignore[attr-defined]
@@ -51,12 +52,12 @@ class ReviewCommands(Authorisation):
         case_id: UUID,
         record_kind: RecordKind,
         record_id: UUID,
-        comments: str,
-        occurred_at: datetime | None = None,
+        command: RequestRevision,
     ) -> UUID:
+        occurred_at = command.occurred_at
         case, review, revision, digest = self._judging(by, case_id, record_kind, record_id)
         ground = self._ground(by, case, review, occurred_at)
-        review.request_revision(by, revision, digest, comments, ground, occurred_at)
+        review.request_revision(by, revision, digest, command.comments, ground, occurred_at)
         self.save(review)
         return review.id
 
@@ -66,17 +67,18 @@ class ReviewCommands(Authorisation):
         case_id: UUID,
         record_kind: RecordKind,
         record_id: UUID,
-        occurred_at: datetime | None = None,
+        command: SubmitRevision,
         expected_version: int | None = None,
     ) -> None:
-        """Link the revision (addendum, amendment or new plan version) to the request."""
+        """Link the revision (addendum, amendment or new plan version) to the request:
+        by the record's author or the case's lead."""
 
         self.context_of(by, AccessAction.WRITE, case_id)  # holds the role today
 
         def submit(review: Review) -> None:
             case: Case = self.load(case_id, Case, "case")
             revision, digest = self._current(case, review)
-            review.submit_revision(by, revision, digest, case.lead_worker_id, occurred_at)
+            review.submit_revision(by, revision, digest, case.lead_worker_id, command.occurred_at)
 
         self.update(
             review_id(case_id, record_kind, record_id), Review, "review", expected_version, submit

@@ -6,6 +6,8 @@ import argparse
 from datetime import date
 from uuid import UUID
 
+from casework.application.commands.cases import HandOverCase
+from casework.cli.command_options import add_options, command_from
 from casework.cli.session import casework_session, signed_in_principal
 
 
@@ -26,13 +28,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     hand_over = sub.add_parser(
         "hand-over",
         help="hand a case over to another caseworker",
-        description="Make TO the lead caseworker of CASE (the case and both people's "
+        description="Make --to-staff-id the lead caseworker of CASE (the case and both people's "
         "records change in one transaction). Only the case's lead caseworker or a "
         "department head may hand it over; you act as the account you signed in with.",
     )
     hand_over.add_argument("case", type=UUID, metavar="CASE", help="the case id")
-    hand_over.add_argument("--to", type=UUID, required=True, help="the new lead's staff id")
-    hand_over.add_argument("--reason", required=True, help="why, e.g. 'leaving the centre'")
+    add_options(hand_over, HandOverCase)
     hand_over.set_defaults(run=run_hand_over)
 
     leave = sub.add_parser(
@@ -71,8 +72,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_hand_over(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        app.hand_over_case(args.case, signed_in_principal(app), args.to, args.reason)
-        print(f"case {args.case} is now led by {app.get_staff(args.to).name}")
+        command = command_from(args, HandOverCase)
+        app.hand_over_case(signed_in_principal(app), args.case, command)
+        print(f"case {args.case} is now led by {app.get_staff(command.to_staff_id).name}")
     return 0
 
 

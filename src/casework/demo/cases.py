@@ -15,13 +15,10 @@ from casework.aggregates.case import (
     AssessmentDomain,
     Case,
     CaseStatus,
-    Client,
     ClosureReason,
-    Consent,
     DomainRating,
     Goal,
     GoalOutcome,
-    HouseholdMember,
     NoteKind,
     OutcomeOfGoal,
     ReferralSource,
@@ -31,6 +28,13 @@ from casework.aggregates.case import (
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.cases import (
+    ClientDetails,
+    HouseholdMemberDetails,
+    OpenCase,
+    RecordConsent,
+)
+from casework.application.commands.reviews import ApproveRecord
 from casework.demo.cast import EDU, LAW, MED, PSY, SW, People
 
 CASES = 200
@@ -142,7 +146,7 @@ def _person_name(rng: random.Random) -> str:
     return f"{surname}{given} {surname_en} {given_en}"
 
 
-def _client(rng: random.Random, department: str) -> Client:
+def _client(rng: random.Random, department: str) -> ClientDetails:
     born = {
         "youth": (2008, 2014),
         "elderly": (1935, 1958),
@@ -151,14 +155,15 @@ def _client(rng: random.Random, department: str) -> Client:
     birthday = date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28))
     sex = rng.choice([Sex.FEMALE, Sex.MALE]) if department != "women_children" else Sex.FEMALE
     household = [
-        HouseholdMember(_person_name(rng), relation, rng.choice([Sex.FEMALE, Sex.MALE]))
+        HouseholdMemberDetails(
+            name=_person_name(rng), relationship=relation, sex=rng.choice([Sex.FEMALE, Sex.MALE])
+        )
         for relation in rng.sample(
             ["spouse", "son", "daughter", "mother", "father"], rng.randint(0, 2)
         )
     ]
     flags = {"youth": ["minor"], "elderly": ["lives_alone"], "disability": ["disability"]}
-    return Client(
-        client_id=uuid4(),
+    return ClientDetails(
         name=_person_name(rng),
         sex=sex,
         date_of_birth=birthday,
@@ -186,20 +191,24 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     risk = RiskLevel.HIGH if stage == "closing" else RiskLevel(_pick(rng, RISKS))  # type: ignore[arg-type]
     opened = today - timedelta(days=rng.randint(40, 330), hours=rng.randint(0, 8))
     specialist = rng.choice(list(people.specialists)) if rng.random() < 0.35 else None
-    consent = Consent(
+    consent = RecordConsent(
         given=True, on=opened.date(), disciplines=[SW] + ([specialist] if specialist else [])
     )
     case_id = app.open_case(
         lead,
-        [_client(rng, department)],
-        rng.choice(PROBLEMS[department]),
-        ReferralSource(rng.choice(list(ReferralSource))),
-        people.department_ids[department],
-        lead.staff_id,
-        risk,
-        "曾有暴力威胁 threats of violence; child at home" if risk.needs_supervisor_approval else "",
-        consent=consent,
-        occurred_at=opened,
+        OpenCase(
+            clients=[_client(rng, department)],
+            presenting_problem=rng.choice(PROBLEMS[department]),
+            referral_source=ReferralSource(rng.choice(list(ReferralSource))),
+            department_id=people.department_ids[department],
+            lead_worker_id=lead.staff_id,
+            risk_level=risk,
+            risk_rationale="曾有暴力威胁 threats of violence; child at home"
+            if risk.needs_supervisor_approval
+            else "",
+            consent=consent,
+            occurred_at=opened,
+        ),
     )
     case = app.repository.get(case_id)
     clock = _Clock(opened, rng)
@@ -223,7 +232,9 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     case.propose_plan(lead, goals, clock.next())
     app.save(case)
     if risk.needs_supervisor_approval and rng.random() < 0.8:
-        app.approve_record(people.supervisor_of[lead.staff_id], case_id, "plan", case_id)
+        app.approve_record(
+            people.supervisor_of[lead.staff_id], case_id, "plan", case_id, ApproveRecord()
+        )
     case = app.repository.get(case_id)
     for _ in range(rng.randint(1, 5)):
         _note(case, lead, rng, clock, SW, goals)
@@ -260,7 +271,9 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
     )
     app.save(case)
     if case.status == CaseStatus.CLOSING and stage != "closing":
-        app.approve_record(people.supervisor_of[lead.staff_id], case_id, "closure", closure_id)
+        app.approve_record(
+            people.supervisor_of[lead.staff_id], case_id, "closure", closure_id, ApproveRecord()
+        )
     if stage == "reopened":
         case = app.repository.get(case_id)
         case.reopen(lead, "案主再次求助 the client asked for help again", clock.next())

@@ -11,6 +11,9 @@ from casework.aggregates.case import CaseStatus
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.cases import (
+    HandOverCase,
+)
 
 ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
 CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
@@ -145,7 +148,11 @@ def a_worker_leaves(app: Casework, people: People) -> None:
     for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):
         if app.repository.get(case_id).status != CaseStatus.CLOSED:
             app.hand_over_case(
-                case_id, head, successor.staff_id, "王磊离职交接 Wang Lei is leaving"
+                head,
+                case_id,
+                HandOverCase(
+                    to_staff_id=successor.staff_id, reason="王磊离职交接 Wang Lei is leaving"
+                ),
             )
     # The centre director records the leaving; the head assigned the cases.
     director = people.by_name[STAFF[0][0]]

@@ -8,9 +8,18 @@ from uuid import UUID
 from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Case
-from casework.aggregates.referral import Holder, SharedPart, Urgency
+from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.referrals import (
+    AcceptReferral,
+    CompleteReferral,
+    DeclineReferral,
+    Receiver,
+    ReferOnward,
+    SendReferral,
+    StartReferralService,
+)
 
 AGENCIES = [
     ("海珠区法律援助处 Haizhu Legal Aid Office", AgencyKind.LEGAL_AID, ["法律咨询 legal advice"]),
@@ -82,63 +91,92 @@ def _referral_chain(
         occurred_at=sent - timedelta(days=1),
     )
     app.save(case)
-    first_to = Holder.department(other_department)
+    first_to = Receiver(kind=HolderKind.DEPARTMENT, id=other_department)
     receiver = _head_of(staff, other_department)
     contact = ""
     if story in ("completed", "declined", "stalled"):
-        first_to, receiver = Holder.agency(agency), lead  # the centre records the agency's answer
+        first_to, receiver = (
+            Receiver(kind=HolderKind.AGENCY, id=agency),
+            lead,
+        )  # the centre records the agency's answer
         contact = "机构联络人 the agency's intake officer"
     urgency = Urgency.URGENT if story == "stalled" else rng.choice(list(Urgency))
     shared = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
     first = app.send_referral(
-        lead, case.id, first_to, rng.choice(REASONS), urgency, shared, occurred_at=sent
+        lead,
+        SendReferral(
+            case_id=case.id,
+            receiver=first_to,
+            reason=rng.choice(REASONS),
+            urgency=urgency,
+            shared=shared,
+            occurred_at=sent,
+        ),
     )
     if story == "stalled":
         return
     if story == "declined":
         app.decline_referral(
-            first,
             receiver,
-            "不在服务范围 outside our service area",
-            sent + timedelta(hours=20),
-            agency_contact=contact,
+            first,
+            DeclineReferral(
+                reason="不在服务范围 outside our service area",
+                occurred_at=sent + timedelta(hours=20),
+                agency_contact=contact,
+            ),
         )
         return
     app.accept_referral(
-        first, receiver, sent + timedelta(hours=rng.randint(2, 30)), agency_contact=contact
+        receiver,
+        first,
+        AcceptReferral(
+            occurred_at=sent + timedelta(hours=rng.randint(2, 30)), agency_contact=contact
+        ),
     )
-    app.start_referral_service(first, receiver, sent + timedelta(days=2), agency_contact=contact)
+    app.start_referral_service(
+        receiver,
+        first,
+        StartReferralService(occurred_at=sent + timedelta(days=2), agency_contact=contact),
+    )
     if story == "completed":
         app.complete_referral(
-            first,
             receiver,
-            "服务完成 service completed",
-            sent + timedelta(days=14),
-            agency_contact=contact,
+            first,
+            CompleteReferral(
+                outcome="服务完成 service completed",
+                occurred_at=sent + timedelta(days=14),
+                agency_contact=contact,
+            ),
         )
     elif story == "onward":
         onward = app.refer_onward(
-            first,
             receiver,
-            Holder.agency(agency),
-            rng.choice(REASONS),
-            Urgency.ROUTINE,
-            [SharedPart.CASE_SUMMARY],
-            occurred_at=sent + timedelta(days=5),
+            first,
+            ReferOnward(
+                receiver=Receiver(kind=HolderKind.AGENCY, id=agency),
+                reason=rng.choice(REASONS),
+                urgency=Urgency.ROUTINE,
+                shared=[SharedPart.CASE_SUMMARY],
+                occurred_at=sent + timedelta(days=5),
+            ),
         )
         app.accept_referral(
-            onward,
             receiver,
-            sent + timedelta(days=6),
-            agency_contact="机构联络人 the agency's intake officer",
+            onward,
+            AcceptReferral(
+                occurred_at=sent + timedelta(days=6),
+                agency_contact="机构联络人 the agency's intake officer",
+            ),
         )
     elif story == "loop":
         app.refer_onward(
-            first,
             receiver,
-            Holder.department(case.department_id),
-            "家庭问题仍需原部门跟进 the family conflict is back with the family team",
-            Urgency.ROUTINE,
-            [SharedPart.CASE_SUMMARY],
-            occurred_at=sent + timedelta(days=7),
+            first,
+            ReferOnward(
+                receiver=Receiver(kind=HolderKind.DEPARTMENT, id=case.department_id),
+                reason="家庭问题仍需原部门跟进 the family conflict is back with the family team",
+                urgency=Urgency.ROUTINE,
+                shared=[SharedPart.CASE_SUMMARY],
+                occurred_at=sent + timedelta(days=7),
+            ),
         )

@@ -10,6 +10,7 @@ from casework.aggregates.case import Case
 from casework.aggregates.review import RecordKind
 from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 from casework.demo.supervision import as_first_role
 
 
@@ -30,7 +31,7 @@ def review_notes(
                 case.id,
                 RecordKind.NOTE,
                 note.note_id,
-                "请补充观察到的情况 please add what you observed",
+                RequestRevision(comments="请补充观察到的情况 please add what you observed"),
             )
             _addendum(
                 app,
@@ -39,8 +40,8 @@ def review_notes(
                 author,
                 "补充：案主情绪稳定 addendum: the client was calm",
             )
-            app.submit_revision(author, case.id, RecordKind.NOTE, note.note_id)
-        app.approve_record(reviewer, case.id, RecordKind.NOTE, note.note_id)
+            app.submit_revision(author, case.id, RecordKind.NOTE, note.note_id, SubmitRevision())
+        app.approve_record(reviewer, case.id, RecordKind.NOTE, note.note_id, ApproveRecord())
         if n == 1:  # an amendment after approval: "approved v1; amended since"
             _addendum(app, case.id, note.note_id, author, "更正：时长90分钟 correction: 90 minutes")
     workers = [
