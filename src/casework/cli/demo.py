@@ -3,8 +3,10 @@
 import argparse
 
 from casework.cli.arguments import at_least
+from casework.cli.district import build_district_here
 from casework.cli.session import casework_session
 from casework.demo import demo_started, describe, ensure_demo, has_demo
+from casework.demo.district import Planned
 from casework.settings import Settings
 from casework.store.database import Database
 from casework.store.key_files import create_key_files
@@ -26,6 +28,20 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     demo.add_argument(
         "--cases", type=at_least(1), default=200, help="how many cases to build (default 200)"
     )
+    demo.add_argument(
+        "--centres",
+        type=at_least(1),
+        help="build a district instead: this many centres of one organisation, each staffed "
+        "like the demo centre, with long cases, plans in several versions, referrals between "
+        "centres and to agencies, group supervision and accounts (150 centres of 180 cases "
+        "is about a million events); an interrupted district is finished by the same command",
+    )
+    demo.add_argument(
+        "--cases-per-centre",
+        type=at_least(1),
+        default=180,
+        help="with --centres: cases in each centre (default 180; one in ten is long)",
+    )
     demo.set_defaults(run=run_demo)
 
 
@@ -42,6 +58,8 @@ def run_demo(args: argparse.Namespace) -> int:
         for path in create_key_files(settings):
             print(f"created {path} (no key existed; keep it out of database backups)")
         with casework_session(args.pending_checkpoints, settings, create=True) as app:
+            if args.centres is not None:
+                return build_district_here(app, Planned(args.centres, args.cases_per_centre))
             resuming = demo_started(app) and not has_demo(app)
             if ensure_demo(app, args.cases):
                 verb = "finished building" if resuming else "built"

@@ -25,7 +25,7 @@ from casework.demo.cast import (
     people_in_store,
 )
 from casework.demo.journal import COMPLETE, DemoJournal
-from casework.demo.referrals import add_referral_chains
+from casework.demo.referrals import add_referral_chains, register_agencies
 from casework.demo.reviews import review_notes
 from casework.demo.summary import describe
 from casework.demo.supervision import supervise
@@ -107,7 +107,9 @@ def build_demo(app: Casework, cases: int = CASES, seed: int = SEED) -> None:
         journal.finish("hand-over")
     staff = {s.id: s for s in app.list_staff()}
     if "referrals" not in done:
-        add_referral_chains(app, step_rng("referrals"), today, staff, _open_cases(app))
+        rng = step_rng("referrals")
+        agencies = register_agencies(app, rng, people.by_name[STAFF[0][0]])
+        add_referral_chains(app, rng, today, agencies, people.heads, _open_cases(app))
         journal.finish("referrals")
     for supervisor in [s for s in staff.values() if Role.SUPERVISOR in s.roles]:
         step = f"supervision {supervisor.name}"

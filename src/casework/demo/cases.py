@@ -13,14 +13,13 @@ from uuid import uuid4
 from casework.aggregates.base import Actor
 from casework.aggregates.case import (
     AssessmentDomain,
-    Case,
     CaseStatus,
     ClosureReason,
     DomainRating,
     Goal,
     GoalOutcome,
     NoteKind,
-    OutcomeOfGoal,
+    RecordKind,
     ReferralSource,
     RiskLevel,
     Sex,
@@ -29,13 +28,19 @@ from casework.aggregates.case import (
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.cases import (
+    AddTeamMember,
+    BreakTheGlass,
     ClientDetails,
+    CloseCase,
     HouseholdMemberDetails,
     OpenCase,
+    OutcomeEntry,
     RecordConsent,
+    ReopenCase,
 )
 from casework.application.commands.reviews import ApproveRecord
 from casework.demo.cast import EDU, LAW, MED, PSY, SW, People
+from casework.demo.story import CaseStory
 
 CASES = 200
 
@@ -183,13 +188,117 @@ def _client(rng: random.Random, department: str) -> ClientDetails:
 
 def one_case(app: Casework, people: People, rng: random.Random, today: datetime, n: int) -> None:
     """The `n`th case: a client in a department, taken to a stage drawn from `STAGES`."""
-    department = str(_pick(rng, CASE_SHARE))
-    lead = rng.choice(people.leads[department])
     # The first cases take one stage each, so that even a small demo shows every stage.
     stage = list(STAGES)[n] if n < len(STAGES) else str(_pick(rng, STAGES))
+    story, lead, specialist, clock = _intake(app, people, rng, today, stage)
+    case = story.case
+    if stage == "intake":
+        _note(story, lead, rng, clock, SW)
+        story.save()
+        return
+    goals = _assess_and_plan(story, people, rng, lead, specialist, clock, stage == "assessed")
+    if stage == "assessed":
+        story.save()
+        return
+    case = story.case
+    for _ in range(rng.randint(1, 5)):
+        _note(story, lead, rng, clock, SW, goals)
+    if specialist is not None:
+        _note(story, people.specialists[specialist], rng, clock, specialist)
+    if rng.random() < 0.15 and case.notes:
+        _correct_a_note(story, lead, rng, clock)
+    if rng.random() < 0.7 and case.active_plan is not None:
+        # Reviews set the next date around now, so some are due and a few overdue.
+        next_review = today.date() + timedelta(days=rng.randint(-10, 60))
+        story.by(lead, RecordKind.PLAN).review_plan(
+            lead, "计划按进度执行 plan on track", next_review, clock.next()
+        )
+    story.save()
+    if n % 97 == 5:
+        other = rng.choice([a for workers in people.leads.values() for a in workers])
+        if other.staff_id != lead.staff_id:
+            reason = "夜间危机来电，主责社工联系不上 night crisis call; lead unreachable"
+            app.break_the_glass(
+                other, case.id, BreakTheGlass(reason=reason, occurred_at=clock.next())
+            )
+    if stage == "active":
+        return
+    plan = story.reload().active_plan
+    outcomes = [
+        OutcomeEntry(goal_id=g.goal_id, outcome=rng.choice(list(GoalOutcome)))
+        for g in (plan.goals if plan else [])
+    ]
+    reason = rng.choice([ClosureReason.GOALS_MET] * 3 + list(ClosureReason))
+    summary = "结案小结 closing summary: " + reason.value
+    closure_id = app.close_case(
+        lead,
+        case.id,
+        CloseCase(reason=reason, outcomes=outcomes, summary=summary, occurred_at=clock.next()),
+    )
+    if story.reload().status == CaseStatus.CLOSING and stage != "closing":
+        app.approve_record(
+            people.supervisor_of[lead.staff_id], case.id, "closure", closure_id, ApproveRecord()
+        )
+    if stage == "reopened":
+        reason = "案主再次求助 the client asked for help again"
+        app.reopen_case(lead, case.id, ReopenCase(reason=reason, occurred_at=clock.next()))
+
+
+def long_case(
+    app: Casework, people: People, rng: random.Random, today: datetime, notes: int
+) -> None:
+    """A case followed for two or three years: `notes` notes (most by the lead, some by
+    the specialist on the team), the plan revised every few months (a new version,
+    approved by the supervisor when the risk needs it) and reviewed in between, the odd
+    note corrected by an addendum, the risk re-rated as things change."""
+    story, lead, specialist, clock = _intake(
+        app, people, rng, today, "active", days_ago=(700, 1000), step_days=(1, 3)
+    )
+    goals = _assess_and_plan(story, people, rng, lead, specialist, clock, False)
+    supervisor = people.supervisor_of[lead.staff_id]
+    for written in range(notes):
+        by, discipline = lead, SW
+        if specialist is not None and rng.random() < 0.2:
+            by, discipline = people.specialists[specialist], specialist
+        _note(story, by, rng, clock, discipline, goals)
+        if rng.random() < 0.03:
+            _correct_a_note(story, lead, rng, clock)
+        if written % 60 == 59:
+            # A new version; approved by the supervisor when the risk (as now) needs it.
+            approve = story.case.risk_level.needs_supervisor_approval
+            goals = _plan(story, rng, lead, supervisor, people, clock, approve)
+        elif written % 20 == 19 and story.case.active_plan is not None:
+            story.by(lead, RecordKind.PLAN).review_plan(
+                lead,
+                "阶段回顾：部分目标达成 progress review: some goals met",
+                min(clock.now.date() + timedelta(days=30), today.date() + timedelta(days=45)),
+                clock.next(),
+            )
+        if written % 90 == 45:
+            level = RiskLevel(rng.choice([RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]))
+            if level != story.case.risk_level:
+                story.by(lead, RecordKind.SUMMARY).rerate_risk(
+                    lead, level, "家庭情况变化 the family's situation changed", clock.next()
+                )
+    story.save()
+
+
+def _intake(
+    app: Casework,
+    people: People,
+    rng: random.Random,
+    today: datetime,
+    stage: str,
+    days_ago: tuple[int, int] = (40, 330),
+    step_days: tuple[int, int] = (1, 12),
+) -> tuple[CaseStory, Actor, Discipline | None, "_Clock"]:
+    """A client's case opened by the service layer (duplicate check, client index, the
+    lead's staff record): the story to go on with, its lead, specialist and clock."""
+    department = str(_pick(rng, CASE_SHARE))
+    lead = rng.choice(people.leads[department])
     # A case waits in "closing" only when its risk needs the supervisor's approval.
     risk = RiskLevel.HIGH if stage == "closing" else RiskLevel(_pick(rng, RISKS))  # type: ignore[arg-type]
-    opened = today - timedelta(days=rng.randint(40, 330), hours=rng.randint(0, 8))
+    opened = today - timedelta(days=rng.randint(*days_ago), hours=rng.randint(0, 8))
     specialist = rng.choice(list(people.specialists)) if rng.random() < 0.35 else None
     consent = RecordConsent(
         given=True, on=opened.date(), disciplines=[SW] + ([specialist] if specialist else [])
@@ -210,85 +319,85 @@ def one_case(app: Casework, people: People, rng: random.Random, today: datetime,
             occurred_at=opened,
         ),
     )
-    case = app.repository.get(case_id)
-    clock = _Clock(opened, rng)
-    if stage == "intake":
-        _note(case, lead, rng, clock, SW)
-        app.save(case)
-        return
-    case.record_assessment(lead, SW, _ratings(rng), "初步评估 initial assessment", clock.next())
+    return CaseStory(app, case_id), lead, specialist, _Clock(opened, rng, step_days)
+
+
+def _assess_and_plan(
+    story: CaseStory,
+    people: People,
+    rng: random.Random,
+    lead: Actor,
+    specialist: Discipline | None,
+    clock: "_Clock",
+    assessed_only: bool,
+) -> list[Goal]:
+    """The lead's assessment (and the specialist's, once on the team), then a first
+    plan, approved by the supervisor when the risk needs it (four times in five)."""
+    story.by(lead, RecordKind.ASSESSMENT, SW).record_assessment(
+        lead, SW, _ratings(rng), "初步评估 initial assessment", clock.next()
+    )
     if specialist is not None:
         expert = people.specialists[specialist]
-        case.add_team_member(
-            lead, expert.staff_id, specialist, rng.choice(list(TeamScope)), occurred_at=clock.next()
+        story.save()  # the team is the service layer's: it checks the member's record
+        scope = rng.choice(list(TeamScope))
+        joins = AddTeamMember(
+            staff_id=expert.staff_id, discipline=specialist, scope=scope, occurred_at=clock.next()
         )
-        case.record_assessment(
+        story.app.add_team_member(lead, story.case_id, joins)
+        story.reload()
+        story.by(expert, RecordKind.ASSESSMENT, specialist).record_assessment(
             expert, specialist, _ratings(rng), f"{specialist.value} assessment", clock.next()
         )
-    if stage == "assessed":
-        app.save(case)
-        return
+    if assessed_only:
+        return []
+    supervisor = people.supervisor_of[lead.staff_id]
+    approve = story.case.risk_level.needs_supervisor_approval and rng.random() < 0.8
+    return _plan(story, rng, lead, supervisor, people, clock, approve)
+
+
+def _plan(
+    story: CaseStory,
+    rng: random.Random,
+    lead: Actor,
+    supervisor: Actor,
+    people: People,
+    clock: "_Clock",
+    approve: bool,
+) -> list[Goal]:
     goals = _goals(rng, lead, people, clock)
-    case.propose_plan(lead, goals, clock.next())
-    app.save(case)
-    if risk.needs_supervisor_approval and rng.random() < 0.8:
-        app.approve_record(
-            people.supervisor_of[lead.staff_id], case_id, "plan", case_id, ApproveRecord()
+    story.by(lead, RecordKind.PLAN).propose_plan(lead, goals, clock.next())
+    story.save()
+    if approve and story.case.pending_plan is not None:
+        story.app.approve_record(
+            supervisor, story.case_id, RecordKind.PLAN, story.case_id, ApproveRecord()
         )
-    case = app.repository.get(case_id)
-    for _ in range(rng.randint(1, 5)):
-        _note(case, lead, rng, clock, SW, goals)
-    if specialist is not None:
-        _note(case, people.specialists[specialist], rng, clock, specialist)
-    if rng.random() < 0.15 and case.notes:
-        note_id = rng.choice(list(case.notes))
-        correction = "更正：日期应为前一天 correction: it was the day before"
-        case.add_addendum(lead, "note", note_id, correction, "wrong date", clock.next())
-    if rng.random() < 0.7 and case.active_plan is not None:
-        # Reviews set the next date around now, so some are due and a few overdue.
-        next_review = today.date() + timedelta(days=rng.randint(-10, 60))
-        case.review_plan(lead, "计划按进度执行 plan on track", next_review, clock.next())
-    if n % 97 == 5:
-        other = rng.choice([a for workers in people.leads.values() for a in workers])
-        if other.staff_id != lead.staff_id:
-            case.start_emergency_access(
-                other,
-                "夜间危机来电，主责社工联系不上 night crisis call; lead unreachable",
-                [people.supervisor_of[other.staff_id].staff_id],
-                occurred_at=clock.next(),
-            )
-    if stage == "active":
-        app.save(case)
-        return
-    plan = case.active_plan
-    outcomes = [
-        OutcomeOfGoal(g.goal_id, rng.choice(list(GoalOutcome)))
-        for g in (plan.goals if plan else [])
-    ]
-    reason = rng.choice([ClosureReason.GOALS_MET] * 3 + list(ClosureReason))
-    closure_id = case.close(
-        lead, reason, outcomes, "结案小结 closing summary: " + reason.value, clock.next()
+        story.reload()
+    return goals
+
+
+def _correct_a_note(story: CaseStory, lead: Actor, rng: random.Random, clock: "_Clock") -> None:
+    note_id = rng.choice(list(story.case.notes))
+    correction = "更正：日期应为前一天 correction: it was the day before"
+    # Written as the note it corrects: in that note's discipline (as `add_addendum`).
+    discipline = story.case.notes[note_id].discipline
+    story.by(lead, RecordKind.NOTE, discipline).add_addendum(
+        lead, "note", note_id, correction, "wrong date", clock.next()
     )
-    app.save(case)
-    if case.status == CaseStatus.CLOSING and stage != "closing":
-        app.approve_record(
-            people.supervisor_of[lead.staff_id], case_id, "closure", closure_id, ApproveRecord()
-        )
-    if stage == "reopened":
-        case = app.repository.get(case_id)
-        case.reopen(lead, "案主再次求助 the client asked for help again", clock.next())
-        app.save(case)
 
 
 class _Clock:
     """Moves a case's story forward a few days at a time, never past now."""
 
-    def __init__(self, start: datetime, rng: random.Random) -> None:
+    def __init__(
+        self, start: datetime, rng: random.Random, step_days: tuple[int, int] = (1, 12)
+    ) -> None:
         self.now = start
         self.rng = rng
+        self.step_days = step_days
 
     def next(self) -> datetime:
-        self.now = min(self.now + timedelta(days=self.rng.randint(1, 12)), datetime.now(tz=UTC))
+        step = timedelta(days=self.rng.randint(*self.step_days), hours=self.rng.randint(0, 8))
+        self.now = min(self.now + step, datetime.now(tz=UTC))
         return self.now
 
 
@@ -318,7 +427,7 @@ def _goals(rng: random.Random, lead: Actor, people: People, clock: _Clock) -> li
 
 
 def _note(
-    case: Case,
+    story: CaseStory,
     by: Actor,
     rng: random.Random,
     clock: _Clock,
@@ -332,7 +441,7 @@ def _note(
         else (NoteKind.OFFICE_INTERVIEW, SPECIALIST_NOTES[discipline])
     )
     late = rng.random() < 0.1
-    case.record_note(
+    story.by(by, RecordKind.NOTE, discipline).record_note(
         by,
         kind,
         text,

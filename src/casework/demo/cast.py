@@ -2,6 +2,7 @@
 departments, ~20 staff with internal and external supervisors, and the worker who
 hands over his cases and leaves."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
@@ -11,9 +12,7 @@ from casework.aggregates.case import CaseStatus
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import Staff
 from casework.application import Casework
-from casework.application.commands.cases import (
-    HandOverCase,
-)
+from casework.application.commands.cases import HandOverCase
 
 ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
 CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
@@ -39,8 +38,7 @@ SW, LAW, PSY, MED, EDU = (
 LEAVER = "王磊 Wang Lei"
 SUPERVISED_FROM = date(2025, 9, 1)
 
-# (name, roles, disciplines, department key or None, external)
-STAFF = [
+STAFF: list["Member"] = [
     ("梁志强 Liang Zhiqiang", [Role.CENTRE_DIRECTOR], [SW], None, False),
     ("陈静 Chen Jing", [Role.DEPARTMENT_HEAD, Role.CASEWORKER], [SW], "family", False),
     ("刘洋 Liu Yang", [Role.CASEWORKER], [SW], "family", False),
@@ -67,6 +65,10 @@ STAFF = [
 ]
 
 
+# (name, roles, disciplines, department key or None, external): one person on a roster.
+Member = tuple[str, list[Role], list[Discipline], str | None, bool]
+
+
 @dataclass(frozen=True)
 class People:
     by_name: dict[str, Actor]
@@ -74,6 +76,7 @@ class People:
     supervisor_of: dict[UUID, Actor]
     specialists: dict[Discipline, Actor]
     department_ids: dict[str, UUID]
+    heads: dict[UUID, Actor]  # department id → its head
 
 
 def found_centre(app: Casework) -> People:
@@ -81,63 +84,84 @@ def found_centre(app: Casework) -> People:
     founder = Actor(uuid4(), Role.ADMINISTRATOR)
     app.found_organisation(founder, ORGANISATION)
     centre_id = app.add_centre(founder, CENTRE, "海珠区 Haizhu District")
-    department_ids = {
-        key: app.add_department(founder, centre_id, name) for key, name in DEPARTMENTS.items()
+    return staff_centre(app, founder, centre_id, STAFF)
+
+
+def staff_centre(
+    app: Casework, by: Actor, centre_id: UUID, roster: list[Member], on_staff: Sequence[Staff] = ()
+) -> People:
+    """A centre's departments, its staff from `roster` (its director first) and who
+    supervises whom. Resumable: the departments and people (`on_staff`, by name) the
+    centre has already are kept, so a centre whose staffing was interrupted is finished,
+    not doubled."""
+    departments = {
+        d.name: d.department_id for d in app.get_organisation().departments_of(centre_id)
     }
-    by_name: dict[str, Actor] = {}
-    leads: dict[str, list[Actor]] = {key: [] for key in DEPARTMENTS}
-    specialists: dict[Discipline, Actor] = {}
-    for name, roles, disciplines, department, external in STAFF:
-        staff_id = app.add_staff(
-            founder,
-            name,
-            centre_id,
-            department_ids[department] if department else None,
-            roles,
-            disciplines,
-            external,
-        )
-        actor = Actor(staff_id, roles[0])
-        by_name[name] = actor
-        if department and Role.CASEWORKER in roles:
-            leads[department].append(Actor(staff_id, Role.CASEWORKER))
-        if roles == [Role.SPECIALIST]:
-            specialists[disciplines[0]] = actor
-    supervisors = [a for a in by_name.values() if a.role == Role.SUPERVISOR]
-    director = by_name[STAFF[0][0]]
-    supervisor_of: dict[UUID, Actor] = {}
-    frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
-    for n, worker in enumerate(frontline):
-        supervisor = supervisors[n % len(supervisors)]
-        app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, SUPERVISED_FROM)
-        supervisor_of[worker.staff_id] = supervisor
-    return People(by_name, leads, supervisor_of, specialists, department_ids)
+    for name in DEPARTMENTS.values():
+        if name not in departments:
+            departments[name] = app.add_department(by, centre_id, name)
+    staff = list(on_staff)
+    named = {s.name for s in staff}
+    for name, roles, disciplines, department, external in roster:
+        if name not in named:
+            department_id = departments[DEPARTMENTS[department]] if department else None
+            staff_id = app.add_staff(
+                by, name, centre_id, department_id, roles, disciplines, external
+            )
+            staff.append(app.get_staff(staff_id))
+    people = people_of(app, centre_id, roster, staff)
+    director = people.by_name[roster[0][0]]
+    supervisors = [a for a in people.by_name.values() if a.role == Role.SUPERVISOR]
+    for n, worker in enumerate(_frontline(people)):
+        if worker.staff_id not in people.supervisor_of:
+            supervisor = supervisors[n % len(supervisors)]
+            app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, SUPERVISED_FROM)
+            people.supervisor_of[worker.staff_id] = supervisor
+    return people
+
+
+def _frontline(people: People) -> list[Actor]:
+    return [a for workers in people.leads.values() for a in workers] + list(
+        people.specialists.values()
+    )
 
 
 def people_in_store(app: Casework) -> People:
     """The cast as `found_centre` made it, read back from the store (a resumed build
     goes on with the same people)."""
-    staff = {s.name: s for s in app.list_staff()}
-    departments = {d.name: d.department_id for d in app.get_organisation().departments}
+    centre_id = app.get_organisation().centres[0].centre_id
+    return people_of(app, centre_id, STAFF, app.list_staff())
+
+
+def people_of(app: Casework, centre_id: UUID, roster: list[Member], staff: list[Staff]) -> People:
+    """A centre's cast as `staff_centre` made it from `roster`, read back from its
+    staff records (`staff`; others' are ignored)."""
+    on_staff = {s.name: s for s in staff if s.centre_id == centre_id}
+    departments = {
+        d.name: d.department_id for d in app.get_organisation().departments_of(centre_id)
+    }
     department_ids = {key: departments[name] for key, name in DEPARTMENTS.items()}
     by_name: dict[str, Actor] = {}
     leads: dict[str, list[Actor]] = {key: [] for key in DEPARTMENTS}
     specialists: dict[Discipline, Actor] = {}
-    for name, roles, disciplines, department, _external in STAFF:
-        actor = Actor(staff[name].id, roles[0])
+    heads: dict[UUID, Actor] = {}
+    for name, roles, disciplines, department, _external in roster:
+        if name not in on_staff:
+            continue
+        actor = Actor(on_staff[name].id, roles[0])
         by_name[name] = actor
         if department and Role.CASEWORKER in roles:
             leads[department].append(Actor(actor.staff_id, Role.CASEWORKER))
+        if department and Role.DEPARTMENT_HEAD in roles:
+            heads[department_ids[department]] = Actor(actor.staff_id, Role.DEPARTMENT_HEAD)
         if roles == [Role.SPECIALIST]:
             specialists[disciplines[0]] = actor
-    frontline = [a for workers in leads.values() for a in workers] + list(specialists.values())
-    by_id: dict[UUID, Staff] = {s.id: s for s in staff.values()}
-    supervisor_of = {
-        worker.staff_id: Actor(supervisor_id, Role.SUPERVISOR)
-        for worker in frontline
-        for supervisor_id in by_id[worker.staff_id].supervisors_on(SUPERVISED_FROM)[:1]
-    }
-    return People(by_name, leads, supervisor_of, specialists, department_ids)
+    people = People(by_name, leads, {}, specialists, department_ids, heads)
+    by_id = {s.id: s for s in on_staff.values()}
+    for worker in _frontline(people):
+        for supervisor_id in by_id[worker.staff_id].supervisors_on(SUPERVISED_FROM)[:1]:
+            people.supervisor_of[worker.staff_id] = Actor(supervisor_id, Role.SUPERVISOR)
+    return people
 
 
 def a_worker_leaves(app: Casework, people: People) -> None:
@@ -147,12 +171,9 @@ def a_worker_leaves(app: Casework, people: People) -> None:
     head = people.by_name["张伟 Zhang Wei"]
     for case_id in list(app.get_staff(leaver.staff_id).lead_case_ids):
         if app.repository.get(case_id).status != CaseStatus.CLOSED:
+            reason = "王磊离职交接 Wang Lei is leaving"
             app.hand_over_case(
-                head,
-                case_id,
-                HandOverCase(
-                    to_staff_id=successor.staff_id, reason="王磊离职交接 Wang Lei is leaving"
-                ),
+                head, case_id, HandOverCase(to_staff_id=successor.staff_id, reason=reason)
             )
     # The centre director records the leaving; the head assigned the cases.
     director = people.by_name[STAFF[0][0]]

@@ -9,8 +9,8 @@ from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Case
 from casework.aggregates.referral import HolderKind, SharedPart, Urgency
-from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.cases import RecordConsent
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -40,59 +40,57 @@ REASONS = [
 CHAIN_STORIES = ["completed", "declined", "in_service", "stalled", "onward", "loop"]
 
 
-def add_referral_chains(
-    app: Casework, rng: random.Random, today: datetime, staff: dict[UUID, Staff], cases: list[Case]
-) -> None:
-    """Register the outside agencies, then send up to 18 of the open `cases` along a chain."""
-    founder = next(
-        Actor(s.id, Role.CENTRE_DIRECTOR) for s in staff.values() if Role.CENTRE_DIRECTOR in s.roles
-    )
-    agencies = [
-        app.register_agency(founder, name, kind, "020-8" + str(rng.randint(1000000, 9999999)), s)
+def register_agencies(app: Casework, rng: random.Random, director: Actor) -> list[UUID]:
+    """The outside agencies the centres refer to."""
+    return [
+        app.register_agency(director, name, kind, "020-8" + str(rng.randint(1000000, 9999999)), s)
         for name, kind, s in AGENCIES
     ]
+
+
+def add_referral_chains(
+    app: Casework,
+    rng: random.Random,
+    today: datetime,
+    agencies: list[UUID],
+    heads: dict[UUID, Actor],
+    cases: list[Case],
+) -> None:
+    """Send up to 18 of the open `cases` along a chain: to the `agencies` and to the
+    departments in `heads` (department → its head, who answers; in a district, the
+    neighbouring centre's departments too)."""
     for n, case in enumerate(rng.sample(cases, min(18, len(cases)))):
-        _referral_chain(app, rng, today, staff, agencies, case, CHAIN_STORIES[n % 6])
-
-
-def _head_of(staff: dict[UUID, Staff], department_id: UUID) -> Actor:
-    head = next(
-        s
-        for s in staff.values()
-        if s.department_id == department_id and Role.DEPARTMENT_HEAD in s.roles
-    )
-    return Actor(head.id, Role.DEPARTMENT_HEAD)
+        _referral_chain(app, rng, today, heads, agencies, case, CHAIN_STORIES[n % 6])
 
 
 def _referral_chain(
     app: Casework,
     rng: random.Random,
     today: datetime,
-    staff: dict[UUID, Staff],
+    heads: dict[UUID, Actor],
     agencies: list[UUID],
     case: Case,
     story: str,
 ) -> None:
     lead = Actor(case.lead_worker_id, Role.CASEWORKER)
-    organisation = app.get_organisation()
-    others = [
-        d.department_id for d in organisation.departments if d.department_id != case.department_id
-    ]
+    others = [d for d in heads if d != case.department_id]
     other_department, agency = rng.choice(others), rng.choice(agencies)
     sent = today - timedelta(days=rng.randint(3, 6) if story == "stalled" else rng.randint(20, 35))
     consent = case.consent
-    case.record_consent(
+    app.record_consent(
         lead,
-        True,
-        (sent - timedelta(days=1)).date(),
-        disciplines=consent.disciplines if consent else [],
-        agency_ids=[agency],
-        department_ids=[other_department],
-        occurred_at=sent - timedelta(days=1),
+        case.id,
+        RecordConsent(
+            given=True,
+            on=(sent - timedelta(days=1)).date(),
+            disciplines=consent.disciplines if consent else [],
+            agency_ids=[agency],
+            department_ids=[other_department],
+            occurred_at=sent - timedelta(days=1),
+        ),
     )
-    app.save(case)
     first_to = Receiver(kind=HolderKind.DEPARTMENT, id=other_department)
-    receiver = _head_of(staff, other_department)
+    receiver = heads[other_department]
     contact = ""
     if story in ("completed", "declined", "stalled"):
         first_to, receiver = (
@@ -160,8 +158,9 @@ def _referral_chain(
                 occurred_at=sent + timedelta(days=5),
             ),
         )
+        # An agency's answer is recorded in the case's own centre (by its lead).
         app.accept_referral(
-            receiver,
+            lead,
             onward,
             AcceptReferral(
                 occurred_at=sent + timedelta(days=6),

@@ -10,6 +10,7 @@ from casework.aggregates.case import Case
 from casework.aggregates.review import RecordKind
 from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.cases import AddAddendum
 from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 from casework.demo.supervision import as_first_role
 
@@ -55,6 +56,6 @@ def review_notes(
 
 
 def _addendum(app: Casework, case_id: UUID, note_id: UUID, by: Actor, text: str) -> None:
-    case = app.repository.get(case_id)
-    case.add_addendum(by, "note", note_id, text, "督导要求 asked for in review")
-    app.save(case)
+    reason = "督导要求 asked for in review"
+    correction = AddAddendum(record_kind="note", record_id=note_id, narrative=text, reason=reason)
+    app.add_addendum(by, case_id, correction)
