@@ -39,9 +39,8 @@ from casework.aggregates.referral import SharedPart, Urgency
 from casework.application import Casework
 from casework.application.access_log import AccessEntry, AccessLogNotAllowed
 from casework.application.authorisation import CaseReading
-from casework.application.commands.cases import (
-    RecordNote,
-)
+from casework.application.commands import command_of
+from casework.application.commands.cases import RecordNote
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import reviews_shown
@@ -65,7 +64,7 @@ JUDGING_ROLES = frozenset({Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.CENTRE_DI
 # What a refused note says about its field, by the field the service layer named.
 FIELD_MESSAGES = {
     "narrative": N_("Write what happened."),
-    "duration_minutes": N_("Give the duration in whole minutes (zero or more)."),
+    "duration_minutes": N_("Give the duration in whole minutes, from 0 to 1440 (a day)."),
     "kind": N_("Choose the kind of contact."),
     "discipline": N_("Choose the discipline you wrote in."),
     "occurred_at": N_("A note cannot record something yet to happen."),
@@ -529,12 +528,16 @@ class CasePages(Controller):
             casework.record_note(
                 by,
                 case_id,
-                RecordNote(
-                    kind=NoteKind(data.kind),
-                    narrative=data.narrative,
-                    duration_minutes=_minutes(data.duration_minutes),
-                    occurred_at=None,
-                    discipline=Discipline(data.discipline),
+                # Checked against the command's declared limits, as the API's decoder
+                # does: a broken value is refused naming its field.
+                command_of(
+                    RecordNote,
+                    {
+                        "kind": data.kind,
+                        "narrative": data.narrative,
+                        "duration_minutes": data.duration_minutes.strip(),
+                        "discipline": data.discipline,
+                    },
                 ),
                 expected_version=expected,
             )
@@ -576,13 +579,6 @@ def changes_since(
         for e in entries
         if e.record_id == case_id and e.version > since
     ]
-
-
-def _minutes(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InvalidValue("duration_minutes", "must be a whole number") from None
 
 
 def _field_message(language: Language, refused: Exception, data: NoteForm) -> tuple[str, str]:

@@ -3,7 +3,8 @@ two notes in a row on her older case. Each click is one request (sent by HTMX), 
 page is not reloaded, the keyboard focus moves to what the answer says, and the second
 note is taken at the version the first one left (the forms on the page were renewed
 with it). A refused note is shown beside the form in the same way, with the focus on
-the field refused."""
+the field refused, and a note longer than the command allows is refused beside its
+field as the API would refuse it."""
 
 import pytest
 from playwright.sync_api import Page, Request, expect
@@ -66,4 +67,14 @@ def test_notes_are_recorded_in_place_with_one_request_each(site: Site, language:
     assert page.evaluate("window.notReloaded") is True
     site.screenshot(page, f"note-refused-in-place-{language}")
     assert_accessible(site, page)
+    # The command's declared limits, as the API has them: a note of a day at most.
+    page.get_by_label(t.gettext("Duration (minutes)")).fill("2000")
+    page.get_by_label(t.gettext("What happened"), exact=True).fill("整天陪同 a long day")
+    page.get_by_role("button", name=t.gettext("Record the note")).click()
+    expect(page.locator("#field-error")).to_have_text(
+        t.gettext("Give the duration in whole minutes, from 0 to 1440 (a day).")
+    )
+    expect(page.get_by_label(t.gettext("Duration (minutes)"))).to_have_attribute(
+        "aria-invalid", "true"
+    )
     page.context.close()
