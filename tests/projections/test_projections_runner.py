@@ -43,7 +43,7 @@ def runners_of(projections: Projections) -> set[str | None]:
     return {s.runner for s in projections.status()}
 
 
-def test_a_running_runner_shows_a_new_note_within_a_second(store: Casework) -> None:
+def test_a_running_runner_shows_a_new_note_without_being_asked(store: Casework) -> None:
     story = busy_centre(store)
     projections = Projections(store)
     with running(projections, "the runner"):
@@ -53,7 +53,9 @@ def test_a_running_runner_shows_a_new_note_within_a_second(store: Casework) -> N
             story.quiet_case,
             RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
         )
-        assert projections.wait_for(store.last_position(), timeout=1.0)
+        # A liveness bound, not a speed target (that lives in benchmarks/): the runner
+        # must pick the note up by itself, on a machine that may be busy.
+        assert projections.wait_for(store.last_position(), timeout=15)
         with projections.read("case_index") as (view, connection):
             (quiet,) = view.find(connection, case_ids=[story.quiet_case])
         assert quiet.notes == 1
