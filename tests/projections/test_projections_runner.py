@@ -95,7 +95,7 @@ def test_only_one_runner_runs_each_view_and_another_takes_over_when_it_dies(
                 story.quiet_case,
                 RecordNote(kind=NoteKind.PHONE, narrative="a", duration_minutes=5),
             )
-            assert projections.wait_for(app.last_position(), timeout=5)
+            assert projections.wait_for(app.last_position(), timeout=30)
             assert runners_of(projections) == {first_name}  # the second one waits
 
             first.kill()  # dies without a goodbye; its locks go with its connection
