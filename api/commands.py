@@ -12,6 +12,7 @@ answers 201 with a `Recorded` body and the record's new `ETag`, keeping the answ
 for a retry. The If-Match a write needs is `provide_expected_version`.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from litestar import Request, Response
 from litestar.params import HeaderParameter
 
 from api.counters import ACCESS_RECORDS
-from api.idempotency import PENDING, IdempotencyTable, request_hash
+from api.idempotency import ABANDONED_AFTER, PENDING, IdempotencyTable, request_hash
 from api.problems import Problem
 from api.schemas.common import Recorded
 from casework.aggregates.access_record import AccessAction, AccessOutcome
@@ -34,6 +35,7 @@ from casework.application.principal import Principal
 from casework.store.database import APPLICATION_NAME
 
 IDEMPOTENCY_KEY_MAX = 200
+logger = logging.getLogger(__name__)
 JSON = "application/json"
 
 
@@ -140,11 +142,25 @@ class Command:
             body, tag, where = self._answer(record_id, result, recordings, location)
         except BaseException:
             if key is not None:
-                self.table.release(self.by.staff_id, key)
+                self._release(key)
             raise
         if key is not None:
-            self.table.answer(self.by.staff_id, key, 201, body, tag, where)
+            try:
+                self.table.answer(self.by.staff_id, key, 201, body, tag, where)
+            except Exception:
+                # The write is stored: say so. A resend runs again once the key is free
+                # or its reservation abandoned, and its If-Match answers 412.
+                logger.warning("the answer to Idempotency-Key %r was not kept", key, exc_info=True)
+                self._release(key)
         return _response(201, body, tag, where)
+
+    def _release(self, key: str) -> None:
+        """Free the key for a resend; with the database gone this fails too, and the
+        reservation is taken over once abandoned (`ABANDONED_AFTER`)."""
+        try:
+            self.table.release(self.by.staff_id, key)
+        except Exception:
+            logger.warning("Idempotency-Key %r stays reserved for now", key, exc_info=True)
 
     def _answer(
         self, record_id: UUID | None, result: Any, recordings: list[Recording[UUID]], location: str
@@ -183,6 +199,7 @@ class Command:
                 "a request with this Idempotency-Key is still being answered: wait for it, "
                 "then send this one again for its answer",
                 detail_zh="使用此幂等键的请求仍在处理中：请稍候再发送以取得其结果",
+                headers={"Retry-After": str(int(ABANDONED_AFTER.total_seconds()))},
             )
         response = _response(status, body, tag, where)
         response.headers["Idempotent-Replayed"] = "true"

@@ -6,9 +6,12 @@ so every worker process sees it: the hash of the request (method, path and body)
 and once the command succeeded its answer (status, body, ETag). The key is reserved
 before the command runs, so a second request with the same key while the first is
 running is refused (409) instead of racing it. Only successful answers are kept: a
-refused request releases its key and may be sent again with it. Keys are kept for a
-day. Answers are stored in clear, which is why commands answer with ids, versions and
-positions only, never case content.
+refused request releases its key and may be sent again with it. A reservation still
+without an answer after `ABANDONED_AFTER` was left by a request that died with the
+database (its release could not be written either): the same request sent again takes
+it over and runs again, and the command's own If-Match then answers 412 for a write
+that had been applied. Keys are kept for a day. Answers are stored in clear, which is
+why commands answer with ids, versions and positions only, never case content.
 """
 
 import hashlib
@@ -22,6 +25,8 @@ TABLE = "casework_idempotency"
 KEPT_FOR = timedelta(hours=24)
 # In progress: reserved, the command has not answered yet.
 PENDING = 0
+# No command runs this long (the store gives up on a lost database after 3 s).
+ABANDONED_AFTER = timedelta(seconds=30)
 
 
 def request_hash(method: str, path: str, body: bytes) -> bytes:
@@ -57,7 +62,8 @@ class IdempotencyTable(Columns):
             )
 
     def reserve(self, staff_id: UUID, key: str, hashed: bytes, at: datetime) -> Answer | None:
-        """Reserve the key for this request; None if it was free, else what it holds."""
+        """Reserve the key for this request; None if it was free (or abandoned by the
+        same request), else what it holds."""
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 self._sql("DELETE FROM {table} WHERE created_at < ?"), (self.at(at - KEPT_FOR),)
@@ -72,6 +78,23 @@ class IdempotencyTable(Columns):
             )
             if c.fetchall():
                 return None
+            c.execute(
+                self._sql(
+                    "UPDATE {table} SET created_at = ? WHERE staff_id = ? AND "
+                    "idempotency_key = ? AND request_hash = ? AND status = ? AND "
+                    "created_at < ? RETURNING status"
+                ),
+                (
+                    self.at(at),
+                    self.id(staff_id),
+                    key,
+                    hashed,
+                    PENDING,
+                    self.at(at - ABANDONED_AFTER),
+                ),
+            )
+            if c.fetchall():
+                return None  # abandoned by a request that died: this one runs again
             c.execute(
                 self._sql(
                     "SELECT request_hash, status, body, etag, location FROM {table} "

@@ -47,17 +47,29 @@ ROLES = {
 DENIED = "403 access_denied"
 EXPORT = "403 export_not_allowed"
 LOG = "403 access_log_not_allowed"
+# Who may read a case (and so its plan, referral chains and timeline).
+READ_CASE = {
+    "caseworker": ("200", DENIED, DENIED),
+    "department_head": ("200", "200", DENIED),
+    "supervisor": ("200", DENIED, DENIED),
+    "centre_director": ("200", "200", DENIED),
+    "specialist": ("200", DENIED, DENIED),
+    "compliance_reviewer": ("200", "200", "200"),
+    "administrator": (DENIED, DENIED, DENIED),
+}
+# Who may read a staff record (and so the person's supervision history).
+READ_STAFF = {
+    "caseworker": ("200", DENIED, DENIED),
+    "department_head": ("200", "200", DENIED),
+    "supervisor": ("200", DENIED, DENIED),
+    "centre_director": ("200", "200", DENIED),
+    "specialist": (DENIED, DENIED, DENIED),
+    "compliance_reviewer": ("200", "200", "200"),
+    "administrator": ("200", "200", "200"),
+}
 # endpoint -> role -> the answer for (own, other, centre).
 TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
-    "read_case": {
-        "caseworker": ("200", DENIED, DENIED),
-        "department_head": ("200", "200", DENIED),
-        "supervisor": ("200", DENIED, DENIED),
-        "centre_director": ("200", "200", DENIED),
-        "specialist": ("200", DENIED, DENIED),
-        "compliance_reviewer": ("200", "200", "200"),
-        "administrator": (DENIED, DENIED, DENIED),
-    },
+    "read_case": READ_CASE,
     "access_log": {
         "caseworker": ("200", LOG, LOG),
         "department_head": (LOG, LOG, LOG),
@@ -112,15 +124,7 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
         "compliance_reviewer": ("201", "201", "201"),
         "administrator": (DENIED, DENIED, DENIED),
     },
-    "read_staff": {
-        "caseworker": ("200", DENIED, DENIED),
-        "department_head": ("200", "200", DENIED),
-        "supervisor": ("200", DENIED, DENIED),
-        "centre_director": ("200", "200", DENIED),
-        "specialist": (DENIED, DENIED, DENIED),
-        "compliance_reviewer": ("200", "200", "200"),
-        "administrator": ("200", "200", "200"),
-    },
+    "read_staff": READ_STAFF,
     "set_supervision_frequency": {
         "caseworker": (DENIED, DENIED, DENIED),
         "department_head": ("201", "201", DENIED),
@@ -163,6 +167,26 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
         "compliance_reviewer": ("200", "200", "200"),
         "administrator": ("200", "200", "200"),
     },
+    # The views: a case's own views ask what reading the case asks; the index and the
+    # caseload list only what the reader may see (200 for all, see INDEXED).
+    "case_index": {role: ("200", "200", "200") for role in ROLES},
+    "case_plan": READ_CASE,
+    "referral_chains": READ_CASE,
+    "audit_timeline": READ_CASE,
+    "supervision_history": READ_STAFF,
+    "caseload": {role: ("200", "200", "200") for role in ROLES},
+}
+
+# How many cases the index lists in the case's department (`own` and `other` are both in
+# the family department, `centre` in another centre's).
+INDEXED = {
+    "caseworker": (1, 1, 0),
+    "department_head": (2, 2, 0),
+    "supervisor": (1, 1, 0),
+    "centre_director": (2, 2, 0),
+    "specialist": (1, 1, 0),
+    "compliance_reviewer": (2, 2, 1),
+    "administrator": (0, 0, 0),
 }
 
 
@@ -242,6 +266,7 @@ def matrix(
             give_ledger_key(served.casework)
             cases = _centre_with_three_cases(served)
             served.casework.checkpoint()  # the cases' first events have inclusion proofs
+            served.client.app.state.projections.catch_up()  # the view reads see the cases
             tokens = {role: served.signed_in(person) for role, person in ROLES.items()}
             yield Matrix(served, cases, tokens, served.centre.youth_id)
 
@@ -356,6 +381,33 @@ def _inclusion_proof(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
     return m.served.client.get(f"/api/v1/ledger/proofs/{case_id}/1", headers=auth)
 
 
+def _case_index(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    case: Case = m.served.casework.load(case_id, Case, "case")
+    params = {"department_id": str(case.department_id)}
+    return m.served.client.get("/api/v1/views/cases", params=params, headers=auth)
+
+
+def _case_plan(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/views/cases/{case_id}/plan", headers=auth)
+
+
+def _referral_chains(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/views/cases/{case_id}/referral-chains", headers=auth)
+
+
+def _audit_timeline(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get(f"/api/v1/views/cases/{case_id}/timeline", headers=auth)
+
+
+def _supervision_history(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    path = f"/api/v1/views/staff/{_lead(m, case_id)}/supervision-history"
+    return m.served.client.get(path, headers=auth)
+
+
+def _caseload(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    return m.served.client.get("/api/v1/views/caseload", headers=auth)
+
+
 ENDPOINTS: dict[str, Request] = {
     "read_case": _read_case,
     "access_log": _access_log,
@@ -372,6 +424,12 @@ ENDPOINTS: dict[str, Request] = {
     "register_agency": _register_agency,
     "verify_ledger": _verify_ledger,
     "inclusion_proof": _inclusion_proof,
+    "case_index": _case_index,
+    "case_plan": _case_plan,
+    "referral_chains": _referral_chains,
+    "audit_timeline": _audit_timeline,
+    "supervision_history": _supervision_history,
+    "caseload": _caseload,
 }
 
 
@@ -407,3 +465,12 @@ def test_without_a_token_every_endpoint_is_401(matrix: Matrix, endpoint: str, sc
     response = ENDPOINTS[endpoint](matrix, matrix.cases[scope], {})
     assert _answer(response) == "401 not_signed_in", response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_case_index_lists_only_the_cases_each_role_may_see(matrix: Matrix, role: str) -> None:
+    listed = tuple(
+        len(_case_index(matrix, matrix.cases[scope], matrix.tokens[role]).json()["items"])
+        for scope in SCOPES
+    )
+    assert listed == INDEXED[role]

@@ -32,3 +32,76 @@ def test_my_cases_after_intake_with_min_position(served_with_views: Served) -> N
     )
     # A position the log has not reached is no one's write: waiting would not help.
     assert (ahead.status_code, ahead.json()["field"]) == (422, "min_position")
+
+
+def test_the_case_index_pages_with_a_cursor_and_refuses_a_tampered_one(
+    served_with_views: Served,
+) -> None:
+    served = served_with_views
+    client = served.client
+    worker = served.token("chen.jing")
+    opened = [
+        client.post("/api/v1/cases", json=intake(served), headers=worker).json() for _ in range(3)
+    ]
+    wait = {"min_position": opened[-1]["position"], "limit": 2, "order": "oldest"}
+
+    first = client.get("/api/v1/views/cases", params=wait, headers=worker)
+    assert first.status_code == 200, first.text
+    assert [c["case_id"] for c in first.json()["items"]] == [o["record_id"] for o in opened[:2]]
+    assert first.json()["items"][0]["client_names"] == ["王芳 Wang Fang"]
+    cursor = first.json()["next"]
+    assert f"cursor={cursor}" in first.headers["link"] and 'rel="next"' in first.headers["link"]
+
+    second = client.get("/api/v1/views/cases", params={**wait, "cursor": cursor}, headers=worker)
+    assert [c["case_id"] for c in second.json()["items"]] == [opened[2]["record_id"]]
+    assert second.json()["next"] is None and "link" not in second.headers
+
+    for tampered in (cursor[:-3] + "xyz", "bm90IGEgY3Vyc29y", "WyJjYXNlczpvbGRlc3QiLCJ4IiwxXQ"):
+        bad = client.get("/api/v1/views/cases", params={**wait, "cursor": tampered}, headers=worker)
+        assert (bad.status_code, bad.json()["field"]) == (422, "cursor"), bad.text
+    # A cursor of another order is not this list's.
+    other = client.get(
+        "/api/v1/views/cases", params={**wait, "order": "risk", "cursor": cursor}, headers=worker
+    )
+    assert (other.status_code, other.json()["field"]) == (422, "cursor")
+
+
+def test_a_case_plan_timeline_chains_and_the_caseload_over_http(served_with_views: Served) -> None:
+    served = served_with_views
+    client = served.client
+    worker = served.token("chen.jing")
+    opened = client.post("/api/v1/cases", json=intake(served), headers=worker).json()
+    case, wait = opened["record_id"], {"min_position": opened["position"]}
+
+    plan = client.get(f"/api/v1/views/cases/{case}/plan", params=wait, headers=worker)
+    assert plan.status_code == 200, plan.text
+    assert (plan.json()["case_id"], plan.json()["goals"]) == (case, [])
+
+    timeline = client.get(
+        f"/api/v1/views/cases/{case}/timeline", params={**wait, "limit": 1}, headers=worker
+    )
+    assert timeline.status_code == 200, timeline.text
+    assert timeline.json()["items"][0]["record_id"] == case
+    chains = client.get(f"/api/v1/views/cases/{case}/referral-chains", params=wait, headers=worker)
+    assert chains.json() == {"items": [], "next": None}
+
+    colleague = served.token("liu.yang")
+    refused = client.get(f"/api/v1/views/cases/{case}/timeline", headers=colleague)
+    assert refused.status_code == 403
+
+    pinned = {"position": opened["position"]}
+    caseload = client.get("/api/v1/views/caseload", params=pinned, headers=worker)
+    assert caseload.status_code == 200, caseload.text
+    report = caseload.json()
+    assert report["pinned"] and report["position"] == opened["position"]
+    mine = [w for w in report["by_worker"] if w["holder_id"] == str(served.centre.worker.staff_id)]
+    assert mine[0]["open_cases"] == 1
+    ahead = client.get(
+        "/api/v1/views/caseload", params={"position": opened["position"] + 1000}, headers=worker
+    )
+    assert (ahead.status_code, ahead.json()["field"]) == (422, "position")
+
+    history = client.get(
+        f"/api/v1/views/staff/{served.centre.worker.staff_id}/supervision-history", headers=worker
+    )
+    assert history.status_code == 200 and history.json() == {"items": [], "next": None}
