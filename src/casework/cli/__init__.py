@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "casework.cli.supervision",
     "casework.cli.demo",
     "casework.cli.staff",
+    "casework.cli.case",
     "casework.cli.serve",
     "casework.cli.accounts",
     "casework.cli.backup",
