@@ -1,0 +1,308 @@
+"""The HTTP API under load (issue 12): requests/s, p50 and p99 with wrk.
+
+Builds the demo centre (`--cases`, default 40) in a fresh store, SQLite and then
+PostgreSQL (a schema of its own in the `test` database, dropped afterwards), catches
+the views up, and serves it with granian (one worker, as `casework serve`) with one
+more route, `GET /bench/bare?bytes=N`: a bare Litestar handler answering N bytes,
+sized like the case read's answer, so each figure has its baseline from the same
+server in the same run. For each of 1, 16 and 64 connections, for `--seconds` each:
+
+- GET /api/v1/cases/{id}       a case, filtered and recorded in the access log
+- POST /api/v1/cases/{id}/notes a note (If-Match from each answer's ETag, spread over
+                               the open cases, each by its lead)
+- GET /api/v1/views/cases/{id}/plan    the case plan view (recorded)
+- GET /api/v1/views/caseload           the caseload report (each visible case recorded)
+- GET /bench/bare                      the baseline
+
+Run:  python -m benchmarks.bench_http [--seconds 5] [--cases 40] [--backends sqlite,postgres]
+Needs wrk (`apt-get install -y wrk`). Targets: the case read ≥ 0.25× the bare handler's
+requests/s; p99 at 16 connections ≤ 50 ms for reads, ≤ 100 ms for the note; printed
+as measured ÷ target (reads/s: ≥ 1.00 is met; p99: ≤ 1.00 is met). The machine is
+shared: keep `--seconds` short and give `uptime` with the figures.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import psycopg
+from litestar import Litestar, Response, get
+from litestar.params import QueryParameter
+
+from api.app import create_app_from_env
+from casework.aggregates.base import Role
+from casework.aggregates.case import OPEN_STATUSES, Case
+from casework.application import Casework
+from casework.application.principal import AccessPoint
+from casework.demo import build_demo
+from casework.demo.accounts import DEMO_PASSWORD, demo_user_name, ensure_demo_accounts
+from casework.projections import Projections
+from casework.settings import Settings
+from casework.store.key_files import create_key_files
+
+WRK = shutil.which("wrk") or "wrk"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+CONNECTIONS = (1, 16, 64)
+READ_P99_MS, WRITE_P99_MS, BARE_SHARE = 50.0, 100.0, 0.25
+
+
+@get("/bench/bare", sync_to_thread=False, include_in_schema=False)
+def bare(
+    size: Annotated[int, QueryParameter(query="bytes", ge=0, le=1_000_000)],
+) -> Response[bytes]:
+    return Response(b"x" * size, media_type="application/json")
+
+
+def served() -> Litestar:
+    """The API as `casework serve` makes it, with the bare handler beside it."""
+    app = create_app_from_env()
+    app.register(bare)
+    return app
+
+
+@dataclass(frozen=True)
+class Writer:
+    case_id: uuid.UUID
+    token: str
+    version: int
+
+
+def prepare(settings: Settings, cases: int) -> tuple[uuid.UUID, str, list[Writer]]:
+    """The demo store, its views caught up; returns the case read (the open case with
+    the most notes), its lead's token, and a writer (lead, token) per open case."""
+    create_key_files(settings)
+    app = Casework(settings)
+    try:
+        build_demo(app, cases)
+        ensure_demo_accounts(app)
+        tokens: dict[uuid.UUID, str] = {}
+        writers = []
+        open_cases = [app.load(i, Case, "case") for i in app.case_ids()]
+        open_cases = [c for c in open_cases if c.status in OPEN_STATUSES]
+        for case in open_cases:
+            lead = app.get_staff(case.lead_worker_id)
+            if case.lead_worker_id not in tokens:
+                role = Role.CASEWORKER if Role.CASEWORKER in lead.roles else lead.roles[0]
+                signed = app.sign_in(
+                    demo_user_name(lead.name),
+                    DEMO_PASSWORD,
+                    None,
+                    role,
+                    "127.0.0.1",
+                    AccessPoint.API,
+                )
+                tokens[case.lead_worker_id] = signed.token
+            writers.append(Writer(case.id, tokens[case.lead_worker_id], case.version))
+        read = max(open_cases, key=lambda c: len(c.notes))
+        projections = Projections(app)
+        projections.catch_up()
+        projections.close()
+        return read.id, tokens[read.lead_worker_id], writers
+    finally:
+        app.close()
+
+
+NOTE_SCRIPT = """
+local cases = {%s}
+local i = 0
+local body = '{"kind":"phone","narrative":"电话跟进 phone follow-up","duration_minutes":5}'
+request = function()
+  i = i %% #cases + 1
+  local c = cases[i]
+  return wrk.format("POST", "/api/v1/cases/" .. c.id .. "/notes", {
+    ["Authorization"] = "Bearer " .. c.token, ["Content-Type"] = "application/json",
+    ["If-Match"] = '"' .. c.version .. '"'}, body)
+end
+response = function(status, headers, body)
+  local id = string.match(body, '"record_id":"([^"]+)"')
+  local version = string.match(body, '"version":(%%d+)') or
+                  string.match(body, '"current_version":(%%d+)')
+  if id == nil then
+    -- a 412 names no case: it names the version the next try needs
+    return
+  end
+  for _, c in ipairs(cases) do
+    if c.id == id then c.version = tonumber(version) end
+  end
+end
+"""
+
+
+def note_script(writers: list[Writer], directory: Path) -> Path:
+    entries = ",".join(
+        f'{{id="{w.case_id}", token="{w.token}", version={w.version}}}' for w in writers
+    )
+    path = directory / "notes.lua"
+    path.write_text(NOTE_SCRIPT % entries, encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Measured:
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    not_2xx: int
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def wrk(
+    url: str, connections: int, seconds: int, headers: dict[str, str], script: Path | None
+) -> Measured:
+    command = [WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    # Our own arguments: the URL and headers are built here, not taken from anyone.
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.MULTILINE)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if not (p50 and p99 and rate):
+        raise SystemExit(f"wrk said:\n{out}")
+    return Measured(
+        float(rate.group(1)),
+        _ms(p50.group(1)),
+        _ms(p99.group(1)),
+        int(errors.group(1)) if errors else 0,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
+    settings = Settings.from_env(env)
+    started = time.perf_counter()
+    case_id, token, writers = prepare(settings, cases)
+    print(
+        f"\n[{backend}] demo of {cases} cases built in {time.perf_counter() - started:.0f} s; "
+        f"{len(writers)} open cases take the notes"
+    )
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 (this interpreter, our arguments)
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "benchmarks.bench_http:served",
+        ],
+        env={**os.environ, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/v1/cases/{case_id}", headers=auth).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        size = len(httpx.get(f"{base}/api/v1/cases/{case_id}", headers=auth).content)
+        with tempfile.TemporaryDirectory() as tmp:
+            script = note_script(writers, Path(tmp))
+            reads = {
+                "bare handler": f"{base}/bench/bare?bytes={size}",
+                "GET case": f"{base}/api/v1/cases/{case_id}",
+                "GET plan view": f"{base}/api/v1/views/cases/{case_id}/plan",
+                "GET caseload view": f"{base}/api/v1/views/caseload",
+            }
+            print(f"[{backend}] the case's answer is {size} bytes; {seconds:g} s per line")
+            columns = ("conns", "req/s", "p50 ms", "p99 ms", "non-2xx")
+            print(f"{'':18} {columns[0]:>5} " + " ".join(f"{c:>8}" for c in columns[1:]))
+            for connections in CONNECTIONS:
+                measured = {
+                    name: wrk(url, connections, seconds, auth, None) for name, url in reads.items()
+                }
+                measured["POST note"] = wrk(f"{base}/", connections, seconds, {}, script)
+                bare_rate = measured["bare handler"].per_second
+                for name, m in measured.items():
+                    judged = ""
+                    if name == "GET case":
+                        share = m.per_second / bare_rate
+                        judged = (
+                            f"req/s {share:.2f}× bare ÷ {BARE_SHARE} = {share / BARE_SHARE:.2f}"
+                        )
+                    if connections == 16 and name != "bare handler":
+                        target = WRITE_P99_MS if name == "POST note" else READ_P99_MS
+                        p99 = f"p99 ÷ {target:.0f} ms = {m.p99_ms / target:.2f}"
+                        judged = f"{judged}; {p99}" if judged else p99
+                    print(
+                        f"{name:18} {connections:5} {m.per_second:8.1f} {m.p50_ms:8.1f} "
+                        f"{m.p99_ms:8.1f} {m.not_2xx:8}  {judged}"
+                    )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {one:.2f} {five:.2f} {fifteen:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    print(_load())
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {"CASEWORK_DATA_DIR": str(Path(tmp) / "data"), "CASEWORK_REQUIRE_TOTP": "0"}
+            if backend == "sqlite":
+                bench(backend, env, args.cases, args.seconds)
+                continue
+            schema = f"bench_http_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(POSTGRES, autocommit=True) as c:
+                c.execute(f"CREATE SCHEMA {schema}")
+            try:
+                bench(
+                    backend,
+                    {**env, "CASEWORK_DATABASE_URL": f"{POSTGRES}?schema={schema}"},
+                    args.cases,
+                    args.seconds,
+                )
+            finally:
+                with psycopg.connect(POSTGRES, autocommit=True) as c:
+                    c.execute(f"DROP SCHEMA {schema} CASCADE")
+    print(_load())
+
+
+if __name__ == "__main__":
+    main()
