@@ -8,7 +8,10 @@ import pytest
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessOutcome
 from casework.aggregates.base import Role
+from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.settings import Settings
+from casework.store.master_key import MasterKey
 from tests.builders.centre import family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
 
@@ -61,3 +64,29 @@ def test_the_ledger_is_read_by_reviewers_directors_and_administrators(app: Casew
     for refused in (centre.worker, centre.supervisor, centre.head):
         with pytest.raises(AccessDenied, match="may not read the ledger"):
             app.read_verification(refused)
+
+
+def test_the_directory_shows_a_change_made_by_another_worker(
+    store: Casework, settings: Settings, master_key: MasterKey
+) -> None:
+    centre = family_centre(store)
+    worker = centre.worker
+    before = {c.name: c for c in store.staff_directory(worker)}
+    assert store.staff_directory(worker) == list(before.values())  # kept, the same answer
+
+    other_worker = Casework(settings, master_key)  # another process on the same store
+    try:
+        joined = other_worker.add_staff(
+            centre.administrator, "何伟 He Wei", centre.centre_id, centre.youth_id,
+            [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
+        )  # fmt: skip
+        other_worker.change_roles(
+            centre.second_worker.staff_id, centre.administrator, [Role.SUPERVISOR]
+        )
+    finally:
+        other_worker.close()
+
+    after = {c.name: c for c in store.staff_directory(worker)}
+    assert after["何伟 He Wei"].staff_id == joined
+    assert after["刘洋 Liu Yang"].roles == [Role.SUPERVISOR]
+    assert len(after) == len(before) + 1

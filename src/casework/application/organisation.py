@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-import msgspec
-
 from casework.access import (
     AccessDenied,
     ActorContext,
@@ -30,35 +28,12 @@ from casework.aggregates.organisation import ORGANISATION_ID, Organisation, Unkn
 from casework.aggregates.staff import Staff, SupervisionLink
 from casework.application.authorisation import Authorisation
 from casework.application.core import T
-
-
-class Colleague(msgspec.Struct, kw_only=True, frozen=True):
-    """A line of the staff directory: who someone is and where they work."""
-
-    staff_id: UUID
-    name: str
-    roles: list[Role]
-    disciplines: list[Discipline]
-    centre_id: UUID
-    department_id: UUID | None
-    external: bool
-    active: bool
-
-    @classmethod
-    def of(cls, staff: Staff) -> "Colleague":
-        return cls(
-            staff_id=staff.id,
-            name=staff.name,
-            roles=list(staff.roles),
-            disciplines=list(staff.disciplines),
-            centre_id=staff.centre_id,
-            department_id=staff.department_id,
-            external=staff.external,
-            active=staff.active,
-        )
+from casework.application.staff_directory import Colleague, KeptDirectory
 
 
 class OrganisationCommands(Authorisation):
+    _directory: KeptDirectory | None = None
+
     def found_organisation(self, by: Actor, name: str, occurred_at: datetime | None = None) -> UUID:
         """The bootstrap: the organisation is founded once, by whoever installs casework,
         who is not on staff (nobody is yet). Until someone on staff holds the
@@ -179,7 +154,11 @@ class OrganisationCommands(Authorisation):
         for anyone on staff: what picking a team member, a supervisor or a receiver
         needs, and nothing of their records."""
         self._require_on_staff(by, ["staff_directory"])
-        return [Colleague.of(s) for s in self.list_staff()]
+        if self._directory is None:
+            self._directory = KeptDirectory()
+        return self._directory.colleagues(
+            self.recorder, lambda: [Colleague.of(s) for s in self.list_staff()]
+        )
 
     def _require_on_staff(
         self,
