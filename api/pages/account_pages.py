@@ -60,7 +60,7 @@ def staff_accounts(casework: Casework, by: Principal) -> list[StaffAccount]:
                 staff.id,
                 staff.name,
                 [r.value for r in staff.roles],
-                department_name(casework, staff.department_id) if staff.department_id else "—",
+                department_name(casework, by, staff.department_id) if staff.department_id else "—",
                 account.user_name if account else "",
                 account.locked_until if account and account.is_locked(at) else None,
                 bool(account and account.closed),

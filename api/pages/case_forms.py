@@ -409,7 +409,7 @@ class CaseForms(Controller):
         try:
             handler(casework, by, case_id, sent, whole(sent.version or "0", "version"))
         except Conflict as conflict:
-            changes = changes_since(request, casework, case_id, conflict)
+            changes = changes_since(request, casework, by, case_id, conflict)
             return render_case(
                 request, casework, by, case_id, 409, form=sent, open_form=form, conflict=changes
             )

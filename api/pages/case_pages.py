@@ -11,6 +11,7 @@ lists what changed since, from the audit timeline (kinds, people and times only)
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,6 @@ from api.pages.language import N_, Language
 from api.pages.referral_diagram import BOX_HEIGHT, BOX_WIDTH, chains_of
 from api.pages.rendering import after_form, language_of, render
 from casework.access import AccessDenied
-from casework.aggregates.agency import Agency
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import (
     OPEN_STATUSES,
@@ -88,26 +88,25 @@ def fresh(projections: Projections, name: str, position: int | None = None) -> N
 
 
 class Names:
-    """Staff names for one page (each person loaded once)."""
+    """Staff names for one page, from the staff directory as the reader may see it
+    (asked once per page, when a name is first needed)."""
 
-    def __init__(self, casework: Casework, known: dict[UUID, str] | None = None) -> None:
-        self.casework = casework
-        self.known: dict[UUID, str] = dict(known or {})
+    def __init__(self, casework: Casework, by: Principal) -> None:
+        self.casework, self.by = casework, by
+
+    @cached_property
+    def _known(self) -> dict[UUID, str]:
+        return {c.staff_id: c.name for c in self.casework.staff_directory(self.by)}
 
     def __call__(self, staff_id: UUID | None) -> str:
         if staff_id is None:
             return "—"
-        if staff_id not in self.known:
-            try:
-                self.known[staff_id] = self.casework.get_staff(staff_id).name
-            except RuleBroken:
-                self.known[staff_id] = str(staff_id)[:8]
-        return self.known[staff_id]
+        return self._known.get(staff_id, str(staff_id)[:8])
 
 
-def department_name(casework: Casework, department_id: UUID) -> str:
+def department_name(casework: Casework, by: Principal, department_id: UUID) -> str:
     try:
-        return casework.get_organisation().department(department_id).name
+        return casework.read_organisation(by).department(department_id).name
     except RuleBroken:
         return str(department_id)[:8]
 
@@ -140,7 +139,7 @@ class WorkPages(Controller):
             request,
             "my_work.html",
             by=by,
-            me=Names(casework)(by.staff_id),
+            me=Names(casework, by)(by.staff_id),
             groups=groups,
             total=sum(len(cases) for _, cases in groups),
             administrator=administrator,
@@ -151,8 +150,8 @@ class WorkPages(Controller):
             supervisees_overdue=[
                 d for d in supervisees_due(casework, by) if d.is_overdue(now().date())
             ],
-            names=Names(casework),
-            holder_name=lambda kind, holder_id: holder_name(casework, kind, holder_id),
+            names=Names(casework, by),
+            holder_name=lambda kind, holder_id: holder_name(casework, by, kind, holder_id),
         )
 
 
@@ -218,7 +217,7 @@ def referrals_waiting(
     reading recorded, on its own page."""
     if by.role not in ANSWERING_ROLES:
         return []
-    department_id = casework.get_staff(by.staff_id).department_id
+    department_id = casework.read_staff(by, by.staff_id).department_id
     if department_id is None:
         return []
     projections: Projections = request.app.state.projections
@@ -296,7 +295,7 @@ def supervisees_due(casework: Casework, by: Principal) -> list[SupervisionDue]:
     """When each of a supervisor's supervisees today is next due, soonest first."""
     if by.role is not Role.SUPERVISOR:
         return []
-    mine = set(casework.get_staff(by.staff_id).supervisees_on(now().date()))
+    mine = set(casework.read_staff(by, by.staff_id).supervisees_on(now().date()))
     return [d for d in casework.supervision_due(by) if d.staff_id in mine]
 
 
@@ -393,25 +392,24 @@ def receivers_of(
         for d in organisation.departments_of(centre_id)
         if d.department_id != holder_id
     ]
-    agencies = [casework.get_agency(a) for a in casework.record_ids(Agency.Registered)]
+    agencies = casework.list_agencies(by)
     receivers += [Choice(f"agency:{a.id}", a.name) for a in agencies if not a.closed]
     return receivers
 
 
-def holder_name(casework: Casework, kind: str, holder_id: UUID) -> str:
+def holder_name(casework: Casework, by: Principal, kind: str, holder_id: UUID) -> str:
     if kind == "agency":
         try:
-            return casework.get_agency(holder_id).name
+            return casework.read_agency(by, holder_id).name
         except RuleBroken:
             return str(holder_id)[:8]
-    return department_name(casework, holder_id)
+    return department_name(casework, by, holder_id)
 
 
 def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dict[str, Any]:
     case = reading.case
     choices = case_choices(casework, by, case)
-    # The directory the forms offer already names the centre's staff: no second load.
-    names = Names(casework, {UUID(s.value): s.text for s in choices["staff"]})
+    names = Names(casework, by)
     access_log: list[AccessEntry] | None
     try:
         access_log = casework.who_read_case(by, case.id, AccessQuery(limit=ACCESS_LOG_SHOWN))
@@ -429,7 +427,7 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
         "reading": reading,
         "shown": {str(kind) for kind in reading.shown},
         "names": names,
-        "department": department_name(casework, case.department_id),
+        "department": department_name(casework, by, case.department_id),
         "team": [m for m in case.team if m.removed_at is None],
         "plan": plan,
         "notes": notes,
@@ -447,7 +445,7 @@ def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dic
         "new_goal_rows": NEW_GOAL_ROWS,
         "is_open": case.status in OPEN_STATUSES,
         "is_closed": case.status is CaseStatus.CLOSED,
-        "holder_name": lambda kind, holder_id: holder_name(casework, kind, holder_id),
+        "holder_name": lambda kind, holder_id: holder_name(casework, by, kind, holder_id),
         "box": {"width": BOX_WIDTH, "height": BOX_HEIGHT},
         **choices,
     }
@@ -542,7 +540,7 @@ class CasePages(Controller):
                 expected_version=expected,
             )
         except Conflict as conflict:
-            changes = changes_since(request, casework, case_id, conflict)
+            changes = changes_since(request, casework, by, case_id, conflict)
             return render_case(
                 request, casework, by, case_id, 409, form=data, open_form="note", conflict=changes
             )
@@ -566,12 +564,16 @@ class CasePages(Controller):
 
 
 def changes_since(
-    request: Request[Any, Any, Any], casework: Casework, case_id: UUID, conflict: Conflict
+    request: Request[Any, Any, Any],
+    casework: Casework,
+    by: Principal,
+    case_id: UUID,
+    conflict: Conflict,
 ) -> list[ChangeSince]:
     since = int(conflict.details.get("expected_version") or 0)
     projections: Projections = request.app.state.projections
     fresh(projections, "audit_timeline")
-    names = Names(casework)
+    names = Names(casework, by)
     with projections.read("audit_timeline") as (view, connection):
         entries = view.of_case(connection, case_id)
     return [

@@ -169,7 +169,7 @@ class CompliancePages(Controller):
             checkpoint=checkpoint,
             report=report,
             cases=cases,
-            names=Names(casework),
+            names=Names(casework, by),
             last_position=casework.last_position(),
         )
 
@@ -220,7 +220,7 @@ class CompliancePages(Controller):
             at_value=_local_input(at),
             since_value=_local_input(default_since),
             until_value=_local_input(until),
-            names=Names(casework),
+            names=Names(casework, by),
         )
 
     @get(

@@ -144,16 +144,17 @@ def pinned_report(
     with projections.read("caseload") as (view, connection):
         report = view.report(connection, position, on, case_ids=visible)
         named = sorted(
-            ((department_name(casework, k), k) for k in report.by_department), key=lambda d: d[0]
+            ((department_name(casework, by, k), k) for k in report.by_department),
+            key=lambda d: d[0],
         )
         per_department = [
             view.monthly_by(connection, position, department_id=k, case_ids=visible)
             for _, k in named
         ]
-    names = Names(casework)
+    names = Names(casework, by)
     workers = sorted((Line(names(k), v) for k, v in report.by_worker.items()), key=_by_name)
     departments = sorted(
-        (Line(department_name(casework, k), v) for k, v in report.by_department.items()),
+        (Line(department_name(casework, by, k), v) for k, v in report.by_department.items()),
         key=_by_name,
     )
     across = _across([name for name, _ in named], per_department)

@@ -72,7 +72,7 @@ class SessionEntryForm:
 
 
 def _supervisees(casework: Casework, by: Principal) -> list[UUID]:
-    return casework.get_staff(by.staff_id).supervisees_on(now().date())
+    return casework.read_staff(by, by.staff_id).supervisees_on(now().date())
 
 
 class SupervisorPages(Controller):
@@ -88,7 +88,7 @@ class SupervisorPages(Controller):
     def queue(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
-        names = Names(casework)
+        names = Names(casework, by)
         waiting = review_queue(casework, by)
         today = now().date()
         due = supervisees_due(casework, by)
@@ -146,7 +146,7 @@ class SupervisorPages(Controller):
             record=record,
             record_id=record_id,
             state=state,
-            names=Names(casework),
+            names=Names(casework, by),
             form=extra.pop("form", None),
             **extra,
         )
@@ -246,7 +246,7 @@ class SupervisorPages(Controller):
             "supervision_new.html",
             status_code,
             by=by,
-            names=Names(casework),
+            names=Names(casework, by),
             supervisees=_supervisees(casework, by),
             formats=SESSION_FORMATS,
             topics=TOPICS,
@@ -322,14 +322,14 @@ class SupervisorPages(Controller):
         cases: list[UUID] = []
         if by.staff_id == session.supervisor_id and not session.signed_off:
             for staff_id in session.supervisee_ids:
-                cases += casework.get_staff(staff_id).lead_case_ids
+                cases += casework.read_staff(by, staff_id).lead_case_ids
         return render(
             request,
             "supervision_session.html",
             status_code,
             by=by,
             session=session,
-            names=Names(casework),
+            names=Names(casework, by),
             discussions=discussions,
             hidden_discussions=hidden,
             supervisor=by.staff_id == session.supervisor_id,

@@ -29,13 +29,19 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     app.close()
     leaver, successor = str(centre.worker.staff_id), str(centre.second_worker.staff_id)
 
+    # The lead finds her colleagues' ids; her own record says what she leads.
+    worker = log_in(monkeypatch, capsys, lead, Role.CASEWORKER)
     assert main(["staff", "list"]) == 0
     listing = capsys.readouterr().out
     assert f"{leaver}  陈静 Chen Jing" in listing and "leads 1 case(s)" in listing
-    assert "supervised by Dr Margaret Ho" in listing
-
-    # The centre director records who leaves (staff records are not the department's).
+    assert f"{successor}  刘洋 Liu Yang" in listing
+    assert listing.count("leads ") == 1  # a colleague's record is not hers to read
+    # The centre director reads everyone's (and records who leaves).
     director = log_in(monkeypatch, capsys, director_login, Role.CENTRE_DIRECTOR)
+    assert main(["staff", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "supervised by Dr Margaret Ho" in listing and listing.count("leads ") > 1
+
     leave = ["staff", "leave", leaver, "--on", "2026-06-30"]
     assert main(leave) == 2
     refused = capsys.readouterr().err
@@ -44,7 +50,7 @@ def test_a_worker_hands_over_and_leaves_from_the_command_line(
     # The lead hands over their own case, acting as a caseworker.
     # Its options are the hand-over command's fields, checked as the API checks them.
     hand_over = ["staff", "hand-over", str(case_id), "--to-staff-id", successor]
-    log_in(monkeypatch, capsys, lead, Role.CASEWORKER)
+    resume(monkeypatch, worker)
     assert main([*hand_over, "--reason", "leaving", "--occurred-at", "2026-06-01T09:00:00"]) == 2
     assert "invalid_value: occurred_at: Expected `datetime` with a timezone component" in (
         capsys.readouterr().err

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from uuid import UUID
 
 from casework.aggregates.base import InvalidValue, Role
-from casework.application import Casework
 from casework.application.accounts import NotSignedIn, OneTimeCode, SignInFailed
 from casework.application.principal import AccessPoint
 from casework.cli.session import casework_session, signed_in_principal
@@ -184,9 +183,9 @@ def source_of_terminal() -> str:
     return f"cli:{getpass.getuser()}@{socket.gethostname()}"
 
 
-def _print_code(app: Casework, code: OneTimeCode) -> None:
+def _print_code(code: OneTimeCode, name: str) -> None:
     print(
-        f"account {code.user_name} for {app.get_staff(code.staff_id).name} ({code.staff_id})\n"
+        f"account {code.user_name} for {name} ({code.staff_id})\n"
         f"one-time set-password code: {code.code}\n"
         f"valid until {code.expires_at.isoformat(timespec='minutes')}; hand it over in "
         f"person; it is used with: casework users set-password --user-name {code.user_name}"
@@ -203,20 +202,24 @@ def run_create_admin(args: argparse.Namespace) -> int:
             centre_name=args.centre,
             district=args.district,
         )
-        _print_code(app, code)
+        # The bootstrap: nobody is signed in yet to read the record as.
+        _print_code(code, app.get_staff(code.staff_id).name)
     return 0
 
 
 def run_add(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        code = app.open_account(signed_in_principal(app), args.staff_id, args.user_name)
-        _print_code(app, code)
+        by = signed_in_principal(app)
+        code = app.open_account(by, args.staff_id, args.user_name)
+        _print_code(code, app.read_staff(by, code.staff_id).name)
     return 0
 
 
 def run_new_code(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        _print_code(app, app.issue_set_password_code(signed_in_principal(app), args.user_name))
+        by = signed_in_principal(app)
+        code = app.issue_set_password_code(by, args.user_name)
+        _print_code(code, app.read_staff(by, code.staff_id).name)
     return 0
 
 
@@ -280,7 +283,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         admin = signed_in_principal(app)
         staff_id = args.staff_id or app.get_account(args.user_name).staff_id
         ended = app.revoke_sessions(admin, staff_id, args.reason)
-        print(f"{ended} session(s) of {app.get_staff(staff_id).name} ended")
+        print(f"{ended} session(s) of {app.read_staff(admin, staff_id).name} ended")
     return 0
 
 
@@ -312,7 +315,7 @@ def run_login(args: argparse.Namespace) -> int:
             wait = f" (wait {error.retry_after} s before trying again)" if error.retry_after else ""
             print(f"casework: {error.rule}: {error}{wait}", file=sys.stderr)
             return 2
-        name = app.get_staff(signed_in.principal.staff_id).name
+        name = app.read_staff(signed_in.principal, signed_in.principal.staff_id).name
     if args.print_token:
         print(signed_in.token)
     else:

@@ -24,6 +24,7 @@ from casework.aggregates.case import Case, CaseStatus, RecordKind, RiskLevel
 from casework.aggregates.staff import Staff
 from casework.application import Casework
 from casework.application.errors import NotFound
+from casework.application.principal import Principal
 from casework.cli.arguments import at_least
 from casework.cli.names import Names
 from casework.cli.session import casework_session, signed_in_principal
@@ -174,8 +175,9 @@ def _require(app: Casework, record_id: UUID, created: type, what: str) -> None:
         raise NotFound(what, record_id)
 
 
-def _require_department(app: Casework, department_id: UUID) -> None:
-    if not any(d.department_id == department_id for d in app.get_organisation().departments):
+def _require_department(app: Casework, by: Principal, department_id: UUID) -> None:
+    departments = app.read_organisation(by).departments
+    if not any(d.department_id == department_id for d in departments):
         raise NotFound("department", department_id)
 
 
@@ -268,7 +270,7 @@ def run_cases(args: argparse.Namespace) -> int:
         if args.worker:
             _require(app, args.worker, Staff.Joined, "staff member")
         if args.department:
-            _require_department(app, args.department)
+            _require_department(app, reader, args.department)
         case_ids = None
         if args.client:
             # Only cases the signed-in person may see; the search is recorded.

@@ -1,11 +1,12 @@
 """`casework staff`: who works at the organisation (ids for the other commands), handing
-a case over, and marking someone as left once their cases are handed over. Hand-over
-and leaving act as the account signed in with `casework login`."""
+a case over, and marking someone as left once their cases are handed over. Each acts
+as the account signed in with `casework login`."""
 
 import argparse
 from datetime import date
 from uuid import UUID
 
+from casework.aggregates.staff import Staff
 from casework.application.commands.cases import HandOverCase
 from casework.cli.command_options import add_options, command_from
 from casework.cli.session import casework_session, signed_in_principal
@@ -19,8 +20,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "list",
         help="everyone on staff, with their ids, roles and supervisors",
         description="List the organisation's staff: id, name, roles, disciplines, "
-        "department, who supervises them today, how many cases they lead, and whether "
-        "they have left. No case content is shown.",
+        "department; and, for the staff records you may read (your own, those you "
+        "oversee; an administrator or director: everyone's), who supervises them today, "
+        "how many cases they lead, and when they left. No case content is shown. Acts as "
+        "the account signed in with `casework login`.",
     )
     listing.add_argument("--left", action="store_true", help="include people who have left")
     listing.set_defaults(run=run_list)
@@ -49,37 +52,53 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def run_list(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        organisation = app.get_organisation()
-        departments = {d.department_id: d.name for d in organisation.departments}
-        names = {s.id: s.name for s in app.list_staff()}
+        by = signed_in_principal(app)
+        departments = {d.department_id: d.name for d in app.read_organisation(by).departments}
+        directory = app.staff_directory(by)
+        names = {c.staff_id: c.name for c in directory}
+        # Lead cases and supervisors are the staff record's: shown where you may read it.
+        records = {s.id: s for s in app.read_staff_list(by)}
         today = date.today()
-        for person in app.list_staff():
+        for person in directory:
             if not person.active and not args.left:
                 continue
-            supervisors = ", ".join(names.get(i, str(i)) for i in person.supervisors_on(today))
+            record = records.get(person.staff_id)
             print(
-                f"{person.id}  {person.name}\n"
+                f"{person.staff_id}  {person.name}\n"
                 f"    {', '.join(r.value for r in person.roles)}; "
                 f"{', '.join(d.value for d in person.disciplines)}; "
                 f"{departments.get(person.department_id, 'no department')}"
                 f"{'; external' if person.external else ''}"
-                f"; leads {len(person.lead_case_ids)} case(s)"
-                f"{'; supervised by ' + supervisors if supervisors else ''}"
-                f"{'; left ' + person.left_on.isoformat() if person.left_on else ''}"
+                f"{_record_line(record, names, today) if record else ''}"
+                f"{'; left' if not person.active and record is None else ''}"
             )
     return 0
+
+
+def _record_line(record: Staff, names: dict[UUID, str], today: date) -> str:
+    supervisors = ", ".join(names.get(i, str(i)) for i in record.supervisors_on(today))
+    return (
+        f"; leads {len(record.lead_case_ids)} case(s)"
+        f"{'; supervised by ' + supervisors if supervisors else ''}"
+        f"{'; left ' + record.left_on.isoformat() if record.left_on else ''}"
+    )
 
 
 def run_hand_over(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
         command = command_from(args, HandOverCase)
-        app.hand_over_case(signed_in_principal(app), args.case, command)
-        print(f"case {args.case} is now led by {app.get_staff(command.to_staff_id).name}")
+        by = signed_in_principal(app)
+        app.hand_over_case(by, args.case, command)
+        names = {c.staff_id: c.name for c in app.staff_directory(by)}
+        print(
+            f"case {args.case} is now led by {names.get(command.to_staff_id, command.to_staff_id)}"
+        )
     return 0
 
 
 def run_leave(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
-        app.staff_leaves(args.staff, signed_in_principal(app), args.on)
-        print(f"{app.get_staff(args.staff).name} left on {args.on.isoformat()}")
+        by = signed_in_principal(app)
+        app.staff_leaves(args.staff, by, args.on)
+        print(f"{app.read_staff(by, args.staff).name} left on {args.on.isoformat()}")
     return 0
