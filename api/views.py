@@ -122,10 +122,11 @@ def _page_response(
     request: Request[Any, Any, Any],
     name: str,
     page: Page[Any],
-    shape: Callable[[Any], Any],
     page_type: type[P],
+    shape: Callable[[Any], Any] | None = None,
 ) -> Response[P]:
-    """The page, its `next` cursor in the body and as a `Link: rel="next"` header."""
+    """The page (its items through `shape`, if given), its `next` cursor in the body
+    and as a `Link: rel="next"` header."""
     following = _cursor(name, page.next_after)
     headers = dict(NO_STORE)
     if following is not None:
@@ -133,7 +134,8 @@ def _page_response(
         query["cursor"] = [following]
         link = f"{request.url.path}?{urlencode(query, doseq=True)}"
         headers["Link"] = f'<{link}>; rel="next"'
-    body = page_type(items=[shape(item) for item in page.items], next=following)
+    items = page.items if shape is None else [shape(item) for item in page.items]
+    body = page_type(items=items, next=following)
     return Response(body, headers=headers)
 
 
@@ -237,7 +239,7 @@ class ViewController(Controller):
             listing = msgspec.structs.asdict(_struct(CaseListing)(indexed.listing))
             return IndexedCase(**listing, client_names=indexed.client_names)
 
-        return _page_response(request, name, page, line, CasePage)
+        return _page_response(request, name, page, CasePage, line)
 
     @get(
         "/cases/{case_id:uuid}/plan",
@@ -290,7 +292,7 @@ class ViewController(Controller):
         after = _after("referral-chains", cursor)
         _caught_up(state, casework, min_position, "referral_chains")
         page = view_reads.referral_chains(casework, state.projections, by, case_id, after, limit)
-        return _page_response(request, "referral-chains", page, lambda hop: hop, HopPage)
+        return _page_response(request, "referral-chains", page, HopPage)
 
     @get(
         "/cases/{case_id:uuid}/timeline",
@@ -314,7 +316,7 @@ class ViewController(Controller):
         after = _after("timeline", cursor)
         _caught_up(state, casework, min_position, "audit_timeline")
         page = view_reads.audit_timeline(casework, state.projections, by, case_id, after, limit)
-        return _page_response(request, "timeline", page, lambda entry: entry, TimelinePage)
+        return _page_response(request, "timeline", page, TimelinePage)
 
     @get(
         "/staff/{staff_id:uuid}/supervision-history",
@@ -340,9 +342,7 @@ class ViewController(Controller):
         page = view_reads.supervision_history(
             casework, state.projections, by, staff_id, after, limit
         )
-        return _page_response(
-            request, "supervision-history", page, lambda session: session, SessionPage
-        )
+        return _page_response(request, "supervision-history", page, SessionPage)
 
     @get(
         "/caseload",
