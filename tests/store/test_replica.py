@@ -84,7 +84,8 @@ def standby_port() -> Iterator[int]:
         shutil.rmtree(home)
         pytest.fail(
             "pg_basebackup of the local server failed (it needs a pg_hba.conf line "
-            f"`host replication postgres 127.0.0.1/32 trust`): {backup.stderr}"
+            "`host replication postgres 127.0.0.1/32 trust`, which tests/prepare-machine "
+            f"adds): {backup.stderr}"
         )
     (data / "postgresql.conf").write_text("")  # Debian keeps the primary's in /etc
     (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
