@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, URLEncodedBody
 
@@ -42,6 +43,7 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.aggregates.review import RecordKind
 from casework.application import Casework
+from casework.application.commands import command_of
 from casework.application.commands.cases import (
     AddAddendum,
     AddTeamMember,
@@ -49,9 +51,7 @@ from casework.application.commands.cases import (
     CloseCase,
     HandOverCase,
     OutcomeEntry,
-    PlannedGoal,
     ProposePlan,
-    RatedDomain,
     RecordAssessment,
     RemoveTeamMember,
     ReopenCase,
@@ -117,11 +117,16 @@ def _addendum(
     casework.add_addendum(
         by,
         case_id,
-        AddAddendum(
-            record_kind=choice(data.record_kind, ["note", "assessment", "closure"], "record_kind"),
-            record_id=uuid_of(data.record_id, "record_id"),
-            narrative=data.narrative,
-            reason=data.reason,
+        command_of(
+            AddAddendum,
+            {
+                "record_kind": choice(
+                    data.record_kind, ["note", "assessment", "closure"], "record_kind"
+                ),
+                "record_id": uuid_of(data.record_id, "record_id"),
+                "narrative": data.narrative,
+                "reason": data.reason,
+            },
         ),
         expected_version=version,
     )
@@ -134,7 +139,7 @@ def _resubmit(
         choice(data.record_kind, ["note", "assessment", "plan", "closure"], "record_kind")
     )
     casework.submit_revision(
-        by, case_id, kind, uuid_of(data.record_id, "record_id"), SubmitRevision()
+        by, case_id, kind, uuid_of(data.record_id, "record_id"), command_of(SubmitRevision, {})
     )
 
 
@@ -142,9 +147,9 @@ def _break_glass(
     casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int
 ) -> None:
     hours = whole(data.hours or "4", "hours")
-    if not 1 <= hours <= 24:
-        raise Unreadable("hours")
-    casework.break_the_glass(by, case_id, BreakTheGlass(reason=data.reason, hours=hours))
+    casework.break_the_glass(
+        by, case_id, command_of(BreakTheGlass, {"reason": data.reason, "hours": hours})
+    )
 
 
 def _end_glass(
@@ -163,18 +168,17 @@ def _assessment(
         if not rating:
             continue
         score = whole(rating, "rating")
-        if not 1 <= score <= 5:
-            raise Unreadable("rating")
         domains.append(
-            RatedDomain(
-                domain=domain, rating=score, narrative=data.get(f"narrative-{domain.value}")
-            )
+            {"domain": domain, "rating": score, "narrative": data.get(f"narrative-{domain.value}")}
         )
     try:
         casework.record_assessment(
             by,
             case_id,
-            RecordAssessment(discipline=discipline, domains=domains, summary=data.summary),
+            command_of(
+                RecordAssessment,
+                {"discipline": discipline, "domains": domains, "summary": data.summary},
+            ),
             expected_version=version,
         )
     except InvalidValue as refused:
@@ -203,24 +207,24 @@ def _plan(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, vers
             continue  # an empty row: not a goal
         kept = data.get(f"goal-{n}-id").strip()
         goals.append(
-            PlannedGoal(
-                goal_id=uuid_of(kept, "goals") if kept else uuid4(),
-                title=title,
-                interventions=[
+            {
+                "goal_id": uuid_of(kept, "goals") if kept else uuid4(),
+                "title": title,
+                "interventions": [
                     line.strip()
                     for line in data.get(f"goal-{n}-interventions").splitlines()
                     if line.strip()
                 ],
-                discipline=Discipline(
-                    choice(data.get(f"goal-{n}-discipline"), disciplines, "goals")
-                ),
-                responsible_id=uuid_of(data.get(f"goal-{n}-responsible"), "goals"),
-                target_date=day_of(data.get(f"goal-{n}-target"), "target_date"),
-                review_date=day_of(data.get(f"goal-{n}-review"), "review_date"),
-            )
+                "discipline": choice(data.get(f"goal-{n}-discipline"), disciplines, "goals"),
+                "responsible_id": uuid_of(data.get(f"goal-{n}-responsible"), "goals"),
+                "target_date": day_of(data.get(f"goal-{n}-target"), "target_date"),
+                "review_date": day_of(data.get(f"goal-{n}-review"), "review_date"),
+            }
         )
     try:
-        casework.propose_plan(by, case_id, ProposePlan(goals=goals), expected_version=version)
+        casework.propose_plan(
+            by, case_id, command_of(ProposePlan, {"goals": goals}), expected_version=version
+        )
     except InvalidValue as refused:
         if refused.field.startswith("goal"):
             raise InvalidValue("goals", refused.message) from refused
@@ -233,13 +237,14 @@ def _team_member(
     casework.add_team_member(
         by,
         case_id,
-        AddTeamMember(
-            staff_id=uuid_of(data.staff_id, "staff_id"),
-            discipline=Discipline(
-                choice(data.discipline, [d.value for d in Discipline], "discipline")
-            ),
-            scope=TeamScope(choice(data.scope, [s.value for s in TeamScope], "scope")),
-            ends_at=instant_of(data.ends_at, "ends_at") if data.ends_at.strip() else None,
+        command_of(
+            AddTeamMember,
+            {
+                "staff_id": uuid_of(data.staff_id, "staff_id"),
+                "discipline": choice(data.discipline, [d.value for d in Discipline], "discipline"),
+                "scope": choice(data.scope, [s.value for s in TeamScope], "scope"),
+                "ends_at": instant_of(data.ends_at, "ends_at") if data.ends_at.strip() else None,
+            },
         ),
         expected_version=version,
     )
@@ -252,7 +257,10 @@ def _hand_over(
         casework.hand_over_case(
             by,
             case_id,
-            HandOverCase(to_staff_id=uuid_of(data.to_staff_id, "to_staff_id"), reason=data.reason),
+            command_of(
+                HandOverCase,
+                {"to_staff_id": uuid_of(data.to_staff_id, "to_staff_id"), "reason": data.reason},
+            ),
             expected_version=version,
         )
     except InvalidValue as refused:
@@ -281,7 +289,14 @@ def _close(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, ver
     casework.close_case(
         by,
         case_id,
-        CloseCase(reason=reason, outcomes=_outcomes(data), summary=data.summary),
+        command_of(
+            CloseCase,
+            {
+                "reason": reason,
+                "outcomes": [msgspec.structs.asdict(o) for o in _outcomes(data)],
+                "summary": data.summary,
+            },
+        ),
         expected_version=version,
     )
 
@@ -309,10 +324,13 @@ def _remove_member(
     casework.remove_team_member(
         by,
         case_id,
-        RemoveTeamMember(
-            staff_id=uuid_of(staff_id, "staff_id"),
-            discipline=Discipline(choice(discipline, [d.value for d in Discipline], "staff_id")),
-            reason=data.reason,
+        command_of(
+            RemoveTeamMember,
+            {
+                "staff_id": uuid_of(staff_id, "staff_id"),
+                "discipline": choice(discipline, [d.value for d in Discipline], "staff_id"),
+                "reason": data.reason,
+            },
         ),
         expected_version=version,
     )
@@ -324,15 +342,21 @@ def _plan_review(
     casework.review_plan(
         by,
         case_id,
-        ReviewPlan(
-            summary=data.summary, next_review_on=day_of(data.next_review_on, "next_review_on")
+        command_of(
+            ReviewPlan,
+            {
+                "summary": data.summary,
+                "next_review_on": day_of(data.next_review_on, "next_review_on"),
+            },
         ),
         expected_version=version,
     )
 
 
 def _reopen(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, version: int) -> None:
-    casework.reopen_case(by, case_id, ReopenCase(reason=data.reason), expected_version=version)
+    casework.reopen_case(
+        by, case_id, command_of(ReopenCase, {"reason": data.reason}), expected_version=version
+    )
 
 
 def referral_terms(
@@ -358,8 +382,15 @@ def _refer(casework: Casework, by: Principal, case_id: UUID, data: CaseForm, ver
     receiver, urgency, parts = referral_terms(data.receiver, data.urgency, data.all("shared"))
     casework.send_referral(
         by,
-        SendReferral(
-            case_id=case_id, receiver=receiver, reason=data.reason, urgency=urgency, shared=parts
+        command_of(
+            SendReferral,
+            {
+                "case_id": case_id,
+                "receiver": msgspec.structs.asdict(receiver),
+                "reason": data.reason,
+                "urgency": urgency,
+                "shared": parts,
+            },
         ),
     )
 
