@@ -1,5 +1,6 @@
 """Steps shared by the compliance stories: a ledger key beside the store, a family case
-with notes, and an attacker's direct access to the events table."""
+with notes, one with a lawyer on summary scope, and an attacker's direct access to the
+events table."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,9 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.base import Actor
-from casework.aggregates.case import NoteKind
+from casework.aggregates.case import NoteKind, TeamScope
+from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.cases import (
+    AddTeamMember,
     RecordNote,
 )
 from casework.store.key_files import write_signing_key
@@ -32,6 +35,36 @@ def family_case(app: Casework, notes: int = 3) -> tuple[FamilyCentre, UUID]:
             case_id,
             RecordNote(kind=NoteKind.HOME_VISIT, narrative=f"home visit {n}", duration_minutes=45),
         )
+    return centre, case_id
+
+
+def case_with_a_law_note(app: Casework, law_narrative: str) -> tuple[FamilyCentre, UUID]:
+    """A family case with the centre's lawyer on summary scope, the worker's home visit
+    note and the lawyer's law note."""
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre)
+    app.add_team_member(
+        centre.worker,
+        case_id,
+        AddTeamMember(
+            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
+        ),
+    )
+    app.record_note(
+        centre.worker,
+        case_id,
+        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
+    )
+    app.record_note(
+        centre.lawyer,
+        case_id,
+        RecordNote(
+            kind=NoteKind.OFFICE_INTERVIEW,
+            narrative=law_narrative,
+            duration_minutes=30,
+            discipline=Discipline.LAW,
+        ),
+    )
     return centre, case_id
 
 

@@ -7,45 +7,16 @@ import pytest
 
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessAction, AccessOutcome
-from casework.aggregates.case import NoteKind, TeamScope
-from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.access_log import AccessLogNotAllowed, AccessNotRecorded
-from casework.application.commands.cases import (
-    AddTeamMember,
-    RecordNote,
-)
 from casework.application.principal import AccessPoint, Principal
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import family_centre, open_family_case
-from tests.builders.compliance_steps import erase_with_four_eyes
+from tests.builders.compliance_steps import case_with_a_law_note, erase_with_four_eyes
 
 
 def test_a_lawyer_on_summary_scope_reads_the_summary_and_law_notes_only(store: Casework) -> None:
-    centre = family_centre(store)
-    case_id = open_family_case(store, centre)
-    store.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
-        ),
-    )
-    store.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
-    )
-    store.record_note(
-        centre.lawyer,
-        case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative="custody law explained",
-            duration_minutes=30,
-            discipline=Discipline.LAW,
-        ),
-    )
+    centre, case_id = case_with_a_law_note(store, "custody law explained")
     lawyer = Principal(centre.lawyer.staff_id, centre.lawyer.role, access_point=AccessPoint.API)
 
     reading = store.read_case(lawyer, case_id)

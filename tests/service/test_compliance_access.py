@@ -8,45 +8,20 @@ import pytest
 
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessAction, AccessOutcome
-from casework.aggregates.case import NoteKind, TeamScope
-from casework.aggregates.discipline import Discipline
+from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from casework.application.commands.cases import (
-    AddTeamMember,
     RecordNote,
 )
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.replay import Basis
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import family_centre, open_family_case
-from tests.builders.compliance_steps import give_ledger_key
+from tests.builders.compliance_steps import case_with_a_law_note, give_ledger_key
 
 
 def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> None:
-    centre = family_centre(store)
-    case_id = open_family_case(store, centre)
-    store.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
-        ),
-    )
-    store.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
-    )
-    store.record_note(
-        centre.lawyer,
-        case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative="custody law",
-            duration_minutes=30,
-            discipline=Discipline.LAW,
-        ),
-    )
+    centre, case_id = case_with_a_law_note(store, "custody law")
     since = datetime.now(UTC)
     store.record_note(
         centre.worker,
