@@ -1,13 +1,17 @@
 """Running the command line as an operator would: the store named by the environment,
-what it printed, and a small demo centre to break."""
+what it printed, a family centre with one case on disk, and a small demo centre to break."""
 
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
+from casework.application import Casework
 from casework.cli import main
 from casework.settings import Settings
+from casework.store.key_files import create_key_files
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,20 @@ def use_store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setenv("CASEWORK_DATABASE_URL", settings.database_url)
     monkeypatch.delenv("CASEWORK_MASTER_KEY", raising=False)
     monkeypatch.delenv("CASEWORK_KEY_DIR", raising=False)
+
+
+def family_case_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Casework, FamilyCentre, UUID]:
+    """The family centre and one open case in a store (keys on disk) that the command line
+    finds through the environment, sessions kept under `tmp_path`; the caller closes it."""
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    settings = Settings.from_env()
+    create_key_files(settings)
+    app = Casework(settings)
+    centre = family_centre(app)
+    return app, centre, open_family_case(app, centre)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Said:

@@ -10,22 +10,14 @@ import pytest
 from casework.aggregates.base import Role
 from casework.application import Casework
 from casework.cli import main
-from casework.settings import Settings
-from casework.store.key_files import create_key_files
-from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in
+from tests.cli.steps import family_case_on_disk
 
 
 def test_a_caseworker_records_a_note_and_its_addendum_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    settings = Settings.from_env()
-    create_key_files(settings)
-    app = Casework(settings)
-    centre = family_centre(app)
-    case_id = open_family_case(app, centre)
+    app, centre, case_id = family_case_on_disk(tmp_path, monkeypatch)
     worker = give_account(app, centre.administrator, centre.worker, "chen.jing")
     administrator = give_account(app, centre.administrator, centre.administrator, "it.admin")
     app.close()
@@ -43,7 +35,7 @@ def test_a_caseworker_records_a_note_and_its_addendum_from_the_command_line(
     assert main([*addendum, "--narrative", "the son was at school", "--reason", "omitted"]) == 0
     assert "addendum" in capsys.readouterr().out
 
-    app = Casework(settings)
+    app = Casework(app.settings)
     [written] = app.read_case(centre.worker, case_id).case.notes.values()
     assert (written.narrative, written.duration_minutes) == ("家访：母子平稳", 45)
     assert [a.narrative for a in written.addenda] == ["the son was at school"]

@@ -6,24 +6,15 @@ from pathlib import Path
 import pytest
 
 from casework.aggregates.base import Role
-from casework.application import Casework
 from casework.cli import main
-from casework.settings import Settings
-from casework.store.key_files import create_key_files
-from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in, resume
+from tests.cli.steps import family_case_on_disk
 
 
 def test_a_worker_hands_over_and_leaves_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    settings = Settings.from_env()
-    create_key_files(settings)
-    app = Casework(settings)
-    centre = family_centre(app)
-    case_id = open_family_case(app, centre)
+    app, centre, case_id = family_case_on_disk(tmp_path, monkeypatch)
     lead = give_account(app, centre.administrator, centre.worker, "chen.jing")
     director_login = give_account(app, centre.administrator, centre.director, "liang.zhiqiang")
     app.close()
