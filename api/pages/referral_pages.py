@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 
@@ -34,6 +35,7 @@ from casework.aggregates.referral import (
     Urgency,
 )
 from casework.application import Casework
+from casework.application.commands import command_of
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -67,7 +69,10 @@ Answer = Callable[[Casework, Principal, UUID, AnswerForm, int], None]
 
 def _accept(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     casework.accept_referral(
-        by, rid, AcceptReferral(agency_contact=data.agency_contact), expected_version=v
+        by,
+        rid,
+        command_of(AcceptReferral, {"agency_contact": data.agency_contact}),
+        expected_version=v,
     )
 
 
@@ -75,14 +80,17 @@ def _decline(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: 
     casework.decline_referral(
         by,
         rid,
-        DeclineReferral(reason=data.reason, agency_contact=data.agency_contact),
+        command_of(DeclineReferral, {"reason": data.reason, "agency_contact": data.agency_contact}),
         expected_version=v,
     )
 
 
 def _start(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
     casework.start_referral_service(
-        by, rid, StartReferralService(agency_contact=data.agency_contact), expected_version=v
+        by,
+        rid,
+        command_of(StartReferralService, {"agency_contact": data.agency_contact}),
+        expected_version=v,
     )
 
 
@@ -90,7 +98,9 @@ def _complete(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v:
     casework.complete_referral(
         by,
         rid,
-        CompleteReferral(outcome=data.outcome, agency_contact=data.agency_contact),
+        command_of(
+            CompleteReferral, {"outcome": data.outcome, "agency_contact": data.agency_contact}
+        ),
         expected_version=v,
     )
 
@@ -99,13 +109,15 @@ def _return(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: i
     casework.return_referral(
         by,
         rid,
-        ReturnReferral(reason=data.reason, agency_contact=data.agency_contact),
+        command_of(ReturnReferral, {"reason": data.reason, "agency_contact": data.agency_contact}),
         expected_version=v,
     )
 
 
 def _withdraw(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.withdraw_referral(by, rid, WithdrawReferral(reason=data.reason), expected_version=v)
+    casework.withdraw_referral(
+        by, rid, command_of(WithdrawReferral, {"reason": data.reason}), expected_version=v
+    )
 
 
 def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
@@ -114,7 +126,15 @@ def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: i
     casework.refer_onward(
         by,
         rid,
-        ReferOnward(receiver=receiver, reason=data.reason, urgency=urgency, shared=parts),
+        command_of(
+            ReferOnward,
+            {
+                "receiver": msgspec.structs.asdict(receiver),
+                "reason": data.reason,
+                "urgency": urgency,
+                "shared": parts,
+            },
+        ),
         expected_version=v,
     )
 
