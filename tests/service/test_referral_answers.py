@@ -7,15 +7,14 @@ import pytest
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import InvalidValue
-from casework.aggregates.referral import HolderKind, ReferralStatus, SharedPart, Urgency
+from casework.aggregates.referral import ReferralStatus, SharedPart, Urgency
 from casework.application import Casework
 from casework.application.commands.referrals import (
     AcceptReferral,
-    Receiver,
-    SendReferral,
 )
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import family_centre, open_family_case
+from tests.builders.referrals import refer, to_agency, to_department
 
 SHARED = [SharedPart.CASE_SUMMARY]
 
@@ -23,15 +22,8 @@ SHARED = [SharedPart.CASE_SUMMARY]
 def test_a_department_answers_for_itself_and_others_are_refused(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    referral_id = store.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
-            reason="day care",
-            urgency=Urgency.URGENT,
-            shared=SHARED,
-        ),
+    referral_id = refer(
+        store, centre, case_id, to_department(centre.elderly_id), "day care", Urgency.URGENT, SHARED
     )
 
     with pytest.raises(AccessDenied, match="answered by that department's caseworkers"):
@@ -57,15 +49,8 @@ def test_an_agency_answer_is_recorded_by_a_sending_centre_worker_naming_the_cont
 ) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    referral_id = store.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
-            reason="divorce",
-            urgency=Urgency.ROUTINE,
-            shared=SHARED,
-        ),
+    referral_id = refer(
+        store, centre, case_id, to_agency(centre.legal_aid_id), "divorce", Urgency.ROUTINE, SHARED
     )
 
     with pytest.raises(InvalidValue, match="name the person at the agency"):
@@ -87,15 +72,8 @@ def test_an_agency_answer_is_recorded_by_a_sending_centre_worker_naming_the_cont
 def test_each_reading_of_a_referral_is_one_access_record(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    referral_id = store.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
-            reason="day care",
-            urgency=Urgency.URGENT,
-            shared=SHARED,
-        ),
+    referral_id = refer(
+        store, centre, case_id, to_department(centre.elderly_id), "day care", Urgency.URGENT, SHARED
     )
     reviewer = centre.reviewer
 

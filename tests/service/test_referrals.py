@@ -12,7 +12,6 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import UnknownDepartment
 from casework.aggregates.referral import (
     Holder,
-    HolderKind,
     OnwardReferralNotAllowed,
     ReferralStatus,
     ReferralStepNotAllowed,
@@ -28,13 +27,13 @@ from casework.application.commands.referrals import (
     Receiver,
     ReferOnward,
     ReturnReferral,
-    SendReferral,
     StartReferralService,
     WithdrawReferral,
 )
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.referrals import refer, to_agency, to_department
 
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHARED = [SharedPart.CASE_SUMMARY, SharedPart.ASSESSMENT]
@@ -44,15 +43,8 @@ def refer_for_day_care(
     app: Casework, centre: FamilyCentre, case_id: UUID, urgency: Urgency = Urgency.ROUTINE
 ) -> UUID:
     """The caseworker refers the family case to the elderly department for day care."""
-    return app.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
-            reason="day care",
-            urgency=urgency,
-            shared=SHARED,
-        ),
+    return refer(
+        app, centre, case_id, to_department(centre.elderly_id), "day care", urgency, SHARED
     )
 
 
@@ -60,16 +52,15 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
 
-    first = app.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
-            reason="the mother needs day care while the daughter's dispute is resolved",
-            urgency=Urgency.URGENT,
-            shared=SHARED,
-            occurred_at=SENT_AT,
-        ),
+    first = refer(
+        app,
+        centre,
+        case_id,
+        to_department(centre.elderly_id),
+        "the mother needs day care while the daughter's dispute is resolved",
+        Urgency.URGENT,
+        SHARED,
+        SENT_AT,
     )
     app.accept_referral(
         centre.elderly_head, first, AcceptReferral(occurred_at=SENT_AT + timedelta(hours=20))
@@ -81,7 +72,7 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
         centre.elderly_head,
         first,
         ReferOnward(
-            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            receiver=to_agency(centre.legal_aid_id),
             reason="the daughter needs advice on maintenance for her mother",
             urgency=Urgency.ROUTINE,
             shared=[SharedPart.CASE_SUMMARY],
@@ -135,16 +126,15 @@ def test_a_family_case_goes_to_the_elderly_department_and_on_to_legal_aid(app: C
 def test_an_unanswered_emergency_referral_stalls_after_four_hours(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    referral_id = app.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
-            reason="a protection order is needed today",
-            urgency=Urgency.EMERGENCY,
-            shared=SHARED,
-            occurred_at=SENT_AT,
-        ),
+    referral_id = refer(
+        app,
+        centre,
+        case_id,
+        to_agency(centre.legal_aid_id),
+        "a protection order is needed today",
+        Urgency.EMERGENCY,
+        SHARED,
+        SENT_AT,
     )
     referral = app.get_referral(centre.worker, referral_id)
 
@@ -193,7 +183,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
         centre.elderly_head,
         first,
         ReferOnward(
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.youth_id),
+            receiver=to_department(centre.youth_id),
             reason="grandson truanting",
             urgency=Urgency.ROUTINE,
             shared=SHARED,
@@ -215,7 +205,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
         youth_head,
         second,
         ReferOnward(
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.family_id),
+            receiver=to_department(centre.family_id),
             reason="family conflict again",
             urgency=Urgency.ROUTINE,
             shared=SHARED,
@@ -247,15 +237,8 @@ def test_a_declined_referral_leaves_the_case_with_its_sender(app: Casework) -> N
     assert referral.holder == Holder.department(centre.family_id)
     assert app.repository.get(case_id).lead_worker_id == centre.worker.staff_id
 
-    declined = app.send_referral(
-        centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
-            reason="divorce",
-            urgency=Urgency.ROUTINE,
-            shared=SHARED,
-        ),
+    declined = refer(
+        app, centre, case_id, to_agency(centre.legal_aid_id), "divorce", Urgency.ROUTINE, SHARED
     )
     app.decline_referral(
         centre.worker,
@@ -273,26 +256,18 @@ def test_a_referral_the_consent_does_not_cover_is_refused_naming_the_consent(
     case_id = open_family_case(app, centre)
 
     with pytest.raises(ConsentMissing, match=f"agency {centre.hospital_id}"):
-        app.send_referral(
-            centre.worker,
-            SendReferral(
-                case_id=case_id,
-                receiver=Receiver(kind=HolderKind.AGENCY, id=centre.hospital_id),
-                reason="check-up",
-                urgency=Urgency.ROUTINE,
-                shared=SHARED,
-            ),
+        refer(
+            app, centre, case_id, to_agency(centre.hospital_id), "check-up", Urgency.ROUTINE, SHARED
         )
     with pytest.raises(ConsentMissing, match=f"department {centre.youth_id}"):
-        app.send_referral(
-            centre.worker,
-            SendReferral(
-                case_id=case_id,
-                receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.youth_id),
-                reason="grandson",
-                urgency=Urgency.ROUTINE,
-                shared=SHARED,
-            ),
+        refer(
+            app,
+            centre,
+            case_id,
+            to_department(centre.youth_id),
+            "grandson",
+            Urgency.ROUTINE,
+            SHARED,
         )
 
 
@@ -308,7 +283,7 @@ def test_steps_out_of_order_are_refused_naming_the_rule(app: Casework) -> None:
             centre.elderly_head,
             referral_id,
             ReferOnward(
-                receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+                receiver=to_agency(centre.legal_aid_id),
                 reason="law",
                 urgency=Urgency.ROUTINE,
                 shared=SHARED,
@@ -326,28 +301,19 @@ def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Cas
     case_id = open_family_case(app, centre)
 
     def send(receiver: Receiver, reason: str = "day care", shared: list = SHARED) -> None:
-        app.send_referral(
-            centre.worker,
-            SendReferral(
-                case_id=case_id,
-                receiver=receiver,
-                reason=reason,
-                urgency=Urgency.ROUTINE,
-                shared=shared,
-            ),
-        )
+        refer(app, centre, case_id, receiver, reason, Urgency.ROUTINE, shared)
 
     with pytest.raises(InvalidValue, match="reason"):
-        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id), reason=" ")
+        send(to_department(centre.elderly_id), reason=" ")
     with pytest.raises(InvalidValue, match="shared"):
-        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id), shared=[])
+        send(to_department(centre.elderly_id), shared=[])
     with pytest.raises(InvalidValue, match="receiver"):
-        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.family_id))
+        send(to_department(centre.family_id))
     with pytest.raises(UnknownDepartment):
-        send(Receiver(kind=HolderKind.DEPARTMENT, id=centre.legal_aid_id))
+        send(to_department(centre.legal_aid_id))
     app.close_agency(centre.legal_aid_id, centre.director, "the office merged with another")
     with pytest.raises(AgencyClosed, match="Haizhu Legal Aid Office"):
-        send(Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id))
+        send(to_agency(centre.legal_aid_id))
 
 
 def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> None:
