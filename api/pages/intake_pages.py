@@ -23,11 +23,8 @@ from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import ReferralSource, RiskLevel, Sex
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
-from casework.application.commands.cases import (
-    ClientDetails,
-    OpenCase,
-    RecordConsent,
-)
+from casework.application.commands import command_of
+from casework.application.commands.cases import OpenCase
 from casework.application.principal import Principal
 
 CLIENT_ROWS = 2
@@ -50,7 +47,8 @@ def _leads(casework: Casework, by: Principal) -> list[Choice]:
     return [Choice(str(s.staff_id), s.name) for s in sorted(staff, key=lambda s: s.name)]
 
 
-def _clients(data: CaseForm) -> list[ClientDetails]:
+def _clients(data: CaseForm) -> list[dict[str, Any]]:
+    """The client rows filled in, as `ClientDetails` fields (checked with the command)."""
     sexes = [s.value for s in Sex]
     clients = []
     for n in range(1, CLIENT_ROWS + 1):
@@ -59,14 +57,14 @@ def _clients(data: CaseForm) -> list[ClientDetails]:
             continue
         born = data.get(f"client-{n}-date_of_birth").strip()
         clients.append(
-            ClientDetails(
-                name=name,
-                sex=Sex(choice(data.get(f"client-{n}-sex") or "not_recorded", sexes, "sex")),
-                date_of_birth=day_of(born, "date_of_birth") if born else None,
-                id_number=data.get(f"client-{n}-id_number").strip() or None,
-                phone=data.get(f"client-{n}-phone").strip() or None,
-                address=data.get(f"client-{n}-address").strip(),
-            )
+            {
+                "name": name,
+                "sex": choice(data.get(f"client-{n}-sex") or "not_recorded", sexes, "sex"),
+                "date_of_birth": day_of(born, "date_of_birth") if born else None,
+                "id_number": data.get(f"client-{n}-id_number").strip() or None,
+                "phone": data.get(f"client-{n}-phone").strip() or None,
+                "address": data.get(f"client-{n}-address").strip(),
+            }
         )
     return clients
 
@@ -75,32 +73,35 @@ def _open(casework: Casework, by: Principal, data: CaseForm) -> Any:
     department_id = casework.read_staff(by, by.staff_id).department_id
     if department_id is None:
         raise Unreadable("lead_worker_id")
-    consent = None
+    consent: dict[str, Any] | None = None
     if data.get("consent_given"):
         allowed = [d.value for d in Discipline]
-        consent = RecordConsent(
-            given=True,
-            on=now().date(),
-            disciplines=[
-                Discipline(choice(d, allowed, "consent_disciplines"))
-                for d in data.all("consent_disciplines")
+        consent = {
+            "given": True,
+            "on": now().date(),
+            "disciplines": [
+                choice(d, allowed, "consent_disciplines") for d in data.all("consent_disciplines")
             ],
-        )
+        }
     try:
         return casework.open_case(
             by,
-            OpenCase(
-                clients=_clients(data),
-                presenting_problem=data.get("presenting_problem"),
-                referral_source=ReferralSource(
-                    choice(data.get("referral_source"), SOURCES, "referral_source")
-                ),
-                department_id=department_id,
-                lead_worker_id=uuid_of(data.get("lead_worker_id"), "lead_worker_id"),
-                risk_level=RiskLevel(choice(data.get("risk_level"), RISKS, "risk_level")),
-                risk_rationale=data.get("risk_rationale"),
-                referral_detail=data.get("referral_detail"),
-                consent=consent,
+            # Checked against the command's declared limits, as the API's decoder does.
+            command_of(
+                OpenCase,
+                {
+                    "clients": _clients(data),
+                    "presenting_problem": data.get("presenting_problem"),
+                    "referral_source": choice(
+                        data.get("referral_source"), SOURCES, "referral_source"
+                    ),
+                    "department_id": department_id,
+                    "lead_worker_id": uuid_of(data.get("lead_worker_id"), "lead_worker_id"),
+                    "risk_level": choice(data.get("risk_level"), RISKS, "risk_level"),
+                    "risk_rationale": data.get("risk_rationale"),
+                    "referral_detail": data.get("referral_detail"),
+                    "consent": consent,
+                },
             ),
         )
     except InvalidValue as refused:
