@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +221,16 @@ def serving(
 # committed while the database stayed away, or a case read refused because its access
 # could not be recorded (the service layer shows nothing it cannot log).
 STORE_RULES = ("service_unavailable", "outcome_unknown", "access_not_recorded")
+
+
+def wait_for(check: Callable[[], bool], attempts: int, every: float = 0.05) -> None:
+    """Poll `check()` up to `attempts` times, `every` seconds apart (a bound, not an
+    assertion on time)."""
+    for _ in range(attempts):
+        if check():
+            return
+        time.sleep(every)
+    raise AssertionError("the condition was not met within its bound")
 
 
 def is_clean_503(answer: "Answer") -> bool:

@@ -13,7 +13,6 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from casework.application import Casework
@@ -30,20 +29,12 @@ from tests.faults.served import (
     serving,
     sign_in,
     views_and_rebuild,
+    wait_for,
     write_notes,
 )
 
 KILLS = int(os.environ.get("CASEWORK_FAULT_KILLS") or 5)
 WRITERS = 6
-
-
-def wait_for(check: Callable[[], bool], attempts: int) -> None:
-    """Poll `check()` up to `attempts` times, 0.05 s apart (a bound, not a timing)."""
-    for _ in range(attempts):
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("the condition was not met within its bound")
 
 
 def test_workers_killed_under_load_lose_nothing_acknowledged(

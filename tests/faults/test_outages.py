@@ -13,8 +13,7 @@ answered normally once the database is back, otherwise it is told 503 within a f
 seconds (docs/faults.md, tests/faults/test_restart.py)."""
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from tests.faults.served import (
     serving,
     sign_in,
     views_and_rebuild,
+    wait_for,
     write_notes,
 )
 
@@ -56,16 +56,6 @@ def probe(
 def cluster() -> Iterator[PrivatePostgres]:
     with private_postgres() as cluster:
         yield cluster
-
-
-def wait_for(check: Callable[[], bool], attempts: int) -> None:
-    """Poll `check()` up to `attempts` times, 0.1 s apart (a bound, not an assertion on
-    time)."""
-    for _ in range(attempts):
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError("the condition was not met within its bound")
 
 
 def test_postgres_restarted_under_load_is_503_then_served_again(
@@ -96,7 +86,7 @@ def test_postgres_restarted_under_load_is_503_then_served_again(
         for thread in threads:
             thread.start()
         try:
-            wait_for(lambda: len(tally.acknowledged) >= 20, attempts=600)
+            wait_for(lambda: len(tally.acknowledged) >= 20, attempts=600, every=0.1)
 
             cluster.stop("fast")
             # Each kind of request while the database is down: a case read, a note, a
@@ -129,7 +119,7 @@ def test_postgres_restarted_under_load_is_503_then_served_again(
                 }
                 ready_probe = pool.submit(httpx.get, f"{server.base}/health/ready", timeout=600)
                 # The load meets the outage (bounded wait), then the database is back.
-                wait_for(lambda: tally.statuses[503] >= 3, attempts=1200)
+                wait_for(lambda: tally.statuses[503] >= 3, attempts=1200, every=0.1)
                 during = tally.statuses[503]
                 cluster.start()
                 down = {wanted: answer.result() for wanted, answer in probes.items()}
@@ -140,9 +130,12 @@ def test_postgres_restarted_under_load_is_503_then_served_again(
                 wait_for(
                     lambda: client.get(f"/api/v1/cases/{case_id}").status_code == 200,
                     attempts=300,
+                    every=0.1,
                 )
                 acknowledged_before = len(tally.acknowledged)
-                wait_for(lambda: len(tally.acknowledged) >= acknowledged_before + 20, 600)
+                wait_for(
+                    lambda: len(tally.acknowledged) >= acknowledged_before + 20, 600, every=0.1
+                )
                 stop.set()
                 for thread in threads:
                     thread.join()
