@@ -12,20 +12,18 @@ from api.cases import NO_STORE, OPENS, READS, WRITES
 from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.schemas.common import Recorded
-from api.schemas.supervision import (
-    ActionItemBody,
-    AddendumBody,
-    DecisionBody,
-    DiscussionBody,
-    DiscussionView,
-    RecordSession,
-    SessionNoteBody,
-    SessionView,
-    WhenBody,
-    discussion_view,
-    session_view,
-)
+from api.schemas.supervision import DiscussionView, SessionView, discussion_view, session_view
 from casework.aggregates.supervision import SessionNote, discussion_id
+from casework.application.commands.supervision import (
+    AddActionItem,
+    AddSupervisionAddendum,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+    WriteSupervisionNote,
+)
 
 
 class SupervisionController(Controller):
@@ -41,19 +39,15 @@ class SupervisionController(Controller):
         responses=OPENS,
     )
     def record(
-        self, casework: Service, by: Asking, data: JSONBody[RecordSession], command: Runner
+        self,
+        casework: Service,
+        by: Asking,
+        data: JSONBody[RecordSupervisionSession],
+        command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.record_supervision_session(
-                by,
-                data.session_format,
-                data.supervisor_id,
-                list(data.supervisee_ids),
-                data.duration_minutes,
-                list(data.topics),
-                data.occurred_at,
-            ),
+            lambda: casework.record_supervision_session(by, data),
             location="/api/v1/supervision-sessions/{record_id}",
         )
 
@@ -94,20 +88,14 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[SessionNoteBody],
+        data: JSONBody[WriteSupervisionNote],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.write_supervision_note(
-                session_id,
-                by,
-                data.topic,
-                data.text,
-                data.about_id,
-                data.occurred_at,
-                expected_version=expected_version,
+                by, session_id, data, expected_version=expected_version
             ),
         )
 
@@ -123,20 +111,14 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[DiscussionBody],
+        data: JSONBody[DiscussCase],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.discuss_case_in_supervision(
-                session_id,
-                by,
-                data.case_id,
-                data.summary,
-                list(data.advice),
-                data.occurred_at,
-                expected_version=expected_version,
+                by, session_id, data, expected_version=expected_version
             ),
         )
 
@@ -166,19 +148,14 @@ class SupervisionController(Controller):
         by: Asking,
         session_id: FromPath[UUID],
         case_id: FromPath[UUID],
-        data: JSONBody[AddendumBody],
+        data: JSONBody[AddSupervisionAddendum],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             discussion_id(session_id, case_id),
             lambda: casework.add_case_discussion_addendum(
-                session_id,
-                case_id,
-                by,
-                data.text,
-                data.occurred_at,
-                expected_version=expected_version,
+                by, session_id, case_id, data, expected_version=expected_version
             ),
         )
 
@@ -194,14 +171,14 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[DecisionBody],
+        data: JSONBody[RecordSupervisionDecision],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.record_supervision_decision(
-                session_id, by, data.decision, data.occurred_at, expected_version=expected_version
+                by, session_id, data, expected_version=expected_version
             ),
         )
 
@@ -217,20 +194,14 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[ActionItemBody],
+        data: JSONBody[AddActionItem],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.add_action_item(
-                session_id,
-                by,
-                data.owner_id,
-                data.description,
-                data.due_on,
-                data.occurred_at,
-                expected_version=expected_version,
+                by, session_id, data, expected_version=expected_version
             ),
         )
 
@@ -247,14 +218,14 @@ class SupervisionController(Controller):
         by: Asking,
         session_id: FromPath[UUID],
         item_id: FromPath[UUID],
-        data: JSONBody[WhenBody],
+        data: JSONBody[MarkActionItemDone],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.mark_action_item_done(
-                session_id, by, item_id, data.occurred_at, expected_version=expected_version
+                by, session_id, item_id, data, expected_version=expected_version
             ),
         )
 
@@ -270,14 +241,14 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[WhenBody],
+        data: JSONBody[SignSupervisionSession],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.sign_supervision_session(
-                session_id, by, data.occurred_at, expected_version=expected_version
+                by, session_id, data, expected_version=expected_version
             ),
         )
 
@@ -293,13 +264,13 @@ class SupervisionController(Controller):
         casework: Service,
         by: Asking,
         session_id: FromPath[UUID],
-        data: JSONBody[AddendumBody],
+        data: JSONBody[AddSupervisionAddendum],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             session_id,
             lambda: casework.add_supervision_addendum(
-                session_id, by, data.text, data.occurred_at, expected_version=expected_version
+                by, session_id, data, expected_version=expected_version
             ),
         )

@@ -27,6 +27,14 @@ from casework.aggregates.review import reviewable
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
 from casework.application.commands.reviews import ApproveRecord, RequestRevision
+from casework.application.commands.supervision import (
+    AddActionItem,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+)
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import review_queue, reviews_shown
@@ -287,11 +295,15 @@ class SupervisorPages(Controller):
         try:
             session_id = casework.record_supervision_session(
                 by,
-                SessionFormat(choice(data.session_format, SESSION_FORMATS, "session_format")),
-                by.staff_id,
-                [uuid_of(s, "supervisees") for s in _listed(data.supervisees)],
-                whole(data.duration_minutes, "duration_minutes"),
-                [Topic(choice(t, TOPICS, "topics")) for t in _listed(data.topics)],
+                RecordSupervisionSession(
+                    session_format=SessionFormat(
+                        choice(data.session_format, SESSION_FORMATS, "session_format")
+                    ),
+                    supervisor_id=by.staff_id,
+                    supervisee_ids=[uuid_of(s, "supervisees") for s in _listed(data.supervisees)],
+                    duration_minutes=whole(data.duration_minutes, "duration_minutes"),
+                    topics=[Topic(choice(t, TOPICS, "topics")) for t in _listed(data.topics)],
+                ),
             )
         except (RuleBroken, Unreadable) as error:
             if isinstance(error, RuleBroken) and error.rule in PAGE_REFUSALS:
@@ -381,33 +393,46 @@ class SupervisorPages(Controller):
             expected = whole(data.version, "version")
             if entry == "decision":
                 casework.record_supervision_decision(
-                    session_id, by, data.decision, expected_version=expected
+                    by,
+                    session_id,
+                    RecordSupervisionDecision(decision=data.decision),
+                    expected_version=expected,
                 )
             elif entry == "action-item":
                 casework.add_action_item(
-                    session_id,
                     by,
-                    uuid_of(data.owner, "owner"),
-                    data.description,
-                    day_of(data.due_on, "due_on"),
+                    session_id,
+                    AddActionItem(
+                        owner_id=uuid_of(data.owner, "owner"),
+                        description=data.description,
+                        due_on=day_of(data.due_on, "due_on"),
+                    ),
                     expected_version=expected,
                 )
             elif entry == "discussion":
                 advice = [line.strip() for line in data.advice.splitlines() if line.strip()]
                 casework.discuss_case_in_supervision(
-                    session_id,
                     by,
-                    uuid_of(data.case_id, "case_id"),
-                    data.summary,
-                    advice,
+                    session_id,
+                    DiscussCase(
+                        case_id=uuid_of(data.case_id, "case_id"),
+                        summary=data.summary,
+                        advice=advice,
+                    ),
                     expected_version=expected,
                 )
             elif entry == "done":
                 casework.mark_action_item_done(
-                    session_id, by, uuid_of(data.item_id, "item_id"), expected_version=expected
+                    by,
+                    session_id,
+                    uuid_of(data.item_id, "item_id"),
+                    MarkActionItemDone(),
+                    expected_version=expected,
                 )
             else:
-                casework.sign_supervision_session(session_id, by, expected_version=expected)
+                casework.sign_supervision_session(
+                    by, session_id, SignSupervisionSession(), expected_version=expected
+                )
         except Conflict:
             return self._session_page(
                 request,

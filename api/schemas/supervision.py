@@ -1,13 +1,12 @@
-"""Supervision sessions: recording one, what it covered and decided, and the session
-as its reader may see it (private wellbeing notes left out by the service layer)."""
+"""Supervision sessions as their reader may see them (private wellbeing notes left out
+by the service layer). The request bodies are the commands themselves
+(`casework.application.commands.supervision`, ADR 0053)."""
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant, Narrative, Reason
 from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.supervision import (
     ActionItem,
@@ -17,58 +16,6 @@ from casework.aggregates.supervision import (
     SupervisionSession,
     Topic,
 )
-
-SessionMinutes = Annotated[int, msgspec.Meta(ge=1, le=24 * 60)]
-
-
-class RecordSession(Body):
-    session_format: SessionFormat
-    supervisor_id: UUID
-    supervisee_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=50)]
-    duration_minutes: SessionMinutes
-    topics: Annotated[list[Topic], msgspec.Meta(max_length=10)] = msgspec.field(
-        default_factory=list
-    )
-    occurred_at: Instant | None = None
-
-
-class SessionNoteBody(Body):
-    topic: Topic
-    text: Narrative
-    about_id: UUID | None = None  # the supervisee a wellbeing note concerns
-    occurred_at: Instant | None = None
-
-
-class DiscussionBody(Body):
-    case_id: UUID
-    summary: Narrative
-    advice: Annotated[list[Reason], msgspec.Meta(max_length=50)] = msgspec.field(
-        default_factory=list
-    )
-    occurred_at: Instant | None = None
-
-
-class DecisionBody(Body):
-    decision: Reason
-    occurred_at: Instant | None = None
-
-
-class ActionItemBody(Body):
-    owner_id: UUID
-    description: Reason
-    due_on: date
-    occurred_at: Instant | None = None
-
-
-class WhenBody(Body):
-    """A step that says only when it happened (sign-off, an item done)."""
-
-    occurred_at: Instant | None = None
-
-
-class AddendumBody(Body):
-    text: Narrative
-    occurred_at: Instant | None = None
 
 
 class SessionView(msgspec.Struct, kw_only=True, frozen=True):

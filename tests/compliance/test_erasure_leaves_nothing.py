@@ -18,6 +18,14 @@ from casework.application import Casework
 from casework.application.commands.cases import (
     RecordNote,
 )
+from casework.application.commands.supervision import (
+    AddActionItem,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    WriteSupervisionNote,
+)
 from casework.projections import Projections
 from casework.store.errors import RecordErased
 from tests.builders.centre import FamilyCentre, open_family_case
@@ -40,28 +48,39 @@ def discuss(store: Casework, centre: FamilyCentre, case_id: UUID, about: str) ->
     (recorded in the case discussion) and a case-practice note."""
     session_id = store.record_supervision_session(
         centre.supervisor,
-        SessionFormat.INDIVIDUAL,
-        centre.supervisor.staff_id,
-        [centre.worker.staff_id],
-        60,
-        [Topic.CASE_PRACTICE, Topic.PROFESSIONAL_DEVELOPMENT],
+        RecordSupervisionSession(
+            session_format=SessionFormat.INDIVIDUAL,
+            supervisor_id=centre.supervisor.staff_id,
+            supervisee_ids=[centre.worker.staff_id],
+            duration_minutes=60,
+            topics=[Topic.CASE_PRACTICE, Topic.PROFESSIONAL_DEVELOPMENT],
+        ),
     )
     store.discuss_case_in_supervision(
-        session_id, centre.supervisor, case_id, f"{about}: the threats", ["safety plan"]
+        centre.supervisor,
+        session_id,
+        DiscussCase(case_id=case_id, summary=f"{about}: the threats", advice=["safety plan"]),
     )
     store.record_case_decision(
-        session_id, centre.supervisor, case_id, f"{about}: apply for a protection order"
+        centre.supervisor,
+        session_id,
+        case_id,
+        RecordSupervisionDecision(decision=f"{about}: apply for a protection order"),
     )
     item_id = store.add_case_action_item(
-        session_id,
         centre.supervisor,
+        session_id,
         case_id,
-        centre.worker.staff_id,
-        f"{about}: call the legal aid office",
-        date(2026, 12, 20),
+        AddActionItem(
+            owner_id=centre.worker.staff_id,
+            description=f"{about}: call the legal aid office",
+            due_on=date(2026, 12, 20),
+        ),
     )
     store.write_supervision_note(
-        session_id, centre.supervisor, Topic.PROFESSIONAL_DEVELOPMENT, "training on risk"
+        centre.supervisor,
+        session_id,
+        WriteSupervisionNote(topic=Topic.PROFESSIONAL_DEVELOPMENT, text="training on risk"),
     )
     return Discussed(session_id, item_id)
 
@@ -100,7 +119,11 @@ def test_after_erasure_nothing_of_the_case_is_readable_anywhere(store: Casework)
             store.get_case_discussion(centre.supervisor, erased_session.session_id, case_id)
         with pytest.raises(ERASED, match="erased"):
             store.mark_case_action_item_done(
-                erased_session.session_id, centre.worker, case_id, erased_session.item_id
+                centre.worker,
+                erased_session.session_id,
+                case_id,
+                erased_session.item_id,
+                MarkActionItemDone(),
             )
         session = store.get_supervision_session(centre.supervisor, erased_session.session_id)
         assert (session.decisions, session.action_items) == ([], [])
@@ -154,25 +177,35 @@ def test_a_session_that_discussed_an_erased_case_withholds_its_earlier_records(
     for discussed in (case_id, other_case):
         session_id = store.record_supervision_session(
             centre.supervisor,
-            SessionFormat.INDIVIDUAL,
-            centre.supervisor.staff_id,
-            [centre.worker.staff_id],
-            45,
-            [Topic.CASE_PRACTICE],
+            RecordSupervisionSession(
+                session_format=SessionFormat.INDIVIDUAL,
+                supervisor_id=centre.supervisor.staff_id,
+                supervisee_ids=[centre.worker.staff_id],
+                duration_minutes=45,
+                topics=[Topic.CASE_PRACTICE],
+            ),
         )
         store.discuss_case_in_supervision(
-            session_id, centre.supervisor, discussed, "the son-in-law's threats", []
-        )
-        store.record_supervision_decision(session_id, centre.supervisor, "refer to legal aid")
-        store.add_action_item(
-            session_id,
             centre.supervisor,
-            centre.worker.staff_id,
-            "book the legal aid office",
-            date(2026, 12, 20),
+            session_id,
+            DiscussCase(case_id=discussed, summary="the son-in-law's threats"),
+        )
+        store.record_supervision_decision(
+            centre.supervisor, session_id, RecordSupervisionDecision(decision="refer to legal aid")
+        )
+        store.add_action_item(
+            centre.supervisor,
+            session_id,
+            AddActionItem(
+                owner_id=centre.worker.staff_id,
+                description="book the legal aid office",
+                due_on=date(2026, 12, 20),
+            ),
         )
         store.write_supervision_note(
-            session_id, centre.supervisor, Topic.CASE_PRACTICE, "she fears the son-in-law"
+            centre.supervisor,
+            session_id,
+            WriteSupervisionNote(topic=Topic.CASE_PRACTICE, text="she fears the son-in-law"),
         )
         sessions.append(session_id)
 

@@ -13,6 +13,10 @@ from casework.application.commands.referrals import (
     Receiver,
     SendReferral,
 )
+from casework.application.commands.supervision import (
+    DiscussCase,
+    RecordSupervisionSession,
+)
 from casework.store.errors import RecordErased
 from tests.builders.centre import family_centre, open_family_case
 
@@ -25,14 +29,18 @@ def test_erasing_a_case_erases_its_supervision_discussion_and_referrals(store: C
     case_id = open_family_case(store, centre)
     session_id = store.record_supervision_session(
         centre.supervisor,
-        SessionFormat.INDIVIDUAL,
-        centre.supervisor.staff_id,
-        [centre.worker.staff_id],
-        60,
-        [Topic.CASE_PRACTICE],
+        RecordSupervisionSession(
+            session_format=SessionFormat.INDIVIDUAL,
+            supervisor_id=centre.supervisor.staff_id,
+            supervisee_ids=[centre.worker.staff_id],
+            duration_minutes=60,
+            topics=[Topic.CASE_PRACTICE],
+        ),
     )
     store.discuss_case_in_supervision(
-        session_id, centre.supervisor, case_id, "the son-in-law's threats", ["safety plan"]
+        centre.supervisor,
+        session_id,
+        DiscussCase(case_id=case_id, summary="the son-in-law's threats", advice=["safety plan"]),
     )
     referral_id = store.send_referral(
         centre.worker,

@@ -41,6 +41,13 @@ from casework.application.commands.referrals import (
     SendReferral,
 )
 from casework.application.commands.reviews import ApproveRecord
+from casework.application.commands.supervision import (
+    AddActionItem,
+    DiscussCase,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+)
 from casework.projections import Projections
 from casework.projections.machinery.runner import Runner, ViewMoved
 from casework.projections.machinery.view_base import View
@@ -150,21 +157,36 @@ def busy_centre(app: Casework) -> Story:
     )
     session_id = app.record_supervision_session(
         supervisor,
-        SessionFormat.GROUP,
-        supervisor.staff_id,
-        [worker.staff_id, centre.second_worker.staff_id],
-        90,
-        [Topic.CASE_PRACTICE],
-        occurred_at=MONDAY + timedelta(days=8),
+        RecordSupervisionSession(
+            session_format=SessionFormat.GROUP,
+            supervisor_id=supervisor.staff_id,
+            supervisee_ids=[worker.staff_id, centre.second_worker.staff_id],
+            duration_minutes=90,
+            topics=[Topic.CASE_PRACTICE],
+            occurred_at=MONDAY + timedelta(days=8),
+        ),
     )
-    app.discuss_case_in_supervision(session_id, supervisor, case_id, "progress", ["keep going"])
-    app.discuss_case_in_supervision(session_id, supervisor, quiet, "fine", [])
-    app.record_supervision_decision(session_id, supervisor, "weekly visits")
-    app.add_action_item(session_id, supervisor, worker.staff_id, "call school", date(2026, 3, 13))
-    app.add_action_item(
-        session_id, supervisor, centre.second_worker.staff_id, "find a lawyer", date(2026, 4, 1)
+    app.discuss_case_in_supervision(
+        supervisor,
+        session_id,
+        DiscussCase(case_id=case_id, summary="progress", advice=["keep going"]),
     )
-    app.sign_supervision_session(session_id, supervisor)
+    app.discuss_case_in_supervision(
+        supervisor, session_id, DiscussCase(case_id=quiet, summary="fine")
+    )
+    app.record_supervision_decision(
+        supervisor, session_id, RecordSupervisionDecision(decision="weekly visits")
+    )
+    for owner, description, due_on in (
+        (worker.staff_id, "call school", date(2026, 3, 13)),
+        (centre.second_worker.staff_id, "find a lawyer", date(2026, 4, 1)),
+    ):
+        app.add_action_item(
+            supervisor,
+            session_id,
+            AddActionItem(owner_id=owner, description=description, due_on=due_on),
+        )
+    app.sign_supervision_session(supervisor, session_id, SignSupervisionSession())
     app.break_the_glass(
         centre.head, case_id, BreakTheGlass(reason="worker unreachable, client at risk")
     )

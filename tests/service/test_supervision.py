@@ -17,6 +17,16 @@ from casework.aggregates.supervision import (
     Topic,
 )
 from casework.application import Casework
+from casework.application.commands.supervision import (
+    AddActionItem,
+    AddSupervisionAddendum,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+    WriteSupervisionNote,
+)
 from casework.application.errors import NotFound
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
@@ -35,13 +45,32 @@ def supervisor_holds(
     """The centre's supervisor records a session held with these supervisees, on one topic."""
     return app.record_supervision_session(
         centre.supervisor,
-        session_format,
-        centre.supervisor.staff_id,
-        supervisee_ids,
-        minutes,
-        [topic],
-        occurred_at=occurred_at,
+        RecordSupervisionSession(
+            session_format=session_format,
+            supervisor_id=centre.supervisor.staff_id,
+            supervisee_ids=supervisee_ids,
+            duration_minutes=minutes,
+            topics=[topic],
+            occurred_at=occurred_at,
+        ),
     )
+
+
+def discuss(
+    app: Casework,
+    centre: FamilyCentre,
+    session_id: UUID,
+    case_id: UUID,
+    summary: str,
+    advice: list[str] | None = None,
+) -> UUID:
+    """The centre's supervisor writes what the session said about a case."""
+    command = DiscussCase(case_id=case_id, summary=summary, advice=advice or [])
+    return app.discuss_case_in_supervision(centre.supervisor, session_id, command)
+
+
+def sign(app: Casework, signer: Actor, session_id: UUID) -> None:
+    app.sign_supervision_session(signer, session_id, SignSupervisionSession())
 
 
 def group_session(app: Casework, centre: FamilyCentre) -> UUID:
@@ -55,31 +84,39 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
     session_id = group_session(app, centre)
     for number, case_id in enumerate(cases, 1):
         app.discuss_case_in_supervision(
-            session_id,
             centre.supervisor,
-            case_id,
-            f"case {number}: the daughter's caregiving strain",
-            ["hold a family meeting", "screen for elder abuse"],
+            session_id,
+            DiscussCase(
+                case_id=case_id,
+                summary=f"case {number}: the daughter's caregiving strain",
+                advice=["hold a family meeting", "screen for elder abuse"],
+            ),
         )
     app.record_supervision_decision(
-        session_id, centre.supervisor, "case 2 moves to weekly home visits"
+        centre.supervisor,
+        session_id,
+        RecordSupervisionDecision(decision="case 2 moves to weekly home visits"),
     )
     first_item = app.add_action_item(
-        session_id,
         centre.supervisor,
-        centre.worker.staff_id,
-        "book the family meeting",
-        date(2026, 3, 17),
+        session_id,
+        AddActionItem(
+            owner_id=centre.worker.staff_id,
+            description="book the family meeting",
+            due_on=date(2026, 3, 17),
+        ),
     )
     app.add_action_item(
-        session_id,
         centre.supervisor,
-        centre.second_worker.staff_id,
-        "refer case 3 for a legal consultation",
-        date(2026, 3, 24),
+        session_id,
+        AddActionItem(
+            owner_id=centre.second_worker.staff_id,
+            description="refer case 3 for a legal consultation",
+            due_on=date(2026, 3, 24),
+        ),
     )
     for signer in (centre.supervisor, centre.worker, centre.second_worker):
-        app.sign_supervision_session(session_id, signer)
+        sign(app, signer, session_id)
 
     session = app.get_supervision_session(centre.supervisor, session_id)
     assert session.signed_off
@@ -91,7 +128,7 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
     ]
     assert [i.item_id for i in session.overdue_action_items(date(2026, 3, 20))] == [first_item]
 
-    app.mark_action_item_done(session_id, centre.worker, first_item)
+    app.mark_action_item_done(centre.worker, session_id, first_item, MarkActionItemDone())
     assert (
         app.get_supervision_session(centre.supervisor, session_id).overdue_action_items(
             date(2026, 3, 20)
@@ -110,22 +147,31 @@ def test_a_signed_record_is_closed_to_edits_and_corrected_by_addenda(app: Casewo
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     session_id = group_session(app, centre)
-    app.discuss_case_in_supervision(
-        session_id, centre.supervisor, case_id, "caregiver strain", ["respite care"]
-    )
+    discuss(app, centre, session_id, case_id, "caregiver strain", ["respite care"])
     with pytest.raises(SessionNotSigned):
-        app.add_supervision_addendum(session_id, centre.supervisor, "too early")
+        app.add_supervision_addendum(
+            centre.supervisor, session_id, AddSupervisionAddendum(text="too early")
+        )
     for signer in (centre.supervisor, centre.worker, centre.second_worker):
-        app.sign_supervision_session(session_id, signer)
+        sign(app, signer, session_id)
 
     with pytest.raises(SessionSignedOff, match="add an addendum"):
-        app.record_supervision_decision(session_id, centre.supervisor, "an afterthought")
+        app.record_supervision_decision(
+            centre.supervisor, session_id, RecordSupervisionDecision(decision="an afterthought")
+        )
     with pytest.raises(SessionSignedOff):
-        app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "rewritten", [])
+        discuss(app, centre, session_id, case_id, "rewritten")
 
-    app.add_supervision_addendum(session_id, centre.supervisor, "the session lasted 100 minutes")
+    app.add_supervision_addendum(
+        centre.supervisor,
+        session_id,
+        AddSupervisionAddendum(text="the session lasted 100 minutes"),
+    )
     app.add_case_discussion_addendum(
-        session_id, case_id, centre.supervisor, "respite care is for the mother, not the daughter"
+        centre.supervisor,
+        session_id,
+        case_id,
+        AddSupervisionAddendum(text="respite care is for the mother, not the daughter"),
     )
     assert [a.text for a in app.get_supervision_session(centre.supervisor, session_id).addenda] == [
         "the session lasted 100 minutes"
@@ -139,9 +185,9 @@ def test_an_edit_after_some_signatures_asks_them_to_sign_again(app: Casework) ->
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     session_id = group_session(app, centre)
-    app.sign_supervision_session(session_id, centre.worker)
-    app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "first draft", [])
-    app.discuss_case_in_supervision(session_id, centre.supervisor, case_id, "second draft", [])
+    sign(app, centre.worker, session_id)
+    discuss(app, centre, session_id, case_id, "first draft")
+    discuss(app, centre, session_id, case_id, "second draft")
 
     session = app.get_supervision_session(centre.supervisor, session_id)
     assert session.signed_by == []
@@ -153,10 +199,10 @@ def test_only_participants_sign_and_only_once(app: Casework) -> None:
     centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(NotASessionParticipant):
-        app.sign_supervision_session(session_id, centre.head)
-    app.sign_supervision_session(session_id, centre.worker)
+        sign(app, centre.head, session_id)
+    sign(app, centre.worker, session_id)
     with pytest.raises(AlreadySigned):
-        app.sign_supervision_session(session_id, centre.worker)
+        sign(app, centre.worker, session_id)
 
 
 def test_an_unsigned_record_older_than_a_week_is_flagged(app: Casework) -> None:
@@ -172,14 +218,20 @@ def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
     centre = family_centre(app)
     session_id = group_session(app, centre)
     app.write_supervision_note(
-        session_id, centre.supervisor, Topic.PROFESSIONAL_DEVELOPMENT, "motivational interviewing"
+        centre.supervisor,
+        session_id,
+        WriteSupervisionNote(
+            topic=Topic.PROFESSIONAL_DEVELOPMENT, text="motivational interviewing"
+        ),
     )
     app.write_supervision_note(
-        session_id,
         centre.supervisor,
-        Topic.WELLBEING,
-        "signs of burnout after the third night call this month",
-        about_id=centre.worker.staff_id,
+        session_id,
+        WriteSupervisionNote(
+            topic=Topic.WELLBEING,
+            text="signs of burnout after the third night call this month",
+            about_id=centre.worker.staff_id,
+        ),
     )
 
     def topics_seen_by(reader: Actor) -> list[Topic]:
@@ -191,7 +243,11 @@ def test_wellbeing_notes_are_private_to_the_supervisor_and_that_supervisee(
     with pytest.raises(AccessDenied, match="for its participants"):
         topics_seen_by(centre.director)  # not a participant: refused, and recorded
     with pytest.raises(InvalidValue, match="about"):
-        app.write_supervision_note(session_id, centre.supervisor, Topic.WELLBEING, "tired")
+        app.write_supervision_note(
+            centre.supervisor,
+            session_id,
+            WriteSupervisionNote(topic=Topic.WELLBEING, text="tired"),
+        )
 
 
 def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
@@ -271,20 +327,25 @@ def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -
     session_id = group_session(app, centre)
     with pytest.raises(InvalidValue, match="description"):
         app.add_action_item(
-            session_id, centre.supervisor, centre.worker.staff_id, " ", HELD_AT.date()
+            centre.supervisor,
+            session_id,
+            AddActionItem(owner_id=centre.worker.staff_id, description=" ", due_on=HELD_AT.date()),
         )
     item_id = app.add_action_item(
-        session_id,
         centre.supervisor,
-        centre.worker.staff_id,
-        "read the guideline",
-        date(2026, 3, 31),
+        session_id,
+        AddActionItem(
+            owner_id=centre.worker.staff_id,
+            description="read the guideline",
+            due_on=date(2026, 3, 31),
+        ),
     )
-    app.mark_action_item_done(session_id, centre.worker, item_id)
+    done = MarkActionItemDone()
+    app.mark_action_item_done(centre.worker, session_id, item_id, done)
     with pytest.raises(InvalidValue, match="action_item: is already done"):
-        app.mark_action_item_done(session_id, centre.worker, item_id)
+        app.mark_action_item_done(centre.worker, session_id, item_id, done)
     with pytest.raises(InvalidValue, match="action_item: this session has no action item"):
-        app.mark_action_item_done(session_id, centre.worker, uuid4())
+        app.mark_action_item_done(centre.worker, session_id, uuid4(), done)
 
 
 def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
@@ -293,7 +354,7 @@ def test_only_staff_are_supervised_and_only_cases_that_exist_are_discussed(
     centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(NotFound, match="no case"):
-        app.discuss_case_in_supervision(session_id, centre.supervisor, uuid4(), "who?", [])
+        discuss(app, centre, session_id, uuid4(), "who?")
     with pytest.raises(NotFound, match="no staff member"):
         supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [uuid4()])
     assert app.get_supervision_session(centre.supervisor, session_id).case_ids == []

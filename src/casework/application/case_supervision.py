@@ -11,53 +11,42 @@ case is withheld from every reader; the stored events stay, sealed.
 """
 
 import copy
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from casework.aggregates.base import Actor
 from casework.aggregates.supervision import SessionNote, SupervisionSession, Topic
+from casework.application.commands.supervision import (
+    AddActionItem,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+)
 from casework.application.supervision import SupervisionCommands
 
 
 class CaseSupervisionCommands(SupervisionCommands):
     def record_case_decision(
-        self,
-        session_id: UUID,
-        by: Actor,
-        case_id: UUID,
-        decision: str,
-        occurred_at: datetime | None = None,
+        self, by: Actor, session_id: UUID, case_id: UUID, command: RecordSupervisionDecision
     ) -> None:
         """A decision of the session about a case it discussed (its supervisor)."""
-        session = self._case_edit(session_id, by, case_id, occurred_at)
+        session = self._case_edit(session_id, by, case_id, command.occurred_at)
         discussion = self._discussion(session_id, case_id)
-        discussion.record_decision(by, decision, occurred_at)
+        discussion.record_decision(by, command.decision, command.occurred_at)
         self.save(session, discussion)
 
     def add_case_action_item(
-        self,
-        session_id: UUID,
-        by: Actor,
-        case_id: UUID,
-        owner_id: UUID,
-        description: str,
-        due_on: date,
-        occurred_at: datetime | None = None,
+        self, by: Actor, session_id: UUID, case_id: UUID, command: AddActionItem
     ) -> UUID:
         """An action item about a case the session discussed (its supervisor)."""
-        session = self._case_edit(session_id, by, case_id, occurred_at)
+        c = command
+        session = self._case_edit(session_id, by, case_id, c.occurred_at)
         discussion = self._discussion(session_id, case_id)
-        item_id = discussion.add_action_item(by, owner_id, description, due_on, occurred_at)
+        item_id = discussion.add_action_item(by, c.owner_id, c.description, c.due_on, c.occurred_at)
         self.save(session, discussion)
         return item_id
 
     def mark_case_action_item_done(
-        self,
-        session_id: UUID,
-        by: Actor,
-        case_id: UUID,
-        item_id: UUID,
-        occurred_at: datetime | None = None,
+        self, by: Actor, session_id: UUID, case_id: UUID, item_id: UUID, command: MarkActionItemDone
     ) -> None:
         """By the item's owner or the session's supervisor, after sign-off too."""
         session = self._session(session_id)
@@ -66,7 +55,7 @@ class CaseSupervisionCommands(SupervisionCommands):
         owner = item.owner_id if item is not None else session.supervisor_id
         if by.staff_id != owner:
             self._require_supervisor(by, session, "may not mark this action item done")
-        discussion.mark_action_item_done(by, item_id, occurred_at)
+        discussion.mark_action_item_done(by, item_id, command.occurred_at)
         self.save(discussion)
 
     def _case_edit(

@@ -31,10 +31,20 @@ from casework.aggregates.case import Case, RecordKind
 from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
 from casework.aggregates.staff import Staff
-from casework.aggregates.supervision import SessionFormat, SessionNote, SupervisionSession, Topic
+from casework.aggregates.supervision import SessionNote, SupervisionSession, Topic
 from casework.aggregates.supervision import discussion_id as discussion_id_of
 from casework.aggregates.supervision_schedule import SupervisionSchedule, schedule_id
 from casework.application.authorisation import Authorisation
+from casework.application.commands.supervision import (
+    AddActionItem,
+    AddSupervisionAddendum,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+    WriteSupervisionNote,
+)
 from casework.application.core import T
 from casework.application.errors import NotFound
 
@@ -62,19 +72,11 @@ class SupervisionDue:
 
 
 class SupervisionCommands(Authorisation):
-    def record_supervision_session(
-        self,
-        by: Actor,
-        session_format: SessionFormat,
-        supervisor_id: UUID,
-        supervisee_ids: list[UUID],
-        duration_minutes: int,
-        topics: list[Topic],
-        occurred_at: datetime | None = None,
-    ) -> UUID:
+    def record_supervision_session(self, by: Actor, command: RecordSupervisionSession) -> UUID:
         """Record a session held (by its supervisor); each supervisee's schedule counts
         it as supervision."""
         self.context_of(by, AccessAction.WRITE, None)
+        supervisor_id = command.supervisor_id
         if by.staff_id != supervisor_id:
             self.refuse(
                 by,
@@ -83,16 +85,16 @@ class SupervisionCommands(Authorisation):
                 "a session is recorded by the supervisor who held it",
                 record_kinds=_SESSION,
             )
-        for staff_id in (supervisor_id, *supervisee_ids):
+        for staff_id in (supervisor_id, *command.supervisee_ids):
             self.load(staff_id, Staff, "staff member")
         session = SupervisionSession.hold(
             by,
-            session_format,
+            command.session_format,
             supervisor_id,
-            supervisee_ids,
-            duration_minutes,
-            topics,
-            occurred_at,
+            list(command.supervisee_ids),
+            command.duration_minutes,
+            list(command.topics),
+            command.occurred_at,
         )
         schedules = []
         for staff_id in session.supervisee_ids:
@@ -120,33 +122,30 @@ class SupervisionCommands(Authorisation):
 
     def write_supervision_note(
         self,
-        session_id: UUID,
         by: Actor,
-        topic: Topic,
-        text: str,
-        about_id: UUID | None = None,
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: WriteSupervisionNote,
         expected_version: int | None = None,
     ) -> UUID:
+        c = command
         return self._update_session(
             session_id,
             expected_version,
-            lambda s: s.write_note(by, topic, text, about_id, occurred_at),
+            lambda s: s.write_note(by, c.topic, c.text, c.about_id, c.occurred_at),
             lambda s: self._require_supervisor(by, s, "may not write a note in this session"),
         )
 
     def discuss_case_in_supervision(
         self,
-        session_id: UUID,
         by: Actor,
-        case_id: UUID,
-        summary: str,
-        advice: list[str],
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: DiscussCase,
         expected_version: int | None = None,
     ) -> UUID:
         """Write (or, before sign-off, rewrite) what the session said about a case: its
         supervisor, who must be able to see the case."""
+        case_id, summary, advice = command.case_id, command.summary, list(command.advice)
+        occurred_at = command.occurred_at
         session = self._session(session_id)
         self.expect_version(session, expected_version)
         self._require_supervisor(by, session, "may not discuss a case in this session")
@@ -294,87 +293,82 @@ class SupervisionCommands(Authorisation):
 
     def record_supervision_decision(
         self,
-        session_id: UUID,
         by: Actor,
-        decision: str,
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: RecordSupervisionDecision,
         expected_version: int | None = None,
     ) -> None:
         self._update_session(
             session_id,
             expected_version,
-            lambda s: s.record_decision(by, decision, occurred_at),
+            lambda s: s.record_decision(by, command.decision, command.occurred_at),
             lambda s: self._require_supervisor(by, s, "may not record a decision of this session"),
         )
 
     def add_action_item(
         self,
-        session_id: UUID,
         by: Actor,
-        owner_id: UUID,
-        description: str,
-        due_on: date,
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: AddActionItem,
         expected_version: int | None = None,
     ) -> UUID:
+        c = command
         return self._update_session(
             session_id,
             expected_version,
-            lambda s: s.add_action_item(by, owner_id, description, due_on, occurred_at),
+            lambda s: s.add_action_item(by, c.owner_id, c.description, c.due_on, c.occurred_at),
             lambda s: self._require_supervisor(by, s, "may not add an action item to this session"),
         )
 
     def mark_action_item_done(
         self,
-        session_id: UUID,
         by: Actor,
+        session_id: UUID,
         item_id: UUID,
-        occurred_at: datetime | None = None,
+        command: MarkActionItemDone,
         expected_version: int | None = None,
     ) -> None:
         self._update_session(
             session_id,
             expected_version,
-            lambda s: s.mark_action_item_done(by, item_id, occurred_at),
+            lambda s: s.mark_action_item_done(by, item_id, command.occurred_at),
             lambda s: self._require_item_follower(by, s, item_id),
         )
 
     def sign_supervision_session(
         self,
-        session_id: UUID,
         by: Actor,
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: SignSupervisionSession,
         expected_version: int | None = None,
     ) -> None:
         self._update_session(
             session_id,
             expected_version,
-            lambda s: s.sign(by, occurred_at),
+            lambda s: s.sign(by, command.occurred_at),
             lambda s: self._require_role_today(by),
         )
 
     def add_supervision_addendum(
         self,
-        session_id: UUID,
         by: Actor,
-        text: str,
-        occurred_at: datetime | None = None,
+        session_id: UUID,
+        command: AddSupervisionAddendum,
         expected_version: int | None = None,
     ) -> UUID:
         return self._update_session(
             session_id,
             expected_version,
-            lambda s: s.add_addendum(by, text, occurred_at),
+            lambda s: s.add_addendum(by, command.text, command.occurred_at),
             lambda s: self._require_participant(by, s, "may not add an addendum to this session"),
         )
 
     def add_case_discussion_addendum(
         self,
+        by: Actor,
         session_id: UUID,
         case_id: UUID,
-        by: Actor,
-        text: str,
-        occurred_at: datetime | None = None,
+        command: AddSupervisionAddendum,
         expected_version: int | None = None,
     ) -> UUID:
         """Correct a signed session's discussion of a case (a participant of the session)."""
@@ -386,7 +380,7 @@ class SupervisionCommands(Authorisation):
             CaseDiscussion,
             "case discussion",
             expected_version,
-            lambda d: d.add_addendum(by, text, occurred_at),
+            lambda d: d.add_addendum(by, command.text, command.occurred_at),
         )
 
     def set_supervision_frequency(

@@ -1,20 +1,110 @@
-"""`casework supervision`: who is due or overdue for supervision, and random audit
-samples of a worker's records (drawn, then checked by drawing again)."""
+"""`casework supervision`: recording a session and what it covered (each sub-command's
+options are its command's fields, `command_options`, checked as the API checks them),
+who is due or overdue for supervision, and random audit samples of a worker's records
+(drawn, then checked by drawing again)."""
 
 import argparse
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+from casework.application.commands import Command
+from casework.application.commands.supervision import (
+    AddActionItem,
+    AddSupervisionAddendum,
+    DiscussCase,
+    MarkActionItemDone,
+    RecordSupervisionDecision,
+    RecordSupervisionSession,
+    SignSupervisionSession,
+    WriteSupervisionNote,
+)
+from casework.cli.command_options import add_options, command_from
 from casework.cli.session import casework_session, signed_in_principal
+
+# sub-command: (its command, the service method, its help, the records it addresses
+# (before its options), what the answer's id is)
+SESSION_COMMANDS: dict[str, tuple[type[Command], str, str, tuple[str, ...], str]] = {
+    "record": (
+        RecordSupervisionSession,
+        "record_supervision_session",
+        "record a supervision session you held",
+        (),
+        "supervision session",
+    ),
+    "note": (
+        WriteSupervisionNote,
+        "write_supervision_note",
+        "write a note of the session",
+        ("session",),
+        "note",
+    ),
+    "discuss": (
+        DiscussCase,
+        "discuss_case_in_supervision",
+        "write (or before sign-off rewrite) what the session said about a case",
+        ("session",),
+        "case discussion",
+    ),
+    "decision": (
+        RecordSupervisionDecision,
+        "record_supervision_decision",
+        "record a decision of the session",
+        ("session",),
+        "",
+    ),
+    "action-item": (
+        AddActionItem,
+        "add_action_item",
+        "add an action item to the session",
+        ("session",),
+        "action item",
+    ),
+    "done": (
+        MarkActionItemDone,
+        "mark_action_item_done",
+        "mark an action item done (its owner or the supervisor)",
+        ("session", "item"),
+        "",
+    ),
+    "sign": (
+        SignSupervisionSession,
+        "sign_supervision_session",
+        "sign the session off (each participant)",
+        ("session",),
+        "",
+    ),
+    "addendum": (
+        AddSupervisionAddendum,
+        "add_supervision_addendum",
+        "add an addendum to a signed session (a participant)",
+        ("session",),
+        "addendum",
+    ),
+}
+ADDRESSED = {"session": "the supervision session id", "item": "the action item id"}
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     supervision = commands.add_parser(
-        "supervision", help="supervision due dates and random audit samples"
+        "supervision", help="supervision sessions, due dates and random audit samples"
     )
     sub = supervision.add_subparsers(
         dest="supervision_command", metavar="SUPERVISION_COMMAND", required=True
     )
+
+    for name, (command, _, help_text, addressed, _) in SESSION_COMMANDS.items():
+        parser = sub.add_parser(
+            name,
+            help=help_text,
+            description=f"{help_text[0].upper()}{help_text[1:]}, as the account you "
+            "signed in with.",
+        )
+        for record in addressed:
+            parser.add_argument(record, type=UUID, metavar=record.upper(), help=ADDRESSED[record])
+        add_options(parser, command)
+        parser.set_defaults(run=run_session_command)
 
     due = sub.add_parser(
         "due",
@@ -55,6 +145,18 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     check.add_argument("sample", type=UUID, metavar="SAMPLE", help="the audit sample id")
     check.set_defaults(run=run_check_sample)
+
+
+def run_session_command(args: argparse.Namespace) -> int:
+    command, method, _, addressed, answer = SESSION_COMMANDS[args.supervision_command]
+    given = command_from(args, command)
+    records = [getattr(args, record) for record in addressed]
+    with casework_session(args.pending_checkpoints) as app:
+        service: Callable[..., Any] = getattr(app, method)
+        created = service(signed_in_principal(app), *records, given)
+    where = f"on supervision session {records[0]}" if records else ""
+    print(" ".join(filter(None, ["recorded", where, f"{answer} {created}" if answer else ""])))
+    return 0
 
 
 def run_due(args: argparse.Namespace) -> int:
