@@ -219,7 +219,27 @@ def _execute(statement: str, params: tuple[Any, ...], connection: Connection) ->
     connection.exec_driver_sql(statement, params)
 
 
-class KeyedRows:
+class _CachedRows:
+    """What the two cached stores share: `_cache` holds what was read or written,
+    `_dirty` what changed since the last `take`, `_unstored` the keys known to have no
+    row in the table yet."""
+
+    _cache: dict[Hashable, Any]
+    _dirty: dict[Hashable, Row] | set[Hashable]
+    _unstored: set[Hashable]
+
+    def forget(self) -> None:
+        self._cache.clear()
+        self._dirty.clear()
+        self._unstored.clear()
+
+    def trim(self) -> None:
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+            self._unstored.clear()
+
+
+class KeyedRows(_CachedRows):
     """Rows addressed by their one-column primary key (e.g. one row per case)."""
 
     def __init__(self, table: Table) -> None:
@@ -274,18 +294,8 @@ class KeyedRows:
         self._dirty.clear()
         return writes
 
-    def forget(self) -> None:
-        self._cache.clear()
-        self._dirty.clear()
-        self._unstored.clear()
 
-    def trim(self) -> None:
-        if len(self._cache) > _CACHE_LIMIT:
-            self._cache.clear()
-            self._unstored.clear()
-
-
-class PartitionRows:
+class PartitionRows(_CachedRows):
     """All rows sharing one column value (e.g. a case's plan items), read and
     replaced together."""
 
@@ -339,16 +349,6 @@ class PartitionRows:
             (self._unstored.discard if self._cache[p] else self._unstored.add)(p)
         self._dirty.clear()
         return writes
-
-    def forget(self) -> None:
-        self._cache.clear()
-        self._dirty.clear()
-        self._unstored.clear()
-
-    def trim(self) -> None:
-        if len(self._cache) > _CACHE_LIMIT:
-            self._cache.clear()
-            self._unstored.clear()
 
 
 class AppendedRows:
