@@ -21,7 +21,6 @@ from api.schemas.organisation import (
     DepartmentBody,
     DepartmentMoveBody,
     DueView,
-    FrequencyBody,
     LeavingBody,
     NewStaffBody,
     OrganisationView,
@@ -36,6 +35,7 @@ from api.schemas.organisation import (
 )
 from casework.aggregates.base import now
 from casework.aggregates.organisation import ORGANISATION_ID
+from casework.application.commands.supervision import SetSupervisionFrequency
 from casework.application.organisation import Colleague
 
 
@@ -301,18 +301,10 @@ class StaffController(Controller):
         casework: Service,
         by: Asking,
         staff_id: FromPath[UUID],
-        data: JSONBody[FrequencyBody],
+        data: JSONBody[SetSupervisionFrequency],
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.set_supervision_frequency(
-                by,
-                staff_id,
-                data.every_days,
-                data.new_staff_every_days,
-                data.new_staff_months,
-                data.started_on,
-                data.occurred_at,
-            ),
+            lambda: casework.set_supervision_frequency(by, staff_id, data),
         )

@@ -15,9 +15,6 @@ from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.supervision import SupervisionDue
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-# Days between supervisions, and how long someone counts as new.
-Days = Annotated[int, msgspec.Meta(ge=1, le=366)]
-Months = Annotated[int, msgspec.Meta(ge=0, le=60)]
 
 
 class OrganisationView(msgspec.Struct, kw_only=True, frozen=True):
@@ -117,14 +114,6 @@ class SupervisorBody(Body):
 
 class LeavingBody(Body):
     on: date
-    occurred_at: Instant | None = None
-
-
-class FrequencyBody(Body):
-    every_days: Days = 28
-    new_staff_every_days: Days = 14
-    new_staff_months: Months = 6
-    started_on: date | None = None
     occurred_at: Instant | None = None
 
 

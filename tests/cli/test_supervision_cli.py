@@ -11,6 +11,7 @@ import pytest
 from casework.aggregates.base import Role
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
+from casework.application.commands.supervision import SetSupervisionFrequency
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
@@ -38,7 +39,9 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
             occurred_at=datetime(2026, 3, day, 10, tzinfo=UTC),
         )
     app.save(case)
-    app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=14)
+    app.set_supervision_frequency(
+        centre.director, centre.worker.staff_id, SetSupervisionFrequency(every_days=14)
+    )
     supervisor_login = give_account(app, centre.administrator, centre.supervisor, "margaret.ho")
     app.close()
     capsys.readouterr()

@@ -24,6 +24,7 @@ from casework.application.commands.supervision import (
     MarkActionItemDone,
     RecordSupervisionDecision,
     RecordSupervisionSession,
+    SetSupervisionFrequency,
     SignSupervisionSession,
     WriteSupervisionNote,
 )
@@ -263,7 +264,9 @@ def test_session_formats_need_the_right_supervisees(app: Casework) -> None:
 def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> None:
     centre = family_centre(app)
     newcomer = centre.second_worker.staff_id
-    app.set_supervision_frequency(centre.director, newcomer, started_on=date(2026, 1, 5))
+    app.set_supervision_frequency(
+        centre.director, newcomer, SetSupervisionFrequency(started_on=date(2026, 1, 5))
+    )
     assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 1, 19)
 
     supervisor_holds(
@@ -298,11 +301,15 @@ def test_a_supervisee_without_a_set_policy_gets_the_default(app: Casework) -> No
     assert schedule.last_supervised_on == HELD_AT.date()
     assert schedule.due_on() == HELD_AT.date() + timedelta(days=28)
 
-    app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=14)
+    app.set_supervision_frequency(
+        centre.director, centre.worker.staff_id, SetSupervisionFrequency(every_days=14)
+    )
     schedule = app.get_supervision_schedule(centre.worker, centre.worker.staff_id)
     assert schedule.due_on() == date(2026, 3, 24)
     with pytest.raises(InvalidValue, match="every_days"):
-        app.set_supervision_frequency(centre.director, centre.worker.staff_id, every_days=0)
+        app.set_supervision_frequency(
+            centre.director, centre.worker.staff_id, SetSupervisionFrequency(every_days=0)
+        )
 
 
 def test_only_those_who_oversee_someone_set_how_often_they_are_supervised(
@@ -312,10 +319,10 @@ def test_only_those_who_oversee_someone_set_how_often_they_are_supervised(
     worker = centre.worker.staff_id
     for refused in (centre.worker, centre.second_worker, centre.elderly_head):
         with pytest.raises(AccessDenied, match="may not set how often"):
-            app.set_supervision_frequency(refused, worker, every_days=14)
+            app.set_supervision_frequency(refused, worker, SetSupervisionFrequency(every_days=14))
     with pytest.raises(AccessDenied, match="may not read this person's supervision schedule"):
         app.get_supervision_schedule(centre.second_worker, worker)
-    app.set_supervision_frequency(centre.supervisor, worker, every_days=21)
+    app.set_supervision_frequency(centre.supervisor, worker, SetSupervisionFrequency(every_days=21))
     assert app.get_supervision_schedule(centre.head, worker).every_days == 21
     # Each sees when the people they may read about are due: a caseworker only themselves.
     assert [d.staff_id for d in app.supervision_due(centre.worker)] == [worker]

@@ -14,7 +14,7 @@ reading is recorded as a read of that case.
 import copy
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from casework.access import (
@@ -42,6 +42,7 @@ from casework.application.commands.supervision import (
     MarkActionItemDone,
     RecordSupervisionDecision,
     RecordSupervisionSession,
+    SetSupervisionFrequency,
     SignSupervisionSession,
     WriteSupervisionNote,
 )
@@ -384,14 +385,7 @@ class SupervisionCommands(Authorisation):
         )
 
     def set_supervision_frequency(
-        self,
-        by: Actor,
-        staff_id: UUID,
-        every_days: int = 28,
-        new_staff_every_days: int = 14,
-        new_staff_months: int = 6,
-        started_on: date | None = None,
-        occurred_at: datetime | None = None,
+        self, by: Actor, staff_id: UUID, command: SetSupervisionFrequency
     ) -> UUID:
         """Set (or change) how often a staff member is to be supervised: by an
         administrator or someone who oversees them (`may_set_supervision_frequency`)."""
@@ -404,22 +398,19 @@ class SupervisionCommands(Authorisation):
             record_kinds=_SCHEDULE,
             record_ids=[staff_id],
         )
+        policy = (
+            command.every_days,
+            command.new_staff_every_days,
+            command.new_staff_months,
+            command.started_on,
+            command.occurred_at,
+        )
         try:
             schedule = self._schedule(staff_id)
         except NotFound:
-            schedule = SupervisionSchedule.set_policy(
-                by,
-                staff_id,
-                every_days,
-                new_staff_every_days,
-                new_staff_months,
-                started_on,
-                occurred_at,
-            )
+            schedule = SupervisionSchedule.set_policy(by, staff_id, *policy)
         else:
-            schedule.change_policy(
-                by, every_days, new_staff_every_days, new_staff_months, started_on, occurred_at
-            )
+            schedule.change_policy(by, *policy)
         self.save(schedule)
         return schedule.id
 

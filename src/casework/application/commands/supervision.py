@@ -1,6 +1,7 @@
 """Supervision commands (ADR 0053). The session addressed is where they are sent (and
-the case discussed, the action item marked done), not a field; a new session, a
-session's discussion of a case and a frequency policy name what they are about."""
+the case discussed, the action item marked done, the person whose supervision
+frequency is set), not a field; a new session and a session's discussion of a case
+name what they are about."""
 
 from datetime import date
 from typing import Annotated
@@ -11,6 +12,9 @@ import msgspec
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application.commands.fields import Command, Narrative, OccurredAt, Reason
 
+# Days between supervisions, and how long someone counts as new.
+Days = Annotated[int, msgspec.Meta(ge=1, le=366)]
+Months = Annotated[int, msgspec.Meta(ge=0, le=60)]
 SessionMinutes = Annotated[
     int, msgspec.Meta(ge=1, le=24 * 60, description="how long the session took")
 ]
@@ -83,4 +87,22 @@ class AddSupervisionAddendum(Command):
     """A correction to a signed session, or to its discussion of a case."""
 
     text: Narrative
+    occurred_at: OccurredAt = None
+
+
+class SetSupervisionFrequency(Command):
+    """How often the person addressed is to be supervised (these are the defaults,
+    applied to anyone supervised without a policy)."""
+
+    every_days: Annotated[Days, msgspec.Meta(description="days between supervisions")] = 28
+    new_staff_every_days: Annotated[
+        Days, msgspec.Meta(description="days between supervisions while new")
+    ] = 14
+    new_staff_months: Annotated[
+        Months, msgspec.Meta(description="how many months someone counts as new")
+    ] = 6
+    started_on: Annotated[
+        date | None,
+        msgspec.Meta(description="when they started in post"),
+    ] = None
     occurred_at: OccurredAt = None
