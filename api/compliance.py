@@ -12,10 +12,17 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.cases import GLASS, NO_STORE, OPENS, READS
-from api.commands import JSON
+from api.commands import JSON, etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, Runner, Service
 from api.schemas.common import Recorded
-from api.schemas.compliance import ErasureRequestBody, ErasureStepBody, ReplayView, replay_view
+from api.schemas.compliance import (
+    ErasureRequestBody,
+    ErasureRequestView,
+    ErasureStepBody,
+    ReplayView,
+    erasure_request_view,
+    replay_view,
+)
 from casework.compliance.diff import RecordDiff
 from casework.compliance.replay import Basis
 
@@ -109,6 +116,20 @@ class ComplianceController(Controller):
                 by, case_id, data.reason, data.legal_authority, data.occurred_at
             ),
         )
+
+    @get(
+        "/erasure-requests/{request_id:uuid}",
+        operation_id="readErasureRequest",
+        summary="Where an erasure stands and who took each step (those who take its "
+        "steps and its requester); ETag is its version",
+        sync_to_thread=True,
+        responses=READS,
+    )
+    def read_erasure_request(
+        self, casework: Service, by: Asking, request_id: FromPath[UUID]
+    ) -> Response[ErasureRequestView]:
+        view = erasure_request_view(casework.read_erasure_request(by, request_id))
+        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
 
     @post(
         "/erasure-requests/{request_id:uuid}/approval",

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas.common import Body, Instant, Reason
+from casework.aggregates.erasure_request import ErasureRequest, ErasureStatus
 from casework.compliance.replay import Basis, Replay
 
 
@@ -45,3 +46,37 @@ class ErasureRequestBody(Body):
 
 class ErasureStepBody(Body):
     occurred_at: Instant | None = None
+
+
+class ErasureRequestView(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a four-eyes erasure stands and who took each step (no case content)."""
+
+    request_id: UUID
+    version: int
+    case_id: UUID
+    status: ErasureStatus
+    reason: str
+    legal_authority: str
+    requested_by: UUID
+    requested_at: datetime
+    approved_by: UUID | None
+    approved_at: datetime | None
+    carried_out_by: UUID | None
+    carried_out_at: datetime | None
+
+
+def erasure_request_view(request: ErasureRequest) -> ErasureRequestView:
+    return ErasureRequestView(
+        request_id=request.id,
+        version=request.version,
+        case_id=request.case_id,
+        status=request.status,
+        reason=request.reason,
+        legal_authority=request.legal_authority,
+        requested_by=request.requested_by,
+        requested_at=request.requested_at,
+        approved_by=request.approved_by,
+        approved_at=request.approved_at,
+        carried_out_by=request.carried_out_by,
+        carried_out_at=request.carried_out_at,
+    )

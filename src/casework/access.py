@@ -16,6 +16,7 @@ from uuid import UUID
 from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case, RecordKind, TeamScope
 from casework.aggregates.discipline import Discipline
+from casework.aggregates.erasure_request import ErasureRequest
 from casework.aggregates.staff import Staff
 from casework.aggregates.supervision import SessionNote, SupervisionSession, Topic
 
@@ -367,3 +368,22 @@ def may_read_ledger(actor: ActorContext) -> Decision:
     if actor.role in LEDGER_READERS:
         return _allow(f"{actor.role.value} (the ledger holds hashes, no case content)")
     return _deny("the ledger is read by compliance reviewers, centre directors and administrators")
+
+
+def may_read_erasure_request(actor: ActorContext, request: ErasureRequest) -> Decision:
+    """An erasure request (its reason, legal authority and who took each step; no case
+    content) is read by those who may take one of its steps: compliance reviewers,
+    administrators, the director of the case's centre, the head of its department, and
+    the person who asked for it."""
+    if actor.staff_id == request.requested_by:
+        return _allow("who requested the erasure")
+    if actor.role in (Role.COMPLIANCE_REVIEWER, Role.ADMINISTRATOR):
+        return _allow(actor.role.value)
+    if actor.role == Role.CENTRE_DIRECTOR and actor.centre_id == request.centre_id:
+        return _allow("director of the case's centre")
+    if actor.role == Role.DEPARTMENT_HEAD and actor.department_id == request.department_id:
+        return _allow("head of the case's department")
+    return _deny(
+        "an erasure request is read by compliance reviewers, administrators, the director "
+        "of the case's centre, the head of its department and its requester"
+    )

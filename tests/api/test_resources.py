@@ -279,9 +279,20 @@ def test_compliance_looks_back_exports_and_erases_with_four_eyes(served: Served)
     assert post(served, f"{request}/approval", {}, head).status_code == 403
     assert post(served, f"{request}/approval", {}, reviewer).status_code == 201
     admin = served.signed_in("administrator")
+    standing = served.client.get(request, headers=head)
+    assert standing.status_code == 200, standing.text
+    assert (standing.json()["status"], standing.headers["etag"]) == ("approved", '"2"')
+    assert standing.json()["approved_by"] == str(served.centre.reviewer.staff_id)
+    refused = served.client.get(request, headers=worker)
+    assert (refused.status_code, refused.json()["rule"]) == (403, "access_denied")
     erased = post(served, f"{request}/carrying-out", {}, admin)
     assert erased.status_code == 201, erased.text
     assert erased.json()["created_id"] is not None
+    done = served.client.get(request, headers=admin).json()
+    assert (done["status"], done["carried_out_by"]) == (
+        "carried_out",
+        str(served.centre.administrator.staff_id),
+    )
 
     gone = served.client.get(f"/api/v1/cases/{case_id}", headers=worker)
     assert (gone.status_code, gone.json()["rule"]) == (410, "erased")

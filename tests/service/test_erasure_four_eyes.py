@@ -63,3 +63,21 @@ def test_the_requester_cannot_approve_their_own_erasure(store: Casework) -> None
         ]
     )
     assert all(e.outcome is AccessOutcome.REFUSED and "erasure" in e.record_kinds for e in refused)
+
+
+def test_those_who_take_an_erasures_steps_read_where_it_stands(store: Casework) -> None:
+    give_ledger_key(store)
+    centre, case_id = family_case(store, notes=1)
+    request_id = store.request_erasure(centre.head, case_id, REASON, AUTHORITY)
+
+    for reader in (centre.head, centre.director, centre.reviewer, centre.administrator):
+        request = store.read_erasure_request(reader, request_id)
+        assert (request.status, request.legal_authority) == (ErasureStatus.REQUESTED, AUTHORITY)
+    for outsider in (centre.worker, centre.supervisor, centre.lawyer):
+        with pytest.raises(AccessDenied, match="may not read this erasure request"):
+            store.read_erasure_request(outsider, request_id)
+
+    read_by_worker = store.what_person_read(
+        centre.reviewer, centre.worker.staff_id, AccessQuery(outcome="refused")
+    )
+    assert [e.record_ids for e in read_by_worker if "erasure" in e.record_kinds] == [[request_id]]

@@ -18,7 +18,14 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import Recording
 
-from casework.access import Action, ActorContext, Decision, may, may_read_ledger
+from casework.access import (
+    Action,
+    ActorContext,
+    Decision,
+    may,
+    may_read_erasure_request,
+    may_read_ledger,
+)
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Record, Role, RuleBroken, aware, now
 from casework.aggregates.case import Case, RecordKind
@@ -624,6 +631,20 @@ class ComplianceCommands(Authorisation):
     def get_erasure_request(self, request_id: UUID) -> ErasureRequest:
         """An erasure request (it holds no case content)."""
         return self.load(request_id, ErasureRequest, "erasure request")
+
+    def read_erasure_request(self, by: Actor, request_id: UUID) -> ErasureRequest:
+        """An erasure request as `by` may read it (`may_read_erasure_request`): where
+        it stands and who took each step; a refusal is recorded."""
+        request = self.get_erasure_request(request_id)
+        self.require(
+            by,
+            AccessAction.READ,
+            lambda context: may_read_erasure_request(context, request),
+            "may not read this erasure request",
+            record_kinds=_ERASURE,
+            record_ids=[request_id],
+        )
+        return request
 
     def _authority_of(self, request: ErasureRequest) -> str:
         """What the register says authorised the erasure: the legal authority and the
