@@ -124,6 +124,15 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
         "compliance_reviewer": ("201", "201", "201"),
         "administrator": (DENIED, DENIED, DENIED),
     },
+    "read_erasure_request": {
+        "caseworker": (DENIED, DENIED, DENIED),
+        "department_head": ("200", "200", DENIED),
+        "supervisor": (DENIED, DENIED, DENIED),
+        "centre_director": ("200", "200", DENIED),
+        "specialist": (DENIED, DENIED, DENIED),
+        "compliance_reviewer": ("200", "200", "200"),
+        "administrator": ("200", "200", "200"),
+    },
     "read_staff": READ_STAFF,
     "set_supervision_frequency": {
         "caseworker": (DENIED, DENIED, DENIED),
@@ -196,6 +205,8 @@ class Matrix:
     cases: dict[str, UUID]
     tokens: dict[str, dict[str, str]]
     youth_id: UUID
+    # case -> an erasure of it requested by the compliance reviewer
+    erasure_requests: dict[UUID, UUID]
 
 
 def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
@@ -265,10 +276,17 @@ def matrix(
         for served in serve(Settings.from_env(env), master_key):
             give_ledger_key(served.casework)
             cases = _centre_with_three_cases(served)
+            reviewer = served.centre.reviewer
+            erasure_requests = {
+                case_id: served.casework.request_erasure(
+                    reviewer, case_id, "当事人要求 the client asked", "PIPL art. 47"
+                )
+                for case_id in cases.values()
+            }
             served.casework.checkpoint()  # the cases' first events have inclusion proofs
             served.client.app.state.projections.catch_up()  # the view reads see the cases
             tokens = {role: served.signed_in(person) for role, person in ROLES.items()}
-            yield Matrix(served, cases, tokens, served.centre.youth_id)
+            yield Matrix(served, cases, tokens, served.centre.youth_id, erasure_requests)
 
 
 def _version(matrix: Matrix, case_id: UUID) -> str:
@@ -320,6 +338,11 @@ def _request_erasure(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
     return m.served.client.post(
         f"/api/v1/compliance/cases/{case_id}/erasure-requests", json=body, headers=auth
     )
+
+
+def _read_erasure_request(m: Matrix, case_id: UUID, auth: dict[str, str]) -> Any:
+    request_id = m.erasure_requests[case_id]
+    return m.served.client.get(f"/api/v1/compliance/erasure-requests/{request_id}", headers=auth)
 
 
 def _lead(m: Matrix, case_id: UUID) -> UUID:
@@ -416,6 +439,7 @@ ENDPOINTS: dict[str, Request] = {
     "replay": _replay,
     "export": _export,
     "request_erasure": _request_erasure,
+    "read_erasure_request": _read_erasure_request,
     "read_staff": _read_staff,
     "set_supervision_frequency": _set_supervision_frequency,
     "draw_audit_sample": _draw_audit_sample,
