@@ -10,14 +10,13 @@ from litestar.params import FromPath, JSONBody
 from api.cases import NO_STORE, OPENS, READS, WRITES
 from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
-from api.schemas.agencies import (
-    AgencyClosureBody,
-    AgencyDetailsBody,
-    AgencyView,
-    NewAgencyBody,
-    agency_view,
-)
+from api.schemas.agencies import AgencyView, agency_view
 from api.schemas.common import Recorded
+from casework.application.commands.agencies import (
+    ChangeAgencyDetails,
+    CloseAgency,
+    RegisterAgency,
+)
 
 
 class AgencyController(Controller):
@@ -56,13 +55,11 @@ class AgencyController(Controller):
         responses=OPENS,
     )
     def register(
-        self, casework: Service, by: Asking, data: JSONBody[NewAgencyBody], command: Runner
+        self, casework: Service, by: Asking, data: JSONBody[RegisterAgency], command: Runner
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.register_agency(
-                by, data.name, data.kind, data.contact, list(data.services), data.occurred_at
-            ),
+            lambda: casework.register_agency(by, data),
             location="/api/v1/agencies/{record_id}",
         )
 
@@ -78,20 +75,13 @@ class AgencyController(Controller):
         casework: Service,
         by: Asking,
         agency_id: FromPath[UUID],
-        data: JSONBody[AgencyDetailsBody],
+        data: JSONBody[ChangeAgencyDetails],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             agency_id,
-            lambda: casework.change_agency_details(
-                agency_id,
-                by,
-                data.contact,
-                list(data.services),
-                data.occurred_at,
-                expected_version,
-            ),
+            lambda: casework.change_agency_details(by, agency_id, data, expected_version),
         )
 
     @post(
@@ -106,13 +96,11 @@ class AgencyController(Controller):
         casework: Service,
         by: Asking,
         agency_id: FromPath[UUID],
-        data: JSONBody[AgencyClosureBody],
+        data: JSONBody[CloseAgency],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             agency_id,
-            lambda: casework.close_agency(
-                agency_id, by, data.reason, data.occurred_at, expected_version
-            ),
+            lambda: casework.close_agency(by, agency_id, data, expected_version),
         )

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.agency import AgencyKind
+from casework.application.commands.agencies import RegisterAgency
 from tests.api.conftest import Served
 from tests.api.test_case_story import intake, note
 from tests.builders.compliance_steps import give_ledger_key
@@ -26,7 +27,10 @@ def open_case(served: Served, worker: Headers, agencies: tuple[str, ...] = ()) -
 
 def agency(served: Served, name: str = "法律援助中心 Legal Aid") -> str:
     agency_id = served.casework.register_agency(
-        served.centre.administrator, name, AgencyKind.LEGAL_AID, "020-1234", ["advice"]
+        served.centre.administrator,
+        RegisterAgency(
+            name=name, kind=AgencyKind.LEGAL_AID, contact="020-1234", services=["advice"]
+        ),
     )
     return str(agency_id)
 

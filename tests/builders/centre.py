@@ -16,6 +16,7 @@ from casework.aggregates.case import (
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.agencies import RegisterAgency
 from casework.application.commands.cases import (
     ClientDetails,
     HouseholdMemberDetails,
@@ -91,17 +92,21 @@ def family_centre(app: Casework) -> FamilyCentre:
         administrator=administrator,
         legal_aid_id=app.register_agency(
             administrator,
-            "Haizhu Legal Aid Office",
-            AgencyKind.LEGAL_AID,
-            "020-1234 5678",
-            ["legal advice"],
+            RegisterAgency(
+                name="Haizhu Legal Aid Office",
+                kind=AgencyKind.LEGAL_AID,
+                contact="020-1234 5678",
+                services=["legal advice"],
+            ),
         ),
         hospital_id=app.register_agency(
             administrator,
-            "District Hospital",
-            AgencyKind.HEALTH,
-            "020-8765 4321",
-            ["geriatric care"],
+            RegisterAgency(
+                name="District Hospital",
+                kind=AgencyKind.HEALTH,
+                contact="020-8765 4321",
+                services=["geriatric care"],
+            ),
         ),
     )
 

@@ -30,6 +30,7 @@ from casework.aggregates.base import Role
 from casework.aggregates.case import NoteKind, ReferralSource, RiskLevel, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.agencies import RegisterAgency
 from casework.application.commands.cases import (
     AddTeamMember,
     OpenCase,
@@ -273,7 +274,10 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
             )  # fmt: skip
         # The client agreed to referrals to the youth department and the legal-aid agency.
         agency_id = app.register_agency(
-            centre.administrator, AGENCY, AgencyKind.LEGAL_AID, "王主任", ["legal aid"]
+            centre.administrator,
+            RegisterAgency(
+                name=AGENCY, kind=AgencyKind.LEGAL_AID, contact="王主任", services=["legal aid"]
+            ),
         )
         app.record_consent(
             centre.worker,

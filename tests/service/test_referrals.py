@@ -20,6 +20,11 @@ from casework.aggregates.referral import (
     Urgency,
 )
 from casework.application import Casework
+from casework.application.commands.agencies import (
+    ChangeAgencyDetails,
+    CloseAgency,
+    RegisterAgency,
+)
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -311,7 +316,9 @@ def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Cas
         send(to_department(centre.family_id))
     with pytest.raises(UnknownDepartment):
         send(to_department(centre.legal_aid_id))
-    app.close_agency(centre.legal_aid_id, centre.director, "the office merged with another")
+    app.close_agency(
+        centre.director, centre.legal_aid_id, CloseAgency(reason="the office merged with another")
+    )
     with pytest.raises(AgencyClosed, match="Haizhu Legal Aid Office"):
         send(to_agency(centre.legal_aid_id))
 
@@ -319,14 +326,23 @@ def test_a_referral_needs_a_reason_something_shared_and_a_real_receiver(app: Cas
 def test_agencies_keep_their_details_and_refuse_empty_ones(app: Casework) -> None:
     centre = family_centre(app)
     app.change_agency_details(
-        centre.legal_aid_id, centre.director, "020-1111 2222", ["legal advice", "mediation"]
+        centre.director,
+        centre.legal_aid_id,
+        ChangeAgencyDetails(contact="020-1111 2222", services=["legal advice", "mediation"]),
     )
     agency = app.get_agency(centre.legal_aid_id)
     assert (agency.contact, agency.services) == ("020-1111 2222", ["legal advice", "mediation"])
     with pytest.raises(InvalidValue, match="services"):
-        app.change_agency_details(centre.legal_aid_id, centre.director, "020-1111 2222", [" "])
+        app.change_agency_details(
+            centre.director,
+            centre.legal_aid_id,
+            ChangeAgencyDetails(contact="020-1111 2222", services=[" "]),
+        )
     with pytest.raises(InvalidValue, match="name"):
-        app.register_agency(centre.director, " ", AgencyKind.OTHER, "", ["food bank"])
+        app.register_agency(
+            centre.director,
+            RegisterAgency(name=" ", kind=AgencyKind.OTHER, contact="", services=["food bank"]),
+        )
 
 
 def test_answers_that_close_a_referral_say_why(app: Casework) -> None:

@@ -13,14 +13,13 @@ Who may do what (applied here, to the referral and case loaded):
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import cached_property
 from typing import Literal
 from uuid import UUID
 
 from casework.access import Action, ActorContext, Decision, may, may_keep_agencies
 from casework.aggregates.access_record import AccessAction
-from casework.aggregates.agency import Agency, AgencyKind
+from casework.aggregates.agency import Agency
 from casework.aggregates.base import Actor, InvalidValue, Role, now, required_text
 from casework.aggregates.case import Case, RecordKind
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation
@@ -31,6 +30,11 @@ from casework.aggregates.referral import (
     ResponseDeadlines,
 )
 from casework.application.authorisation import Authorisation
+from casework.application.commands.agencies import (
+    ChangeAgencyDetails,
+    CloseAgency,
+    RegisterAgency,
+)
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -54,17 +58,16 @@ class ReferralCommands(Authorisation):
     def referral_deadlines(self) -> ResponseDeadlines:
         return ResponseDeadlines.parse(self.settings.referral_deadlines)
 
-    def register_agency(
-        self,
-        by: Actor,
-        name: str,
-        kind: AgencyKind,
-        contact: str,
-        services: list[str],
-        occurred_at: datetime | None = None,
-    ) -> UUID:
+    def register_agency(self, by: Actor, command: RegisterAgency) -> UUID:
         self._require_agency_keeper(by, "may not register an agency")
-        agency = Agency.register(by, name, kind, contact, services, occurred_at)
+        agency = Agency.register(
+            by,
+            command.name,
+            command.kind,
+            command.contact,
+            list(command.services),
+            command.occurred_at,
+        )
         self.save(agency)
         return agency.id
 
@@ -97,11 +100,9 @@ class ReferralCommands(Authorisation):
 
     def change_agency_details(
         self,
-        agency_id: UUID,
         by: Actor,
-        contact: str,
-        services: list[str],
-        occurred_at: datetime | None = None,
+        agency_id: UUID,
+        command: ChangeAgencyDetails,
         expected_version: int | None = None,
     ) -> None:
         self._require_agency_keeper(by, "may not change this agency's details", agency_id)
@@ -110,15 +111,16 @@ class ReferralCommands(Authorisation):
             Agency,
             "agency",
             expected_version,
-            lambda a: a.change_details(by, contact, services, occurred_at),
+            lambda a: a.change_details(
+                by, command.contact, list(command.services), command.occurred_at
+            ),
         )
 
     def close_agency(
         self,
-        agency_id: UUID,
         by: Actor,
-        reason: str,
-        occurred_at: datetime | None = None,
+        agency_id: UUID,
+        command: CloseAgency,
         expected_version: int | None = None,
     ) -> None:
         self._require_agency_keeper(by, "may not close this agency", agency_id)
@@ -127,7 +129,7 @@ class ReferralCommands(Authorisation):
             Agency,
             "agency",
             expected_version,
-            lambda a: a.close(by, reason, occurred_at),
+            lambda a: a.close(by, command.reason, command.occurred_at),
         )
 
     def send_referral(self, by: Actor, command: SendReferral) -> UUID:

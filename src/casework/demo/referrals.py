@@ -10,6 +10,7 @@ from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import Case
 from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.application import Casework
+from casework.application.commands.agencies import RegisterAgency
 from casework.application.commands.cases import RecordConsent
 from casework.application.commands.referrals import (
     AcceptReferral,
@@ -43,8 +44,16 @@ CHAIN_STORIES = ["completed", "declined", "in_service", "stalled", "onward", "lo
 def register_agencies(app: Casework, rng: random.Random, director: Actor) -> list[UUID]:
     """The outside agencies the centres refer to."""
     return [
-        app.register_agency(director, name, kind, "020-8" + str(rng.randint(1000000, 9999999)), s)
-        for name, kind, s in AGENCIES
+        app.register_agency(
+            director,
+            RegisterAgency(
+                name=name,
+                kind=kind,
+                contact="020-8" + str(rng.randint(1000000, 9999999)),
+                services=services,
+            ),
+        )
+        for name, kind, services in AGENCIES
     ]
 
 
