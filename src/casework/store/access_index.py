@@ -193,6 +193,31 @@ class AccessIndex:
         )
         return AccessRow(statement, params)
 
+    def events_of(self, record_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The stored events of these access records in one query (an access record is
+        one event): what the access-log queries show, without a query per record."""
+        if not record_ids:
+            return []
+        postgres = self.dialect.postgres
+        marks = "= ANY(?)" if postgres else f"IN ({', '.join('?' * len(record_ids))})"
+        where = f"WHERE originator_id {marks} ORDER BY originator_id, originator_version"
+        statement = self.dialect.sql(
+            "SELECT originator_id, originator_version, topic, state FROM {events} " + where,  # noqa: S608
+            events=self.events_table,
+        )
+        ids = [self._id(i) for i in record_ids]
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [ids] if postgres else ids)
+            return [
+                StoredEvent(
+                    originator_id=Dialect.uuid_value(r["originator_id"]),
+                    originator_version=r["originator_version"],
+                    topic=r["topic"],
+                    state=bytes(r["state"]),
+                )
+                for r in c.fetchall()
+            ]
+
     def find(self, query: AccessQuery) -> list[UUID]:
         """Access record ids matching the filters, newest first."""
         clauses, params = [], []
