@@ -17,17 +17,10 @@ from api.commands import etag
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
 from api.schemas.common import Recorded
 from api.schemas.organisation import (
-    CentreBody,
-    DepartmentBody,
-    DepartmentMoveBody,
     DueView,
-    LeavingBody,
-    NewStaffBody,
     OrganisationView,
-    RolesBody,
     ScheduleView,
     StaffView,
-    SupervisorBody,
     due_view,
     organisation_view,
     schedule_view,
@@ -35,6 +28,15 @@ from api.schemas.organisation import (
 )
 from casework.aggregates.base import now
 from casework.aggregates.organisation import ORGANISATION_ID
+from casework.application.commands.organisation import (
+    AddCentre,
+    AddDepartment,
+    AddStaff,
+    AssignSupervisor,
+    ChangeRoles,
+    MoveStaff,
+    RecordLeaving,
+)
 from casework.application.commands.supervision import SetSupervisionFrequency
 from casework.application.organisation import Colleague
 
@@ -66,15 +68,13 @@ class OrganisationController(Controller):
         self,
         casework: Service,
         by: Asking,
-        data: JSONBody[CentreBody],
+        data: JSONBody[AddCentre],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             ORGANISATION_ID,
-            lambda: casework.add_centre(
-                by, data.name, data.district, data.occurred_at, expected_version
-            ),
+            lambda: casework.add_centre(by, data, expected_version),
         )
 
     @post(
@@ -89,15 +89,13 @@ class OrganisationController(Controller):
         self,
         casework: Service,
         by: Asking,
-        data: JSONBody[DepartmentBody],
+        data: JSONBody[AddDepartment],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             ORGANISATION_ID,
-            lambda: casework.add_department(
-                by, data.centre_id, data.name, data.occurred_at, expected_version
-            ),
+            lambda: casework.add_department(by, data, expected_version),
         )
 
 
@@ -167,20 +165,11 @@ class StaffController(Controller):
         responses=OPENS,
     )
     def add(
-        self, casework: Service, by: Asking, data: JSONBody[NewStaffBody], command: Runner
+        self, casework: Service, by: Asking, data: JSONBody[AddStaff], command: Runner
     ) -> Response[Recorded]:
         return command.run(
             None,
-            lambda: casework.add_staff(
-                by,
-                data.name,
-                data.centre_id,
-                data.department_id,
-                list(data.roles),
-                list(data.disciplines),
-                data.external,
-                data.occurred_at,
-            ),
+            lambda: casework.add_staff(by, data),
             location="/api/v1/staff/{record_id}",
         )
 
@@ -196,15 +185,13 @@ class StaffController(Controller):
         casework: Service,
         by: Asking,
         staff_id: FromPath[UUID],
-        data: JSONBody[RolesBody],
+        data: JSONBody[ChangeRoles],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             staff_id,
-            lambda: casework.change_roles(
-                staff_id, by, list(data.roles), data.occurred_at, expected_version
-            ),
+            lambda: casework.change_roles(by, staff_id, data, expected_version),
         )
 
     @post(
@@ -219,15 +206,13 @@ class StaffController(Controller):
         casework: Service,
         by: Asking,
         staff_id: FromPath[UUID],
-        data: JSONBody[DepartmentMoveBody],
+        data: JSONBody[MoveStaff],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             staff_id,
-            lambda: casework.move_staff(
-                staff_id, by, data.department_id, data.occurred_at, expected_version
-            ),
+            lambda: casework.move_staff(by, staff_id, data, expected_version),
         )
 
     @post(
@@ -242,14 +227,12 @@ class StaffController(Controller):
         casework: Service,
         by: Asking,
         staff_id: FromPath[UUID],
-        data: JSONBody[SupervisorBody],
+        data: JSONBody[AssignSupervisor],
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             staff_id,
-            lambda: casework.assign_supervisor(
-                by, staff_id, data.supervisor_id, data.starts_on, data.ends_on, data.occurred_at
-            ),
+            lambda: casework.assign_supervisor(by, staff_id, data),
         )
 
     @post(
@@ -264,15 +247,13 @@ class StaffController(Controller):
         casework: Service,
         by: Asking,
         staff_id: FromPath[UUID],
-        data: JSONBody[LeavingBody],
+        data: JSONBody[RecordLeaving],
         expected_version: ExpectedVersion,
         command: Runner,
     ) -> Response[Recorded]:
         return command.run(
             staff_id,
-            lambda: casework.staff_leaves(
-                staff_id, by, data.on, data.occurred_at, expected_version
-            ),
+            lambda: casework.staff_leaves(by, staff_id, data, expected_version),
         )
 
     @get(

@@ -1,20 +1,16 @@
 """The organisation, its staff and their supervision schedules."""
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant, ShortText
 from casework.aggregates.base import Role
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import Centre, Department, Organisation
 from casework.aggregates.staff import Staff, SupervisionLink
 from casework.aggregates.supervision_schedule import SupervisionSchedule
 from casework.application.supervision import SupervisionDue
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class OrganisationView(msgspec.Struct, kw_only=True, frozen=True):
@@ -33,18 +29,6 @@ def organisation_view(organisation: Organisation) -> OrganisationView:
         centres=list(organisation.centres),
         departments=list(organisation.departments),
     )
-
-
-class CentreBody(Body):
-    name: Name
-    district: ShortText = ""
-    occurred_at: Instant | None = None
-
-
-class DepartmentBody(Body):
-    centre_id: UUID
-    name: Name
-    occurred_at: Instant | None = None
 
 
 class StaffView(msgspec.Struct, kw_only=True, frozen=True):
@@ -79,42 +63,6 @@ def staff_view(staff: Staff) -> StaffView:
         supervision=list(staff.supervision),
         lead_case_ids=list(staff.lead_case_ids),
     )
-
-
-class NewStaffBody(Body):
-    name: Name
-    centre_id: UUID
-    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=7)]
-    department_id: UUID | None = None
-    disciplines: Annotated[list[Discipline], msgspec.Meta(max_length=10)] = msgspec.field(
-        default_factory=list
-    )
-    external: bool = False
-    occurred_at: Instant | None = None
-
-
-class RolesBody(Body):
-    roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=7)]
-    occurred_at: Instant | None = None
-
-
-class DepartmentMoveBody(Body):
-    """`department_id` null: no department."""
-
-    department_id: UUID | None
-    occurred_at: Instant | None = None
-
-
-class SupervisorBody(Body):
-    supervisor_id: UUID
-    starts_on: date
-    ends_on: date | None = None
-    occurred_at: Instant | None = None
-
-
-class LeavingBody(Body):
-    on: date
-    occurred_at: Instant | None = None
 
 
 class ScheduleView(msgspec.Struct, kw_only=True, frozen=True):

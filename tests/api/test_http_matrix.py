@@ -25,6 +25,7 @@ from casework.application.commands.cases import (
     OpenCase,
     RecordConsent,
 )
+from casework.application.commands.organisation import AddCentre, AddDepartment, AddStaff
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
@@ -248,10 +249,19 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
         admin, centre.second_worker.staff_id, centre.supervisor.staff_id, SUPERVISED_FROM
     )
     other = intake(centre.second_worker, centre.family_id)
-    elsewhere = app.add_centre(admin, "白云家综 Baiyun Family Centre", "白云区")
-    department = app.add_department(admin, elsewhere, "家庭部 Family")
+    elsewhere = app.add_centre(
+        admin, AddCentre(name="白云家综 Baiyun Family Centre", district="白云区")
+    )
+    department = app.add_department(admin, AddDepartment(centre_id=elsewhere, name="家庭部 Family"))
     worker_id = app.add_staff(
-        admin, "何敏 He Min", elsewhere, department, [Role.CASEWORKER], [Discipline.SOCIAL_WORK]
+        admin,
+        AddStaff(
+            name="何敏 He Min",
+            centre_id=elsewhere,
+            department_id=department,
+            roles=[Role.CASEWORKER],
+            disciplines=[Discipline.SOCIAL_WORK],
+        ),
     )
     return {
         "own": own,

@@ -23,6 +23,12 @@ from casework.application.commands.cases import (
     OpenCase,
     RecordConsent,
 )
+from casework.application.commands.organisation import (
+    AddCentre,
+    AddDepartment,
+    AddStaff,
+    AssignSupervisor,
+)
 
 FOUNDER = Actor(uuid4(), Role.ADMINISTRATOR)
 SUPERVISED_FROM = date(2026, 1, 1)
@@ -53,14 +59,31 @@ def family_centre(app: Casework) -> FamilyCentre:
     sets up the centre and its first administrator, who enrols everyone else, links
     supervision and registers the partner agencies."""
     app.found_organisation(FOUNDER, "阳光社工服务中心 Sunshine Social Work")
-    centre_id = app.add_centre(FOUNDER, "海珠家综 Haizhu Family Centre", "海珠区")
-    family_id = app.add_department(FOUNDER, centre_id, "家庭部 Family")
-    youth_id = app.add_department(FOUNDER, centre_id, "青少年部 Youth")
-    elderly_id = app.add_department(FOUNDER, centre_id, "长者部 Elderly")
+    centre_id = app.add_centre(
+        FOUNDER, AddCentre(name="海珠家综 Haizhu Family Centre", district="海珠区")
+    )
+    family_id = app.add_department(
+        FOUNDER, AddDepartment(centre_id=centre_id, name="家庭部 Family")
+    )
+    youth_id = app.add_department(
+        FOUNDER, AddDepartment(centre_id=centre_id, name="青少年部 Youth")
+    )
+    elderly_id = app.add_department(
+        FOUNDER, AddDepartment(centre_id=centre_id, name="长者部 Elderly")
+    )
     enrolled_by = FOUNDER
 
     def person(name: str, role: Role, discipline: Discipline, department: UUID | None) -> Actor:
-        staff_id = app.add_staff(enrolled_by, name, centre_id, department, [role], [discipline])
+        staff_id = app.add_staff(
+            enrolled_by,
+            AddStaff(
+                name=name,
+                centre_id=centre_id,
+                department_id=department,
+                roles=[role],
+                disciplines=[discipline],
+            ),
+        )
         return Actor(staff_id, role)
 
     administrator = person("IT Admin", Role.ADMINISTRATOR, Discipline.OTHER, None)
@@ -73,7 +96,9 @@ def family_centre(app: Casework) -> FamilyCentre:
     supervisor = person("Dr Margaret Ho", Role.SUPERVISOR, social, None)
     for supervisee in (worker, second_worker):
         app.assign_supervisor(
-            administrator, supervisee.staff_id, supervisor.staff_id, SUPERVISED_FROM
+            administrator,
+            supervisee.staff_id,
+            AssignSupervisor(supervisor_id=supervisor.staff_id, starts_on=SUPERVISED_FROM),
         )
     return FamilyCentre(
         centre_id=centre_id,

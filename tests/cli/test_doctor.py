@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
+from casework.application.commands.organisation import AddDepartment
 from casework.application.deployment_checks import Outcome, check_deployment
 from casework.settings import Settings
 from casework.store.key_files import write_signing_key
@@ -126,7 +127,8 @@ def _write_unsigned(settings: Settings) -> None:
         centre_id = app.get_organisation().centres[0].centre_id
         administrator = next(s for s in app.list_staff() if Role.ADMINISTRATOR in s.roles)
         app.add_department(
-            Actor(administrator.id, Role.ADMINISTRATOR), centre_id, "社区部 Community"
+            Actor(administrator.id, Role.ADMINISTRATOR),
+            AddDepartment(centre_id=centre_id, name="社区部 Community"),
         )
     finally:
         app.close()

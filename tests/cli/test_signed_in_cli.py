@@ -13,6 +13,7 @@ from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.organisation import AddStaff
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
@@ -40,9 +41,15 @@ def test_each_person_sees_at_the_command_line_what_they_may_and_no_more(
     app = Casework(settings)
     centre = family_centre(app)
     youth_id = app.add_staff(
-        centre.administrator, "赵磊 Zhao Lei", centre.centre_id, centre.youth_id,
-        [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
-    )  # fmt: skip
+        centre.administrator,
+        AddStaff(
+            name="赵磊 Zhao Lei",
+            centre_id=centre.centre_id,
+            department_id=centre.youth_id,
+            roles=[Role.CASEWORKER],
+            disciplines=[Discipline.SOCIAL_WORK],
+        ),
+    )
     youth_worker = Actor(youth_id, Role.CASEWORKER)
     case_id = open_family_case(app, centre)
     admin = centre.administrator

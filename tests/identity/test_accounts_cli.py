@@ -11,6 +11,7 @@ import pytest
 from casework.aggregates.base import Role
 from casework.application import Casework
 from casework.application.checkpoints import PendingCheckpoints
+from casework.application.commands.organisation import AddStaff
 from casework.application.principal import AccessPoint
 from casework.cli import main
 from casework.cli.session import casework_session, signed_in_principal
@@ -75,7 +76,17 @@ def test_an_administrator_and_a_worker_sign_in_at_the_command_line(
         admin = signed_in_principal(app)
         assert (admin.role, admin.access_point) == (Role.ADMINISTRATOR, AccessPoint.CLI)
         centre_id = app.get_organisation().centres[0].centre_id
-        staff = str(app.add_staff(admin, "陈静 Chen Jing", centre_id, None, [Role.CASEWORKER], []))
+        staff = str(
+            app.add_staff(
+                admin,
+                AddStaff(
+                    name="陈静 Chen Jing",
+                    centre_id=centre_id,
+                    roles=[Role.CASEWORKER],
+                    disciplines=[],
+                ),
+            )
+        )
     pending.sign_all()
     status, out, _ = run(capsys, "users", "add", "--user-name", "chen.jing", "--staff-id", staff)
     assert status == 0 and "account chen.jing for 陈静 Chen Jing" in out

@@ -7,6 +7,7 @@ import pytest
 from casework.aggregates.base import InvalidValue, Role
 from casework.application import Casework
 from casework.application.accounts import INSTALLER, FirstAdministratorExists
+from casework.application.commands.organisation import AddStaff
 from tests.identity.steps import PASSWORD, actions, raw_rows, with_test_clock
 
 
@@ -41,7 +42,13 @@ def test_the_first_administrator_founds_the_store_and_opens_the_next_account(
     )
     admin = store.authenticate(signed_in.token, "cli")  # type: ignore[arg-type]
     worker = store.add_staff(
-        admin, "陈静 Chen Jing", organisation.centres[0].centre_id, None, [Role.CASEWORKER], []
+        admin,
+        AddStaff(
+            name="陈静 Chen Jing",
+            centre_id=organisation.centres[0].centre_id,
+            roles=[Role.CASEWORKER],
+            disciplines=[],
+        ),
     )
     opened = store.open_account(admin, worker, "chen.jing")
     assert store.get_account("chen.jing").staff_id == worker == opened.staff_id

@@ -13,6 +13,7 @@ from casework.application.accounts import (
     SessionExpired,
     SignedIn,
 )
+from casework.application.commands.organisation import ChangeRoles, RecordLeaving
 from casework.application.principal import AccessPoint, Principal
 from tests.identity.steps import PASSWORD, Clock, Worker, access_log, centre_with_worker
 
@@ -71,12 +72,14 @@ def test_an_administrator_ends_a_persons_sessions(store: Casework) -> None:
 def test_sessions_end_when_the_person_loses_the_role_or_leaves(store: Casework) -> None:
     clock, centre, worker = centre_with_worker(store)
     staff_id = centre.worker.staff_id
-    store.change_roles(staff_id, centre.administrator, [Role.CASEWORKER, Role.DEPARTMENT_HEAD])
+    store.change_roles(
+        centre.administrator, staff_id, ChangeRoles(roles=[Role.CASEWORKER, Role.DEPARTMENT_HEAD])
+    )
     as_worker = sign_in(store, clock, worker, Role.CASEWORKER)
     as_head = sign_in(store, clock, worker, Role.DEPARTMENT_HEAD)
 
     # Losing one role ends the sessions in that role only.
-    store.change_roles(staff_id, centre.administrator, [Role.CASEWORKER])
+    store.change_roles(centre.administrator, staff_id, ChangeRoles(roles=[Role.CASEWORKER]))
     with pytest.raises(SessionEnded, match="no longer holds the role"):
         store.authenticate(as_head.token, API)
     assert store.authenticate(as_worker.token, API).role is Role.CASEWORKER
@@ -85,7 +88,7 @@ def test_sessions_end_when_the_person_loses_the_role_or_leaves(store: Casework) 
         == "1 session(s) ended: no longer holds the role signed in with"
     )
 
-    store.staff_leaves(staff_id, centre.administrator, clock.at.date())
+    store.staff_leaves(centre.administrator, staff_id, RecordLeaving(on=clock.at.date()))
     with pytest.raises(SessionEnded, match="left the organisation"):
         store.authenticate(as_worker.token, API)
     left = [r for r in access_log(store) if r.action == "sessions_revoked"][-1]

@@ -23,6 +23,7 @@ from casework.application.accounts import (
     StaffHasAccount,
     UserNameTaken,
 )
+from casework.application.commands.organisation import RecordLeaving
 from casework.application.principal import AccessPoint
 from casework.settings import Settings
 from casework.store.sessions import TABLE as SESSIONS
@@ -158,7 +159,9 @@ def test_the_role_signed_in_must_be_one_held_today(store: Casework) -> None:
         )
     assert actions(store)[-1] == ("sign_in_failed", "refused")
     clock.advance(seconds=31)
-    store.staff_leaves(centre.worker.staff_id, centre.administrator, clock.at.date())
+    store.staff_leaves(
+        centre.administrator, centre.worker.staff_id, RecordLeaving(on=clock.at.date())
+    )
     with pytest.raises(StaffHasLeft):
         store.sign_in(
             worker.user_name, PASSWORD, worker.totp.at(clock.at), Role.CASEWORKER, "", CLI

@@ -37,6 +37,7 @@ from casework.application.commands.cases import (
     RecordConsent,
     RecordNote,
 )
+from casework.application.commands.organisation import AddStaff
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
 from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
@@ -264,14 +265,26 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
         )
         admin = centre.administrator
         youth_id = app.add_staff(
-            admin, YOUTH_WORKER[1], centre.centre_id, centre.youth_id,
-            [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
-        )  # fmt: skip
+            admin,
+            AddStaff(
+                name=YOUTH_WORKER[1],
+                centre_id=centre.centre_id,
+                department_id=centre.youth_id,
+                roles=[Role.CASEWORKER],
+                disciplines=[Discipline.SOCIAL_WORK],
+            ),
+        )
         for name in WITHOUT_ACCOUNT.values():
             app.add_staff(
-                admin, name, centre.centre_id, centre.youth_id,
-                [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
-            )  # fmt: skip
+                admin,
+                AddStaff(
+                    name=name,
+                    centre_id=centre.centre_id,
+                    department_id=centre.youth_id,
+                    roles=[Role.CASEWORKER],
+                    disciplines=[Discipline.SOCIAL_WORK],
+                ),
+            )
         # The client agreed to referrals to the youth department and the legal-aid agency.
         agency_id = app.register_agency(
             centre.administrator,

@@ -60,6 +60,13 @@ from casework.application.commands.cases import (
     ReopenCase,
     RerateRisk,
 )
+from casework.application.commands.organisation import (
+    AddCentre,
+    AddDepartment,
+    AddStaff,
+    AssignSupervisor,
+    RecordLeaving,
+)
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
@@ -341,11 +348,24 @@ def _build(store: Casework) -> World:
         department: UUID | None = centre.family_id,
         centre_id: UUID = centre.centre_id,
     ) -> Actor:
-        staff_id = store.add_staff(admin, name, centre_id, department, [role], [discipline])
+        staff_id = store.add_staff(
+            admin,
+            AddStaff(
+                name=name,
+                centre_id=centre_id,
+                department_id=department,
+                roles=[role],
+                disciplines=[discipline],
+            ),
+        )
         return Actor(staff_id, role)
 
-    other_centre = store.add_centre(admin, "番禺家综 Panyu Family Centre", "番禺区")
-    other_family = store.add_department(admin, other_centre, "家庭部 Family (Panyu)")
+    other_centre = store.add_centre(
+        admin, AddCentre(name="番禺家综 Panyu Family Centre", district="番禺区")
+    )
+    other_family = store.add_department(
+        admin, AddDepartment(centre_id=other_centre, name="家庭部 Family (Panyu)")
+    )
     youth = centre.youth_id
     world = World(store, centre.worker, admin, centre.centre_id, centre.family_id)
 
@@ -381,7 +401,11 @@ def _build(store: Casework) -> World:
         (centre.worker, ended_supervisor),
         (centre.worker, leaving_supervisor),
     ]:
-        store.assign_supervisor(admin, supervisee.staff_id, supervisor.staff_id, start)
+        store.assign_supervisor(
+            admin,
+            supervisee.staff_id,
+            AssignSupervisor(supervisor_id=supervisor.staff_id, starts_on=start),
+        )
     today = datetime.now(UTC).date()
     store.end_supervision(admin, centre.worker.staff_id, ended_supervisor.staff_id, today)
 
@@ -438,7 +462,7 @@ def _build(store: Casework) -> World:
         case_a,
         HandOverCase(to_staff_id=centre.worker.staff_id, reason="moving to Panyu"),
     )
-    store.staff_leaves(leaving_lead.staff_id, admin, today)
+    store.staff_leaves(admin, leaving_lead.staff_id, RecordLeaving(on=today))
     fill(
         case_a,
         [
@@ -458,7 +482,7 @@ def _build(store: Casework) -> World:
     )
     for leaver in (leaving_lawyer, leaving_head, leaving_director, leaving_supervisor,
                    leaving_reviewer, leaving_admin):  # fmt: skip
-        store.staff_leaves(leaver.staff_id, admin, today)
+        store.staff_leaves(admin, leaver.staff_id, RecordLeaving(on=today))
     for holder in (on_duty, glass_specialist):
         store.break_the_glass(
             holder, case_a, BreakTheGlass(reason="night call: the client is in danger")
@@ -578,9 +602,15 @@ def _write(world: World, by: Actor, case_id: UUID, target: Target) -> None:
         )
     elif kind is K.TEAM:
         newcomer = store.add_staff(
-            world.admin, f"新同事 Newcomer {next(world.newcomers)}", world.centre_id,
-            world.family_id, [CW], [SW],
-        )  # fmt: skip
+            world.admin,
+            AddStaff(
+                name=f"新同事 Newcomer {next(world.newcomers)}",
+                centre_id=world.centre_id,
+                department_id=world.family_id,
+                roles=[CW],
+                disciplines=[SW],
+            ),
+        )
         store.add_team_member(
             by, case_id, AddTeamMember(staff_id=newcomer, discipline=SW, scope=TeamScope.SUMMARY)
         )

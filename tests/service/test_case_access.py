@@ -24,6 +24,7 @@ from casework.application.commands.cases import (
     RecordNote,
     RerateRisk,
 )
+from casework.application.commands.organisation import AddStaff, RecordLeaving
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
 
@@ -36,7 +37,14 @@ def refusals(store: Casework, centre: FamilyCentre, case_id: UUID) -> list[Acces
 
 def youth_staff(store: Casework, centre: FamilyCentre, name: str, role: Role) -> Actor:
     staff_id = store.add_staff(
-        centre.administrator, name, centre.centre_id, centre.youth_id, [role], [SOCIAL]
+        centre.administrator,
+        AddStaff(
+            name=name,
+            centre_id=centre.centre_id,
+            department_id=centre.youth_id,
+            roles=[role],
+            disciplines=[SOCIAL],
+        ),
     )
     return Actor(staff_id, role)
 
@@ -150,7 +158,7 @@ def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
         case_id,
         AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
     )
-    store.staff_leaves(centre.lawyer.staff_id, centre.director, date(2026, 6, 30))
+    store.staff_leaves(centre.director, centre.lawyer.staff_id, RecordLeaving(on=date(2026, 6, 30)))
     version = store.repository.get(case_id).version
 
     with pytest.raises(StaffHasLeft):

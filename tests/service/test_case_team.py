@@ -29,6 +29,7 @@ from casework.application.commands.cases import (
     RemoveTeamMember,
     ReopenCase,
 )
+from casework.application.commands.organisation import AddStaff, AssignSupervisor, RecordLeaving
 from tests.builders.centre import family_centre, open_family_case
 
 LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
@@ -161,7 +162,9 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
     )
 
     with pytest.raises(HandOverRequired, match=str(first)) as refused:
-        app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
+        app.staff_leaves(
+            centre.director, centre.worker.staff_id, RecordLeaving(on=date(2026, 6, 30))
+        )
     assert refused.value.details["case_ids"] == [str(first)]
 
     app.hand_over_case(
@@ -171,7 +174,7 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
     )
     assert app.repository.get(first).lead_worker_id == centre.second_worker.staff_id
     assert first in app.get_staff(centre.second_worker.staff_id).lead_case_ids
-    app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
+    app.staff_leaves(centre.director, centre.worker.staff_id, RecordLeaving(on=date(2026, 6, 30)))
     leaver = app.get_staff(centre.worker.staff_id)
     assert not leaver.active and leaver.left_on == date(2026, 6, 30)
     with pytest.raises(StaffHasLeft):
@@ -192,11 +195,19 @@ def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> 
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     youth_worker = app.add_staff(
-        centre.administrator, "何伟 He Wei", centre.centre_id, centre.youth_id,
-        ["caseworker"], [Discipline.SOCIAL_WORK],
-    )  # fmt: skip
+        centre.administrator,
+        AddStaff(
+            name="何伟 He Wei",
+            centre_id=centre.centre_id,
+            department_id=centre.youth_id,
+            roles=["caseworker"],
+            disciplines=[Discipline.SOCIAL_WORK],
+        ),
+    )
     app.assign_supervisor(
-        centre.director, youth_worker, centre.supervisor.staff_id, date(2026, 1, 1)
+        centre.director,
+        youth_worker,
+        AssignSupervisor(supervisor_id=centre.supervisor.staff_id, starts_on=date(2026, 1, 1)),
     )
     on_duty = app.actor_context(Actor(youth_worker, Role.CASEWORKER))
     case = app.repository.get(case_id)
@@ -231,5 +242,5 @@ def test_an_erased_case_needs_no_hand_over(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     app.keyring.destroy(case_id, datetime.now(tz=UTC))
-    app.staff_leaves(centre.worker.staff_id, centre.director, date(2026, 6, 30))
+    app.staff_leaves(centre.director, centre.worker.staff_id, RecordLeaving(on=date(2026, 6, 30)))
     assert not app.get_staff(centre.worker.staff_id).active

@@ -14,6 +14,7 @@ from casework.application.commands.cases import (
     HandOverCase,
     ReopenCase,
 )
+from casework.application.commands.organisation import RecordLeaving
 from casework.application.commands.reviews import ApproveRecord
 from tests.builders.centre import family_centre, open_family_case
 
@@ -41,7 +42,7 @@ def test_closing_takes_a_case_off_its_leads_record_and_reopening_puts_it_back(
     # A case waiting for closure approval still needs its lead.
     assert store.get_staff(worker).lead_case_ids == [ongoing, high_risk]
     with pytest.raises(HandOverRequired) as refused:
-        store.staff_leaves(worker, centre.director, date(2026, 6, 30))
+        store.staff_leaves(centre.director, worker, RecordLeaving(on=date(2026, 6, 30)))
     assert refused.value.details["case_ids"] == [str(ongoing), str(high_risk)]
 
     store.approve_record(
@@ -77,9 +78,9 @@ def test_a_closed_case_handed_over_is_listed_by_its_new_lead_once_reopened(
     )
     assert case_id not in store.get_staff(second).lead_case_ids
     assert store.cases_led(second) == [case_id] and store.cases_led(first) == []
-    store.staff_leaves(first, centre.director, date(2026, 6, 30))
+    store.staff_leaves(centre.director, first, RecordLeaving(on=date(2026, 6, 30)))
 
     store.reopen_case(centre.head, case_id, ReopenCase(reason="a new incident at home"))
     assert store.get_staff(second).lead_case_ids == [case_id]
     with pytest.raises(HandOverRequired, match=str(case_id)):
-        store.staff_leaves(second, centre.director, date(2026, 7, 31))
+        store.staff_leaves(centre.director, second, RecordLeaving(on=date(2026, 7, 31)))

@@ -25,6 +25,7 @@ from casework.application.commands.agencies import (
     CloseAgency,
     RegisterAgency,
 )
+from casework.application.commands.organisation import AddStaff
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -197,11 +198,13 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
     youth_head = Actor(
         app.add_staff(
             centre.administrator,
-            "Ma Lin",
-            centre.centre_id,
-            centre.youth_id,
-            [Role.DEPARTMENT_HEAD],
-            [Discipline.SOCIAL_WORK],
+            AddStaff(
+                name="Ma Lin",
+                centre_id=centre.centre_id,
+                department_id=centre.youth_id,
+                roles=[Role.DEPARTMENT_HEAD],
+                disciplines=[Discipline.SOCIAL_WORK],
+            ),
         ),
         Role.DEPARTMENT_HEAD,
     )

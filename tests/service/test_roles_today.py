@@ -18,6 +18,7 @@ from casework.application.commands.cases import (
     RecordNote,
     RerateRisk,
 )
+from casework.application.commands.organisation import AddStaff, ChangeRoles, RecordLeaving
 from casework.store.access_index import AccessQuery
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
@@ -121,9 +122,15 @@ def test_the_role_acted_in_decides_for_someone_holding_two(
 ) -> None:
     case_id = open_family_case(store, centre)
     both = store.add_staff(
-        centre.administrator, "罗敏 Luo Min", centre.centre_id, centre.family_id,
-        [Role.CASEWORKER, Role.DEPARTMENT_HEAD], [Discipline.SOCIAL_WORK],
-    )  # fmt: skip
+        centre.administrator,
+        AddStaff(
+            name="罗敏 Luo Min",
+            centre_id=centre.centre_id,
+            department_id=centre.family_id,
+            roles=[Role.CASEWORKER, Role.DEPARTMENT_HEAD],
+            disciplines=[Discipline.SOCIAL_WORK],
+        ),
+    )
     as_head, as_caseworker = Actor(both, Role.DEPARTMENT_HEAD), Actor(both, Role.CASEWORKER)
 
     reading = store.read_case(as_head, case_id)
@@ -140,7 +147,9 @@ def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: Fam
     case_id = open_family_case(store, centre)
     store.read_case(centre.head, case_id)
 
-    store.change_roles(centre.head.staff_id, centre.administrator, [Role.CASEWORKER])
+    store.change_roles(
+        centre.administrator, centre.head.staff_id, ChangeRoles(roles=[Role.CASEWORKER])
+    )
 
     record = _refused_and_recorded(
         store, centre.head, lambda: store.read_case(centre.head, case_id),
@@ -152,12 +161,18 @@ def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: Fam
 def test_people_who_have_left_act_in_no_role(store: Casework, centre: FamilyCentre) -> None:
     case_id = open_family_case(store, centre)
     left = store.add_staff(
-        centre.administrator, "陈旧 Chen Jiu", centre.centre_id, centre.family_id,
-        [Role.DEPARTMENT_HEAD, Role.COMPLIANCE_REVIEWER], [Discipline.SOCIAL_WORK],
-    )  # fmt: skip
+        centre.administrator,
+        AddStaff(
+            name="陈旧 Chen Jiu",
+            centre_id=centre.centre_id,
+            department_id=centre.family_id,
+            roles=[Role.DEPARTMENT_HEAD, Role.COMPLIANCE_REVIEWER],
+            disciplines=[Discipline.SOCIAL_WORK],
+        ),
+    )
     for role in (Role.DEPARTMENT_HEAD, Role.COMPLIANCE_REVIEWER):
         store.read_case(Actor(left, role), case_id)  # both held while employed
-    store.staff_leaves(left, centre.administrator, datetime.now(UTC).date())
+    store.staff_leaves(centre.administrator, left, RecordLeaving(on=datetime.now(UTC).date()))
     version = _version(store, case_id)
 
     for role in Role:  # held before or not: none now
@@ -199,7 +214,9 @@ def test_a_leaver_or_a_role_claim_on_the_access_log_is_refused_and_recorded(
         lambda: store.what_person_read(claims_review, centre.worker.staff_id),
         "role_not_held", AccessAction.ACCESS_LOG, None,
     )  # fmt: skip
-    store.staff_leaves(centre.reviewer.staff_id, centre.administrator, date.today())
+    store.staff_leaves(
+        centre.administrator, centre.reviewer.staff_id, RecordLeaving(on=date.today())
+    )
 
     _refused_and_recorded(
         store, centre.reviewer, lambda: store.who_read_case(centre.reviewer, case_id),

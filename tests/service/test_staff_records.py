@@ -10,6 +10,7 @@ from casework.aggregates.access_record import AccessOutcome
 from casework.aggregates.base import Role
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.commands.organisation import AddStaff, ChangeRoles
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.builders.centre import family_centre, open_family_case
@@ -77,11 +78,19 @@ def test_the_directory_shows_a_change_made_by_another_worker(
     other_worker = Casework(settings, master_key)  # another process on the same store
     try:
         joined = other_worker.add_staff(
-            centre.administrator, "何伟 He Wei", centre.centre_id, centre.youth_id,
-            [Role.CASEWORKER], [Discipline.SOCIAL_WORK],
-        )  # fmt: skip
+            centre.administrator,
+            AddStaff(
+                name="何伟 He Wei",
+                centre_id=centre.centre_id,
+                department_id=centre.youth_id,
+                roles=[Role.CASEWORKER],
+                disciplines=[Discipline.SOCIAL_WORK],
+            ),
+        )
         other_worker.change_roles(
-            centre.second_worker.staff_id, centre.administrator, [Role.SUPERVISOR]
+            centre.administrator,
+            centre.second_worker.staff_id,
+            ChangeRoles(roles=[Role.SUPERVISOR]),
         )
     finally:
         other_worker.close()

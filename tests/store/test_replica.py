@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
+from casework.application.commands.organisation import AddDepartment
 from casework.application.deployment_checks import Outcome, check_deployment
 from casework.demo.district import DistrictBuild, Planned
 from casework.projections import Projections
@@ -195,7 +196,7 @@ def test_a_read_that_needs_a_position_waits_for_the_standby_to_replay_it(
             centre_id = district.get_organisation().centres[0].centre_id
             administrator = next(s for s in district.list_staff() if Role.ADMINISTRATOR in s.roles)
             by = Actor(administrator.id, Role.ADMINISTRATOR)
-            district.add_department(by, centre_id, "社区部 Community")
+            district.add_department(by, AddDepartment(centre_id=centre_id, name="社区部 Community"))
             written = district.last_position()
             primary.catch_up()
             assert primary.wait_for(written, timeout=0), "the primary's views have it"

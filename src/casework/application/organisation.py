@@ -23,10 +23,18 @@ from casework.access import (
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role, RuleBroken, now
 from casework.aggregates.case import Case, CaseStatus
-from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import ORGANISATION_ID, Organisation, UnknownDepartment
 from casework.aggregates.staff import Staff, SupervisionLink
 from casework.application.authorisation import Authorisation
+from casework.application.commands.organisation import (
+    AddCentre,
+    AddDepartment,
+    AddStaff,
+    AssignSupervisor,
+    ChangeRoles,
+    MoveStaff,
+    RecordLeaving,
+)
 from casework.application.core import T
 from casework.application.staff_directory import Colleague, KeptDirectory
 
@@ -50,42 +58,25 @@ class OrganisationCommands(Authorisation):
         return self.load(ORGANISATION_ID, Organisation, "organisation", version)
 
     def add_centre(
-        self,
-        by: Actor,
-        name: str,
-        district: str = "",
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, command: AddCentre, expected_version: int | None = None
     ) -> UUID:
         self._authorise_organisation(by, OrganisationAction.ADD_CENTRE, None)
         return self._update_organisation(
-            expected_version, lambda o: o.add_centre(by, name, district, occurred_at)
+            expected_version,
+            lambda o: o.add_centre(by, command.name, command.district, command.occurred_at),
         )
 
     def add_department(
-        self,
-        by: Actor,
-        centre_id: UUID,
-        name: str,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
+        self, by: Actor, command: AddDepartment, expected_version: int | None = None
     ) -> UUID:
-        self._authorise_organisation(by, OrganisationAction.ADD_DEPARTMENT, centre_id)
+        self._authorise_organisation(by, OrganisationAction.ADD_DEPARTMENT, command.centre_id)
         return self._update_organisation(
-            expected_version, lambda o: o.add_department(by, centre_id, name, occurred_at)
+            expected_version,
+            lambda o: o.add_department(by, command.centre_id, command.name, command.occurred_at),
         )
 
-    def add_staff(
-        self,
-        by: Actor,
-        name: str,
-        centre_id: UUID,
-        department_id: UUID | None,
-        roles: list[Role],
-        disciplines: list[Discipline],
-        external: bool = False,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
+    def add_staff(self, by: Actor, command: AddStaff) -> UUID:
+        centre_id, department_id = command.centre_id, command.department_id
         organisation = self.get_organisation()
         organisation.centre(centre_id)
         if department_id is not None and organisation.department(department_id).centre_id != (
@@ -93,12 +84,19 @@ class OrganisationCommands(Authorisation):
         ):
             raise UnknownDepartment(f"no department {department_id} in that centre")
         self._authorise_organisation(
-            by, OrganisationAction.ADD_STAFF, centre_id, frozenset(map(Role, roles))
+            by, OrganisationAction.ADD_STAFF, centre_id, frozenset(map(Role, command.roles))
         )
         staff = Staff.join(
-            by, name, centre_id, department_id, roles, disciplines, external, occurred_at
+            by,
+            command.name,
+            centre_id,
+            department_id,
+            list(command.roles),
+            list(command.disciplines),
+            command.external,
+            command.occurred_at,
         )
-        organisation.enrol_staff(by, staff.id, occurred_at)
+        organisation.enrol_staff(by, staff.id, command.occurred_at)
         self.save(organisation, staff)
         return staff.id
 
@@ -180,10 +178,9 @@ class OrganisationCommands(Authorisation):
 
     def change_roles(
         self,
-        staff_id: UUID,
         by: Actor,
-        roles: list[Role],
-        occurred_at: datetime | None = None,
+        staff_id: UUID,
+        command: ChangeRoles,
         expected_version: int | None = None,
     ) -> None:
         self._update_staff(
@@ -191,19 +188,19 @@ class OrganisationCommands(Authorisation):
             by,
             OrganisationAction.CHANGE_ROLES,
             expected_version,
-            lambda s: s.change_roles(by, roles, occurred_at),
+            lambda s: s.change_roles(by, list(command.roles), command.occurred_at),
         )
         self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end
 
     def move_staff(
         self,
-        staff_id: UUID,
         by: Actor,
-        department_id: UUID | None,
-        occurred_at: datetime | None = None,
+        staff_id: UUID,
+        command: MoveStaff,
         expected_version: int | None = None,
     ) -> None:
         """To another department of the organisation (None: no department)."""
+        department_id = command.department_id
         if department_id is not None:
             centre_id = self.get_organisation().department(department_id).centre_id
             # A director moves people only into their own centre's departments.
@@ -213,25 +210,18 @@ class OrganisationCommands(Authorisation):
             by,
             OrganisationAction.MOVE_STAFF,
             expected_version,
-            lambda s: s.move_to_department(by, department_id, occurred_at),
+            lambda s: s.move_to_department(by, department_id, command.occurred_at),
         )
 
-    def assign_supervisor(
-        self,
-        by: Actor,
-        supervisee_id: UUID,
-        supervisor_id: UUID,
-        starts_on: date,
-        ends_on: date | None = None,
-        occurred_at: datetime | None = None,
-    ) -> None:
+    def assign_supervisor(self, by: Actor, supervisee_id: UUID, command: AssignSupervisor) -> None:
         """Internal or external (a supervisor's staff record says which); in the
         supervisee's centre."""
+        supervisor_id, occurred_at = command.supervisor_id, command.occurred_at
         supervisee = self._stored_staff(supervisee_id)
         supervisor = self._stored_staff(supervisor_id)
         self._authorise_organisation(by, OrganisationAction.SUPERVISION, supervisee.centre_id)
         supervisor.require_role(Role.SUPERVISOR)
-        link = SupervisionLink(supervisor_id, supervisee_id, starts_on, ends_on)
+        link = SupervisionLink(supervisor_id, supervisee_id, command.starts_on, command.ends_on)
         supervisee.start_supervision(by, link, occurred_at)
         supervisor.start_supervision(by, link, occurred_at)
         self.save(supervisee, supervisor)
@@ -253,10 +243,9 @@ class OrganisationCommands(Authorisation):
 
     def staff_leaves(
         self,
-        staff_id: UUID,
         by: Actor,
-        on: date,
-        occurred_at: datetime | None = None,
+        staff_id: UUID,
+        command: RecordLeaving,
         expected_version: int | None = None,
     ) -> None:
         """Refused, listing the cases, while they lead cases not yet closed (a case
@@ -266,7 +255,7 @@ class OrganisationCommands(Authorisation):
 
         def leave(staff: Staff) -> None:
             unfinished = [c for c in staff.lead_case_ids if not self._finished(c)]
-            staff.leave(by, on, unfinished, occurred_at)
+            staff.leave(by, command.on, unfinished, command.occurred_at)
 
         self._update_staff(staff_id, by, OrganisationAction.STAFF_LEAVES, expected_version, leave)
         self.staff_access_changed(staff_id, by)  # type: ignore[attr-defined]  # sessions end

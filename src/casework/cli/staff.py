@@ -8,6 +8,7 @@ from uuid import UUID
 
 from casework.aggregates.staff import Staff
 from casework.application.commands.cases import HandOverCase
+from casework.application.commands.organisation import RecordLeaving
 from casework.cli.command_options import add_options, command_from
 from casework.cli.session import casework_session, signed_in_principal
 
@@ -46,7 +47,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "they still lead a case that is not closed: hand those over first.",
     )
     leave.add_argument("staff", type=UUID, metavar="STAFF", help="the leaver's staff id")
-    leave.add_argument("--on", type=date.fromisoformat, required=True, help="last day")
+    add_options(leave, RecordLeaving)
     leave.set_defaults(run=run_leave)
 
 
@@ -99,6 +100,7 @@ def run_hand_over(args: argparse.Namespace) -> int:
 def run_leave(args: argparse.Namespace) -> int:
     with casework_session(args.pending_checkpoints) as app:
         by = signed_in_principal(app)
-        app.staff_leaves(args.staff, by, args.on)
-        print(f"{app.read_staff(by, args.staff).name} left on {args.on.isoformat()}")
+        command = command_from(args, RecordLeaving)
+        app.staff_leaves(by, args.staff, command)
+        print(f"{app.read_staff(by, args.staff).name} left on {command.on.isoformat()}")
     return 0

@@ -13,6 +13,13 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import Staff
 from casework.application import Casework
 from casework.application.commands.cases import HandOverCase
+from casework.application.commands.organisation import (
+    AddCentre,
+    AddDepartment,
+    AddStaff,
+    AssignSupervisor,
+    RecordLeaving,
+)
 
 ORGANISATION = "阳光社会工作服务社 Sunshine Social Work Services"
 CENTRE = "海珠区江南中街家庭综合服务中心 Jiangnanzhong Family Integrated Service Centre"
@@ -83,7 +90,7 @@ def found_centre(app: Casework) -> People:
     """The organisation, its centre and departments, the staff and who supervises whom."""
     founder = Actor(uuid4(), Role.ADMINISTRATOR)
     app.found_organisation(founder, ORGANISATION)
-    centre_id = app.add_centre(founder, CENTRE, "海珠区 Haizhu District")
+    centre_id = app.add_centre(founder, AddCentre(name=CENTRE, district="海珠区 Haizhu District"))
     return staff_centre(app, founder, centre_id, STAFF)
 
 
@@ -99,14 +106,24 @@ def staff_centre(
     }
     for name in DEPARTMENTS.values():
         if name not in departments:
-            departments[name] = app.add_department(by, centre_id, name)
+            departments[name] = app.add_department(
+                by, AddDepartment(centre_id=centre_id, name=name)
+            )
     staff = list(on_staff)
     named = {s.name for s in staff}
     for name, roles, disciplines, department, external in roster:
         if name not in named:
             department_id = departments[DEPARTMENTS[department]] if department else None
             staff_id = app.add_staff(
-                by, name, centre_id, department_id, roles, disciplines, external
+                by,
+                AddStaff(
+                    name=name,
+                    centre_id=centre_id,
+                    department_id=department_id,
+                    roles=roles,
+                    disciplines=disciplines,
+                    external=external,
+                ),
             )
             staff.append(app.get_staff(staff_id))
     people = people_of(app, centre_id, roster, staff)
@@ -115,7 +132,11 @@ def staff_centre(
     for n, worker in enumerate(_frontline(people)):
         if worker.staff_id not in people.supervisor_of:
             supervisor = supervisors[n % len(supervisors)]
-            app.assign_supervisor(director, worker.staff_id, supervisor.staff_id, SUPERVISED_FROM)
+            app.assign_supervisor(
+                director,
+                worker.staff_id,
+                AssignSupervisor(supervisor_id=supervisor.staff_id, starts_on=SUPERVISED_FROM),
+            )
             people.supervisor_of[worker.staff_id] = supervisor
     return people
 
@@ -177,4 +198,4 @@ def a_worker_leaves(app: Casework, people: People) -> None:
             )
     # The centre director records the leaving; the head assigned the cases.
     director = people.by_name[STAFF[0][0]]
-    app.staff_leaves(leaver.staff_id, director, datetime.now(tz=UTC).date())
+    app.staff_leaves(director, leaver.staff_id, RecordLeaving(on=datetime.now(tz=UTC).date()))

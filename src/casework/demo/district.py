@@ -31,6 +31,7 @@ from casework.aggregates.case import OPEN_STATUSES, Case
 from casework.aggregates.organisation import ORGANISATION_ID
 from casework.aggregates.staff import Staff
 from casework.application import Casework
+from casework.application.commands.organisation import AddCentre
 from casework.demo.accounts import DEMO_PASSWORD, demo_user_name
 from casework.demo.cases import COMMUNITIES, GIVEN, SURNAMES, long_case, one_case
 from casework.demo.cast import STAFF, Member, People, people_of, staff_centre
@@ -223,7 +224,9 @@ class DistrictBuild:
             if k == 0 and not app.has_organisation():
                 app.found_organisation(by, DISTRICT)
             if centre_id is None:
-                centre_id = app.add_centre(by, centre_name(k), "海珠区 Haizhu District")
+                centre_id = app.add_centre(
+                    by, AddCentre(name=centre_name(k), district="海珠区 Haizhu District")
+                )
             self.people[k] = staff_centre(app, by, centre_id, roster(k, self.seed), staffed)
             self._finish(step)
         people = self._people(k)
