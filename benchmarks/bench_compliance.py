@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 
@@ -40,7 +41,9 @@ POSTGRES_URL = os.environ.get(
 
 
 @contextmanager
-def fresh_store(backend: str) -> Iterator[Casework]:
+def fresh_store(backend: str, master: bytes | None = None) -> Iterator[Casework]:
+    """A store of its own (a temporary directory, and a schema dropped afterwards on
+    PostgreSQL); `master` is the raw master key, for a child process to open it with."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {"CASEWORK_DATA_DIR": str(Path(tmp) / "data")}
         schema = f"cw_bench_{uuid.uuid4().hex[:8]}"
@@ -50,7 +53,8 @@ def fresh_store(backend: str) -> Iterator[Casework]:
             env["CASEWORK_DATABASE_URL"] = f"{POSTGRES_URL}?schema={schema}"
         settings = Settings.from_env(env)
         write_signing_key(settings.signing_key_file)
-        app = Casework(settings, MasterKey.generate("bench"))
+        key = MasterKey(master, "bench") if master else MasterKey.generate("bench")
+        app = Casework(settings, key)
         try:
             yield app
         finally:
@@ -96,17 +100,24 @@ def bench_ledger(backend: str, events: int) -> None:
         )
 
 
+def a_long_case(app: Casework, case_events: int) -> tuple[UUID, list[datetime]]:
+    """A case of `case_events` events saved 20 at a time, and the instant after each save."""
+    centre = family_centre(app)
+    case_id = open_family_case(app, centre)
+    case = app.repository.get(case_id)
+    instants = []
+    while case.version < case_events:
+        for _ in range(min(20, case_events - case.version)):
+            case.record_note(centre.worker, NoteKind.PHONE, TEXT, 5)
+        app.save(case)
+        instants.append(datetime.now(UTC))
+    return case_id, instants
+
+
 def bench_replay(backend: str, case_events: int, samples: int) -> None:
     with fresh_store(backend) as app:
-        centre = family_centre(app)
-        case_id = open_family_case(app, centre)
+        case_id, instants = a_long_case(app, case_events)
         case = app.repository.get(case_id)
-        instants = []
-        while case.version < case_events:
-            for _ in range(min(20, case_events - case.version)):
-                case.record_note(centre.worker, NoteKind.PHONE, TEXT, 5)
-            app.save(case)
-            instants.append(datetime.now(UTC))
         app.checkpoint()  # brings the recorded-at index up to date, as the CLI and server do
         print(f"[{backend}] a case with {case.version:,} events")
         for basis, label in ((Basis.RECORDED, "(c)"), (Basis.OCCURRED, "(d)")):
