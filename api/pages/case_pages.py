@@ -44,6 +44,7 @@ from casework.application.commands.cases import RecordNote
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
 from casework.application.review_queue import reviews_shown
+from casework.application.staff_directory import Colleague
 from casework.application.supervision import SUPERVISED_ROLES, SupervisionDue
 from casework.projections import Projections
 from casework.projections.views.referral_chains import Hop
@@ -95,8 +96,13 @@ class Names:
         self.casework, self.by = casework, by
 
     @cached_property
+    def colleagues(self) -> list[Colleague]:
+        """The staff directory as the reader sees it (for the page's pickers too)."""
+        return self.casework.staff_directory(self.by)
+
+    @cached_property
     def _known(self) -> dict[UUID, str]:
-        return {c.staff_id: c.name for c in self.casework.staff_directory(self.by)}
+        return {c.staff_id: c.name for c in self.colleagues}
 
     def __call__(self, staff_id: UUID | None) -> str:
         if staff_id is None:
@@ -328,15 +334,16 @@ def render_case(
 ) -> Response[str]:
     """The case page as `by` may see it; `extra` says what a form just did or refused
     (`open_form`, `form`, `refusal`, `conflict`, `recorded`)."""
-    began = casework.last_position()
-    reading = casework.read_case(by, case_id)
-    extra.setdefault("recorded", "")
-    extra.setdefault("form", None)
-    extra.setdefault("open_form", "")
-    context = case_context(casework, by, reading)
-    context["referrals"] = referrals_of(request, case_id, began)
-    context["chains"] = chains_of(context["referrals"], context["holder_name"])
-    return render(request, "case.html", status_code, **context, **extra)
+    with casework.one_page():
+        began = casework.last_position()
+        reading = casework.read_case(by, case_id)
+        extra.setdefault("recorded", "")
+        extra.setdefault("form", None)
+        extra.setdefault("open_form", "")
+        context = case_context(casework, by, reading)
+        context["referrals"] = referrals_of(request, case_id, began)
+        context["chains"] = chains_of(context["referrals"], context["holder_name"])
+        return render(request, "case.html", status_code, **context, **extra)
 
 
 # How many empty goal rows the plan form offers beyond the plan's own goals.
@@ -354,14 +361,15 @@ class Choice:
     text: str
 
 
-def case_choices(casework: Casework, by: Principal, case: Any) -> dict[str, Any]:
+def case_choices(casework: Casework, by: Principal, case: Any, names: Names) -> dict[str, Any]:
     """What the case's forms offer: staff of the case's centre (team, plan), the
-    department's caseworkers (hand-over), departments and agencies (referral)."""
+    department's caseworkers (hand-over), departments and agencies (referral); from
+    the staff directory the page's `names` read."""
     if by.role not in CASE_RUNNING_ROLES:
         return {"staff": [], "caseworkers": [], "receivers": []}
     staff = [
         s
-        for s in casework.staff_directory(by)
+        for s in names.colleagues
         if s.active
         and s.centre_id == case.centre_id
         and not ({Role.ADMINISTRATOR, Role.COMPLIANCE_REVIEWER} >= set(s.roles))
@@ -408,8 +416,8 @@ def holder_name(casework: Casework, by: Principal, kind: str, holder_id: UUID) -
 
 def case_context(casework: Casework, by: Principal, reading: CaseReading) -> dict[str, Any]:
     case = reading.case
-    choices = case_choices(casework, by, case)
     names = Names(casework, by)
+    choices = case_choices(casework, by, case, names)
     access_log: list[AccessEntry] | None
     try:
         access_log = casework.who_read_case(by, case.id, AccessQuery(limit=ACCESS_LOG_SHOWN))

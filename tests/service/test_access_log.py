@@ -104,3 +104,22 @@ def test_who_read_an_erased_case_stays_answerable(store: Casework) -> None:
     with pytest.raises(AccessLogNotAllowed):
         store.who_read_case(centre.director, case_id)
     assert date.today() >= entries[0].at.date()
+
+
+def test_the_reads_of_one_page_are_each_checked_and_recorded(store: Casework) -> None:
+    centre = family_centre(store)
+    case_id = open_family_case(store, centre)
+
+    with store.one_page():
+        store.read_case(centre.worker, case_id)
+        shown = store.who_read_case(centre.worker, case_id)
+        with pytest.raises(AccessDenied):
+            store.read_case(centre.administrator, case_id)
+
+    assert [(e.staff_id, e.action) for e in shown] == [(centre.worker.staff_id, AccessAction.READ)]
+    logged = store.who_read_case(centre.reviewer, case_id)
+    assert {(e.staff_id, e.action, e.outcome) for e in logged} >= {
+        (centre.administrator.staff_id, AccessAction.READ, AccessOutcome.REFUSED),
+        (centre.worker.staff_id, AccessAction.ACCESS_LOG, AccessOutcome.ALLOWED),
+        (centre.worker.staff_id, AccessAction.READ, AccessOutcome.ALLOWED),
+    }

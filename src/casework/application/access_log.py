@@ -6,7 +6,9 @@ A read whose record cannot be written fails closed (`AccessNotRecorded`): the ca
 gets no content.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
@@ -29,6 +31,11 @@ from casework.store.access_index import AccessIndex, AccessQuery, AccessRow
 from casework.store.errors import RecordErased
 from casework.store.group_commit import GroupCommit
 from casework.store.keyring import ORGANISATION_SCOPE
+
+# Who is asking, by (staff id, role), within one page's reads (`one_page`).
+_asking: ContextVar[dict[tuple[UUID, Role], ActorContext] | None] = ContextVar(
+    "asking", default=None
+)
 
 
 class AccessNotRecorded(RuleBroken):
@@ -180,11 +187,25 @@ class AccessLogCommands(CaseworkCore):
             ) from error
         return record.id
 
+    @contextmanager
+    def one_page(self) -> Iterator[None]:
+        """The reads of one page: who is asking is worked out once for them all (a
+        page asks the service layer several times within milliseconds); each read is
+        still checked against the access rule and recorded."""
+        token = _asking.set({})
+        try:
+            yield
+        finally:
+            _asking.reset(token)
+
     def context_of(self, by: Actor, action: AccessAction, case_id: UUID | None) -> ActorContext:
         """Who is asking, as the organisation knows them now; someone who does not
         hold the role today (or has left) is refused, and the attempt recorded."""
+        known = _asking.get()
+        if known is not None and (by.staff_id, by.role) in known:
+            return known[by.staff_id, by.role]
         try:
-            return self.actor_context(by)  # type: ignore[attr-defined]
+            context: ActorContext = self.actor_context(by)  # type: ignore[attr-defined]
         except RuleBroken as error:
             self.record_access(
                 by,
@@ -194,6 +215,9 @@ class AccessLogCommands(CaseworkCore):
                 reason=error.message,
             )
             raise
+        if known is not None:
+            known[by.staff_id, by.role] = context
+        return context
 
     def who_read_case(
         self, by: Actor, case_id: UUID, query: AccessQuery | None = None
