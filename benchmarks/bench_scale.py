@@ -68,6 +68,7 @@ from casework.application.commands.cases import (
     RecordConsent,
     RecordNote,
 )
+from casework.application.commands.organisation import AddStaff
 from casework.compliance.replay import Basis
 from casework.projections import Projections
 from casework.projections.machinery.generations import view_generations
@@ -182,11 +183,13 @@ class Caseload:
         extra = [
             app.add_staff(
                 self.centre.administrator,
-                f"Caseworker {n}",
-                self.centre.centre_id,
-                self.centre.family_id,
-                [Role.CASEWORKER],
-                [Discipline.SOCIAL_WORK],
+                AddStaff(
+                    name=f"Caseworker {n}",
+                    centre_id=self.centre.centre_id,
+                    department_id=self.centre.family_id,
+                    roles=[Role.CASEWORKER],
+                    disciplines=[Discipline.SOCIAL_WORK],
+                ),
             )
             for n in range(LEADS - 2)
         ]
