@@ -71,9 +71,13 @@ class AdvisoryLocks:
 
 
 class SingleProcess:
-    """SQLite: this process leads every view; new events are found by polling."""
+    """SQLite: this process leads every view; new events are found by polling.
 
-    def __init__(self, poll_interval: float = 0.2) -> None:
+    Every page records its reads, so the next page waits for the views to pass those
+    records: at a 0.2 s poll that wait was most of a case page's time (median 98 ms
+    against 30 ms of work); a poll is one cheap query, 50 a second when idle."""
+
+    def __init__(self, poll_interval: float = 0.02) -> None:
         self.poll_interval = poll_interval
 
     def try_lead(self, key: str) -> bool:
