@@ -11,7 +11,10 @@ from casework import demo
 from casework.aggregates.base import Role
 from casework.aggregates.case import CaseStatus
 from casework.application import Casework
-from casework.cli import main
+from casework.application.checkpoints import PendingCheckpoints
+from casework.cli import build_parser, main
+from casework.cli.serve import prepare_demo
+from casework.demo.accounts import DEMO_PASSWORD
 from casework.settings import Settings
 
 
@@ -55,4 +58,19 @@ def test_running_the_demo_twice_builds_it_once(
     assert "created" not in second
     app = Casework(Settings.from_env())
     assert len(app.case_ids()) == 12
+    app.close()
+
+
+def test_serve_demo_builds_one_centre_and_its_accounts_before_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    args = build_parser().parse_args(["serve", "--demo", "--cases", "8"])
+    args.pending_checkpoints = PendingCheckpoints()
+    prepare_demo(args, Settings.from_env())  # what `casework serve --demo` does first
+    said = capsys.readouterr().out
+    assert "built the demo centre" in said and "cases: 8" in said
+    assert DEMO_PASSWORD in said
+    app = Casework(Settings.from_env())
+    assert len(app.case_ids()) == 8
     app.close()

@@ -77,7 +77,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def prepare_demo(args: argparse.Namespace, settings: Settings) -> None:
     """What `casework demo` does (keys, store, centre, if absent), then the accounts."""
-    run_demo(args)
+    run_demo(argparse.Namespace(**{**vars(args), "centres": None}))  # one centre, never a district
     with casework_session(args.pending_checkpoints, settings) as app:
         if not has_demo(app):
             return
