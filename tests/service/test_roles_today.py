@@ -217,6 +217,7 @@ def test_a_leaver_or_a_role_claim_on_the_access_log_is_refused_and_recorded(
     store.staff_leaves(
         centre.administrator, centre.reviewer.staff_id, RecordLeaving(on=date.today())
     )
+    assert not store.get_staff(centre.reviewer.staff_id).active
 
     _refused_and_recorded(
         store, centre.reviewer, lambda: store.who_read_case(centre.reviewer, case_id),
