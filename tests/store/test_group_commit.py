@@ -50,3 +50,12 @@ def test_a_failed_commit_fails_every_write_in_its_batch_and_the_next_one_goes_th
         group.write("first")
     fail = False
     group.write("second")  # the group is usable again after a failure
+
+
+def test_a_writer_with_several_writes_has_them_all_committed_together() -> None:
+    batches: list[list[str]] = []
+    group = GroupCommit(lambda writes: batches.append(list(writes)))
+
+    group.write("case 1 listed", "case 2 listed", "case 3 listed")
+
+    assert batches == [["case 1 listed", "case 2 listed", "case 3 listed"]]

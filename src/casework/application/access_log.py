@@ -9,7 +9,7 @@ gets no content.
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -74,6 +74,21 @@ class AccessEntry(msgspec.Struct, frozen=True, kw_only=True):
 _SAME_NAMED = tuple(
     f for f in AccessEntry.__struct_fields__ if f not in {"record_id", "at", "staff_id", "role"}
 )
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """One access to record (`record_accesses`): what was done to what, and with what
+    outcome; who did it is the principal the accesses are recorded for."""
+
+    action: AccessAction
+    case_id: UUID | None = None
+    record_kinds: Sequence[str] = ()
+    record_ids: Sequence[UUID] = ()
+    outcome: AccessOutcome = AccessOutcome.ALLOWED
+    reason: str = ""
+    subject: str = ""
+    source: str = ""
 
 
 def _entry(record: AccessRecord) -> AccessEntry:
@@ -158,34 +173,60 @@ class AccessLogCommands(CaseworkCore):
     ) -> UUID:
         """Record one access and commit it; raises `AccessNotRecorded` if it cannot be
         stored (the caller must then show nothing)."""
-        who = principal_of(principal) if principal is not None else None
-        record = AccessRecord.recorded(
-            who.staff_id if who else None,
-            who.role if who else None,
+        request = AccessRequest(
             action,
-            outcome,
-            reason=reason,
-            purpose=who.purpose if who else "",
-            access_point=who.access_point.value if who else "",
-            session_id=who.session_id if who else None,
             case_id=case_id,
-            record_kinds=[str(kind) for kind in record_kinds],
-            record_ids=list(record_ids),
+            record_kinds=record_kinds,
+            record_ids=record_ids,
+            outcome=outcome,
+            reason=reason,
             subject=subject,
             source=source,
         )
-        row = self.access_index.row(
-            record.id, case_id, record.actor_id, record.occurred_at, record.outcome.value
-        )
+        return self.record_accesses(principal, [request])[0]
+
+    def record_accesses(
+        self, principal: Actor | None, requests: Sequence[AccessRequest]
+    ) -> list[UUID]:
+        """Record several accesses by one principal (a list showing several cases), each
+        its own access record, and commit them together: one commit, not one per case.
+        Their record ids, in order; raises `AccessNotRecorded` if they cannot be stored
+        (then none is, and the caller must show nothing)."""
+        who = principal_of(principal) if principal is not None else None
+        writes = []
+        for request in requests:
+            record = AccessRecord.recorded(
+                who.staff_id if who else None,
+                who.role if who else None,
+                request.action,
+                request.outcome,
+                reason=request.reason,
+                purpose=who.purpose if who else "",
+                access_point=who.access_point.value if who else "",
+                session_id=who.session_id if who else None,
+                case_id=request.case_id,
+                record_kinds=[str(kind) for kind in request.record_kinds],
+                record_ids=list(request.record_ids),
+                subject=request.subject,
+                source=request.source,
+            )
+            row = self.access_index.row(
+                record.id,
+                request.case_id,
+                record.actor_id,
+                record.occurred_at,
+                request.outcome.value,
+            )
+            writes.append((record, row))
         try:
-            self._access_commits.write((record, row))
+            self._access_commits.write(*writes)
         except Exception as error:
             raise AccessNotRecorded(
                 "this access could not be recorded, so nothing is shown; try again, "
                 "and tell the operator if it persists",
                 cause=str(error),
             ) from error
-        return record.id
+        return [record.id for record, _ in writes]
 
     @contextmanager
     def one_page(self) -> Iterator[None]:

@@ -15,10 +15,10 @@ W = TypeVar("W")
 
 
 class _Waiting(Generic[W]):
-    __slots__ = ("done", "error", "write")
+    __slots__ = ("done", "error", "writes")
 
-    def __init__(self, write: W) -> None:
-        self.write = write
+    def __init__(self, writes: tuple[W, ...]) -> None:
+        self.writes = writes
         self.done = False
         self.error: BaseException | None = None
 
@@ -30,9 +30,10 @@ class GroupCommit(Generic[W]):
         self._queue: list[_Waiting[W]] = []
         self._committing = False
 
-    def write(self, write: W) -> None:
-        """Returns once `write` is committed; raises what its batch's commit raised."""
-        me = _Waiting(write)
+    def write(self, *writes: W) -> None:
+        """Returns once `writes` are committed (all in the same batch); raises what
+        their batch's commit raised."""
+        me = _Waiting(writes)
         with self._changed:
             self._queue.append(me)
             while self._committing and not me.done:
@@ -43,7 +44,7 @@ class GroupCommit(Generic[W]):
         if not me.done:
             error: BaseException | None = None
             try:
-                self._commit([waiting.write for waiting in batch])
+                self._commit([write for waiting in batch for write in waiting.writes])
             except BaseException as raised:  # every waiter must hear of it, then re-raise
                 error = raised
             with self._changed:
