@@ -66,6 +66,9 @@ class Projections:
         self.reader = read_table_engine(replica) if replica else self.engine
         self.view_classes: dict[str, type[View]] = {v.name: v for v in views or ALL_VIEWS}
         self._definitions = {name: cls.definition() for name, cls in self.view_classes.items()}
+        # The serving generation of each view as reads query it (tables only; a runner
+        # has its own instances, whose row caches it fills).
+        self._reading: dict[str, View] = {}
         self._start_new_views()
 
     def close(self) -> None:
@@ -345,7 +348,17 @@ class Projections:
                     break
             else:
                 raise KeyError(f"no view {name!r} is serving")
-            yield self.view_classes[name](generation), connection
+            yield self._reader_of(name, generation), connection
+
+    def _reader_of(self, name: str, generation: int) -> View:
+        """One view object per serving generation for every read: a new one per read
+        built its tables anew (thousands of SQLAlchemy objects in reference cycles),
+        which missed the statement cache and, piling up, made the full collections
+        that stalled a read for ~250 ms (bench_http, the plan view at 1 connection)."""
+        view = self._reading.get(name)
+        if view is None or view.generation != generation:
+            view = self._reading[name] = self.view_classes[name](generation)
+        return view
 
     def wait_for(self, position: int, timeout: float = 2.0, names: Sequence[str] = ()) -> bool:
         """Read-your-writes: wait (at most `timeout` seconds, capped at 30) until the
