@@ -31,6 +31,7 @@ from casework.application.commands.organisation import (
 )
 
 FOUNDER = Actor(uuid4(), Role.ADMINISTRATOR)
+SOCIAL = Discipline.SOCIAL_WORK
 SUPERVISED_FROM = date(2026, 1, 1)
 
 
@@ -74,26 +75,19 @@ def family_centre(app: Casework) -> FamilyCentre:
     enrolled_by = FOUNDER
 
     def person(name: str, role: Role, discipline: Discipline, department: UUID | None) -> Actor:
-        staff_id = app.add_staff(
-            enrolled_by,
-            AddStaff(
-                name=name,
-                centre_id=centre_id,
-                department_id=department,
-                roles=[role],
-                disciplines=[discipline],
-            ),
-        )
-        return Actor(staff_id, role)
+        return in_post(app, enrolled_by, centre_id, name, role, discipline, department)
+
+    def agency(name: str, kind: AgencyKind, contact: str, service: str) -> UUID:
+        command = RegisterAgency(name=name, kind=kind, contact=contact, services=[service])
+        return app.register_agency(administrator, command)
 
     administrator = person("IT Admin", Role.ADMINISTRATOR, Discipline.OTHER, None)
     enrolled_by = administrator
-    social = Discipline.SOCIAL_WORK
-    worker = person("陈静 Chen Jing", Role.CASEWORKER, social, family_id)
-    second_worker = person("刘洋 Liu Yang", Role.CASEWORKER, social, family_id)
-    head = person("黄丽 Huang Li", Role.DEPARTMENT_HEAD, social, family_id)
-    elderly_head = person("林伟 Lin Wei", Role.DEPARTMENT_HEAD, social, elderly_id)
-    supervisor = person("Dr Margaret Ho", Role.SUPERVISOR, social, None)
+    worker = person("陈静 Chen Jing", Role.CASEWORKER, SOCIAL, family_id)
+    second_worker = person("刘洋 Liu Yang", Role.CASEWORKER, SOCIAL, family_id)
+    head = person("黄丽 Huang Li", Role.DEPARTMENT_HEAD, SOCIAL, family_id)
+    elderly_head = person("林伟 Lin Wei", Role.DEPARTMENT_HEAD, SOCIAL, elderly_id)
+    supervisor = person("Dr Margaret Ho", Role.SUPERVISOR, SOCIAL, None)
     for supervisee in (worker, second_worker):
         app.assign_supervisor(
             administrator,
@@ -110,29 +104,61 @@ def family_centre(app: Casework) -> FamilyCentre:
         head=head,
         elderly_head=elderly_head,
         supervisor=supervisor,
-        director=person("梁志强 Liang Zhiqiang", Role.CENTRE_DIRECTOR, social, None),
+        director=person("梁志强 Liang Zhiqiang", Role.CENTRE_DIRECTOR, SOCIAL, None),
         lawyer=person("周律师 Zhou Min", Role.SPECIALIST, Discipline.LAW, family_id),
         psychologist=person("吴心怡 Wu Xinyi", Role.SPECIALIST, Discipline.PSYCHOLOGY, family_id),
-        reviewer=person("Audit Office", Role.COMPLIANCE_REVIEWER, social, None),
+        reviewer=person("Audit Office", Role.COMPLIANCE_REVIEWER, SOCIAL, None),
         administrator=administrator,
-        legal_aid_id=app.register_agency(
-            administrator,
-            RegisterAgency(
-                name="Haizhu Legal Aid Office",
-                kind=AgencyKind.LEGAL_AID,
-                contact="020-1234 5678",
-                services=["legal advice"],
-            ),
+        legal_aid_id=agency(
+            "Haizhu Legal Aid Office", AgencyKind.LEGAL_AID, "020-1234 5678", "legal advice"
         ),
-        hospital_id=app.register_agency(
-            administrator,
-            RegisterAgency(
-                name="District Hospital",
-                kind=AgencyKind.HEALTH,
-                contact="020-8765 4321",
-                services=["geriatric care"],
-            ),
+        hospital_id=agency(
+            "District Hospital", AgencyKind.HEALTH, "020-8765 4321", "geriatric care"
         ),
+    )
+
+
+def put_on_staff(
+    app: Casework,
+    by: Actor,
+    centre_id: UUID,
+    name: str,
+    roles: list[Role],
+    department_id: UUID | None,
+    disciplines: list[Discipline],
+) -> UUID:
+    """`by` (an administrator) puts someone on a centre's staff; their staff id."""
+    return app.add_staff(
+        by,
+        AddStaff(
+            name=name,
+            centre_id=centre_id,
+            roles=roles,
+            department_id=department_id,
+            disciplines=disciplines,
+        ),
+    )
+
+
+def in_post(
+    app: Casework,
+    by: Actor,
+    centre_id: UUID,
+    name: str,
+    role: Role,
+    discipline: Discipline,
+    department_id: UUID | None,
+) -> Actor:
+    """Someone put on staff in one role and one discipline, acting in that role."""
+    return Actor(put_on_staff(app, by, centre_id, name, [role], department_id, [discipline]), role)
+
+
+def enrol(
+    app: Casework, centre: FamilyCentre, name: str, department_id: UUID | None, *roles: Role
+) -> UUID:
+    """The family centre's administrator puts a social worker on staff in these roles."""
+    return put_on_staff(
+        app, centre.administrator, centre.centre_id, name, list(roles), department_id, [SOCIAL]
     )
 
 

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import func, select
+
 from casework.aggregates.base import Actor
 from casework.aggregates.case import NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
@@ -15,6 +17,7 @@ from casework.application.commands.cases import (
     AddTeamMember,
     RecordNote,
 )
+from casework.projections import Projections
 from casework.store.key_files import write_signing_key
 from casework.store.triggers import trigger_name
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
@@ -118,3 +121,14 @@ def erase_with_four_eyes(
     request_id = app.request_erasure(requester, case_id, reason, legal_authority)
     app.approve_erasure(approver, request_id)
     return app.carry_out_erasure(carried_out_by or approver, request_id)
+
+
+def projected_rows(projections: Projections, case_id: UUID) -> int:
+    """How many rows the serving views hold about the case."""
+    count = 0
+    with projections.engine.connect() as connection:
+        for name, generation in projections.serving().items():
+            for table in projections.view_classes[name](generation).case_tables():
+                query = select(func.count()).select_from(table).where(table.c.case_id == case_id)
+                count += connection.scalar(query) or 0
+    return count

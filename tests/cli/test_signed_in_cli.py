@@ -11,13 +11,11 @@ import pytest
 
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.discipline import Discipline
 from casework.application import Casework
-from casework.application.commands.organisation import AddStaff
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.builders.centre import family_centre, open_family_case
+from tests.builders.centre import enrol, family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in
 
 CLIENT = "王芳 Wang Fang"
@@ -40,16 +38,7 @@ def test_each_person_sees_at_the_command_line_what_they_may_and_no_more(
     create_key_files(settings)
     app = Casework(settings)
     centre = family_centre(app)
-    youth_id = app.add_staff(
-        centre.administrator,
-        AddStaff(
-            name="赵磊 Zhao Lei",
-            centre_id=centre.centre_id,
-            department_id=centre.youth_id,
-            roles=[Role.CASEWORKER],
-            disciplines=[Discipline.SOCIAL_WORK],
-        ),
-    )
+    youth_id = enrol(app, centre, "赵磊 Zhao Lei", centre.youth_id, Role.CASEWORKER)
     youth_worker = Actor(youth_id, Role.CASEWORKER)
     case_id = open_family_case(app, centre)
     admin = centre.administrator

@@ -9,7 +9,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select
 
 from casework.access import AccessDenied
 from casework.aggregates.case import NoteKind
@@ -25,7 +24,12 @@ from casework.settings import Settings
 from casework.store.errors import MasterKeyError, RecordErased
 from casework.store.master_key import MasterKey
 from tests.builders.centre import FamilyCentre, open_family_case
-from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
+from tests.builders.compliance_steps import (
+    erase_with_four_eyes,
+    family_case,
+    give_ledger_key,
+    projected_rows,
+)
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-014"
@@ -106,16 +110,6 @@ def test_the_views_and_the_search_index_forget_the_case(app: Casework) -> None:
         assert case_id not in app.find_cases_by_client(centre.worker, "name", "王芳 Wang Fang")
     finally:
         projections.close()
-
-
-def projected_rows(projections: Projections, case_id: object) -> int:
-    count = 0
-    with projections.engine.connect() as connection:
-        for name, generation in projections.serving().items():
-            for table in projections.view_classes[name](generation).case_tables():
-                query = select(func.count()).select_from(table).where(table.c.case_id == case_id)
-                count += connection.scalar(query) or 0
-    return count
 
 
 def test_an_old_backup_opens_nothing_once_the_master_key_is_rotated(

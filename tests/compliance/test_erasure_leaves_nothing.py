@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, select
 
 from casework.aggregates.base import Role, RuleBroken
 from casework.aggregates.case import NoteKind
@@ -20,16 +19,20 @@ from casework.application.commands.cases import (
 )
 from casework.application.commands.supervision import (
     AddActionItem,
-    DiscussCase,
     MarkActionItemDone,
     RecordSupervisionDecision,
-    RecordSupervisionSession,
     WriteSupervisionNote,
 )
 from casework.projections import Projections
 from casework.store.errors import RecordErased
 from tests.builders.centre import FamilyCentre, open_family_case
-from tests.builders.compliance_steps import erase_with_four_eyes, family_case, give_ledger_key
+from tests.builders.compliance_steps import (
+    erase_with_four_eyes,
+    family_case,
+    give_ledger_key,
+    projected_rows,
+)
+from tests.builders.supervision import discuss, one_to_one, set_action, supervisor_holds
 
 REASON = "the client withdrew consent and asked for her records to be erased"
 AUTHORITY = "data protection officer Liang, request DP-2026-031"
@@ -43,24 +46,13 @@ class Discussed:
     item_id: UUID
 
 
-def discuss(store: Casework, centre: FamilyCentre, case_id: UUID, about: str) -> Discussed:
+def discussed(store: Casework, centre: FamilyCentre, case_id: UUID, about: str) -> Discussed:
     """A session that discusses one case, with a decision and an action item about it
     (recorded in the case discussion) and a case-practice note."""
-    session_id = store.record_supervision_session(
-        centre.supervisor,
-        RecordSupervisionSession(
-            session_format=SessionFormat.INDIVIDUAL,
-            supervisor_id=centre.supervisor.staff_id,
-            supervisee_ids=[centre.worker.staff_id],
-            duration_minutes=60,
-            topics=[Topic.CASE_PRACTICE, Topic.PROFESSIONAL_DEVELOPMENT],
-        ),
-    )
-    store.discuss_case_in_supervision(
-        centre.supervisor,
-        session_id,
-        DiscussCase(case_id=case_id, summary=f"{about}: the threats", advice=["safety plan"]),
-    )
+    topics = (Topic.CASE_PRACTICE, Topic.PROFESSIONAL_DEVELOPMENT)
+    supervisees = [centre.worker.staff_id]
+    session_id = supervisor_holds(store, centre, SessionFormat.INDIVIDUAL, supervisees, 60, topics)
+    discuss(store, centre, session_id, case_id, f"{about}: the threats", ["safety plan"])
     store.record_case_decision(
         centre.supervisor,
         session_id,
@@ -85,22 +77,12 @@ def discuss(store: Casework, centre: FamilyCentre, case_id: UUID, about: str) ->
     return Discussed(session_id, item_id)
 
 
-def projected_rows(projections: Projections, case_id: UUID) -> int:
-    count = 0
-    with projections.engine.connect() as connection:
-        for name, generation in projections.serving().items():
-            for table in projections.view_classes[name](generation).case_tables():
-                query = select(func.count()).select_from(table).where(table.c.case_id == case_id)
-                count += connection.scalar(query) or 0
-    return count
-
-
 def test_after_erasure_nothing_of_the_case_is_readable_anywhere(store: Casework) -> None:
     give_ledger_key(store)
     centre, case_id = family_case(store, notes=2)
     other_case = open_family_case(store, centre)
-    erased_session = discuss(store, centre, case_id, "王芳 Wang Fang")
-    other_session = discuss(store, centre, other_case, "the other client")
+    erased_session = discussed(store, centre, case_id, "王芳 Wang Fang")
+    other_session = discussed(store, centre, other_case, "the other client")
     store.export_case(centre.director, case_id)
     projections = Projections(store)
     try:
@@ -174,33 +156,19 @@ def test_a_session_that_discussed_an_erased_case_withholds_its_earlier_records(
     centre, case_id = family_case(store, notes=1)
     other_case = open_family_case(store, centre)
     sessions = []
-    for discussed in (case_id, other_case):
-        session_id = store.record_supervision_session(
-            centre.supervisor,
-            RecordSupervisionSession(
-                session_format=SessionFormat.INDIVIDUAL,
-                supervisor_id=centre.supervisor.staff_id,
-                supervisee_ids=[centre.worker.staff_id],
-                duration_minutes=45,
-                topics=[Topic.CASE_PRACTICE],
-            ),
-        )
-        store.discuss_case_in_supervision(
-            centre.supervisor,
-            session_id,
-            DiscussCase(case_id=discussed, summary="the son-in-law's threats"),
-        )
+    for about in (case_id, other_case):
+        session_id = one_to_one(store, centre, minutes=45)
+        discuss(store, centre, session_id, about, "the son-in-law's threats")
         store.record_supervision_decision(
             centre.supervisor, session_id, RecordSupervisionDecision(decision="refer to legal aid")
         )
-        store.add_action_item(
-            centre.supervisor,
+        set_action(
+            store,
+            centre,
             session_id,
-            AddActionItem(
-                owner_id=centre.worker.staff_id,
-                description="book the legal aid office",
-                due_on=date(2026, 12, 20),
-            ),
+            centre.worker,
+            "book the legal aid office",
+            date(2026, 12, 20),
         )
         store.write_supervision_note(
             centre.supervisor,

@@ -37,10 +37,15 @@ from casework.application.commands.cases import (
     RecordConsent,
     RecordNote,
 )
-from casework.application.commands.organisation import AddStaff
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
-from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
+from tests.builders.centre import (
+    FamilyCentre,
+    enrol,
+    family_centre,
+    family_client,
+    open_family_case,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -263,28 +268,9 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
                 occurred_at=today - timedelta(days=2),
             ),
         )
-        admin = centre.administrator
-        youth_id = app.add_staff(
-            admin,
-            AddStaff(
-                name=YOUTH_WORKER[1],
-                centre_id=centre.centre_id,
-                department_id=centre.youth_id,
-                roles=[Role.CASEWORKER],
-                disciplines=[Discipline.SOCIAL_WORK],
-            ),
-        )
+        youth_id = enrol(app, centre, YOUTH_WORKER[1], centre.youth_id, Role.CASEWORKER)
         for name in WITHOUT_ACCOUNT.values():
-            app.add_staff(
-                admin,
-                AddStaff(
-                    name=name,
-                    centre_id=centre.centre_id,
-                    department_id=centre.youth_id,
-                    roles=[Role.CASEWORKER],
-                    disciplines=[Discipline.SOCIAL_WORK],
-                ),
-            )
+            enrol(app, centre, name, centre.youth_id, Role.CASEWORKER)
         # The client agreed to referrals to the youth department and the legal-aid agency.
         agency_id = app.register_agency(
             centre.administrator,

@@ -70,7 +70,7 @@ from casework.application.commands.organisation import (
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
-from tests.builders.centre import family_centre, family_client
+from tests.builders.centre import family_centre, family_client, in_post
 from tests.conftest import POSTGRES_URL
 
 SW, LAW, PSY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
@@ -348,17 +348,7 @@ def _build(store: Casework) -> World:
         department: UUID | None = centre.family_id,
         centre_id: UUID = centre.centre_id,
     ) -> Actor:
-        staff_id = store.add_staff(
-            admin,
-            AddStaff(
-                name=name,
-                centre_id=centre_id,
-                department_id=department,
-                roles=[role],
-                disciplines=[discipline],
-            ),
-        )
-        return Actor(staff_id, role)
+        return in_post(store, admin, centre_id, name, role, discipline, department)
 
     other_centre = store.add_centre(
         admin, AddCentre(name="番禺家综 Panyu Family Centre", district="番禺区")

@@ -24,9 +24,15 @@ from casework.application.commands.cases import (
     RecordNote,
     RerateRisk,
 )
-from casework.application.commands.organisation import AddStaff, RecordLeaving
+from casework.application.commands.organisation import RecordLeaving
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import FamilyCentre, family_centre, family_client, open_family_case
+from tests.builders.centre import (
+    FamilyCentre,
+    family_centre,
+    family_client,
+    in_post,
+    open_family_case,
+)
 
 SOCIAL, LAW, PSYCHOLOGY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
 
@@ -36,17 +42,9 @@ def refusals(store: Casework, centre: FamilyCentre, case_id: UUID) -> list[Acces
 
 
 def youth_staff(store: Casework, centre: FamilyCentre, name: str, role: Role) -> Actor:
-    staff_id = store.add_staff(
-        centre.administrator,
-        AddStaff(
-            name=name,
-            centre_id=centre.centre_id,
-            department_id=centre.youth_id,
-            roles=[role],
-            disciplines=[SOCIAL],
-        ),
+    return in_post(
+        store, centre.administrator, centre.centre_id, name, role, SOCIAL, centre.youth_id
     )
-    return Actor(staff_id, role)
 
 
 def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(

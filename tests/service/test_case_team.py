@@ -29,8 +29,8 @@ from casework.application.commands.cases import (
     RemoveTeamMember,
     ReopenCase,
 )
-from casework.application.commands.organisation import AddStaff, AssignSupervisor, RecordLeaving
-from tests.builders.centre import family_centre, open_family_case
+from casework.application.commands.organisation import AssignSupervisor, RecordLeaving
+from tests.builders.centre import enrol, family_centre, open_family_case
 
 LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
 
@@ -194,16 +194,7 @@ def test_a_worker_leaves_only_after_handing_over_their_open_cases(app: Casework)
 def test_break_the_glass_is_time_limited_recorded_and_flagged(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    youth_worker = app.add_staff(
-        centre.administrator,
-        AddStaff(
-            name="何伟 He Wei",
-            centre_id=centre.centre_id,
-            department_id=centre.youth_id,
-            roles=["caseworker"],
-            disciplines=[Discipline.SOCIAL_WORK],
-        ),
-    )
+    youth_worker = enrol(app, centre, "何伟 He Wei", centre.youth_id, Role.CASEWORKER)
     app.assign_supervisor(
         centre.director,
         youth_worker,

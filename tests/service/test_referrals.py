@@ -8,7 +8,6 @@ import pytest
 from casework.aggregates.agency import AgencyClosed, AgencyKind
 from casework.aggregates.base import Actor, InvalidValue, Role
 from casework.aggregates.case import CaseClosed, ClosureReason, ConsentMissing
-from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import UnknownDepartment
 from casework.aggregates.referral import (
     Holder,
@@ -25,7 +24,6 @@ from casework.application.commands.agencies import (
     CloseAgency,
     RegisterAgency,
 )
-from casework.application.commands.organisation import AddStaff
 from casework.application.commands.referrals import (
     AcceptReferral,
     CompleteReferral,
@@ -38,7 +36,7 @@ from casework.application.commands.referrals import (
 )
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import FamilyCentre, enrol, family_centre, open_family_case
 from tests.builders.referrals import refer, to_agency, to_department
 
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -196,17 +194,7 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(app: Casewor
         ),
     )
     youth_head = Actor(
-        app.add_staff(
-            centre.administrator,
-            AddStaff(
-                name="Ma Lin",
-                centre_id=centre.centre_id,
-                department_id=centre.youth_id,
-                roles=[Role.DEPARTMENT_HEAD],
-                disciplines=[Discipline.SOCIAL_WORK],
-            ),
-        ),
-        Role.DEPARTMENT_HEAD,
+        enrol(app, centre, "Ma Lin", centre.youth_id, Role.DEPARTMENT_HEAD), Role.DEPARTMENT_HEAD
     )
     app.accept_referral(youth_head, second, AcceptReferral())  # the receiving department answers
     third = app.refer_onward(

@@ -11,16 +11,15 @@ import pytest
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case, NoteKind, RiskLevel
-from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.cases import (
     BreakTheGlass,
     RecordNote,
     RerateRisk,
 )
-from casework.application.commands.organisation import AddStaff, ChangeRoles, RecordLeaving
+from casework.application.commands.organisation import ChangeRoles, RecordLeaving
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import FamilyCentre, enrol, family_centre, open_family_case
 
 
 def _records_of(store: Casework, actor: Actor, before: set[UUID]) -> list[AccessRecord]:
@@ -121,15 +120,8 @@ def test_the_role_acted_in_decides_for_someone_holding_two(
     store: Casework, centre: FamilyCentre
 ) -> None:
     case_id = open_family_case(store, centre)
-    both = store.add_staff(
-        centre.administrator,
-        AddStaff(
-            name="罗敏 Luo Min",
-            centre_id=centre.centre_id,
-            department_id=centre.family_id,
-            roles=[Role.CASEWORKER, Role.DEPARTMENT_HEAD],
-            disciplines=[Discipline.SOCIAL_WORK],
-        ),
+    both = enrol(
+        store, centre, "罗敏 Luo Min", centre.family_id, Role.CASEWORKER, Role.DEPARTMENT_HEAD
     )
     as_head, as_caseworker = Actor(both, Role.DEPARTMENT_HEAD), Actor(both, Role.CASEWORKER)
 
@@ -160,15 +152,13 @@ def test_a_role_taken_away_is_not_held_from_then_on(store: Casework, centre: Fam
 
 def test_people_who_have_left_act_in_no_role(store: Casework, centre: FamilyCentre) -> None:
     case_id = open_family_case(store, centre)
-    left = store.add_staff(
-        centre.administrator,
-        AddStaff(
-            name="陈旧 Chen Jiu",
-            centre_id=centre.centre_id,
-            department_id=centre.family_id,
-            roles=[Role.DEPARTMENT_HEAD, Role.COMPLIANCE_REVIEWER],
-            disciplines=[Discipline.SOCIAL_WORK],
-        ),
+    left = enrol(
+        store,
+        centre,
+        "陈旧 Chen Jiu",
+        centre.family_id,
+        Role.DEPARTMENT_HEAD,
+        Role.COMPLIANCE_REVIEWER,
     )
     for role in (Role.DEPARTMENT_HEAD, Role.COMPLIANCE_REVIEWER):
         store.read_case(Actor(left, role), case_id)  # both held while employed

@@ -8,12 +8,11 @@ import pytest
 from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessOutcome
 from casework.aggregates.base import Role
-from casework.aggregates.discipline import Discipline
 from casework.application import Casework
-from casework.application.commands.organisation import AddStaff, ChangeRoles
+from casework.application.commands.organisation import ChangeRoles
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.centre import family_centre, open_family_case
+from tests.builders.centre import enrol, family_centre, open_family_case
 from tests.builders.compliance_steps import give_ledger_key
 
 
@@ -77,16 +76,7 @@ def test_the_directory_shows_a_change_made_by_another_worker(
 
     other_worker = Casework(settings, master_key)  # another process on the same store
     try:
-        joined = other_worker.add_staff(
-            centre.administrator,
-            AddStaff(
-                name="何伟 He Wei",
-                centre_id=centre.centre_id,
-                department_id=centre.youth_id,
-                roles=[Role.CASEWORKER],
-                disciplines=[Discipline.SOCIAL_WORK],
-            ),
-        )
+        joined = enrol(other_worker, centre, "何伟 He Wei", centre.youth_id, Role.CASEWORKER)
         other_worker.change_roles(
             centre.administrator,
             centre.second_worker.staff_id,

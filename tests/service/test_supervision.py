@@ -18,56 +18,18 @@ from casework.aggregates.supervision import (
 )
 from casework.application import Casework
 from casework.application.commands.supervision import (
-    AddActionItem,
     AddSupervisionAddendum,
-    DiscussCase,
     MarkActionItemDone,
     RecordSupervisionDecision,
-    RecordSupervisionSession,
     SetSupervisionFrequency,
     SignSupervisionSession,
     WriteSupervisionNote,
 )
 from casework.application.errors import NotFound
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.supervision import discuss, set_action, supervisor_holds
 
 HELD_AT = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-
-
-def supervisor_holds(
-    app: Casework,
-    centre: FamilyCentre,
-    session_format: SessionFormat,
-    supervisee_ids: list[UUID],
-    minutes: int = 60,
-    topic: Topic = Topic.CASE_PRACTICE,
-    occurred_at: datetime | None = None,
-) -> UUID:
-    """The centre's supervisor records a session held with these supervisees, on one topic."""
-    return app.record_supervision_session(
-        centre.supervisor,
-        RecordSupervisionSession(
-            session_format=session_format,
-            supervisor_id=centre.supervisor.staff_id,
-            supervisee_ids=supervisee_ids,
-            duration_minutes=minutes,
-            topics=[topic],
-            occurred_at=occurred_at,
-        ),
-    )
-
-
-def discuss(
-    app: Casework,
-    centre: FamilyCentre,
-    session_id: UUID,
-    case_id: UUID,
-    summary: str,
-    advice: list[str] | None = None,
-) -> UUID:
-    """The centre's supervisor writes what the session said about a case."""
-    command = DiscussCase(case_id=case_id, summary=summary, advice=advice or [])
-    return app.discuss_case_in_supervision(centre.supervisor, session_id, command)
 
 
 def sign(app: Casework, signer: Actor, session_id: UUID) -> None:
@@ -84,37 +46,29 @@ def test_a_group_session_discusses_three_cases_and_everyone_signs(app: Casework)
     cases = [open_family_case(app, centre) for _ in range(3)]
     session_id = group_session(app, centre)
     for number, case_id in enumerate(cases, 1):
-        app.discuss_case_in_supervision(
-            centre.supervisor,
+        discuss(
+            app,
+            centre,
             session_id,
-            DiscussCase(
-                case_id=case_id,
-                summary=f"case {number}: the daughter's caregiving strain",
-                advice=["hold a family meeting", "screen for elder abuse"],
-            ),
+            case_id,
+            f"case {number}: the daughter's caregiving strain",
+            ["hold a family meeting", "screen for elder abuse"],
         )
     app.record_supervision_decision(
         centre.supervisor,
         session_id,
         RecordSupervisionDecision(decision="case 2 moves to weekly home visits"),
     )
-    first_item = app.add_action_item(
-        centre.supervisor,
-        session_id,
-        AddActionItem(
-            owner_id=centre.worker.staff_id,
-            description="book the family meeting",
-            due_on=date(2026, 3, 17),
-        ),
+    first_item = set_action(
+        app, centre, session_id, centre.worker, "book the family meeting", date(2026, 3, 17)
     )
-    app.add_action_item(
-        centre.supervisor,
+    set_action(
+        app,
+        centre,
         session_id,
-        AddActionItem(
-            owner_id=centre.second_worker.staff_id,
-            description="refer case 3 for a legal consultation",
-            due_on=date(2026, 3, 24),
-        ),
+        centre.second_worker,
+        "refer case 3 for a legal consultation",
+        date(2026, 3, 24),
     )
     for signer in (centre.supervisor, centre.worker, centre.second_worker):
         sign(app, signer, session_id)
@@ -269,28 +223,16 @@ def test_new_staff_are_due_every_two_weeks_then_every_four(app: Casework) -> Non
     )
     assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 1, 19)
 
-    supervisor_holds(
-        app,
-        centre,
-        SessionFormat.INDIVIDUAL,
-        [newcomer],
-        60,
-        topic=Topic.WELLBEING,
-        occurred_at=datetime(2026, 1, 16, 10, tzinfo=UTC),
-    )
+    def supervised_on(day: datetime, topic: Topic) -> None:
+        supervisor_holds(app, centre, SessionFormat.INDIVIDUAL, [newcomer], 60, (topic,), day)
+
+    supervised_on(datetime(2026, 1, 16, 10, tzinfo=UTC), Topic.WELLBEING)
     schedule = app.get_supervision_schedule(centre.director, newcomer)
     assert schedule.due_on() == date(2026, 1, 30)
     assert not schedule.is_overdue(date(2026, 1, 30))
     assert schedule.is_overdue(date(2026, 2, 2))
 
-    supervisor_holds(
-        app,
-        centre,
-        SessionFormat.INDIVIDUAL,
-        [newcomer],
-        60,
-        occurred_at=datetime(2026, 7, 10, 10, tzinfo=UTC),
-    )
+    supervised_on(datetime(2026, 7, 10, 10, tzinfo=UTC), Topic.CASE_PRACTICE)
     assert app.get_supervision_schedule(centre.director, newcomer).due_on() == date(2026, 8, 7)
 
 
@@ -333,19 +275,9 @@ def test_action_items_name_what_is_to_be_done_and_are_done_once(app: Casework) -
     centre = family_centre(app)
     session_id = group_session(app, centre)
     with pytest.raises(InvalidValue, match="description"):
-        app.add_action_item(
-            centre.supervisor,
-            session_id,
-            AddActionItem(owner_id=centre.worker.staff_id, description=" ", due_on=HELD_AT.date()),
-        )
-    item_id = app.add_action_item(
-        centre.supervisor,
-        session_id,
-        AddActionItem(
-            owner_id=centre.worker.staff_id,
-            description="read the guideline",
-            due_on=date(2026, 3, 31),
-        ),
+        set_action(app, centre, session_id, centre.worker, " ", HELD_AT.date())
+    item_id = set_action(
+        app, centre, session_id, centre.worker, "read the guideline", date(2026, 3, 31)
     )
     done = MarkActionItemDone()
     app.mark_action_item_done(centre.worker, session_id, item_id, done)
