@@ -2,21 +2,13 @@
 staff reads it; administrators, centre directors and department heads keep it (the
 service layer decides)."""
 
-from uuid import UUID
+from litestar import Controller, Response, get
 
-from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody
-
-from api.cases import NO_STORE, OPENS, READS, WRITES
-from api.commands import etag
-from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
+from api.cases import NO_STORE, READS
+from api.commands import ServedCasework
+from api.dependencies import COMMAND_DEPENDENCIES, Asking, Service
+from api.routes import command_route, read_route
 from api.schemas.agencies import AgencyView, agency_view
-from api.schemas.common import Recorded
-from casework.application.commands.agencies import (
-    ChangeAgencyDetails,
-    CloseAgency,
-    RegisterAgency,
-)
 
 
 class AgencyController(Controller):
@@ -34,73 +26,30 @@ class AgencyController(Controller):
     def list_agencies(self, casework: Service, by: Asking) -> Response[list[AgencyView]]:
         return Response([agency_view(a) for a in casework.list_agencies(by)], headers=NO_STORE)
 
-    @get(
+    read = read_route(
         "/{agency_id:uuid}",
         operation_id="readAgency",
         summary="An agency; ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.read_agency,
+        view=agency_view,
     )
-    def read(
-        self, casework: Service, by: Asking, agency_id: FromPath[UUID]
-    ) -> Response[AgencyView]:
-        view = agency_view(casework.read_agency(by, agency_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
-
-    @post(
+    register = command_route(
         "/",
         operation_id="registerAgency",
         summary="Register an outside agency",
-        sync_to_thread=True,
-        responses=OPENS,
+        call=ServedCasework.register_agency,
+        if_match=False,
+        location="/api/v1/agencies/{record_id}",
     )
-    def register(
-        self, casework: Service, by: Asking, data: JSONBody[RegisterAgency], command: Runner
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.register_agency(by, data),
-            location="/api/v1/agencies/{record_id}",
-        )
-
-    @post(
+    change_details = command_route(
         "/{agency_id:uuid}/details",
         operation_id="changeAgencyDetails",
         summary="Change an agency's contact and services",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.change_agency_details,
     )
-    def change_details(
-        self,
-        casework: Service,
-        by: Asking,
-        agency_id: FromPath[UUID],
-        data: JSONBody[ChangeAgencyDetails],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            agency_id,
-            lambda: casework.change_agency_details(by, agency_id, data, expected_version),
-        )
-
-    @post(
+    close = command_route(
         "/{agency_id:uuid}/closure",
         operation_id="closeAgency",
         summary="Close an agency: no new referrals go to it",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.close_agency,
     )
-    def close(
-        self,
-        casework: Service,
-        by: Asking,
-        agency_id: FromPath[UUID],
-        data: JSONBody[CloseAgency],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            agency_id,
-            lambda: casework.close_agency(by, agency_id, data, expected_version),
-        )

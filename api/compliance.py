@@ -4,6 +4,7 @@ proof for every event, and four-eyes erasure (requested, approved by a second pe
 carried out). Each handler is one service-layer call: the service decides what the
 reader may see (every look back is recorded) and who may take each erasure step."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -12,17 +13,18 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.cases import GLASS, NO_STORE, OPENS, READS
-from api.commands import JSON, etag
+from api.commands import JSON, ServedCasework
 from api.dependencies import COMMAND_DEPENDENCIES, Asking, Runner, Service
+from api.routes import command_route, read_route
 from api.schemas.common import Recorded
 from api.schemas.compliance import (
     ErasureRequestBody,
-    ErasureRequestView,
     ErasureStepBody,
     ReplayView,
     erasure_request_view,
     replay_view,
 )
+from casework.application.principal import Principal
 from casework.compliance.diff import RecordDiff
 from casework.compliance.replay import Basis
 
@@ -37,6 +39,17 @@ BASES = {"recorded": Basis.RECORDED, "occurred": Basis.OCCURRED}
 Instant = Annotated[
     datetime, QueryParameter(description="With its offset, e.g. 2026-03-01T09:00:00+08:00")
 ]
+
+
+def at_its_time(step: Callable[..., Any]) -> Callable[..., Any]:
+    """An erasure step of the service, given the body's `occurred_at`."""
+
+    def call(
+        casework: ServedCasework, by: Principal, request_id: UUID, data: ErasureStepBody
+    ) -> Any:
+        return step(casework, by, request_id, data.occurred_at)
+
+    return call
 
 
 class ComplianceController(Controller):
@@ -117,55 +130,29 @@ class ComplianceController(Controller):
             ),
         )
 
-    @get(
+    read_erasure_request = read_route(
         "/erasure-requests/{request_id:uuid}",
         operation_id="readErasureRequest",
         summary="Where an erasure stands and who took each step (those who take its "
         "steps and its requester); ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.read_erasure_request,
+        view=erasure_request_view,
     )
-    def read_erasure_request(
-        self, casework: Service, by: Asking, request_id: FromPath[UUID]
-    ) -> Response[ErasureRequestView]:
-        view = erasure_request_view(casework.read_erasure_request(by, request_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
-
-    @post(
+    approve_erasure = command_route(
         "/erasure-requests/{request_id:uuid}/approval",
         operation_id="approveErasure",
         summary="Approve an erasure (a second person, never its requester)",
-        sync_to_thread=True,
-        responses=OPENS,
+        body=ErasureStepBody,
+        call=at_its_time(ServedCasework.approve_erasure),
+        if_match=False,
     )
-    def approve_erasure(
-        self,
-        casework: Service,
-        by: Asking,
-        request_id: FromPath[UUID],
-        data: JSONBody[ErasureStepBody],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            request_id, lambda: casework.approve_erasure(by, request_id, data.occurred_at)
-        )
-
-    @post(
+    carry_out_erasure = command_route(
         "/erasure-requests/{request_id:uuid}/carrying-out",
         operation_id="carryOutErasure",
         summary="Carry out an approved erasure: the case's key is destroyed (the erasure "
         "register entry is `created_id`)",
-        sync_to_thread=True,
+        body=ErasureStepBody,
+        call=at_its_time(ServedCasework.carry_out_erasure),
+        if_match=False,
         responses=GLASS,
     )
-    def carry_out_erasure(
-        self,
-        casework: Service,
-        by: Asking,
-        request_id: FromPath[UUID],
-        data: JSONBody[ErasureStepBody],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            request_id, lambda: casework.carry_out_erasure(by, request_id, data.occurred_at)
-        )

@@ -9,17 +9,15 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import Controller, Response, get
+from litestar.params import QueryParameter
 
-from api.cases import NO_STORE, OPENS, READS, WRITES
-from api.commands import etag
-from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
-from api.schemas.common import Recorded
+from api.cases import NO_STORE, READS
+from api.commands import ServedCasework
+from api.dependencies import COMMAND_DEPENDENCIES, Asking, Service
+from api.routes import command_route, created, read_route
 from api.schemas.organisation import (
     DueView,
-    OrganisationView,
-    ScheduleView,
     StaffView,
     due_view,
     organisation_view,
@@ -28,17 +26,12 @@ from api.schemas.organisation import (
 )
 from casework.aggregates.base import now
 from casework.aggregates.organisation import ORGANISATION_ID
-from casework.application.commands.organisation import (
-    AddCentre,
-    AddDepartment,
-    AddStaff,
-    AssignSupervisor,
-    ChangeRoles,
-    MoveStaff,
-    RecordLeaving,
-)
-from casework.application.commands.supervision import SetSupervisionFrequency
 from casework.application.organisation import Colleague
+
+
+def the_organisation() -> UUID:
+    """Centres and departments are written to the one organisation record."""
+    return ORGANISATION_ID
 
 
 class OrganisationController(Controller):
@@ -46,57 +39,28 @@ class OrganisationController(Controller):
     tags = ("organisation",)
     dependencies = COMMAND_DEPENDENCIES
 
-    @get(
+    read = read_route(
         "/",
         operation_id="readOrganisation",
         summary="The organisation's centres and departments (anyone on staff); ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.read_organisation,
+        view=organisation_view,
     )
-    def read(self, casework: Service, by: Asking) -> Response[OrganisationView]:
-        view = organisation_view(casework.read_organisation(by))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
-
-    @post(
+    add_centre = command_route(
         "/centres",
         operation_id="addCentre",
         summary="Add a centre (administrators); `created_id` is the centre",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.add_centre,
+        record=the_organisation,
     )
-    def add_centre(
-        self,
-        casework: Service,
-        by: Asking,
-        data: JSONBody[AddCentre],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            ORGANISATION_ID,
-            lambda: casework.add_centre(by, data, expected_version),
-        )
-
-    @post(
+    add_department = command_route(
         "/departments",
         operation_id="addDepartment",
         summary="Add a department to a centre (administrators, the centre's director); "
         "`created_id` is the department",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.add_department,
+        record=the_organisation,
     )
-    def add_department(
-        self,
-        casework: Service,
-        by: Asking,
-        data: JSONBody[AddDepartment],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            ORGANISATION_ID,
-            lambda: casework.add_department(by, data, expected_version),
-        )
 
 
 class StaffController(Controller):
@@ -145,147 +109,66 @@ class StaffController(Controller):
         views = [due_view(d, day) for d in casework.supervision_due(by)]
         return Response(views, headers=NO_STORE)
 
-    @get(
+    read = read_route(
         "/{staff_id:uuid}",
         operation_id="readStaff",
         summary="A staff record, if you may read it; ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.read_staff,
+        view=staff_view,
     )
-    def read(self, casework: Service, by: Asking, staff_id: FromPath[UUID]) -> Response[StaffView]:
-        view = staff_view(casework.read_staff(by, staff_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
-
-    @post(
+    add = command_route(
         "/",
         operation_id="addStaff",
         summary="Add someone to a centre's staff (administrators; a centre's director, "
         "except for the roles only administrators give)",
-        sync_to_thread=True,
-        responses=OPENS,
+        call=ServedCasework.add_staff,
+        if_match=False,
+        location="/api/v1/staff/{record_id}",
     )
-    def add(
-        self, casework: Service, by: Asking, data: JSONBody[AddStaff], command: Runner
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.add_staff(by, data),
-            location="/api/v1/staff/{record_id}",
-        )
 
-    @post(
+    change_roles = command_route(
         "/{staff_id:uuid}/roles",
         operation_id="changeRoles",
         summary="Change someone's roles (their sessions end)",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.change_roles,
     )
-    def change_roles(
-        self,
-        casework: Service,
-        by: Asking,
-        staff_id: FromPath[UUID],
-        data: JSONBody[ChangeRoles],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            staff_id,
-            lambda: casework.change_roles(by, staff_id, data, expected_version),
-        )
 
-    @post(
+    move = command_route(
         "/{staff_id:uuid}/department",
         operation_id="moveStaff",
         summary="Move someone to another department (null: none)",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.move_staff,
     )
-    def move(
-        self,
-        casework: Service,
-        by: Asking,
-        staff_id: FromPath[UUID],
-        data: JSONBody[MoveStaff],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            staff_id,
-            lambda: casework.move_staff(by, staff_id, data, expected_version),
-        )
 
-    @post(
+    assign_supervisor = command_route(
         "/{staff_id:uuid}/supervisors",
         operation_id="assignSupervisor",
         summary="Link a supervisor to this person from a day (both records note it)",
-        sync_to_thread=True,
-        responses=OPENS,
+        call=ServedCasework.assign_supervisor,
+        if_match=False,
     )
-    def assign_supervisor(
-        self,
-        casework: Service,
-        by: Asking,
-        staff_id: FromPath[UUID],
-        data: JSONBody[AssignSupervisor],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            staff_id,
-            lambda: casework.assign_supervisor(by, staff_id, data),
-        )
 
-    @post(
+    leave = command_route(
         "/{staff_id:uuid}/leaving",
         operation_id="staffLeaves",
         summary="Record someone leaving (refused, naming them, while they lead open cases)",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.staff_leaves,
     )
-    def leave(
-        self,
-        casework: Service,
-        by: Asking,
-        staff_id: FromPath[UUID],
-        data: JSONBody[RecordLeaving],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            staff_id,
-            lambda: casework.staff_leaves(by, staff_id, data, expected_version),
-        )
 
-    @get(
+    read_schedule = read_route(
         "/{staff_id:uuid}/supervision-schedule",
         operation_id="readSupervisionSchedule",
         summary="How often this person is supervised and when next",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.get_supervision_schedule,
+        view=schedule_view,
     )
-    def read_schedule(
-        self, casework: Service, by: Asking, staff_id: FromPath[UUID]
-    ) -> Response[ScheduleView]:
-        view = schedule_view(casework.get_supervision_schedule(by, staff_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
 
-    @post(
+    set_frequency = command_route(
         "/{staff_id:uuid}/supervision-schedule",
         operation_id="setSupervisionFrequency",
         summary="Set how often this person is supervised (administrators and those who "
         "oversee them); the record is their schedule",
-        sync_to_thread=True,
-        responses=OPENS,
+        call=ServedCasework.set_supervision_frequency,
+        if_match=False,
+        record=created,
     )
-    def set_frequency(
-        self,
-        casework: Service,
-        by: Asking,
-        staff_id: FromPath[UUID],
-        data: JSONBody[SetSupervisionFrequency],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.set_supervision_frequency(by, staff_id, data),
-        )

@@ -6,26 +6,14 @@ records access."""
 
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Response, get
+from litestar.params import FromPath
 
-from api.cases import NO_STORE, OPENS, READS, WRITES
-from api.commands import etag
-from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
-from api.schemas.common import Recorded
+from api.cases import NO_STORE, READS
+from api.commands import ServedCasework
+from api.dependencies import COMMAND_DEPENDENCIES, Asking, Service
+from api.routes import command_route, read_route
 from api.schemas.referrals import ReferralView, referral_view
-from casework.application.commands.referrals import (
-    AcceptReferral,
-    CompleteReferral,
-    DeclineReferral,
-    ReferOnward,
-    ReturnReferral,
-    SendReferral,
-    StartReferralService,
-    WithdrawReferral,
-)
-
-LOCATION = "/api/v1/referrals/{record_id}"
 
 
 class ReferralController(Controller):
@@ -33,34 +21,21 @@ class ReferralController(Controller):
     tags = ("referrals",)
     dependencies = COMMAND_DEPENDENCIES
 
-    @post(
+    send = command_route(
         "/",
         operation_id="sendReferral",
         summary="Refer a case out",
-        sync_to_thread=True,
-        responses=OPENS,
+        call=ServedCasework.send_referral,
+        if_match=False,
+        location="/api/v1/referrals/{record_id}",
     )
-    def send(
-        self, casework: Service, by: Asking, data: JSONBody[SendReferral], command: Runner
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.send_referral(by, data),
-            location=LOCATION,
-        )
-
-    @get(
+    read = read_route(
         "/{referral_id:uuid}",
         operation_id="readReferral",
         summary="A referral (the read is recorded); ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=ServedCasework.get_referral,
+        view=referral_view,
     )
-    def read(
-        self, casework: Service, by: Asking, referral_id: FromPath[UUID]
-    ) -> Response[ReferralView]:
-        view = referral_view(casework.get_referral(by, referral_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
 
     @get(
         "/{referral_id:uuid}/chain",
@@ -75,161 +50,51 @@ class ReferralController(Controller):
         chain = casework.referral_chain(by, referral_id)
         return Response([referral_view(r) for r in chain], headers=NO_STORE)
 
-    @post(
+    onward = command_route(
         "/{referral_id:uuid}/onward",
         operation_id="referOnward",
         summary="Refer onward (the new referral is `created_id`)",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.refer_onward,
     )
-    def onward(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[ReferOnward],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.refer_onward(by, referral_id, data, expected_version=expected_version),
-        )
 
-    @post(
+    accept = command_route(
         "/{referral_id:uuid}/acceptance",
         operation_id="acceptReferral",
         summary="The receiver accepts",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.accept_referral,
     )
-    def accept(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[AcceptReferral],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.accept_referral(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )
 
-    @post(
+    decline = command_route(
         "/{referral_id:uuid}/decline",
         operation_id="declineReferral",
         summary="The receiver declines, saying why",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.decline_referral,
     )
-    def decline(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[DeclineReferral],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.decline_referral(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )
 
-    @post(
+    start = command_route(
         "/{referral_id:uuid}/service-start",
         operation_id="startReferralService",
         summary="The receiver starts the service",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.start_referral_service,
     )
-    def start(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[StartReferralService],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.start_referral_service(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )
 
-    @post(
+    complete = command_route(
         "/{referral_id:uuid}/completion",
         operation_id="completeReferral",
         summary="The receiver completes the service, with its outcome",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.complete_referral,
     )
-    def complete(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[CompleteReferral],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.complete_referral(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )
 
-    @post(
+    return_to_sender = command_route(
         "/{referral_id:uuid}/return",
         operation_id="returnReferral",
         summary="The receiver returns the referral to its sender, saying why",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.return_referral,
     )
-    def return_to_sender(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[ReturnReferral],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.return_referral(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )
 
-    @post(
+    withdraw = command_route(
         "/{referral_id:uuid}/withdrawal",
         operation_id="withdrawReferral",
         summary="The sender takes the referral back",
-        sync_to_thread=True,
-        responses=WRITES,
+        call=ServedCasework.withdraw_referral,
     )
-    def withdraw(
-        self,
-        casework: Service,
-        by: Asking,
-        referral_id: FromPath[UUID],
-        data: JSONBody[WithdrawReferral],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            referral_id,
-            lambda: casework.withdraw_referral(
-                by, referral_id, data, expected_version=expected_version
-            ),
-        )

@@ -5,26 +5,65 @@ it, ask for a revision, link the revision made, read the review and its standing
 Approving and asking for a revision take no `If-Match`: the judgement pins the
 record's revision and content hash itself. Each handler is one service-layer call."""
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Response, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 
-from api.cases import NO_STORE, OPENS, READS, WRITES
-from api.commands import etag
-from api.dependencies import COMMAND_DEPENDENCIES, Asking, ExpectedVersion, Runner, Service
-from api.schemas.common import Recorded
-from api.schemas.reviews import (
-    ReviewView,
-    Standing,
-    review_view,
-)
+from api.cases import NO_STORE, READS
+from api.commands import ServedCasework
+from api.dependencies import COMMAND_DEPENDENCIES, Asking, Service
+from api.routes import command_route, created, read_route
+from api.schemas.reviews import Standing, review_view
 from casework.aggregates.review import RecordKind, review_id
 from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
+from casework.application.principal import Principal
 
 # The kinds a supervisor reviews (`casework.aggregates.case.REVIEWABLE_KINDS`).
 Reviewed = Literal["note", "assessment", "plan", "closure"]
+# The controller's path names the reviewed record.
+REVIEWED = {"case_id": UUID, "record_kind": Reviewed, "record_id": UUID}
+
+
+def of_kind(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method` of the service, given the path's record kind as a `RecordKind`."""
+
+    def call(
+        casework: ServedCasework,
+        by: Principal,
+        case_id: UUID,
+        kind: str,
+        record_id: UUID,
+        *rest: Any,
+        **keywords: Any,
+    ) -> Any:
+        return method(casework, by, case_id, RecordKind(kind), record_id, *rest, **keywords)
+
+    return call
+
+
+def the_review(case_id: UUID, kind: str, record_id: UUID) -> UUID:
+    return review_id(case_id, RecordKind(kind), record_id)
+
+
+def judgement(
+    path: str, *, operation_id: str, summary: str, body: type, call: Callable[..., Any]
+) -> HTTPRouteHandler:
+    """A supervisor's judgement of the record, `call` of the service: no `If-Match`, as
+    it pins the record's revision itself; the review it writes is the one it returns."""
+    return command_route(
+        path,
+        operation_id=operation_id,
+        summary=summary,
+        body=body,
+        call=of_kind(call),
+        record=created,
+        if_match=False,
+        ids=REVIEWED,
+    )
 
 
 class ReviewController(Controller):
@@ -32,23 +71,14 @@ class ReviewController(Controller):
     tags = ("reviews",)
     dependencies = COMMAND_DEPENDENCIES
 
-    @get(
+    read = read_route(
         "/",
         operation_id="readReview",
         summary="The review of one record (the read is recorded); ETag is its version",
-        sync_to_thread=True,
-        responses=READS,
+        read=of_kind(ServedCasework.get_review),
+        view=review_view,
+        ids=REVIEWED,
     )
-    def read(
-        self,
-        casework: Service,
-        by: Asking,
-        case_id: FromPath[UUID],
-        record_kind: FromPath[Reviewed],
-        record_id: FromPath[UUID],
-    ) -> Response[ReviewView]:
-        view = review_view(casework.get_review(by, case_id, RecordKind(record_kind), record_id))
-        return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
 
     @get(
         "/standing",
@@ -68,75 +98,27 @@ class ReviewController(Controller):
         said = casework.review_standing(by, case_id, RecordKind(record_kind), record_id)
         return Response(Standing(standing=said), headers=NO_STORE)
 
-    @post(
+    approve = judgement(
         "/approval",
         operation_id="approveRecord",
         summary="Approve the record as it now is",
-        sync_to_thread=True,
-        responses=OPENS,
+        body=ApproveRecord,
+        call=ServedCasework.approve_record,
     )
-    def approve(
-        self,
-        casework: Service,
-        by: Asking,
-        case_id: FromPath[UUID],
-        record_kind: FromPath[Reviewed],
-        record_id: FromPath[UUID],
-        data: JSONBody[ApproveRecord],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.approve_record(by, case_id, RecordKind(record_kind), record_id, data),
-        )
-
-    @post(
+    request_revision = judgement(
         "/revision-request",
         operation_id="requestRevision",
         summary="Ask the author for a revision, with comments",
-        sync_to_thread=True,
-        responses=OPENS,
+        body=RequestRevision,
+        call=ServedCasework.request_revision,
     )
-    def request_revision(
-        self,
-        casework: Service,
-        by: Asking,
-        case_id: FromPath[UUID],
-        record_kind: FromPath[Reviewed],
-        record_id: FromPath[UUID],
-        data: JSONBody[RequestRevision],
-        command: Runner,
-    ) -> Response[Recorded]:
-        return command.run(
-            None,
-            lambda: casework.request_revision(
-                by, case_id, RecordKind(record_kind), record_id, data
-            ),
-        )
-
-    @post(
+    submit_revision = command_route(
         "/revision",
         operation_id="submitRevision",
         summary="Send the revision made (addendum, amendment, new plan version) for review "
         "(If-Match: the review's ETag)",
-        sync_to_thread=True,
-        responses=WRITES,
+        body=SubmitRevision,
+        call=of_kind(ServedCasework.submit_revision),
+        record=the_review,
+        ids=REVIEWED,
     )
-    def submit_revision(
-        self,
-        casework: Service,
-        by: Asking,
-        case_id: FromPath[UUID],
-        record_kind: FromPath[Reviewed],
-        record_id: FromPath[UUID],
-        data: JSONBody[SubmitRevision],
-        expected_version: ExpectedVersion,
-        command: Runner,
-    ) -> Response[Recorded]:
-        kind = RecordKind(record_kind)
-        return command.run(
-            review_id(case_id, kind, record_id),
-            lambda: casework.submit_revision(
-                by, case_id, kind, record_id, data, expected_version=expected_version
-            ),
-        )
