@@ -412,17 +412,19 @@ class ComplianceCommands(Authorisation):
             return self._apply_occurred(record_id, at, stored)
 
     def _apply_occurred(self, record_id: UUID, at: datetime, stored: list[Any]) -> Replay:
-        # Every event's occurred_at is read (they are sealed), but only the events after
-        # the last snapshot that precedes the first later-occurring event are decoded.
-        occurred = [occurred_at_of(self.sealing.unseal(s)) for s in stored]
+        # Every event is opened once to read its occurred_at (they are sealed), but only
+        # the events after the last snapshot that precedes the first later-occurring
+        # event are decoded whole.
+        plaintexts = self.sealing.unseal_stream(record_id, stored)
+        occurred = [occurred_at_of(p) for p in plaintexts]
         start = None
         if self.snapshots is not None and (prefix := settled(occurred, at)):
             found = list(self.snapshots.get(record_id, desc=True, limit=1, lte=prefix))
             start = found[0].mutate(None) if found else None
         begin = start.version if start is not None else 0
         events = [
-            self.sealing.to_domain_event(s)
-            for s, when in zip(stored, occurred, strict=True)
+            self.sealing.decode_event(s, p)
+            for s, p, when in zip(stored, plaintexts, occurred, strict=True)
             if s.originator_version > begin and when <= at
         ]
         return as_occurred(record_id, at, events, start, len(stored))

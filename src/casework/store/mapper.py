@@ -8,6 +8,7 @@ associated data.
 
 import threading
 import typing
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
-from casework.store.envelope import open_sealed, raw_key_id, seal
+from casework.store.envelope import SealedRow, open_sealed, open_stream, raw_key_id, seal
 from casework.store.errors import TamperedRecord, UnknownKeyScope
 from casework.store.keyring import Keyring
 
@@ -97,8 +98,20 @@ class SealingMapper(Mapper[UUID]):
         self._key_of_originator[stored_event.originator_id] = key.key_id
         return plaintext
 
+    def unseal_stream(self, record_id: UUID, rows: Sequence[SealedRow]) -> list[bytes]:
+        """The plaintexts of one record's stored events, each authenticated as `unseal`
+        does, for reading a whole stream (as-occurred replay)."""
+        plaintexts = open_stream(lambda raw: self.keyring.by_raw_id(raw).cipher, record_id, rows)
+        if rows:
+            last = self.keyring.by_raw_id(raw_key_id(rows[-1].state))
+            self._key_of_originator[record_id] = last.key_id
+        return plaintexts
+
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        plaintext = self.unseal(stored_event)
+        return self.decode_event(stored_event, self.unseal(stored_event))
+
+    def decode_event(self, stored_event: Any, plaintext: bytes) -> Any:
+        """The domain event of a stored event, from its plaintext (`unseal`)."""
         cls = resolve_topic(stored_event.topic)
         try:
             event = self._decode(cls, plaintext)
