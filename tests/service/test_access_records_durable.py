@@ -80,6 +80,14 @@ def test_a_list_of_three_cases_is_recorded_as_three_reads_in_one_commit(
         assert [(e.record_id, e.reason) for e in reads] == [(record_id, "listed")]
 
 
+def test_an_empty_list_records_nothing(store: Casework) -> None:
+    centre = family_centre(store)
+    events_before = store.last_position()
+
+    assert store.record_accesses(centre.worker, []) == []
+    assert store.last_position() == events_before
+
+
 def test_a_list_whose_records_the_database_refuses_records_none_of_them(store: Casework) -> None:
     centre = family_centre(store)
     case_ids = [open_family_case(store, centre) for _ in range(2)]
