@@ -11,6 +11,7 @@ from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessOutcome
 from casework.aggregates.base import InvalidValue
 from casework.application import Casework, view_reads
+from casework.application.commands.cases import BreakTheGlass
 from casework.application.view_reads import CaseFilter, CaseOrder
 from casework.projections import Projections
 from casework.store.access_index import AccessQuery
@@ -64,6 +65,64 @@ def test_the_case_index_pages_by_risk_over_the_cases_the_reader_may_see(
     with pytest.raises(InvalidValue) as error:
         view_reads.case_index(app, projections, centre.head, everyone, after=("x", 1))
     assert error.value.field == "cursor"
+
+
+def test_every_order_pages_one_case_at_a_time_as_it_lists_them_all(
+    app: Casework, week: tuple[Story, Projections]
+) -> None:
+    """The head pages through her department's cases in each order: the high-risk case,
+    reviewed and written up, comes before the quiet one with neither."""
+    story, projections = week
+    head, everyone = story.centre.head, CaseFilter()
+    first = {
+        CaseOrder.NEWEST: story.quiet_case,
+        CaseOrder.OLDEST: story.high_risk_case,
+        CaseOrder.RISK: story.high_risk_case,
+        CaseOrder.NEXT_REVIEW: story.high_risk_case,
+        CaseOrder.LAST_NOTE: story.high_risk_case,
+    }
+    for order in CaseOrder:
+        whole = view_reads.case_index(app, projections, head, everyone, order)
+        paged, after = [], None
+        while True:
+            page = view_reads.case_index(app, projections, head, everyone, order, after, 1)
+            paged += [c.listing.case_id for c in page.items]
+            if page.next_after is None:
+                break
+            after = page.next_after
+        assert paged == [c.listing.case_id for c in whole.items], order
+        assert paged[0] == first[order] and len(paged) == 2, order
+
+
+def test_a_list_asks_only_of_the_cases_in_reach_and_finds_all_the_rule_allows(
+    app: Casework, week: tuple[Story, Projections]
+) -> None:
+    """The elderly department's head breaks the glass on the family department's quiet
+    case: it is in her list now, as everyone's list holds what asking the access rule
+    of every case in the store gives."""
+    story, projections = week
+    centre = story.centre
+    app.break_the_glass(
+        centre.elderly_head, story.quiet_case, BreakTheGlass(reason="client at the day centre")
+    )
+    projections.catch_up()
+    readers = [
+        centre.worker,
+        centre.second_worker,
+        centre.head,
+        centre.elderly_head,
+        centre.supervisor,
+        centre.director,
+        centre.lawyer,
+        centre.psychologist,
+        centre.reviewer,
+        centre.administrator,
+    ]
+    for reader in readers:
+        listed = view_reads.visible_case_ids(app, projections, reader)
+        assert sorted(listed) == sorted(app.cases_visible_to(reader, app.case_ids())), reader
+    assert story.quiet_case in view_reads.visible_case_ids(app, projections, centre.elderly_head)
+    assert view_reads.visible_case_ids(app, projections, centre.administrator) == []
 
 
 def test_a_case_plan_and_timeline_are_refused_and_recorded_for_a_colleague(

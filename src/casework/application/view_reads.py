@@ -11,21 +11,19 @@ Lists come a page at a time in a fixed order, resumed after the last item's sort
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from casework.access import may_read_staff
 from casework.aggregates.access_record import AccessAction
 from casework.aggregates.base import Actor, InvalidValue
-from casework.aggregates.case import RecordKind, RiskLevel
 from casework.aggregates.staff import Staff
 from casework.application.errors import NotFound
 from casework.application.visible_cases import VisibleCase
 from casework.projections import Projections
 from casework.projections.views.audit_timeline import TimelineEntry
-from casework.projections.views.case_index import CaseListing
+from casework.projections.views.case_index import CaseListing, CaseOrder, order_key
 from casework.projections.views.case_plan import CasePlan
 from casework.projections.views.caseload import IndicatorReport
 from casework.projections.views.referral_chains import Hop
@@ -36,8 +34,6 @@ if TYPE_CHECKING:
 
 Key = tuple[Any, ...]
 T = TypeVar("T")
-# The index is sorted here, over every matching line (ids and dates, no content).
-_EVERY_LINE = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -46,39 +42,6 @@ class Page(Generic[T]):
 
     items: list[T]
     next_after: Key | None
-
-
-class CaseOrder(StrEnum):
-    NEWEST = "newest"
-    OLDEST = "oldest"
-    RISK = "risk"
-    NEXT_REVIEW = "next_review"
-    LAST_NOTE = "last_note"
-
-
-_RISK_FIRST = {RiskLevel.CRITICAL: 0, RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 3}
-
-
-def _never_last(at: date | datetime | None) -> tuple[bool, str]:
-    return (at is None, "" if at is None else at.isoformat())
-
-
-def _since(at: datetime | None) -> tuple[bool, float]:
-    """Most recent first, never at the end."""
-    return (at is None, 0.0 if at is None else -at.timestamp())
-
-
-CASE_ORDERS: dict[CaseOrder, Callable[[CaseListing], Key]] = {
-    CaseOrder.NEWEST: lambda c: (-c.opened_at.timestamp(), str(c.case_id)),
-    CaseOrder.OLDEST: lambda c: (c.opened_at.timestamp(), str(c.case_id)),
-    CaseOrder.RISK: lambda c: (
-        _RISK_FIRST[RiskLevel(c.risk_level)],
-        -c.opened_at.timestamp(),
-        str(c.case_id),
-    ),
-    CaseOrder.NEXT_REVIEW: lambda c: (*_never_last(c.next_review_on), str(c.case_id)),
-    CaseOrder.LAST_NOTE: lambda c: (*_since(c.last_note_at), str(c.case_id)),
-}
 
 
 @dataclass(frozen=True)
@@ -113,34 +76,44 @@ class PlanReading:
     withheld_summary: str = ""
 
 
-def _after(rows: list[Any], key: Callable[[Any], Key], after: Key | None) -> list[Any]:
+Fetch = Callable[[Key | None, int], list[Any]]
+
+
+def _sorted_after(rows: list[Any], key: Callable[[Any], Key]) -> Fetch:
+    """`rows` in `key` order as a list's source: up to `n` after a key."""
     rows = sorted(rows, key=key)
-    if after is None:
-        return rows
-    try:
-        return [r for r in rows if key(r) > after]
-    except TypeError:
-        raise InvalidValue("cursor", "not a cursor this list gave") from None
+
+    def fetch(after: Key | None, n: int) -> list[Any]:
+        try:
+            return [r for r in rows if after is None or key(r) > after][:n]
+        except TypeError:
+            raise InvalidValue("cursor", "not a cursor this list gave") from None
+
+    return fetch
 
 
 def _page(
-    rows: list[Any],
+    fetch: Fetch,
     key: Callable[[Any], Key],
     after: Key | None,
     limit: int,
     shown: Callable[[list[Any]], list[T]],
     key_of_shown: Callable[[T], Key],
 ) -> Page[T]:
-    """Rows in `key` order after `after`, through `shown` (which keeps and records what
-    the reader may see) a batch at a time until the page is full: no row beyond the
-    page is looked at, so no access beyond it is recorded."""
-    rest = _after(rows, key, after)
+    """Rows in `key` order after `after` (`fetch`ed a batch at a time), through `shown`
+    (which keeps and records what the reader may see) until the page is full: no row
+    beyond the page is looked at, so no access beyond it is recorded."""
     items: list[T] = []
-    while rest and len(items) < limit:
+    more = True
+    while more and len(items) < limit:
         wanted = limit - len(items)
-        items += shown(rest[:wanted])
-        rest = rest[wanted:]
-    return Page(items, key_of_shown(items[-1]) if rest and items else None)
+        rows = fetch(after, wanted + 1)
+        more = len(rows) > wanted
+        rows = rows[:wanted]
+        if rows:
+            items += shown(rows)
+            after = key(rows[-1])
+    return Page(items, key_of_shown(items[-1]) if more and items else None)
 
 
 def case_index(
@@ -153,20 +126,31 @@ def case_index(
     limit: int = 100,
 ) -> Page[IndexedCase]:
     """The cases matching `where` that `by` may see, in `order`; each shown recorded."""
-    with projections.read("case_index") as (view, connection):
-        found = view.find(
-            connection,
-            status=where.status,
-            open_only=where.open_only,
-            risk=where.risk,
-            department_id=where.department_id,
-            worker_id=where.worker_id,
-            overdue_on=where.overdue_on,
-            limit=_EVERY_LINE,
-        )
-    if where.lead_worker_id is not None:
-        found = [c for c in found if c.lead_worker_id == where.lead_worker_id]
-    key = CASE_ORDERS[order]
+    with casework.one_page():
+        reach = casework.reach(by)
+
+    def fetch(after: Key | None, n: int) -> list[CaseListing]:
+        with projections.read("case_index") as (view, connection):
+            try:
+                return view.find(
+                    connection,
+                    status=where.status,
+                    open_only=where.open_only,
+                    risk=where.risk,
+                    department_id=where.department_id,
+                    lead_worker_id=where.lead_worker_id,
+                    worker_id=where.worker_id,
+                    overdue_on=where.overdue_on,
+                    reach=reach,
+                    order=order,
+                    after=after,
+                    limit=n,
+                )
+            except ValueError:
+                raise InvalidValue("cursor", "not a cursor this list gave") from None
+
+    def key(listing: CaseListing) -> Key:
+        return order_key(listing, order)
 
     def shown(batch: list[CaseListing]) -> list[IndexedCase]:
         visible: dict[UUID, VisibleCase] = {
@@ -176,25 +160,26 @@ def case_index(
             IndexedCase(c, visible[c.case_id].client_names) for c in batch if c.case_id in visible
         ]
 
-    return _page(found, key, after, limit, shown, lambda i: key(i.listing))
+    return _page(fetch, key, after, limit, shown, lambda i: key(i.listing))
 
 
 def case_plan(
     casework: "Casework", projections: Projections, by: Actor, case_id: UUID
 ) -> PlanReading:
-    """A case's plan: refused (and recorded) unless `by` may see the case; recorded."""
-    reading = casework.read_case(by, case_id)
+    """A case's plan: refused (and recorded) unless `by` may see the case; recorded
+    as a read of its summary and, if `by` may see it, its plan (nothing else of the
+    case is read)."""
+    visible = casework.visible_case(by, case_id)
     with projections.read("case_plan") as (view, connection):
         plan = view.plan_of(connection, case_id)
     if plan is None:
         raise NotFound("case plan", case_id)
-    if RecordKind.PLAN not in reading.shown:
+    if visible.plan_withheld:
         return PlanReading(
             CasePlan(**{**plan.__dict__, "goals": []}),
-            withheld_summary=reading.withheld_summary(),
+            withheld_summary=f"the plan is hidden: {visible.plan_withheld}",
         )
-    titles = {g.goal_id: g.title for p in reading.case.plan_versions for g in p.goals}
-    return PlanReading(plan, titles, reading.withheld_summary())
+    return PlanReading(plan, visible.goal_titles)
 
 
 def _hop_key(hop: Hop) -> Key:
@@ -214,7 +199,7 @@ def referral_chains(
     casework.read_case(by, case_id)
     with projections.read("referral_chains") as (view, connection):
         hops = view.of_case(connection, case_id)
-    return _page(hops, _hop_key, after, limit, list, _hop_key)
+    return _page(_sorted_after(hops, _hop_key), _hop_key, after, limit, list, _hop_key)
 
 
 def audit_timeline(
@@ -267,7 +252,9 @@ def supervision_history(
         sessions = _distinct(
             [*view.of_worker(connection, staff_id), *view.of_supervisor(connection, staff_id)]
         )
-    return _page(sessions, _session_key, after, limit, list, _session_key)
+    return _page(
+        _sorted_after(sessions, _session_key), _session_key, after, limit, list, _session_key
+    )
 
 
 def _distinct(sessions: Iterable[SessionSummary]) -> list[SessionSummary]:
@@ -287,6 +274,17 @@ def caseload(
     last = casework.last_position()
     if position is not None and position > last:
         raise InvalidValue("position", f"{position} is beyond the end of the log ({last})")
-    visible = casework.cases_visible_to(by, casework.case_ids())
+    visible = visible_case_ids(casework, projections, by)
     with projections.read("caseload") as (view, connection):
         return view.report(connection, last if position is None else position, on, visible)
+
+
+def visible_case_ids(casework: "Casework", projections: Projections, by: Actor) -> list[UUID]:
+    """The cases `by` may see, oldest first, all recorded in one commit: the access rule
+    is asked only of those in their reach (`VisibleCases.reach`), as the case index
+    finds them, not of every case in the store."""
+    with casework.one_page():
+        reach = casework.reach(by)
+        with projections.read("case_index") as (view, connection):
+            candidates = view.within(connection, reach)
+        return casework.cases_visible_to(by, candidates)
