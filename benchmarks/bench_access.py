@@ -12,18 +12,28 @@ Run:  python -m benchmarks.bench_access [--reads 2000] [--readers 1,16]
                                          [--backends sqlite,postgres] [--rounds 3]
 Target: recorded ÷ bare >= 0.70 at 1 and at 16 concurrent readers, on both backends
 (the median of the rounds).
+
+After the rounds at one reader it measures the floor: one access record's two rows
+(its event, its look-up row) written and committed durably by the database driver
+alone, in tables of their own in the same database, with no casework code. A
+recorded read cannot cost less than the bare read plus that commit, so bare ÷ (bare
++ floor) is the best ratio one reader can reach on this disk at this moment.
 """
 
 import argparse
 import os
+import sqlite3
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
-from benchmarks.bench_compliance import fresh_store
+import psycopg
+
+from benchmarks.bench_compliance import POSTGRES_URL, fresh_store
 from casework.aggregates.base import now
 from casework.aggregates.case import AssessmentDomain, NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
@@ -126,6 +136,61 @@ def rate(readers: int, reads: int, read: Callable[[int], object]) -> float:
     return per_thread * readers / (time.perf_counter() - started)
 
 
+# The floor's tables: an access record's event and look-up row, indexed as the store's.
+_FLOOR_TABLES = (
+    "CREATE TABLE floor_events (notification_id {serial}, originator_id {uuid} NOT NULL, "
+    "originator_version bigint NOT NULL, topic text, state {blob}, "
+    "UNIQUE (originator_id, originator_version))",
+    "CREATE TABLE floor_rows (record_id {uuid} PRIMARY KEY, case_id {uuid}, "
+    "staff_id {uuid}, at {at} NOT NULL, outcome text NOT NULL)",
+    "CREATE INDEX floor_rows_case ON floor_rows (case_id, at)",
+    "CREATE INDEX floor_rows_staff ON floor_rows (staff_id, at)",
+)
+_FLOOR_ROW = "INSERT INTO floor_rows VALUES ({0}, {0}, {0}, {0}, 'allowed')"
+_FLOOR_EVENT = (
+    "INSERT INTO floor_events (originator_id, originator_version, topic, state) "
+    "VALUES ({0}, 1, 'casework.aggregates.access_record:AccessRecord.AccessRecorded', {0})"
+)
+_FLOOR_STATE = os.urandom(420)  # about an access record's sealed event
+
+
+def commit_floor(app: Casework, commits: int) -> float:
+    """Seconds per durable commit of one access record's two rows by the driver alone:
+    SQLite with synchronous FULL (its default, as the store's), PostgreSQL with
+    synchronous_commit on, in one statement (one round trip, as the store's)."""
+    postgres = app.database.backend == "postgres"
+    case_id, staff_id = uuid4(), uuid4()
+    if postgres:
+        conn: Any = psycopg.connect(POSTGRES_URL, autocommit=True)
+        conn.execute(f'SET search_path TO "{app.database.schema}"')
+        types = {"serial": "bigserial PRIMARY KEY", "uuid": "uuid", "blob": "bytea"}
+        types["at"] = "timestamptz"
+    else:
+        conn = sqlite3.connect(str(app.database.sqlite_path), isolation_level=None)
+        types = {"serial": "INTEGER PRIMARY KEY", "uuid": "text", "blob": "blob", "at": "text"}
+    write = f"WITH row AS ({_FLOOR_ROW}) {_FLOOR_EVENT}".format("%s")
+    try:
+        for statement in _FLOOR_TABLES:
+            conn.execute(statement.format(**types))
+        started = time.perf_counter()
+        for _ in range(commits):
+            record_id = uuid4()
+            if postgres:
+                row = (record_id, case_id, staff_id, now())
+                conn.execute(write, (*row, record_id, _FLOOR_STATE), prepare=True)
+            else:  # SQLite has no writes in WITH: the two inserts in one transaction
+                conn.execute("BEGIN")
+                conn.execute(
+                    _FLOOR_ROW.format("?"),
+                    (record_id.hex, case_id.hex, staff_id.hex, now().isoformat()),
+                )
+                conn.execute(_FLOOR_EVENT.format("?"), (record_id.hex, _FLOOR_STATE))
+                conn.execute("COMMIT")
+        return (time.perf_counter() - started) / commits
+    finally:
+        conn.close()
+
+
 def bench(
     backend: str, reads: int, reader_counts: list[int], rounds: int
 ) -> list[tuple[int, float]]:
@@ -142,11 +207,12 @@ def bench(
 
         rate(1, 100, bare), rate(1, 100, recorded)  # warm caches and connections
         for readers in reader_counts:
-            measured = []
+            measured, bare_rates = [], []
             for n in range(1, rounds + 1):
                 without = rate(readers, reads, bare)
                 with_record = rate(readers, reads, recorded)
                 measured.append(with_record / without)
+                bare_rates.append(without)
                 print(
                     f"[{backend}] {readers:>2} reader(s), round {n}: bare {without:,.0f} "
                     f"reads/s, recorded {with_record:,.0f} reads/s, ratio {measured[-1]:.2f} "
@@ -158,6 +224,15 @@ def bench(
                 f"[{backend}] {readers:>2} reader(s): median ratio {ratio:.2f} "
                 f"(target >= {TARGET:.2f}: {'met' if ratio >= TARGET else 'MISSED'})"
             )
+            if readers == 1:
+                bare_time = 1 / statistics.median(bare_rates)
+                floor = commit_floor(app, reads // 2)
+                print(
+                    f"[{backend}] floor: one access record's rows committed by the driver "
+                    f"alone {floor * 1e3:.3f} ms, bare read {bare_time * 1e3:.3f} ms: "
+                    f"best ratio at one reader {bare_time / (bare_time + floor):.2f} "
+                    f"(load {os.getloadavg()[0]:.1f})"
+                )
     return ratios
 
 
