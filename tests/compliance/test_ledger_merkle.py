@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from casework.store.merkle import (
     Frontier,
+    PrefixRoots,
     Tree,
     leaf_hash,
     node_hash,
@@ -87,3 +88,25 @@ def test_a_frontier_resumes_where_it_stopped() -> None:
     resumed = Frontier(first.size, first.hashes)
     resumed.extend(data[20:])
     assert resumed.root() == reference_root(data)
+
+
+@given(st.integers(min_value=0, max_value=70), st.data())
+def test_roots_taken_as_leaves_stream_past_in_pages_are_the_prefixes_roots(
+    n: int, draw: st.DataObject
+) -> None:
+    data = leaves(n)
+    sizes = draw.draw(st.sets(st.integers(min_value=0, max_value=n)))
+    page = draw.draw(st.integers(min_value=1, max_value=9))
+    parted = draw.draw(st.integers(min_value=0, max_value=n))
+    streamed = PrefixRoots(sizes)
+    for start in range(0, parted, page):
+        streamed.extend(data[start : min(start + page, parted)])
+    # From `parted` on, a copy takes other leaves: the original's roots stay its own.
+    forked = streamed.copy()
+    forked.extend([leaf_hash(b"forged %d" % i) for i in range(parted, n)])
+    streamed.extend(data[parted:])
+    for size in sizes:
+        assert streamed.root(size) == reference_root(data[:size])
+        if size <= parted:
+            assert forked.root(size) == reference_root(data[:size])
+    assert streamed.root(n) == reference_root(data)

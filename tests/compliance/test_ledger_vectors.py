@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from casework.store.merkle import Frontier, Tree, leaf_hash, verify_consistency, verify_inclusion
+from casework.store.merkle import (
+    Frontier,
+    PrefixRoots,
+    Tree,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = REPO.parent / "shared" / "vectors" / "rfc6962"
@@ -103,6 +110,9 @@ def test_the_roots_of_trees_of_sizes_0_to_8() -> None:
         assert frontier.root().hex() == root_hex, f"size {size}"
         if size:
             assert Tree(leaves[:size]).root().hex() == root_hex, f"size {size}"
+    streamed = PrefixRoots(range(len(expected)))
+    streamed.extend(leaves)
+    assert [streamed.root(size).hex() for size in range(len(expected))] == expected
 
 
 def test_a_real_proof_does_not_verify_under_an_aliased_index() -> None:

@@ -1,9 +1,12 @@
 """`casework verify`: recompute the Merkle tree from the store and hold it against the
 ledger's recorded leaves and signed checkpoints (and, optionally, a checkpoint kept
 outside the building), naming precisely what was altered, removed, inserted or re-signed.
+The log and the recorded leaves are read side by side a page at a time and only the
+tree's frontier is kept, so memory does not grow with the log (issue 15); a store whose
+leaves differ is read once more in full to name each changed row.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -22,7 +25,7 @@ from casework.store.ledger import (
     raw_leaf_data,
 )
 from casework.store.ledger_state import LedgerState
-from casework.store.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
+from casework.store.merkle import PrefixRoots, leaf_hash
 
 # How long a stored event may stay covered by no checkpoint before `verify` calls it a
 # finding: the server signs every minute (ADR 0041), a command before it exits; five
@@ -144,6 +147,38 @@ def _event(row: ScannedRow | RecordedLeaf) -> str:
     )
 
 
+class _Paged:
+    """Hashes read a page at a time and handed out in runs of any length: the recorded
+    leaves, kept in step with the log's pages."""
+
+    def __init__(self, pages: Iterator[list[bytes]]) -> None:
+        self.pages = pages
+        self.buffer: list[bytes] = []
+        self.taken = 0
+
+    def take(self, count: int) -> list[bytes]:
+        while len(self.buffer) < count and (page := next(self.pages, None)):
+            self.buffer += page
+        taken, self.buffer = self.buffer[:count], self.buffer[count:]
+        self.taken += len(taken)
+        return taken
+
+    def rest(self) -> Iterator[list[bytes]]:
+        yield self.buffer
+        yield from self.pages
+
+
+class _LogRead(NamedTuple):
+    """What one streamed read of the log and the recorded leaves leaves behind."""
+
+    store: PrefixRoots  # the tree of the stored events
+    recorded: PrefixRoots  # of the recorded leaves: the same object while they agree
+    recorded_size: int
+    same: bool  # the recorded leaves are the store's first events, unchanged
+    # The notification ids of the first events that the covering checkpoint leaves out.
+    first_uncovered: list[int]
+
+
 class _Verifier:
     def __init__(self, ledger: Ledger, public_key: bytes) -> None:
         self.ledger = ledger
@@ -164,50 +199,100 @@ class _Verifier:
         now: datetime | None,
         keys: KeyEvidence | None,
     ) -> VerificationReport:
-        rows, store_hashes = self.scan_store()
-        recorded_hashes = self.ledger.leaf_hashes()
-        if store_hashes[: len(recorded_hashes)] != recorded_hashes:
-            # Something differs: name each row (the common, clean case skips this).
-            scanned = [ScannedRow(*row, b"") for row in rows]
-            self.compare_records(self.ledger.recorded_leaves(), scanned, store_hashes)
-        record_level = bool(self.findings)
-        recorded_tree = Tree(recorded_hashes) if recorded_hashes else None
-        same = store_hashes[: len(recorded_hashes)] == recorded_hashes
-        store_tree = recorded_tree if same and len(store_hashes) == len(recorded_hashes) else None
-        if store_tree is None and store_hashes:
-            store_tree = Tree(store_hashes)
         checkpoints = self.ledger.checkpoints()
-        trusted = self.check_checkpoints(checkpoints, recorded_tree, len(recorded_hashes))
+        trusted = [
+            c for c in checkpoints if c.public_key_bytes == self.public_key and c.signature_valid()
+        ]
+        kept = [c for c in (against, state.checkpoint if state else None) if c is not None]
+        log = self.read_log(trusted, {c.tree_size for c in [*trusted, *kept]})
+        if not log.same:
+            self.name_changed_rows()
+        record_level = bool(self.findings)
+        self.check_checkpoints(checkpoints, trusted, log.recorded, log.recorded_size)
+        events = log.store.size
         covered = 0
         for checkpoint in trusted:
-            if checkpoint.tree_size > len(store_hashes):
+            if checkpoint.tree_size > events:
                 continue  # the truncation was named above
             covered = checkpoint.tree_size
-            if _root(store_tree, checkpoint.tree_size) != checkpoint.root and not record_level:
+            if log.store.root(checkpoint.tree_size) != checkpoint.root and not record_level:
                 self.add(
                     "root_mismatch",
                     f"the store's first {checkpoint.tree_size} events do not hash to the root "
                     f"signed in {checkpoint.describe()}",
                 )
         if against is not None:
-            self.check_against(against, against_name or "", store_tree, len(store_hashes), trusted)
+            self.check_against(against, against_name or "", log.store, trusted)
         if state_name is not None:
-            self.check_state(state, state_name, checkpoints, store_tree, len(store_hashes), trusted)
-        if recorded_time is not None and covered < len(rows):
-            self.check_uncovered(rows, covered, trusted, recorded_time, now or datetime.now(UTC))
+            self.check_state(state, state_name, checkpoints, log.store, trusted)
+        if recorded_time is not None and covered < events:
+            self.check_uncovered(
+                events - covered,
+                log.first_uncovered,
+                trusted,
+                recorded_time,
+                now or datetime.now(UTC),
+            )
         if keys is not None:
             self.check_key_log(keys.log, trusted)
             self.check_key_table(keys)
         return VerificationReport(
-            events=len(store_hashes),
+            events=events,
             checkpoints=len(checkpoints),
             covered=covered,
-            root_hash=_root(store_tree, len(store_hashes)).hex(),
+            root_hash=log.store.root(events).hex(),
             latest_checkpoint_at=trusted[-1].signed_at if trusted else None,
             against=against_name,
             findings=self.findings,
             notes=self.notes,
         )
+
+    def read_log(self, trusted: Sequence[Checkpoint], sizes: set[int]) -> _LogRead:
+        """One pass over the log beside the recorded leaves, a page of each at a time:
+        the roots at `sizes` of both trees (one tree while they agree, as they do unless
+        someone tampered), and the first events past the checkpoint that will count as
+        covering the store (the latest trusted one within it) for `check_uncovered`.
+        Memory stays a page and a frontier, whatever the size of the log."""
+        store = PrefixRoots(sizes)
+        recorded: PrefixRoots | None = None  # apart from `store` once they differ
+        leaves = _Paged(self.ledger.leaf_hash_batches())
+        latest_of = {c.tree_size: i for i, c in enumerate(trusted)}
+        pending = sorted(latest_of, reverse=True)
+        covering, covered = -1, 0
+        probes: list[int] = []
+        for batch in self.ledger.hashed_batches():
+            hashes = [bytes(row[4]) for row in batch]
+            expected = leaves.take(len(hashes))
+            if recorded is None and expected != hashes[: len(expected)]:
+                recorded = store.copy()
+            first = store.size
+            store.extend(hashes)
+            if recorded is not None:
+                recorded.extend(expected)
+            while pending and pending[-1] <= store.size:
+                size = pending.pop()
+                if latest_of[size] > covering:
+                    covering, covered, probes = latest_of[size], size, []
+            begin = max(covered + len(probes), first)
+            probes += [row[0] for row in batch[begin - first : covered + _TIME_PROBES - first]]
+        for page in leaves.rest():
+            if page:
+                recorded = recorded or store.copy()
+                recorded.extend(page)
+        return _LogRead(
+            store,
+            recorded or store,
+            recorded.size if recorded else leaves.taken,
+            recorded is None,
+            probes,
+        )
+
+    def name_changed_rows(self) -> None:
+        """The recorded leaves differ from the store's: name each row that changed. Only
+        a tampered store comes here, so this holds both in full to compare them."""
+        rows, hashes = self.scan_store()
+        scanned = [ScannedRow(*row, b"") for row in rows]
+        self.compare_records(self.ledger.recorded_leaves(), scanned, hashes)
 
     def scan_store(self) -> tuple[list[tuple[int, bytes, int, str]], list[bytes]]:
         """Leaf hashes of every stored event, and the rows without their states."""
@@ -308,12 +393,17 @@ class _Verifier:
                 )
 
     def check_checkpoints(
-        self, checkpoints: Sequence[Checkpoint], recorded_tree: Tree | None, recorded: int
-    ) -> list[Checkpoint]:
-        """Checks signatures, numbering, the recorded leaves and consistency; returns the
-        checkpoints that can be trusted (valid signature under the ledger key)."""
+        self,
+        checkpoints: Sequence[Checkpoint],
+        trusted: Sequence[Checkpoint],
+        recorded_tree: PrefixRoots,
+        recorded: int,
+    ) -> None:
+        """Checks signatures, numbering, the recorded leaves and consistency; `trusted`
+        are those with a valid signature under the ledger key."""
         ours = fingerprint(self.public_key)
-        trusted: list[Checkpoint] = []
+        signed = {c.seq for c in trusted}
+        accepted: list[Checkpoint] = []
         expected_seq = 1
         for checkpoint in checkpoints:
             if checkpoint.seq != expected_seq:
@@ -330,7 +420,7 @@ class _Verifier:
                     f"not by the ledger key {ours}",
                 )
                 continue
-            if not checkpoint.signature_valid():
+            if checkpoint.seq not in signed:
                 self.add(
                     "checkpoint_altered",
                     f"checkpoint {checkpoint.seq} does not match its signature: its size, root "
@@ -339,37 +429,37 @@ class _Verifier:
                 continue
             if (
                 checkpoint.tree_size > recorded
-                or _root(recorded_tree, checkpoint.tree_size) != checkpoint.root
+                or recorded_tree.root(checkpoint.tree_size) != checkpoint.root
             ):
                 self.add(
                     "ledger_altered",
                     f"the ledger's recorded leaves no longer hash to the root signed in "
                     f"{checkpoint.describe()}: the leaf table was edited",
                 )
-            elif trusted and not self.extends(trusted[-1], checkpoint, recorded_tree):
+            elif accepted and not self.extends(accepted[-1], checkpoint, recorded_tree, recorded):
                 self.add(
                     "checkpoints_inconsistent",
-                    f"{checkpoint.describe()} does not extend {trusted[-1].describe()}: "
+                    f"{checkpoint.describe()} does not extend {accepted[-1].describe()}: "
                     "history it covered was rewritten in between",
                 )
-            trusted.append(checkpoint)
-        return trusted
+            accepted.append(checkpoint)
 
     @staticmethod
-    def extends(old: Checkpoint, new: Checkpoint, tree: Tree | None) -> bool:
+    def extends(old: Checkpoint, new: Checkpoint, tree: PrefixRoots, size: int) -> bool:
+        """Does `new` extend `old` in a tree of `size` leaves? Both roots being of
+        prefixes of the same leaves, the RFC 9162 consistency proof between them holds
+        exactly when each is its prefix's root, so the roots are compared directly."""
         if old.tree_size == 0:
             return True
-        if tree is None or old.tree_size > new.tree_size:
+        if old.tree_size > new.tree_size or new.tree_size > size:
             return False
-        proof = tree.consistency_proof(old.tree_size, new.tree_size)
-        return verify_consistency(old.tree_size, new.tree_size, old.root, new.root, proof)
+        return tree.root(old.tree_size) == old.root and tree.root(new.tree_size) == new.root
 
     def check_against(
         self,
         exported: Checkpoint,
         name: str,
-        store_tree: Tree | None,
-        events: int,
+        store_tree: PrefixRoots,
         trusted: Sequence[Checkpoint],
         kept: str = "exported",
         left: str = "after that checkpoint left the building",
@@ -388,6 +478,7 @@ class _Verifier:
                 "checkpoint_altered", f"the {kept} checkpoint {name} does not match its signature"
             )
             return
+        events = store_tree.size
         if exported.tree_size > events:
             self.add(
                 "log_truncated",
@@ -395,7 +486,7 @@ class _Verifier:
                 f"store now holds only {events}: events were deleted",
             )
             return
-        if _root(store_tree, exported.tree_size) != exported.root:
+        if store_tree.root(exported.tree_size) != exported.root:
             self.add(
                 "history_rewritten",
                 f"the store's first {exported.tree_size} events no longer hash to the root of "
@@ -404,7 +495,12 @@ class _Verifier:
             )
             return
         latest = trusted[-1] if trusted else None
-        if latest is not None and not self.extends(exported, latest, store_tree):
+        # A latest checkpoint beyond the store: the truncation is named already.
+        if (
+            latest is not None
+            and latest.tree_size <= events
+            and not self.extends(exported, latest, store_tree, events)
+        ):
             self.add(
                 "checkpoints_inconsistent",
                 f"the store's {latest.describe()} does not extend the {kept} {exported.describe()}",
@@ -415,8 +511,7 @@ class _Verifier:
         state: LedgerState | None,
         name: str,
         checkpoints: Sequence[Checkpoint],
-        store_tree: Tree | None,
-        events: int,
+        store_tree: PrefixRoots,
         trusted: Sequence[Checkpoint],
     ) -> None:
         """Hold the ledger against the last checkpoint the key directory remembers: the
@@ -464,7 +559,6 @@ class _Verifier:
             known,
             name,
             store_tree,
-            events,
             () if rolled_back else trusted,  # a ledger behind it cannot extend it
             kept="state file's",
             left="after the key directory recorded that checkpoint",
@@ -540,18 +634,18 @@ class _Verifier:
 
     def check_uncovered(
         self,
-        rows: Sequence[tuple[int, bytes, int, str]],
-        covered: int,
+        uncovered: int,
+        first_ids: Sequence[int],
         trusted: Sequence[Checkpoint],
         recorded_time: RecordedTime,
         now: datetime,
     ) -> None:
         """Events no checkpoint covers may be altered unseen: past the window they are a
-        finding (checkpointing stopped, or the checkpoints covering them were deleted)."""
-        uncovered = rows[covered:]
-        first = uncovered[0][0]
+        finding (checkpointing stopped, or the checkpoints covering them were deleted).
+        `first_ids`: the notification ids of the first uncovered events."""
+        first = first_ids[0]
         when = next(
-            (t for nid, *_ in uncovered[:_TIME_PROBES] if (t := recorded_time(nid)) is not None),
+            (t for nid in first_ids if (t := recorded_time(nid)) is not None),
             trusted[-1].signed_at if trusted else None,
         )
         if when is None or now - when <= UNCOVERED_WINDOW:
@@ -559,16 +653,12 @@ class _Verifier:
         minutes = int((now - when).total_seconds() // 60)
         self.add(
             "uncovered_beyond_window",
-            f"{len(uncovered)} stored events, from event {first} on (recorded "
+            f"{uncovered} stored events, from event {first} on (recorded "
             f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, {minutes} minutes ago), are "
             f"covered by no checkpoint, beyond the {int(UNCOVERED_WINDOW.total_seconds() // 60)}"
             "-minute window: checkpointing has stopped (is the signing key there?) or the "
             "checkpoints covering them were deleted",
         )
-
-
-def _root(tree: Tree | None, size: int) -> bytes:
-    return EMPTY_ROOT if tree is None else tree.root(size)
 
 
 def verify_ledger(

@@ -370,6 +370,11 @@ class Ledger:
                 f"SELECT rowid, originator_id, originator_version, topic, {columns} "  # noqa: S608 - our own table names
                 f"FROM {self.events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
             )
+        return self._pages(statement, after)
+
+    def _pages(self, statement: str, after: int) -> Iterator[list[tuple[Any, ...]]]:
+        """`statement`'s rows a page at a time: its parameters are the key (its first
+        column) to read after and the page size."""
         while True:
             with self.datastore.transaction(commit=False) as c:
                 plain_tuples(c)
@@ -487,6 +492,16 @@ class Ledger:
                 (size if size is not None else 2**62,),
             )
             return [bytes(h) for (h,) in c.fetchall()]
+
+    def leaf_hash_batches(self) -> Iterator[list[bytes]]:
+        """The recorded leaf hashes in order, a page at a time (verification streams them
+        beside the log instead of holding both)."""
+        statement = self._sql(
+            "SELECT leaf_index, leaf_hash FROM {leaves} WHERE leaf_index > ? "
+            "ORDER BY leaf_index LIMIT ?"
+        )
+        for batch in self._pages(statement, -1):
+            yield [bytes(h) for _, h in batch]
 
     def checkpoint_rows(self, latest_only: bool = False) -> list[CheckpointRow]:
         order = "ORDER BY seq DESC LIMIT 1" if latest_only else "ORDER BY seq"

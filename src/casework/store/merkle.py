@@ -39,18 +39,19 @@ class Frontier:
         self.hashes = list(hashes)
 
     def append(self, leaf: bytes) -> None:
-        hashes = self.hashes
-        node = leaf
-        size = self.size
-        while size & 1:
-            node = node_hash(hashes.pop(), node)
-            size >>= 1
-        hashes.append(node)
-        self.size += 1
+        self.extend((leaf,))
 
     def extend(self, leaves: Iterable[bytes]) -> None:
+        """`append` for each leaf, inlined: verification streams every event through it."""
+        hashes, size = self.hashes, self.size
         for leaf in leaves:
-            self.append(leaf)
+            node, rest = leaf, size
+            while rest & 1:
+                node = sha256(b"\x01" + hashes.pop() + node).digest()
+                rest >>= 1
+            hashes.append(node)
+            size += 1
+        self.size = size
 
     def root(self) -> bytes:
         if not self.hashes:
@@ -62,6 +63,42 @@ class Frontier:
 
     def copy(self) -> "Frontier":
         return Frontier(self.size, self.hashes)
+
+
+class PrefixRoots:
+    """The roots of a growing tree's first `size` leaves, for each of the sizes given,
+    taken as the leaves stream past: a frontier and those roots, never the leaves."""
+
+    __slots__ = ("frontier", "pending", "roots")
+
+    def __init__(self, sizes: Iterable[int]) -> None:
+        self.frontier = Frontier()
+        self.pending = sorted({s for s in sizes if s > 0}, reverse=True)
+        self.roots = {0: EMPTY_ROOT}
+
+    @property
+    def size(self) -> int:
+        return self.frontier.size
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        frontier, pending = self.frontier, self.pending
+        start, end = 0, len(leaves)
+        while pending and pending[-1] - frontier.size <= end - start:
+            cut = start + pending.pop() - frontier.size
+            frontier.extend(leaves[start:cut])
+            self.roots[frontier.size] = frontier.root()
+            start = cut
+        frontier.extend(leaves[start:] if start else leaves)
+
+    def root(self, size: int) -> bytes:
+        """MTH of the first `size` leaves: a size given, or the leaves so far."""
+        return self.frontier.root() if size == self.frontier.size else self.roots[size]
+
+    def copy(self) -> "PrefixRoots":
+        copied = PrefixRoots(())
+        copied.frontier, copied.pending = self.frontier.copy(), list(self.pending)
+        copied.roots = dict(self.roots)
+        return copied
 
 
 class Tree:
