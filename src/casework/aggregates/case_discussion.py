@@ -2,28 +2,31 @@
 the summary and advice, and the decisions and action items about that case (so an
 erasure of the case takes them with it, ADR 0021, 0044)."""
 
-from dataclasses import replace
-from datetime import date, datetime
-from uuid import UUID, uuid4
+from datetime import datetime
+from uuid import UUID
 
-from casework.aggregates.base import Actor, InvalidValue, Record, required_text
+from casework.aggregates.base import Actor, Record, required_text
 from casework.aggregates.supervision import (
-    ActionItem,
-    Addendum,
+    ActionItemFollowedUp,
+    ActionItemNoted,
+    AddendumWritten,
+    Decided,
+    Minutes,
     SupervisionSession,
     discussion_id,
 )
 
 
-class CaseDiscussion(Record):
+class CaseDiscussion(Minutes):
+    """Its decisions and action items are edits of its session, which checks them
+    first (`SupervisionSession.before_case_discussion_edit`)."""
+
+    called = "discussion"
     session_id: UUID
     case_id: UUID
     supervisor_id: UUID
     summary: str
     advice: list[str]
-    addenda: list[Addendum]
-    decisions: list[str]
-    action_items: list[ActionItem]
 
     class Written(Record.Created):
         session_id: UUID
@@ -40,35 +43,17 @@ class CaseDiscussion(Record):
             discussion.summary = self.summary
             discussion.advice = list(self.advice)
 
-    class AddendumAdded(Record.Event):
-        addendum_id: UUID
-        text: str
+    class AddendumAdded(AddendumWritten):
+        pass
 
-        def apply(self, discussion: "CaseDiscussion") -> None:
-            discussion.addenda.append(
-                Addendum(self.addendum_id, self.actor_id, self.text, self.occurred_at)
-            )
+    class DecisionRecorded(Decided):
+        pass
 
-    class DecisionRecorded(Record.Event):
-        decision: str
+    class ActionItemAdded(ActionItemNoted):
+        pass
 
-        def apply(self, discussion: "CaseDiscussion") -> None:
-            discussion.decisions.append(self.decision)
-
-    class ActionItemAdded(Record.Event):
-        item: ActionItem
-
-        def apply(self, discussion: "CaseDiscussion") -> None:
-            discussion.action_items.append(self.item)
-
-    class ActionItemDone(Record.Event):
-        item_id: UUID
-
-        def apply(self, discussion: "CaseDiscussion") -> None:
-            discussion.action_items = [
-                replace(i, done_at=self.occurred_at) if i.item_id == self.item_id else i
-                for i in discussion.action_items
-            ]
+    class ActionItemDone(ActionItemFollowedUp):
+        pass
 
     def __init__(
         self, session_id: UUID, case_id: UUID, supervisor_id: UUID, summary: str, advice: list[str]
@@ -117,43 +102,3 @@ class CaseDiscussion(Record):
         self.record(
             self.Revised, by, occurred_at, summary=summary, advice=[a for a in advice if a.strip()]
         )
-
-    def add_addendum(self, by: Actor, text: str, occurred_at: datetime | None = None) -> UUID:
-        required_text("text", text)
-        addendum_id = uuid4()
-        self.record(self.AddendumAdded, by, occurred_at, addendum_id=addendum_id, text=text)
-        return addendum_id
-
-    def record_decision(
-        self, by: Actor, decision: str, occurred_at: datetime | None = None
-    ) -> None:
-        """A decision about this case (the session's `before_case_discussion_edit` first)."""
-        required_text("decision", decision)
-        self.record(self.DecisionRecorded, by, occurred_at, decision=decision)
-
-    def add_action_item(
-        self,
-        by: Actor,
-        owner_id: UUID,
-        description: str,
-        due_on: date,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
-        """An action item about this case, sealed with it."""
-        required_text("description", description, "say what is to be done")
-        if not isinstance(due_on, date) or isinstance(due_on, datetime):
-            raise InvalidValue("due_on", "must be a date")
-        item = ActionItem(uuid4(), owner_id, description, due_on)
-        self.record(self.ActionItemAdded, by, occurred_at, item=item)
-        return item.item_id
-
-    def mark_action_item_done(
-        self, by: Actor, item_id: UUID, occurred_at: datetime | None = None
-    ) -> None:
-        """Follow-up of an action item; allowed after sign-off (it is not an edit)."""
-        item = next((i for i in self.action_items if i.item_id == item_id), None)
-        if item is None:
-            raise InvalidValue("action_item", f"this discussion has no action item {item_id}")
-        if item.done_at is not None:
-            raise InvalidValue("action_item", "is already done")
-        self.record(self.ActionItemDone, by, occurred_at, item_id=item_id)

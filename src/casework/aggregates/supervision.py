@@ -9,6 +9,7 @@ supervisee only (`casework.access.may_read_supervision_note`).
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from casework.aggregates.base import Actor, InvalidValue, Record, RuleBroken, aware, required_text
@@ -84,7 +85,104 @@ def discussion_id(session_id: UUID, case_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"casework:supervision:{session_id}:case:{case_id}")
 
 
-class SupervisionSession(Record):
+# What a session and a case discussion both record, in the same way. Each record
+# declares its own events from these (`class DecisionRecorded(Decided)`), so that
+# their stored topics stay its own.
+class Decided(Record.Event):
+    decision: str
+
+    def apply(self, minutes: "Minutes") -> None:
+        minutes.decisions.append(self.decision)
+
+
+class ActionItemNoted(Record.Event):
+    item: ActionItem
+
+    def apply(self, minutes: "Minutes") -> None:
+        minutes.action_items.append(self.item)
+
+
+class ActionItemFollowedUp(Record.Event):
+    item_id: UUID
+
+    def apply(self, minutes: "Minutes") -> None:
+        minutes.action_items = [
+            replace(i, done_at=self.occurred_at) if i.item_id == self.item_id else i
+            for i in minutes.action_items
+        ]
+
+
+class AddendumWritten(Record.Event):
+    addendum_id: UUID
+    text: str
+
+    def apply(self, minutes: "Minutes") -> None:
+        minutes.addenda.append(
+            Addendum(self.addendum_id, self.actor_id, self.text, self.occurred_at)
+        )
+
+
+class Minutes(Record):
+    """A supervision record with decisions, action items and addenda: a session, or
+    what it said about one case."""
+
+    called: ClassVar[str]  # how its refusals name it
+    decisions: list[str]
+    action_items: list[ActionItem]
+    addenda: list[Addendum]
+
+    DecisionRecorded: ClassVar[type[Decided]]
+    ActionItemAdded: ClassVar[type[ActionItemNoted]]
+    ActionItemDone: ClassVar[type[ActionItemFollowedUp]]
+    AddendumAdded: ClassVar[type[AddendumWritten]]
+
+    def record_decision(
+        self, by: Actor, decision: str, occurred_at: datetime | None = None
+    ) -> None:
+        required_text("decision", decision)
+        self._before_edit(by, occurred_at)
+        self.record(self.DecisionRecorded, by, occurred_at, decision=decision)
+
+    def add_action_item(
+        self,
+        by: Actor,
+        owner_id: UUID,
+        description: str,
+        due_on: date,
+        occurred_at: datetime | None = None,
+    ) -> UUID:
+        required_text("description", description, "say what is to be done")
+        if not isinstance(due_on, date) or isinstance(due_on, datetime):
+            raise InvalidValue("due_on", "must be a date")
+        self._before_edit(by, occurred_at)
+        item = ActionItem(uuid4(), owner_id, description, due_on)
+        self.record(self.ActionItemAdded, by, occurred_at, item=item)
+        return item.item_id
+
+    def mark_action_item_done(
+        self, by: Actor, item_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        """Follow-up of an action item; allowed after sign-off (it is not an edit)."""
+        item = next((i for i in self.action_items if i.item_id == item_id), None)
+        if item is None:
+            raise InvalidValue("action_item", f"this {self.called} has no action item {item_id}")
+        if item.done_at is not None:
+            raise InvalidValue("action_item", "is already done")
+        self.record(self.ActionItemDone, by, occurred_at, item_id=item_id)
+
+    def add_addendum(self, by: Actor, text: str, occurred_at: datetime | None = None) -> UUID:
+        required_text("text", text)
+        addendum_id = uuid4()
+        self.record(self.AddendumAdded, by, occurred_at, addendum_id=addendum_id, text=text)
+        return addendum_id
+
+    def _before_edit(self, by: Actor, occurred_at: datetime | None) -> None:
+        """What an edit needs first: nothing of its own for a case discussion, whose
+        session checks it (`SupervisionSession.before_case_discussion_edit`)."""
+
+
+class SupervisionSession(Minutes):
+    called = "session"
     session_format: SessionFormat
     supervisor_id: UUID
     supervisee_ids: list[UUID]
@@ -93,10 +191,7 @@ class SupervisionSession(Record):
     topics: list[Topic]
     case_ids: list[UUID]
     notes: list[SessionNote]
-    decisions: list[str]
-    action_items: list[ActionItem]
     signed_by: list[UUID]
-    addenda: list[Addendum]
 
     class Recorded(Record.Created):
         session_format: SessionFormat
@@ -125,17 +220,11 @@ class SupervisionSession(Record):
             if Topic.CASE_PRACTICE not in session.topics:
                 session.topics.append(Topic.CASE_PRACTICE)
 
-    class DecisionRecorded(Record.Event):
-        decision: str
+    class DecisionRecorded(Decided):
+        pass
 
-        def apply(self, session: "SupervisionSession") -> None:
-            session.decisions.append(self.decision)
-
-    class ActionItemAdded(Record.Event):
-        item: ActionItem
-
-        def apply(self, session: "SupervisionSession") -> None:
-            session.action_items.append(self.item)
+    class ActionItemAdded(ActionItemNoted):
+        pass
 
     class SignaturesCleared(Record.Event):
         """The record changed after some signed it: they sign what it now says."""
@@ -149,23 +238,11 @@ class SupervisionSession(Record):
         def apply(self, session: "SupervisionSession") -> None:
             session.signed_by.append(self.actor_id)
 
-    class ActionItemDone(Record.Event):
-        item_id: UUID
+    class ActionItemDone(ActionItemFollowedUp):
+        pass
 
-        def apply(self, session: "SupervisionSession") -> None:
-            session.action_items = [
-                replace(i, done_at=self.occurred_at) if i.item_id == self.item_id else i
-                for i in session.action_items
-            ]
-
-    class AddendumAdded(Record.Event):
-        addendum_id: UUID
-        text: str
-
-        def apply(self, session: "SupervisionSession") -> None:
-            session.addenda.append(
-                Addendum(self.addendum_id, self.actor_id, self.text, self.occurred_at)
-            )
+    class AddendumAdded(AddendumWritten):
+        pass
 
     def __init__(
         self,
@@ -274,29 +351,6 @@ class SupervisionSession(Record):
             raise InvalidValue("case", f"this session has not discussed case {case_id}")
         self._before_edit(by, occurred_at)
 
-    def record_decision(
-        self, by: Actor, decision: str, occurred_at: datetime | None = None
-    ) -> None:
-        required_text("decision", decision)
-        self._before_edit(by, occurred_at)
-        self.record(self.DecisionRecorded, by, occurred_at, decision=decision)
-
-    def add_action_item(
-        self,
-        by: Actor,
-        owner_id: UUID,
-        description: str,
-        due_on: date,
-        occurred_at: datetime | None = None,
-    ) -> UUID:
-        required_text("description", description, "say what is to be done")
-        if not isinstance(due_on, date) or isinstance(due_on, datetime):
-            raise InvalidValue("due_on", "must be a date")
-        self._before_edit(by, occurred_at)
-        item = ActionItem(uuid4(), owner_id, description, due_on)
-        self.record(self.ActionItemAdded, by, occurred_at, item=item)
-        return item.item_id
-
     def sign(self, by: Actor, occurred_at: datetime | None = None) -> None:
         if by.staff_id not in self.participants:
             raise NotASessionParticipant(
@@ -307,23 +361,9 @@ class SupervisionSession(Record):
             raise AlreadySigned("you have already signed this record")
         self.record(self.Signed, by, occurred_at)
 
-    def mark_action_item_done(
-        self, by: Actor, item_id: UUID, occurred_at: datetime | None = None
-    ) -> None:
-        """Follow-up of an action item; allowed after sign-off (it is not an edit)."""
-        item = next((i for i in self.action_items if i.item_id == item_id), None)
-        if item is None:
-            raise InvalidValue("action_item", f"this session has no action item {item_id}")
-        if item.done_at is not None:
-            raise InvalidValue("action_item", "is already done")
-        self.record(self.ActionItemDone, by, occurred_at, item_id=item_id)
-
     def add_addendum(self, by: Actor, text: str, occurred_at: datetime | None = None) -> UUID:
         self.require_signed_off()
-        required_text("text", text)
-        addendum_id = uuid4()
-        self.record(self.AddendumAdded, by, occurred_at, addendum_id=addendum_id, text=text)
-        return addendum_id
+        return super().add_addendum(by, text, occurred_at)
 
     def require_signed_off(self) -> None:
         if not self.signed_off:
@@ -339,6 +379,7 @@ class SupervisionSession(Record):
             )
 
     def _before_edit(self, by: Actor, occurred_at: datetime | None) -> None:
+        """Open for edits; an edit clears the signatures given so far."""
         self.require_open_for_edits()
         if self.signed_by:
             self.record(self.SignaturesCleared, by, occurred_at, cleared=list(self.signed_by))
