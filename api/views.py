@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -157,6 +158,43 @@ def _loads(loads: dict[UUID, Load]) -> list[Caseload]:
     ]
 
 
+@dataclass(frozen=True)
+class _OwnList:
+    """A list of one case's or one person's: its cursor's name, the view it waits for,
+    the service-layer read that pages it, and its page's shape."""
+
+    name: str
+    view: str
+    read: Callable[..., Page[Any]]
+    page_type: type[msgspec.Struct]
+
+    def answer(
+        self,
+        request: Request[Any, Any, Any],
+        casework: Service,
+        by: Asking,
+        of: UUID,
+        paging: tuple[str | None, int, int],
+    ) -> Response[Any]:
+        """The page after `cursor` of at most `limit` items, once the view has reached
+        `min_position` (`paging`)."""
+        cursor, limit, min_position = paging
+        after = _after(self.name, cursor)
+        state = request.app.state
+        _caught_up(state, casework, min_position, self.view)
+        page = self.read(casework, state.projections, by, of, after, limit)
+        return _page_response(request, self.name, page, self.page_type)
+
+
+REFERRAL_CHAINS = _OwnList(
+    "referral-chains", "referral_chains", view_reads.referral_chains, HopPage
+)
+TIMELINE = _OwnList("timeline", "audit_timeline", view_reads.audit_timeline, TimelinePage)
+SUPERVISION_HISTORY = _OwnList(
+    "supervision-history", "supervision_history", view_reads.supervision_history, SessionPage
+)
+
+
 class ViewController(Controller):
     path = "/api/v1/views"
     tags = ("views",)
@@ -283,16 +321,13 @@ class ViewController(Controller):
         request: Request[Any, Any, Any],
         casework: Service,
         by: Asking,
-        state: State,
         case_id: FromPath[UUID],
         cursor: Cursor = None,
         limit: Limit = 100,
         min_position: Position = 0,
     ) -> Response[HopPage]:
-        after = _after("referral-chains", cursor)
-        _caught_up(state, casework, min_position, "referral_chains")
-        page = view_reads.referral_chains(casework, state.projections, by, case_id, after, limit)
-        return _page_response(request, "referral-chains", page, HopPage)
+        paging = (cursor, limit, min_position)
+        return REFERRAL_CHAINS.answer(request, casework, by, case_id, paging)
 
     @get(
         "/cases/{case_id:uuid}/timeline",
@@ -307,16 +342,13 @@ class ViewController(Controller):
         request: Request[Any, Any, Any],
         casework: Service,
         by: Asking,
-        state: State,
         case_id: FromPath[UUID],
         cursor: Cursor = None,
         limit: Limit = 100,
         min_position: Position = 0,
     ) -> Response[TimelinePage]:
-        after = _after("timeline", cursor)
-        _caught_up(state, casework, min_position, "audit_timeline")
-        page = view_reads.audit_timeline(casework, state.projections, by, case_id, after, limit)
-        return _page_response(request, "timeline", page, TimelinePage)
+        paging = (cursor, limit, min_position)
+        return TIMELINE.answer(request, casework, by, case_id, paging)
 
     @get(
         "/staff/{staff_id:uuid}/supervision-history",
@@ -331,18 +363,13 @@ class ViewController(Controller):
         request: Request[Any, Any, Any],
         casework: Service,
         by: Asking,
-        state: State,
         staff_id: FromPath[UUID],
         cursor: Cursor = None,
         limit: Limit = 100,
         min_position: Position = 0,
     ) -> Response[SessionPage]:
-        after = _after("supervision-history", cursor)
-        _caught_up(state, casework, min_position, "supervision_history")
-        page = view_reads.supervision_history(
-            casework, state.projections, by, staff_id, after, limit
-        )
-        return _page_response(request, "supervision-history", page, SessionPage)
+        paging = (cursor, limit, min_position)
+        return SUPERVISION_HISTORY.answer(request, casework, by, staff_id, paging)
 
     @get(
         "/caseload",
