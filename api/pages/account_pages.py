@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
@@ -18,6 +18,7 @@ from api.dependencies import Asking, Service
 from api.pages.case_pages import department_name
 from api.pages.forms import RULE_MESSAGES, Refusal, Unreadable, refusal_of, uuid_of
 from api.pages.rendering import language_of, render
+from api.pages.routes import form, page
 from casework.aggregates.base import RuleBroken, now
 from casework.application import Casework
 from casework.application.principal import Principal
@@ -96,13 +97,7 @@ def render_accounts(
 class AccountPages(Controller):
     path = "/accounts"
 
-    @get(
-        "/",
-        operation_id="pageAccounts",
-        summary="Page: accounts (administrators)",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/", operation_id="pageAccounts", summary="Page: accounts (administrators)")
     def accounts(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
@@ -129,12 +124,10 @@ class AccountPages(Controller):
             request, casework, by, 422, refusal=refusal, form_name=form_name, form=data
         )
 
-    @post(
+    @form(
         "/open",
         operation_id="pageOpenAccount",
         summary="Page: open an account (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
         status_code=200,
     )
     def open_account(
@@ -151,13 +144,8 @@ class AccountPages(Controller):
         # Shown once, on this answer to the form: it is stored only as a hash.
         return render_accounts(request, casework, by, code=code)
 
-    @post(
-        "/revoke",
-        operation_id="pageRevokeSessions",
-        summary="Page: end a person's sessions (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
+    @form(
+        "/revoke", operation_id="pageRevokeSessions", summary="Page: end a person's sessions (form)"
     )
     def revoke(
         self,
@@ -172,13 +160,10 @@ class AccountPages(Controller):
             return self._refused(request, casework, by, "revoke", data, error)
         return Redirect("/accounts?done=revoked", status_code=303)
 
-    @post(
+    @form(
         "/unlock",
         operation_id="pageUnlockAccount",
         summary="Page: lift an account's lockout (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def unlock(
         self,
@@ -193,13 +178,10 @@ class AccountPages(Controller):
             return self._refused(request, casework, by, "unlock", data, error)
         return Redirect("/accounts?done=unlocked", status_code=303)
 
-    @post(
+    @form(
         "/unlock-source",
         operation_id="pageUnlockSource",
         summary="Page: lift a source's lockout (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def unlock_source(
         self,

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, URLEncodedBody
 
 from api.dependencies import Asking, Service
@@ -32,6 +32,7 @@ from api.pages.forms import (
     whole,
 )
 from api.pages.rendering import after_form, language_of
+from api.pages.routes import form
 from casework.aggregates.base import InvalidValue, RuleBroken
 from casework.aggregates.case import (
     AssessmentDomain,
@@ -416,13 +417,10 @@ FORMS: dict[str, Handler] = {
 class CaseForms(Controller):
     path = "/cases"
 
-    @post(
+    @form(
         "/{case_id:uuid}/{form:str}",
         operation_id="pageCaseForm",
         summary="Page: a case form (addendum, revision, break the glass, …)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def submit(
         self,

@@ -15,13 +15,14 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, URLEncodedBody
 
 from api.dependencies import Asking, Service
 from api.pages.language import N_, Language
 from api.pages.referral_diagram import BOX_HEIGHT, BOX_WIDTH, chains_of
 from api.pages.rendering import after_form, language_of, render
+from api.pages.routes import form, page
 from casework.access import AccessDenied
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import (
@@ -120,13 +121,7 @@ def department_name(casework: Casework, by: Principal, department_id: UUID) -> s
 class WorkPages(Controller):
     path = ""
 
-    @get(
-        "/",
-        operation_id="pageMyWork",
-        summary="Page: my work",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/", operation_id="pageMyWork", summary="Page: my work")
     def my_work(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
@@ -496,13 +491,7 @@ def referrals_of(request: Request[Any, Any, Any], case_id: UUID, began: int) -> 
 class CasePages(Controller):
     path = "/cases"
 
-    @get(
-        "/{case_id:uuid}",
-        operation_id="pageCase",
-        summary="Page: a case",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/{case_id:uuid}", operation_id="pageCase", summary="Page: a case")
     def case_page(
         self,
         request: Request[Any, Any, Any],
@@ -512,13 +501,8 @@ class CasePages(Controller):
     ) -> Response[str]:
         return show_case(request, casework, by, case_id, request.query_params.get("recorded", ""))
 
-    @post(
-        "/{case_id:uuid}/notes",
-        operation_id="pageRecordNote",
-        summary="Page: record a note (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
+    @form(
+        "/{case_id:uuid}/notes", operation_id="pageRecordNote", summary="Page: record a note (form)"
     )
     def record_note(
         self,

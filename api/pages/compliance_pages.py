@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
@@ -27,6 +27,7 @@ from api.pages.case_pages import Names, fresh
 from api.pages.forms import Refusal, Unreadable, choice, instant_of, refusal_of
 from api.pages.language import TIME_ZONE
 from api.pages.rendering import language_of, render
+from api.pages.routes import page
 from api.pages.signing_in import secure_cookies
 from casework.aggregates.base import Role, RuleBroken, now
 from casework.application import Casework
@@ -140,13 +141,7 @@ class CompliancePages(Controller):
         )
         return response
 
-    @get(
-        "/",
-        operation_id="pageCompliance",
-        summary="Page: compliance review",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/", operation_id="pageCompliance", summary="Page: compliance review")
     def overview(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
@@ -223,12 +218,10 @@ class CompliancePages(Controller):
             names=Names(casework, by),
         )
 
-    @get(
+    @page(
         "/cases/{case_id:uuid}",
         operation_id="pageComplianceCase",
         summary="Page: a case as of an instant",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def case_as_of(
         self,

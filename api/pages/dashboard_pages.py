@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import xlsxwriter
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response
 
 from api.dependencies import Asking, Service
 from api.pages.case_pages import Names, department_name, fresh
@@ -27,6 +27,7 @@ from api.pages.forms import Unreadable, day_of, whole
 from api.pages.labels import label
 from api.pages.language import N_, Language
 from api.pages.rendering import PAGE_HEADERS, language_of, render
+from api.pages.routes import page
 from casework.aggregates.base import InvalidValue, now
 from casework.application import Casework
 from casework.application.principal import Principal
@@ -311,13 +312,7 @@ EXPORTS: dict[str, tuple[Exporter, str]] = {
 class DashboardPages(Controller):
     path = "/dashboard"
 
-    @get(
-        "/",
-        operation_id="pageDashboard",
-        summary="Page: caseload dashboard",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/", operation_id="pageDashboard", summary="Page: caseload dashboard")
     def dashboard(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
@@ -359,12 +354,10 @@ class DashboardPages(Controller):
             last=casework.last_position(),
         )
 
-    @get(
+    @page(
         "/export/{extension:str}",
         operation_id="pageDashboardExport",
         summary="Page: the caseload report as CSV or XLSX",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def export(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking, extension: str

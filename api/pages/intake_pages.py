@@ -10,7 +10,7 @@ beside the field it named, in the reader's language, with what was typed kept.
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
@@ -19,6 +19,7 @@ from api.pages.case_forms import CaseForm
 from api.pages.case_pages import Choice
 from api.pages.forms import Unreadable, choice, day_of, refusal_of, uuid_of
 from api.pages.rendering import language_of, render
+from api.pages.routes import form, page
 from casework.aggregates.base import InvalidValue, Role, RuleBroken, now
 from casework.aggregates.case import ReferralSource, RiskLevel, Sex
 from casework.aggregates.discipline import Discipline
@@ -137,26 +138,13 @@ def render_intake(
 class IntakePages(Controller):
     path = "/intake"
 
-    @get(
-        "/",
-        operation_id="pageIntake",
-        summary="Page: open a new case (intake form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/", operation_id="pageIntake", summary="Page: open a new case (intake form)")
     def intake_page(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
         return render_intake(request, casework, by)
 
-    @post(
-        "/",
-        operation_id="pageOpenCase",
-        summary="Page: open a new case (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
-    )
+    @form("/", operation_id="pageOpenCase", summary="Page: open a new case (form)")
     def open_case(
         self,
         request: Request[Any, Any, Any],

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, URLEncodedBody
 
 from api.dependencies import Asking, Service
@@ -25,6 +25,7 @@ from api.pages.case_forms import referral_terms
 from api.pages.case_pages import Names, holder_name, receivers_of
 from api.pages.forms import Refusal, Unreadable, refusal_of, whole
 from api.pages.rendering import after_form, language_of, render
+from api.pages.routes import form, page
 from casework.aggregates.base import RuleBroken
 from casework.aggregates.referral import (
     HELD_BY_RECEIVER,
@@ -208,12 +209,10 @@ def render_referral(
 class ReferralPages(Controller):
     path = "/referrals"
 
-    @get(
+    @page(
         "/{referral_id:uuid}",
         operation_id="pageReferral",
         summary="Page: a referral and its answers",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def referral_page(
         self,
@@ -224,13 +223,10 @@ class ReferralPages(Controller):
     ) -> Response[str]:
         return render_referral(request, casework, by, referral_id)
 
-    @post(
+    @form(
         "/{referral_id:uuid}/{step:str}",
         operation_id="pageReferralAnswer",
         summary="Page: answer a referral (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def answer(
         self,

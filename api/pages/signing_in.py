@@ -22,6 +22,7 @@ from litestar.response import Redirect
 from api.dependencies import Service
 from api.pages.language import N_
 from api.pages.rendering import language_of, render
+from api.pages.routes import form
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Role, RuleBroken
 from casework.application import Casework
@@ -201,14 +202,7 @@ class SignInPages(Controller):
         response.set_cookie(session_cookie(request, signed_in.token))
         return response
 
-    @post(
-        "/sign-out",
-        operation_id="pageSignOut",
-        summary="Page: sign out",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
-    )
+    @form("/sign-out", operation_id="pageSignOut", summary="Page: sign out")
     def sign_out(self, request: Request[Any, Any, Any], casework: Service) -> Response[Any]:
         token = request.cookies.get(SESSION_COOKIE, "")
         if token:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
@@ -20,6 +20,7 @@ from api.dependencies import Asking, Service
 from api.pages.case_pages import Names, fresh, supervisees_due
 from api.pages.forms import Refusal, Unreadable, choice, day_of, refusal_of, uuid_of, whole
 from api.pages.rendering import after_form, language_of, render
+from api.pages.routes import form, page
 from casework.aggregates.base import Role, RuleBroken, now
 from casework.aggregates.case import RecordKind
 from casework.aggregates.case_discussion import CaseDiscussion
@@ -86,13 +87,7 @@ def _supervisees(casework: Casework, by: Principal) -> list[UUID]:
 class SupervisorPages(Controller):
     path = ""
 
-    @get(
-        "/reviews",
-        operation_id="pageReviewQueue",
-        summary="Page: review queue",
-        include_in_schema=False,
-        sync_to_thread=True,
-    )
+    @page("/reviews", operation_id="pageReviewQueue", summary="Page: review queue")
     def queue(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
     ) -> Response[str]:
@@ -159,12 +154,10 @@ class SupervisorPages(Controller):
             **extra,
         )
 
-    @get(
+    @page(
         "/reviews/{case_id:uuid}/{kind:str}/{record_id:uuid}",
         operation_id="pageReview",
         summary="Page: review a record",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def review_page(
         self,
@@ -186,13 +179,10 @@ class SupervisorPages(Controller):
             done=done if done in ("approved", "revision_requested") else "",
         )
 
-    @post(
+    @form(
         "/reviews/{case_id:uuid}/{kind:str}/{record_id:uuid}",
         operation_id="pageReviewSubmit",
         summary="Page: judge a record (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def judge(
         self,
@@ -262,12 +252,10 @@ class SupervisorPages(Controller):
             refusal=refusal,
         )
 
-    @get(
+    @page(
         "/supervision/new",
         operation_id="pageSupervisionNew",
         summary="Page: record a supervision session",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def new_session(
         self, request: Request[Any, Any, Any], casework: Service, by: Asking
@@ -277,13 +265,10 @@ class SupervisorPages(Controller):
         )
         return self._new_session_page(request, casework, by, form)
 
-    @post(
+    @form(
         "/supervision",
         operation_id="pageSupervisionRecord",
         summary="Page: record a supervision session (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def record_session(
         self,
@@ -352,12 +337,10 @@ class SupervisorPages(Controller):
             **extra,
         )
 
-    @get(
+    @page(
         "/supervision/{session_id:uuid}",
         operation_id="pageSupervisionSession",
         summary="Page: a supervision session",
-        include_in_schema=False,
-        sync_to_thread=True,
     )
     def session_page(
         self,
@@ -371,13 +354,10 @@ class SupervisorPages(Controller):
             request, casework, by, session_id, done=done if done in SESSION_ENTRIES else ""
         )
 
-    @post(
+    @form(
         "/supervision/{session_id:uuid}/{entry:str}",
         operation_id="pageSupervisionEntry",
         summary="Page: add to a supervision session (form)",
-        include_in_schema=False,
-        sync_to_thread=True,
-        status_code=303,
     )
     def session_entry(
         self,
