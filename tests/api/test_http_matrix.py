@@ -18,10 +18,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import Case, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.case import Case, ReferralSource, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.application.commands.cases import (
-    AddTeamMember,
     OpenCase,
     RecordConsent,
 )
@@ -29,7 +28,7 @@ from casework.application.commands.organisation import AddCentre, AddDepartment,
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.api.conftest import Served, serve
-from tests.builders.centre import SUPERVISED_FROM, family_client
+from tests.builders.centre import SUPERVISED_FROM, family_client, join_team
 from tests.builders.compliance_steps import give_ledger_key
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
@@ -234,15 +233,7 @@ def _centre_with_three_cases(served: Served) -> dict[str, UUID]:
         )
 
     own = intake(centre.worker, centre.family_id)
-    app.add_team_member(
-        centre.worker,
-        own,
-        AddTeamMember(
-            staff_id=centre.psychologist.staff_id,
-            discipline=Discipline.PSYCHOLOGY,
-            scope=TeamScope.FULL,
-        ),
-    )
+    join_team(app, centre.worker, own, centre.psychologist, Discipline.PSYCHOLOGY)
     admin = centre.administrator
     # `other`: a case led by a colleague nobody here supervises.
     app.end_supervision(

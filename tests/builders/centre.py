@@ -1,27 +1,33 @@
 """The family centre every story is told in, built through the service layer: one
 centre with a family, a youth and an elderly department; one person in each role (the
 family department's caseworker leads the cases, a second caseworker works beside her,
-both supervised); two partner agencies; and family cases with the client's consent."""
+both supervised); two partner agencies; family cases with the client's consent; and the
+steps every story takes in them: putting someone on staff, writing a note, adding
+someone to a case team."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from casework.aggregates.agency import AgencyKind
 from casework.aggregates.base import Actor, Role
 from casework.aggregates.case import (
+    NoteKind,
     ReferralSource,
     RiskLevel,
     Sex,
+    TeamScope,
 )
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.agencies import RegisterAgency
 from casework.application.commands.cases import (
+    AddTeamMember,
     ClientDetails,
     HouseholdMemberDetails,
     OpenCase,
     RecordConsent,
+    RecordNote,
 )
 from casework.application.commands.organisation import (
     AddCentre,
@@ -222,3 +228,42 @@ def open_family_case(
             ),
         ),
     )
+
+
+def write_note(
+    app: Casework,
+    by: Actor,
+    case_id: UUID,
+    narrative: str,
+    kind: NoteKind = NoteKind.PHONE,
+    minutes: int = 5,
+    discipline: Discipline = SOCIAL,
+    goal_id: UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> UUID:
+    """`by` writes a case note (a five-minute phone call unless told otherwise)."""
+    note = RecordNote(
+        kind=kind,
+        narrative=narrative,
+        duration_minutes=minutes,
+        occurred_at=occurred_at,
+        discipline=discipline,
+        goal_id=goal_id,
+    )
+    return app.record_note(by, case_id, note)
+
+
+def join_team(
+    app: Casework,
+    by: Actor,
+    case_id: UUID,
+    member: Actor,
+    discipline: Discipline,
+    scope: TeamScope = TeamScope.FULL,
+    ends_at: datetime | None = None,
+) -> None:
+    """`by` (the case's lead, as a rule) adds `member` to the case team in one discipline."""
+    joins = AddTeamMember(
+        staff_id=member.staff_id, discipline=discipline, scope=scope, ends_at=ends_at
+    )
+    app.add_team_member(by, case_id, joins)

@@ -13,14 +13,16 @@ from casework.aggregates.base import Actor
 from casework.aggregates.case import NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
-from casework.application.commands.cases import (
-    AddTeamMember,
-    RecordNote,
-)
 from casework.projections import Projections
 from casework.store.key_files import write_signing_key
 from casework.store.triggers import trigger_name
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import (
+    FamilyCentre,
+    family_centre,
+    join_team,
+    open_family_case,
+    write_note,
+)
 
 
 def give_ledger_key(app: Casework) -> None:
@@ -33,11 +35,7 @@ def family_case(app: Casework, notes: int = 3) -> tuple[FamilyCentre, UUID]:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     for n in range(notes):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.HOME_VISIT, narrative=f"home visit {n}", duration_minutes=45),
-        )
+        write_note(app, centre.worker, case_id, f"home visit {n}", NoteKind.HOME_VISIT, 45)
     return centre, case_id
 
 
@@ -46,27 +44,16 @@ def case_with_a_law_note(app: Casework, law_narrative: str) -> tuple[FamilyCentr
     note and the lawyer's law note."""
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    app.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope=TeamScope.SUMMARY
-        ),
-    )
-    app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.HOME_VISIT, narrative="a home visit", duration_minutes=60),
-    )
-    app.record_note(
+    join_team(app, centre.worker, case_id, centre.lawyer, Discipline.LAW, TeamScope.SUMMARY)
+    write_note(app, centre.worker, case_id, "a home visit", NoteKind.HOME_VISIT, 60)
+    write_note(
+        app,
         centre.lawyer,
         case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative=law_narrative,
-            duration_minutes=30,
-            discipline=Discipline.LAW,
-        ),
+        law_narrative,
+        NoteKind.OFFICE_INTERVIEW,
+        30,
+        discipline=Discipline.LAW,
     )
     return centre, case_id
 

@@ -11,11 +11,7 @@ from uuid import UUID
 import pytest
 
 from casework.access import AccessDenied
-from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.application.compliance import Erased
 from casework.compliance.case_streams import case_rows
 from casework.compliance.replay import Basis
@@ -23,7 +19,7 @@ from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError, RecordErased
 from casework.store.master_key import MasterKey
-from tests.builders.centre import FamilyCentre, open_family_case
+from tests.builders.centre import FamilyCentre, open_family_case, write_note
 from tests.builders.compliance_steps import (
     erase_with_four_eyes,
     family_case,
@@ -52,11 +48,7 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
     )
     attempts = [
         lambda: store.read_case(centre.worker, case_id),
-        lambda: store.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="hello?", duration_minutes=5),
-        ),
+        lambda: write_note(store, centre.worker, case_id, "hello?"),
         lambda: store.replay(centre.director, case_id, datetime.now(UTC)),
         lambda: store.replay(centre.director, case_id, datetime.now(UTC), Basis.OCCURRED),
         lambda: store.export_case(centre.director, case_id),

@@ -14,9 +14,6 @@ from casework.aggregates.base import Role, RuleBroken
 from casework.aggregates.case import NoteKind
 from casework.aggregates.supervision import SessionFormat, Topic
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.application.commands.supervision import (
     AddActionItem,
     MarkActionItemDone,
@@ -25,7 +22,7 @@ from casework.application.commands.supervision import (
 )
 from casework.projections import Projections
 from casework.store.errors import RecordErased
-from tests.builders.centre import FamilyCentre, open_family_case
+from tests.builders.centre import FamilyCentre, open_family_case, write_note
 from tests.builders.compliance_steps import (
     erase_with_four_eyes,
     family_case,
@@ -206,11 +203,7 @@ def test_an_audit_sample_draws_from_the_cases_the_worker_still_leads(store: Case
     give_ledger_key(store)
     centre, case_id = family_case(store, notes=2)
     other_case = open_family_case(store, centre)
-    store.record_note(
-        centre.worker,
-        other_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=10),
-    )
+    write_note(store, centre.worker, other_case, "a call", NoteKind.PHONE, 10)
 
     erase_with_four_eyes(store, case_id, centre.head, centre.director, REASON, AUTHORITY)
 

@@ -9,11 +9,9 @@ import msgspec
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from casework.application.checkpoints import keep_checkpointing
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.store.ledger import Checkpoint, leaf_data
 from casework.store.merkle import Tree, leaf_hash, verify_consistency
+from tests.builders.centre import write_note
 from tests.builders.compliance_steps import family_case, give_ledger_key
 
 
@@ -26,11 +24,7 @@ def test_a_checkpoint_covers_every_event_and_later_ones_extend_it(store: Casewor
     assert first.tree_size == store.last_position()
     assert first.signature_valid()
 
-    store.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="called the daughter", duration_minutes=10),
-    )
+    write_note(store, centre.worker, case_id, "called the daughter", NoteKind.PHONE, 10)
     report = store.verify()
     assert report.ok, report.lines()
     assert report.uncovered == 1
@@ -67,11 +61,7 @@ def test_an_exported_checkpoint_is_proved_extended_by_the_store(
     assert kept is not None
     kept.write(tmp_path / "funder.checkpoint")
     for n in range(5):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative=f"follow-up {n}", duration_minutes=5),
-        )
+        write_note(app, centre.worker, case_id, f"follow-up {n}")
     later = app.checkpoint()
     assert later is not None
     read_back = Checkpoint.read(tmp_path / "funder.checkpoint")
@@ -89,11 +79,7 @@ def test_two_processes_checkpointing_at_once_both_succeed(app: Casework) -> None
     other = Casework(app.settings, app._master_key)
     try:
         assert other.checkpoint() is not None
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="one more", duration_minutes=5),
-        )
+        write_note(app, centre.worker, case_id, "one more")
         assert app.checkpoint() is not None
         assert other.checkpoint() is None
     finally:

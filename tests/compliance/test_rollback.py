@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.cli import main
 from casework.settings import Settings
 from casework.store.ledger_state import Began, BootstrapRequired, LedgerRolledBack
+from tests.builders.centre import write_note
 from tests.builders.compliance_steps import (
     attacker,
     events_table,
@@ -33,11 +30,7 @@ def three_checkpoints(app: Casework) -> list[int]:
     centre, case_id = family_case(app, notes=3)
     sizes = []
     for n in range(3):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative=f"call {n}", duration_minutes=5),
-        )
+        write_note(app, centre.worker, case_id, f"call {n}")
         checkpoint = app.checkpoint()
         assert checkpoint is not None
         sizes.append(checkpoint.tree_size)

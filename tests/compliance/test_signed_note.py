@@ -12,11 +12,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.store import ledger as ledger_module
 from casework.store.ledger import Checkpoint
 from casework.store.merkle import EMPTY_ROOT
@@ -32,6 +28,7 @@ from casework.store.signed_note import (
     sign_note,
     verifier_key,
 )
+from tests.builders.centre import write_note
 from tests.builders.compliance_steps import family_case, give_ledger_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -141,11 +138,7 @@ def test_checkpoints_are_c2sp_notes_under_the_published_verifier_key(app: Casewo
     assert body.extensions[0] == f"seq {checkpoint.seq}"
     assert body.extensions[-1] == f"keys {checkpoint.keys_size} {checkpoint.keys_head}"
     # the origin stays the store's from one checkpoint to the next
-    app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
-    )
+    write_note(app, centre.worker, case_id, "a call")
     after = app.checkpoint()
     assert after is not None and after.origin == checkpoint.origin
     assert app.verify().ok

@@ -8,12 +8,9 @@ from uuid import uuid4
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.store.ledger import LogRow
+from tests.builders.centre import write_note
 from tests.builders.compliance_steps import (
     attacker,
     events_table,
@@ -37,11 +34,7 @@ def checkpointed_story(app: Casework) -> list[LogRow]:
 def one_more_note(app: Casework, rows: list[LogRow]) -> None:
     case_id = rows[-1].originator_id
     lead = app.repository.get(case_id).lead_worker_id
-    app.record_note(
-        Actor(lead, Role.CASEWORKER),
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="a late call", duration_minutes=5),
-    )
+    write_note(app, Actor(lead, Role.CASEWORKER), case_id, "a late call")
 
 
 def set_state(app: Casework, cursor: object, notification_id: int, state: bytes) -> None:

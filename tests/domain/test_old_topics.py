@@ -16,15 +16,13 @@ from uuid import UUID
 from eventsourcing.utils import get_topic, resolve_topic
 
 from casework.aggregates.base import Actor, Record, Role
-from casework.aggregates.case import Case, NoteKind
+from casework.aggregates.case import Case
 from casework.aggregates.erasure import CaseErasure
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.settings import Settings
 from casework.store.errors import RecordErased
 from casework.store.master_key import MasterKey
+from tests.builders.centre import write_note
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TOPICS = json.loads((FIXTURES / "store-before-layout.topics.json").read_text())
@@ -101,13 +99,7 @@ def test_old_cases_are_listed_and_take_new_events(tmp_path: Path) -> None:
         case = app.repository.get(snapshotted)
         before = len(case.notes)
         lead = Actor(case.lead_worker_id, Role.CASEWORKER)
-        app.record_note(
-            lead,
-            snapshotted,
-            RecordNote(
-                kind=NoteKind.PHONE, narrative="written by the new code", duration_minutes=5
-            ),
-        )
+        write_note(app, lead, snapshotted, "written by the new code")
         assert len(app.repository.get(snapshotted).notes) == before + 1
     finally:
         app.close()

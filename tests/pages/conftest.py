@@ -32,10 +32,8 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.agencies import RegisterAgency
 from casework.application.commands.cases import (
-    AddTeamMember,
     OpenCase,
     RecordConsent,
-    RecordNote,
 )
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
@@ -44,7 +42,9 @@ from tests.builders.centre import (
     enrol,
     family_centre,
     family_client,
+    join_team,
     open_family_case,
+    write_note,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,29 +218,23 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
         case_id = open_family_case(
             app, centre, disciplines=(Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY)
         )
-        app.add_team_member(
+        join_team(
+            app,
             centre.worker,
             case_id,
-            AddTeamMember(
-                staff_id=centre.psychologist.staff_id,
-                discipline=Discipline.PSYCHOLOGY,
-                scope=TeamScope.SUMMARY,
-            ),
+            centre.psychologist,
+            Discipline.PSYCHOLOGY,
+            TeamScope.SUMMARY,
         )
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.HOME_VISIT, narrative=SOCIAL_WORK_NOTE, duration_minutes=60),
-        )
-        app.record_note(
+        write_note(app, centre.worker, case_id, SOCIAL_WORK_NOTE, NoteKind.HOME_VISIT, 60)
+        write_note(
+            app,
             centre.psychologist,
             case_id,
-            RecordNote(
-                kind=NoteKind.OFFICE_INTERVIEW,
-                narrative=PSYCHOLOGY_NOTE,
-                duration_minutes=50,
-                discipline=Discipline.PSYCHOLOGY,
-            ),
+            PSYCHOLOGY_NOTE,
+            NoteKind.OFFICE_INTERVIEW,
+            50,
+            discipline=Discipline.PSYCHOLOGY,
         )
         today = datetime.now(tz=UTC)
         old_case_id = app.open_case(
@@ -258,15 +252,14 @@ def _build_store(settings: Settings) -> tuple[UUID, UUID, dict[str, Account]]:
                 occurred_at=today - timedelta(days=3),
             ),
         )
-        app.record_note(
+        write_note(
+            app,
             centre.worker,
             old_case_id,
-            RecordNote(
-                kind=NoteKind.OFFICE_INTERVIEW,
-                narrative=OLD_NOTE,
-                duration_minutes=45,
-                occurred_at=today - timedelta(days=2),
-            ),
+            OLD_NOTE,
+            NoteKind.OFFICE_INTERVIEW,
+            45,
+            occurred_at=today - timedelta(days=2),
         )
         youth_id = enrol(app, centre, YOUTH_WORKER[1], centre.youth_id, Role.CASEWORKER)
         for name in WITHOUT_ACCOUNT.values():

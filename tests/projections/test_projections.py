@@ -31,7 +31,6 @@ from casework.application.commands.cases import (
     ProposePlan,
     RatedDomain,
     RecordAssessment,
-    RecordNote,
     ReopenCase,
 )
 from casework.application.commands.referrals import (
@@ -52,7 +51,7 @@ from casework.projections import Projections
 from casework.projections.machinery.runner import Runner, ViewMoved
 from casework.projections.machinery.view_base import View
 from casework.projections.views.referral_chains import ReferralChainsView
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import FamilyCentre, family_centre, open_family_case, write_note
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -118,18 +117,8 @@ def busy_centre(app: Casework) -> Story:
         case_id,
         ApproveRecord(occurred_at=MONDAY + timedelta(days=2)),
     )
-    app.record_note(
-        worker,
-        case_id,
-        RecordNote(
-            kind=NoteKind.HOME_VISIT, narrative="visited", duration_minutes=60, occurred_at=MONDAY
-        ),
-    )
-    app.record_note(
-        worker,
-        case_id,
-        RecordNote(kind=NoteKind.GROUP_SESSION, narrative="group", duration_minutes=90),
-    )
+    write_note(app, worker, case_id, "visited", NoteKind.HOME_VISIT, 60, occurred_at=MONDAY)
+    write_note(app, worker, case_id, "group", NoteKind.GROUP_SESSION, 90)
     first = app.send_referral(
         worker,
         SendReferral(
@@ -232,11 +221,7 @@ def test_a_view_rebuilt_from_zero_equals_the_one_built_as_events_came(
     while runner.step():
         pass
     store.reopen_case(story.centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
-    store.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=10),
-    )
+    write_note(store, story.centre.second_worker, story.quiet_case, "call", NoteKind.PHONE, 10)
     projections.catch_up()
     incremental = all_rows(projections)
     assert incremental["audit_timeline.cwv_audit_timeline_entries"]
@@ -344,11 +329,7 @@ def test_erasing_a_case_clears_its_rows_in_every_view_and_keeps_them_out(
 
     assert projections.erase_case(story.high_risk_case) > 0
     store.keyring.destroy(story.high_risk_case, datetime.now(tz=UTC))
-    store.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="ok", duration_minutes=5),
-    )
+    write_note(store, story.centre.second_worker, story.quiet_case, "ok")
     projections.catch_up()
     for name in list(projections.view_classes):
         projections.rebuild(name)
@@ -398,11 +379,7 @@ def test_an_indicator_report_pinned_to_a_position_does_not_change_later(app: Cas
     with projections.read("caseload") as (view, connection):
         first = view.report(connection, pinned_at, on)
 
-    app.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=15),
-    )
+    write_note(app, story.centre.second_worker, story.quiet_case, "call", NoteKind.PHONE, 15)
     app.reopen_case(story.centre.worker, story.high_risk_case, ReopenCase(reason="new threats"))
     open_family_case(app, story.centre, RiskLevel.CRITICAL)
     projections.catch_up()
@@ -472,11 +449,7 @@ def test_the_old_view_keeps_serving_while_a_rebuild_runs_and_its_runner_moves_ov
     assert seen_during and set(seen_during) == {(1, 2)}  # the old, complete view
     assert projections.serving()["case_index"] == 2
 
-    app.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
-    )
+    write_note(app, story.centre.second_worker, story.quiet_case, "hi")
     with pytest.raises(ViewMoved):
         old_runner.step()  # its generation of case_index was retired
     projections.catch_up()

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from casework.aggregates.case import AssessmentDomain, NoteKind, RiskLevel
+from casework.aggregates.case import AssessmentDomain, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.referral import HolderKind, SharedPart, Urgency
 from casework.application import Casework
@@ -14,7 +14,6 @@ from casework.application.commands.cases import (
     ProposePlan,
     RatedDomain,
     RecordAssessment,
-    RecordNote,
     ReopenCase,
 )
 from casework.application.commands.referrals import (
@@ -24,7 +23,7 @@ from casework.application.commands.referrals import (
     SendReferral,
 )
 from casework.projections import Projections
-from tests.builders.centre import open_family_case
+from tests.builders.centre import open_family_case, write_note
 from tests.projections.test_projections import MONDAY, Story, busy_centre
 
 
@@ -245,15 +244,12 @@ def test_caseloads_per_worker_and_department(
     app: Casework, story: Story, projections: Projections
 ) -> None:
     centre = story.centre
-    app.record_note(
+    write_note(
+        app,
         centre.second_worker,
         story.quiet_case,
-        RecordNote(
-            kind=NoteKind.PHONE,
-            narrative="called late",
-            duration_minutes=5,
-            occurred_at=datetime.now(tz=UTC) - timedelta(days=4),
-        ),
+        "called late",
+        occurred_at=datetime.now(tz=UTC) - timedelta(days=4),
     )
     projections.catch_up()
     with projections.read("caseload") as (view, connection):

@@ -9,14 +9,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
-from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.projections import Projections
 from casework.projections.machinery.generations import view_generations
 from casework.projections.machinery.runner import Runner, ViewMoved
+from tests.builders.centre import write_note
 from tests.projections.test_projections import all_rows, busy_centre
 
 
@@ -64,11 +61,7 @@ def test_two_full_rebuilds_leave_only_the_serving_generation(store: Casework) ->
     with patch.object(store.recorder, "select_notifications", counting):
         assert projections.rebuild_all() == dict.fromkeys(projections.view_classes, 2)
     assert len(scans) == 1, "one scan of the log for all the views"
-    store.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=5),
-    )
+    write_note(store, story.centre.second_worker, story.quiet_case, "call")
     progress: list[tuple[str, int, int]] = []
     assert projections.rebuild_all(progress=lambda *p: progress.append(p)) == dict.fromkeys(
         projections.view_classes, 3
@@ -100,11 +93,7 @@ def test_a_runner_of_a_dropped_generation_moves_over(store: Casework) -> None:
     projections.catch_up()
     old_runner = Runner(store, projections.engine, projections._serving_views())
     assert projections.rebuild("case_index") == 2
-    store.record_note(
-        story.centre.second_worker,
-        story.quiet_case,
-        RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
-    )
+    write_note(store, story.centre.second_worker, story.quiet_case, "hi")
     with pytest.raises(ViewMoved):
         old_runner.step()
     projections.catch_up()

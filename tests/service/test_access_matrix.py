@@ -55,7 +55,6 @@ from casework.application.commands.cases import (
     RatedDomain,
     RecordAssessment,
     RecordConsent,
-    RecordNote,
     RemoveTeamMember,
     ReopenCase,
     RerateRisk,
@@ -70,7 +69,7 @@ from casework.application.commands.organisation import (
 from casework.settings import Settings
 from casework.store.access_index import AccessQuery
 from casework.store.master_key import MasterKey
-from tests.builders.centre import family_centre, family_client, in_post
+from tests.builders.centre import family_centre, family_client, in_post, join_team, write_note
 from tests.conftest import POSTGRES_URL
 
 SW, LAW, PSY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
@@ -418,21 +417,16 @@ def _build(store: Casework) -> World:
         (then reopened): every kind of record exists, so each is shown or withheld."""
         lead = centre.worker
         for member, discipline, scope in team:
-            store.add_team_member(
-                lead,
-                case_id,
-                AddTeamMember(staff_id=member.staff_id, discipline=discipline, scope=scope),
-            )
+            join_team(store, lead, case_id, member, discipline, scope)
         for author, discipline in ((lead, SW), (centre.lawyer, LAW), (centre.psychologist, PSY)):
-            store.record_note(
+            write_note(
+                store,
                 author,
                 case_id,
-                RecordNote(
-                    kind=NoteKind.OFFICE_INTERVIEW,
-                    narrative=f"{discipline.value} session",
-                    duration_minutes=45,
-                    discipline=discipline,
-                ),
+                f"{discipline.value} session",
+                NoteKind.OFFICE_INTERVIEW,
+                45,
+                discipline=discipline,
             )
             store.record_assessment(
                 author,
@@ -610,16 +604,7 @@ def _write(world: World, by: Actor, case_id: UUID, target: Target) -> None:
         _close(world, case_id, by)
     elif kind is K.NOTE:
         assert discipline is not None
-        store.record_note(
-            by,
-            case_id,
-            RecordNote(
-                kind=NoteKind.PHONE,
-                narrative="phone call",
-                duration_minutes=10,
-                discipline=discipline,
-            ),
-        )
+        write_note(store, by, case_id, "phone call", NoteKind.PHONE, 10, discipline=discipline)
     else:
         assert discipline is not None
         store.record_assessment(

@@ -10,18 +10,16 @@ import pytest
 from casework.access import AccessDenied, AdministratorsSeeNoCaseContent
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
-from casework.aggregates.case import NoteKind, ReferralSource, RiskLevel, TeamScope
+from casework.aggregates.case import NoteKind, ReferralSource, RiskLevel
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import StaffHasLeft
 from casework.application import Casework
 from casework.application.access_log import AccessEntry
 from casework.application.commands.cases import (
-    AddTeamMember,
     BreakTheGlass,
     HandOverCase,
     OpenCase,
     RecordConsent,
-    RecordNote,
     RerateRisk,
 )
 from casework.application.commands.organisation import RecordLeaving
@@ -31,7 +29,9 @@ from tests.builders.centre import (
     family_centre,
     family_client,
     in_post,
+    join_team,
     open_family_case,
+    write_note,
 )
 
 SOCIAL, LAW, PSYCHOLOGY = Discipline.SOCIAL_WORK, Discipline.LAW, Discipline.PSYCHOLOGY
@@ -52,33 +52,21 @@ def test_a_law_specialist_writes_law_notes_and_is_refused_a_psychology_note(
 ) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    store.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
-    )
-    store.record_note(
-        centre.lawyer,
-        case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative="custody law",
-            duration_minutes=30,
-            discipline=LAW,
-        ),
+    join_team(store, centre.worker, case_id, centre.lawyer, LAW)
+    write_note(
+        store, centre.lawyer, case_id, "custody law", NoteKind.OFFICE_INTERVIEW, 30, discipline=LAW
     )
     version = store.repository.get(case_id).version
 
     with pytest.raises(AccessDenied, match="writes only law notes and assessments"):
-        store.record_note(
+        write_note(
+            store,
             centre.lawyer,
             case_id,
-            RecordNote(
-                kind=NoteKind.OFFICE_INTERVIEW,
-                narrative="grief",
-                duration_minutes=30,
-                discipline=PSYCHOLOGY,
-            ),
+            "grief",
+            NoteKind.OFFICE_INTERVIEW,
+            30,
+            discipline=PSYCHOLOGY,
         )
 
     assert store.repository.get(case_id).version == version
@@ -96,11 +84,7 @@ def test_an_administrator_writes_no_note(store: Casework) -> None:
     version = store.repository.get(case_id).version
 
     with pytest.raises(AccessDenied, match="administrators see no case content"):
-        store.record_note(
-            centre.administrator,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
-        )
+        write_note(store, centre.administrator, case_id, "a call")
 
     assert store.repository.get(case_id).version == version
     assert [(e.staff_id, e.outcome) for e in refusals(store, centre, case_id)] == [
@@ -117,11 +101,7 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
     with pytest.raises(AccessDenied, match="not on the case team"):
         store.read_case(youth_worker, case_id)
     with pytest.raises(AccessDenied, match="not on the case team"):
-        store.record_note(
-            youth_worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
-        )
+        write_note(store, youth_worker, case_id, "a call")
     with pytest.raises(AccessDenied, match="not on the case team"):
         store.rerate_risk(
             youth_worker, case_id, RerateRisk(risk_level=RiskLevel.LOW, reason="looks fine")
@@ -151,20 +131,12 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
 def test_a_worker_who_has_left_is_refused(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    store.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
-    )
+    join_team(store, centre.worker, case_id, centre.lawyer, LAW)
     store.staff_leaves(centre.director, centre.lawyer.staff_id, RecordLeaving(on=date(2026, 6, 30)))
     version = store.repository.get(case_id).version
 
     with pytest.raises(StaffHasLeft):
-        store.record_note(
-            centre.lawyer,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5, discipline=LAW),
-        )
+        write_note(store, centre.lawyer, case_id, "a call", discipline=LAW)
     with pytest.raises(StaffHasLeft):
         store.read_case(centre.lawyer, case_id)
 

@@ -29,7 +29,6 @@ from casework.aggregates.discipline import Discipline
 from casework.application import Casework
 from casework.application.commands.cases import (
     AddAddendum,
-    AddTeamMember,
     BreakTheGlass,
     CloseCase,
     OutcomeEntry,
@@ -38,14 +37,19 @@ from casework.application.commands.cases import (
     RatedDomain,
     RecordAssessment,
     RecordConsent,
-    RecordNote,
     ReopenCase,
     RerateRisk,
     ReviewPlan,
 )
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import (
+    FamilyCentre,
+    family_centre,
+    join_team,
+    open_family_case,
+    write_note,
+)
 
 SOCIAL = Discipline.SOCIAL_WORK
 
@@ -103,15 +107,14 @@ def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework
     case = app.repository.get(case_id)
     assert case.status == CaseStatus.ACTIVE and case.active_plan.goals == [safety.to_goal()]
 
-    note_id = app.record_note(
+    note_id = write_note(
+        app,
         centre.worker,
         case_id,
-        RecordNote(
-            kind=NoteKind.HOME_VISIT,
-            narrative="家访：母子情绪平稳",
-            duration_minutes=60,
-            goal_id=safety.goal_id,
-        ),
+        "家访：母子情绪平稳",
+        NoteKind.HOME_VISIT,
+        60,
+        goal_id=safety.goal_id,
     )
     app.review_plan(
         centre.worker,
@@ -138,11 +141,7 @@ def test_intake_assessment_plan_notes_review_closure_and_reopening(app: Casework
     assert app.repository.get(case_id).status == CaseStatus.CLOSED
 
     with pytest.raises(CaseClosed, match="the case is closed; a case note"):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="follow-up call", duration_minutes=10),
-        )
+        write_note(app, centre.worker, case_id, "follow-up call", NoteKind.PHONE, 10)
 
     app.reopen_case(
         centre.worker, case_id, ReopenCase(reason="new incident reported by the school")
@@ -218,11 +217,7 @@ def test_a_high_risk_plan_and_closure_wait_for_supervisor_approval(app: Casework
 def test_a_correction_is_an_addendum_and_the_original_stays(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
-    note_id = app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="spoke to the son", duration_minutes=15),
-    )
+    note_id = write_note(app, centre.worker, case_id, "spoke to the son", NoteKind.PHONE, 15)
     before = app.repository.get(case_id).record_content("note", note_id)
     app.add_addendum(
         centre.worker,
@@ -256,33 +251,16 @@ def test_a_note_written_long_after_the_visit_is_flagged_late(
     case_id = open_family_case(app, centre)
     recent = datetime.now(tz=UTC) - timedelta(hours=20)
     days_ago = datetime.now(tz=UTC) - timedelta(hours=30)
-    on_time = app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(
-            kind=NoteKind.HOME_VISIT, narrative="visit", duration_minutes=45, occurred_at=recent
-        ),
+    on_time = write_note(
+        app, centre.worker, case_id, "visit", NoteKind.HOME_VISIT, 45, occurred_at=recent
     )
-    late = app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(
-            kind=NoteKind.HOME_VISIT, narrative="visit", duration_minutes=45, occurred_at=days_ago
-        ),
+    late = write_note(
+        app, centre.worker, case_id, "visit", NoteKind.HOME_VISIT, 45, occurred_at=days_ago
     )
     notes = app.repository.get(case_id).notes
     assert notes[on_time].late_entry is False and notes[late].late_entry is True
     with pytest.raises(InvalidValue, match="occurred_at"):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(
-                kind=NoteKind.PHONE,
-                narrative="call",
-                duration_minutes=5,
-                occurred_at=recent + timedelta(days=2),
-            ),
-        )
+        write_note(app, centre.worker, case_id, "call", occurred_at=recent + timedelta(days=2))
     app.close()
 
 
@@ -290,23 +268,18 @@ def test_no_intervention_without_consent_for_that_discipline(app: Casework) -> N
     centre = family_centre(app)
     case_id = open_family_case(app, centre, disciplines=(SOCIAL,))
     with pytest.raises(ConsentMissing, match="consent does not cover discipline psychology"):
-        app.record_note(
+        write_note(
+            app,
             centre.worker,
             case_id,
-            RecordNote(
-                kind=NoteKind.OFFICE_INTERVIEW,
-                narrative="counselling",
-                duration_minutes=50,
-                discipline=Discipline.PSYCHOLOGY,
-            ),
+            "counselling",
+            NoteKind.OFFICE_INTERVIEW,
+            50,
+            discipline=Discipline.PSYCHOLOGY,
         )
     app.record_consent(centre.worker, case_id, RecordConsent(given=False, on=date(2026, 4, 1)))
     with pytest.raises(ConsentMissing, match="withdrew consent on 2026-04-01"):
-        app.record_note(
-            centre.worker,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=5),
-        )
+        write_note(app, centre.worker, case_id, "call")
     case = app.repository.get(case_id)
     assert not case.consent_allows()
     assert [c.given for c in case.consent_history] == [True, False]
@@ -354,11 +327,7 @@ def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> No
     assess(app, centre, case_id)
     safety = goal(centre)
     app.propose_plan(centre.worker, case_id, ProposePlan(goals=[safety]))
-    note_id = app.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="call", duration_minutes=5),
-    )
+    note_id = write_note(app, centre.worker, case_id, "call")
     app.add_addendum(
         centre.worker,
         case_id,
@@ -366,11 +335,7 @@ def test_a_snapshot_of_a_busy_case_restores_every_attribute(app: Casework) -> No
             record_kind="note", record_id=note_id, narrative="it was a video call", reason="detail"
         ),
     )
-    app.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=Discipline.LAW, scope="summary"),
-    )
+    join_team(app, centre.worker, case_id, centre.lawyer, Discipline.LAW, "summary")
     app.break_the_glass(
         centre.second_worker, case_id, BreakTheGlass(reason="client in crisis at night")
     )

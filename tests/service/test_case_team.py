@@ -20,17 +20,15 @@ from casework.aggregates.discipline import Discipline
 from casework.aggregates.staff import HandOverRequired, StaffHasLeft
 from casework.application import Casework
 from casework.application.commands.cases import (
-    AddTeamMember,
     BreakTheGlass,
     CloseCase,
     HandOverCase,
     RecordConsent,
-    RecordNote,
     RemoveTeamMember,
     ReopenCase,
 )
 from casework.application.commands.organisation import AssignSupervisor, RecordLeaving
-from tests.builders.centre import enrol, family_centre, open_family_case
+from tests.builders.centre import enrol, family_centre, join_team, open_family_case, write_note
 
 LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
 
@@ -38,20 +36,10 @@ LAW, PSYCHOLOGY = Discipline.LAW, Discipline.PSYCHOLOGY
 def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -> None:
     centre = family_centre(app)
     case_id = open_family_case(app, centre, disciplines=(Discipline.SOCIAL_WORK, LAW))
-    app.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.SUMMARY),
-    )
+    join_team(app, centre.worker, case_id, centre.lawyer, LAW, TeamScope.SUMMARY)
     # Psychology is not in the client's consent yet: the specialist cannot join.
     with pytest.raises(ConsentMissing, match="psychology"):
-        app.add_team_member(
-            centre.worker,
-            case_id,
-            AddTeamMember(
-                staff_id=centre.psychologist.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
-            ),
-        )
+        join_team(app, centre.worker, case_id, centre.psychologist, PSYCHOLOGY)
     app.record_consent(
         centre.worker,
         case_id,
@@ -59,49 +47,31 @@ def test_a_legal_and_a_psychology_specialist_join_a_family_case(app: Casework) -
             given=True, on=date(2026, 3, 5), disciplines=[Discipline.SOCIAL_WORK, LAW, PSYCHOLOGY]
         ),
     )
-    app.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.psychologist.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
-        ),
-    )
+    join_team(app, centre.worker, case_id, centre.psychologist, PSYCHOLOGY)
     with pytest.raises(AlreadyOnTeam):
-        app.add_team_member(
-            centre.head,
-            case_id,
-            AddTeamMember(staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL),
-        )
+        join_team(app, centre.head, case_id, centre.lawyer, LAW)
     with pytest.raises(InvalidValue, match="does not practise psychology"):
-        app.add_team_member(
-            centre.worker,
-            case_id,
-            AddTeamMember(
-                staff_id=centre.lawyer.staff_id, discipline=PSYCHOLOGY, scope=TeamScope.FULL
-            ),
-        )
+        join_team(app, centre.worker, case_id, centre.lawyer, PSYCHOLOGY)
 
     # Each writes in their own discipline; the lawyer (summary scope) sees the plan and
     # legal notes but not the psychologist's, who (full scope) sees everything.
-    legal = app.record_note(
+    legal = write_note(
+        app,
         centre.lawyer,
         case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative="explained custody law",
-            duration_minutes=40,
-            discipline=LAW,
-        ),
+        "explained custody law",
+        NoteKind.OFFICE_INTERVIEW,
+        40,
+        discipline=LAW,
     )
-    app.record_note(
+    write_note(
+        app,
         centre.psychologist,
         case_id,
-        RecordNote(
-            kind=NoteKind.OFFICE_INTERVIEW,
-            narrative="grief work",
-            duration_minutes=50,
-            discipline=PSYCHOLOGY,
-        ),
+        "grief work",
+        NoteKind.OFFICE_INTERVIEW,
+        50,
+        discipline=PSYCHOLOGY,
     )
     case = app.repository.get(case_id)
     assert case.notes[legal].discipline == LAW
@@ -138,13 +108,7 @@ def test_a_team_membership_with_an_end_date_expires_by_itself(app: Casework) -> 
     centre = family_centre(app)
     case_id = open_family_case(app, centre)
     ends = datetime.now(tz=UTC) + timedelta(days=30)
-    app.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.lawyer.staff_id, discipline=LAW, scope=TeamScope.FULL, ends_at=ends
-        ),
-    )
+    join_team(app, centre.worker, case_id, centre.lawyer, LAW, ends_at=ends)
     case = app.repository.get(case_id)
     lawyer = app.actor_context(centre.lawyer)
     assert may(lawyer, Action.SEE, RecordKind.CLOSURE, case, ends - timedelta(minutes=1))

@@ -10,24 +10,17 @@ from casework.access import AccessDenied
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
-from casework.application.commands.cases import (
-    RecordNote,
-)
 from casework.application.compliance import ExportNotAllowed
 from casework.compliance.replay import Basis
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import family_centre, open_family_case
+from tests.builders.centre import family_centre, open_family_case, write_note
 from tests.builders.compliance_steps import case_with_a_law_note, give_ledger_key
 
 
 def test_a_specialists_replay_omits_other_disciplines_notes(store: Casework) -> None:
     centre, case_id = case_with_a_law_note(store, "custody law")
     since = datetime.now(UTC)
-    store.record_note(
-        centre.worker,
-        case_id,
-        RecordNote(kind=NoteKind.PHONE, narrative="a phone call", duration_minutes=10),
-    )
+    write_note(store, centre.worker, case_id, "a phone call", NoteKind.PHONE, 10)
     at = datetime.now(UTC)
 
     for basis in Basis:

@@ -37,6 +37,7 @@ from casework.application.commands.cases import (
 )
 from casework.demo.cast import People, found_centre
 from casework.demo.story import CaseStory
+from tests.builders.centre import write_note
 
 SW = Discipline.SOCIAL_WORK
 START = datetime(2025, 10, 1, 9, tzinfo=UTC)
@@ -129,15 +130,8 @@ def test_a_case_story_stores_what_the_service_layers_commands_store(app: Casewor
     app.record_assessment(lead, one_by_one, assessment)
     app.propose_plan(lead, one_by_one, ProposePlan(goals=[_plan_goal(goal)], occurred_at=_at(2)))
     notes = [
-        app.record_note(
-            lead,
-            one_by_one,
-            RecordNote(
-                kind=NoteKind.PHONE,
-                narrative=f"电话 call {n}",
-                duration_minutes=30,
-                occurred_at=_at(3 + n),
-            ),
+        write_note(
+            app, lead, one_by_one, f"电话 call {n}", NoteKind.PHONE, 30, occurred_at=_at(3 + n)
         )
         for n in range(7)
     ]

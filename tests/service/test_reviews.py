@@ -17,7 +17,6 @@ from casework.aggregates.case import (
     OutcomeOfGoal,
     PlanState,
     RiskLevel,
-    TeamScope,
 )
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.review import (
@@ -32,11 +31,13 @@ from casework.aggregates.review import (
     Verdict,
 )
 from casework.application import Casework
-from casework.application.commands.cases import (
-    AddTeamMember,
-)
 from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
-from tests.builders.centre import FamilyCentre, family_centre, open_family_case
+from tests.builders.centre import (
+    FamilyCentre,
+    family_centre,
+    join_team,
+    open_family_case,
+)
 
 
 def write_note(app: Casework, case_id: UUID, by: Actor, narrative: str) -> UUID:
@@ -159,15 +160,7 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
 def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework) -> None:
     centre = family_centre(store)
     case_id = open_family_case(store, centre)
-    store.add_team_member(
-        centre.worker,
-        case_id,
-        AddTeamMember(
-            staff_id=centre.second_worker.staff_id,
-            discipline=Discipline.SOCIAL_WORK,
-            scope=TeamScope.FULL,
-        ),
-    )
+    join_team(store, centre.worker, case_id, centre.second_worker, Discipline.SOCIAL_WORK)
     note_id = write_note(store, case_id, centre.second_worker, "visited with 陈静")
     store.request_revision(
         centre.supervisor,

@@ -10,16 +10,15 @@ import pytest
 
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
 from casework.aggregates.base import Actor, Role, RuleBroken
-from casework.aggregates.case import Case, NoteKind, RiskLevel
+from casework.aggregates.case import Case, RiskLevel
 from casework.application import Casework
 from casework.application.commands.cases import (
     BreakTheGlass,
-    RecordNote,
     RerateRisk,
 )
 from casework.application.commands.organisation import ChangeRoles, RecordLeaving
 from casework.store.access_index import AccessQuery
-from tests.builders.centre import FamilyCentre, enrol, family_centre, open_family_case
+from tests.builders.centre import FamilyCentre, enrol, family_centre, open_family_case, write_note
 
 
 def _records_of(store: Casework, actor: Actor, before: set[UUID]) -> list[AccessRecord]:
@@ -86,11 +85,7 @@ def test_a_role_claimed_but_not_held_is_refused_and_recorded(
     _refused_and_recorded(
         store,
         as_head,
-        lambda: store.record_note(
-            as_head,
-            case_id,
-            RecordNote(kind=NoteKind.PHONE, narrative="a call", duration_minutes=5),
-        ),
+        lambda: write_note(store, as_head, case_id, "a call"),
         "role_not_held",
         AccessAction.WRITE,
         case_id,
