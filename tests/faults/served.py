@@ -247,11 +247,11 @@ def is_clean_503(answer: "Answer") -> bool:
     )
 
 
-def sign_in(base: str, user_name: str, role: str) -> dict[str, str]:
+def sign_in(base: str, user_name: str, role: str, password: str = PASSWORD) -> dict[str, str]:
     for _ in range(20):
         answer = httpx.post(
             f"{base}/api/v1/sessions",
-            json={"user_name": user_name, "password": PASSWORD, "role": role},
+            json={"user_name": user_name, "password": password, "role": role},
             timeout=30,
         )
         if answer.status_code == 201:

@@ -5,20 +5,13 @@ waits until the standby has replayed P, and `casework doctor` reports the standb
 Then the deployment in small: two API workers and two projection runners on one
 PostgreSQL, the views served from the standby over HTTP."""
 
-import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -32,120 +25,37 @@ from casework.settings import Settings
 from casework.store.key_files import create_key_files
 from tests.api.test_case_story import note
 from tests.conftest import POSTGRES_URL
+from tests.deployment import Standby, StandbyFailed, standby_of, start_runners, stop_runners
 from tests.faults.served import (
-    ROOT,
     WRITER,
     build_store,
-    environment,
+    free_port,
     serving,
     sign_in,
     with_environment,
 )
 
 pytestmark = pytest.mark.postgres
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
-RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
-PRIMARY = urlsplit(POSTGRES_URL)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - the PostgreSQL tools, fixed arguments
-        [RUNUSER, "-u", "postgres", "--", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
-def standby_port() -> Iterator[int]:
-    """A hot standby of the local server, streaming from it, on a port of its own;
-    stopped (its postmaster, by PID) and removed afterwards."""
-    home = Path(tempfile.mkdtemp(prefix="casework-replica-"))
-    data = home / "data"
-    shutil.chown(home, "postgres")
-    backup = _as_postgres(
-        str(POSTGRES_BIN / "pg_basebackup"),
-        f"--host={PRIMARY.hostname}",
-        f"--port={PRIMARY.port or 5432}",
-        "--username=postgres",
-        f"--pgdata={data}",
-        "--wal-method=stream",
-        "--write-recovery-conf",
-        "--checkpoint=fast",
-    )
-    if backup.returncode != 0:
-        shutil.rmtree(home)
-        pytest.fail(
-            "pg_basebackup of the local server failed (it needs a pg_hba.conf line "
-            "`host replication postgres 127.0.0.1/32 trust`, which tests/prepare-machine "
-            f"adds): {backup.stderr}"
-        )
-    (data / "postgresql.conf").write_text("")  # Debian keeps the primary's in /etc
-    (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-    for name in ("postgresql.conf", "pg_hba.conf"):
-        shutil.chown(data / name, "postgres")
-    port = _free_port()
-    postgres = [str(POSTGRES_BIN / "postgres"), "-D", str(data), "-p", str(port)]
-    options = {
-        "listen_addresses": "127.0.0.1",
-        "unix_socket_directories": str(home),
-        "hot_standby": "on",
-        "logging_collector": "off",
-    }
-    for name, value in options.items():
-        postgres += ["-c", f"{name}={value}"]
-    server = subprocess.Popen(  # noqa: S603 - the PostgreSQL server, fixed arguments
-        [RUNUSER, "-u", "postgres", "--", *postgres],
-        stdout=subprocess.DEVNULL,
-        stderr=(home / "log").open("w"),
-    )
+def standby() -> Iterator[Standby]:
+    """A hot standby of the local server, streaming from it, on a port of its own."""
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with psycopg.connect(_standby_url(port), connect_timeout=2) as c:
-                    if c.execute("SELECT pg_is_in_recovery()").fetchone() == (True,):
-                        break
-            except psycopg.OperationalError:
-                pass
-            assert server.poll() is None, (home / "log").read_text()
-            assert time.monotonic() < deadline, "the standby did not start"
-            time.sleep(0.5)
-        yield port
-    finally:
-        postmaster = data / "postmaster.pid"
-        if postmaster.exists():
-            os.kill(int(postmaster.read_text().split()[0]), signal.SIGINT)  # fast shutdown
-        server.wait(timeout=60)
-        shutil.rmtree(home)
+        with standby_of(POSTGRES_URL) as running:
+            yield running
+    except StandbyFailed as failed:
+        pytest.fail(str(failed))
 
 
-def _standby_url(port: int, schema: str = "") -> str:
-    url = f"postgresql://postgres@127.0.0.1:{port}{PRIMARY.path}"
-    return f"{url}?schema={schema}" if schema else url
-
-
-def _with_replica(settings: Settings, port: int) -> Settings:
+def _with_replica(settings: Settings, replica_url: str) -> Settings:
     schema = settings.database_url.partition("schema=")[2]
     env = {
         "CASEWORK_DATA_DIR": str(settings.data_dir),
         "CASEWORK_DATABASE_URL": settings.database_url,
-        "CASEWORK_READ_REPLICA_URL": _standby_url(port, schema),
+        "CASEWORK_READ_REPLICA_URL": f"{replica_url}?schema={schema}",
     }
     return Settings.from_env(env)
-
-
-def _replay(port: int, paused: bool) -> None:
-    with psycopg.connect(_standby_url(port), autocommit=True) as c:
-        c.execute("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
 
 
 def _case_index(projections: Projections) -> list[tuple[object, ...]]:
@@ -167,11 +77,11 @@ def district(postgres_settings: Settings) -> Iterator[Casework]:
 
 
 def test_views_are_read_from_the_standby_once_it_has_replayed_them(
-    district: Casework, standby_port: int
+    district: Casework, standby: Standby
 ) -> None:
     primary = Projections(district)
     head = district.last_position()
-    reading = Casework(_with_replica(district.settings, standby_port))
+    reading = Casework(_with_replica(district.settings, standby.url()))
     replica = Projections(reading)
     try:
         assert replica.reader is not replica.engine
@@ -185,13 +95,13 @@ def test_views_are_read_from_the_standby_once_it_has_replayed_them(
 
 
 def test_a_read_that_needs_a_position_waits_for_the_standby_to_replay_it(
-    district: Casework, standby_port: int
+    district: Casework, standby: Standby
 ) -> None:
-    reading = Casework(_with_replica(district.settings, standby_port))
+    reading = Casework(_with_replica(district.settings, standby.url()))
     replica, primary = Projections(reading), Projections(district)
     try:
         assert replica.wait_for(district.last_position(), timeout=20)
-        _replay(standby_port, paused=True)
+        standby.replay(paused=True)
         try:
             centre_id = district.get_organisation().centres[0].centre_id
             administrator = next(s for s in district.list_staff() if Role.ADMINISTRATOR in s.roles)
@@ -204,11 +114,11 @@ def test_a_read_that_needs_a_position_waits_for_the_standby_to_replay_it(
             paused = {f.check: f for f in check_deployment(reading.settings)}["read replica"]
             assert paused.outcome is Outcome.WARN and "replay is paused" in paused.said
         finally:
-            _replay(standby_port, paused=False)
+            standby.replay(paused=False)
         assert replica.wait_for(written, timeout=20), "replayed: the read goes ahead"
         found = {f.check: f for f in check_deployment(reading.settings)}["read replica"]
         assert found.outcome is Outcome.OK, found
-        assert f"127.0.0.1:{standby_port}" in found.said
+        assert f"127.0.0.1:{standby.port}" in found.said
     finally:
         replica.close()
         primary.close()
@@ -216,14 +126,17 @@ def test_a_read_that_needs_a_position_waits_for_the_standby_to_replay_it(
 
 
 def test_a_replica_that_cannot_be_reached_fails_the_doctor(district: Casework) -> None:
-    settings = _with_replica(district.settings, _free_port())
+    settings = _with_replica(
+        district.settings,
+        f"postgresql://postgres@127.0.0.1:{free_port()}{urlsplit(POSTGRES_URL).path}",
+    )
     found = {f.check: f for f in check_deployment(settings)}["read replica"]
     assert found.outcome is Outcome.FAILED and "cannot be read" in found.said
     assert "unset CASEWORK_READ_REPLICA_URL" in found.fix
 
 
 def test_two_api_workers_and_two_runners_serve_the_views_from_the_standby(
-    postgres_settings: Settings, standby_port: int, tmp_path: Path
+    postgres_settings: Settings, standby: Standby, tmp_path: Path
 ) -> None:
     """The deployment of a district in small: granian with 2 worker processes and 2
     `casework projections run` processes on one PostgreSQL, the views read from the
@@ -232,22 +145,12 @@ def test_two_api_workers_and_two_runners_serve_the_views_from_the_standby(
     replays."""
     built = build_store(postgres_settings, cases=3)
     schema = built.settings.database_url.partition("schema=")[2]
-    replica = {"CASEWORK_READ_REPLICA_URL": _standby_url(standby_port, schema)}
-    env = {**os.environ, **environment(built.settings), **replica}
+    replica = {"CASEWORK_READ_REPLICA_URL": standby.url(schema)}
     runners: list[subprocess.Popen[bytes]] = []
     try:
         with serving(built.settings, tmp_path / "server.log", 2, extra_env=replica) as server:
             # Started once the workers answer: both lead views with them from then on.
-            runners += [
-                subprocess.Popen(
-                    [sys.executable, "-m", "casework", "projections", "run"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=(tmp_path / f"runner-{n}.log").open("w"),
-                )
-                for n in range(2)
-            ]
+            runners += start_runners(built.settings, replica, 2, tmp_path)
             base, writer = server.base, sign_in(server.base, WRITER, "caseworker")
             mine = f"{base}/api/v1/views/my-cases"
 
@@ -268,7 +171,7 @@ def test_two_api_workers_and_two_runners_serve_the_views_from_the_standby(
             assert read.status_code == 200, read.text
             assert {c["case_id"] for c in read.json()} == {str(c) for c in built.case_ids}
 
-            _replay(standby_port, paused=True)
+            standby.replay(paused=True)
             try:
                 second = write_note("暂停回放 replay paused")
                 behind = httpx.get(
@@ -277,7 +180,7 @@ def test_two_api_workers_and_two_runners_serve_the_views_from_the_standby(
                 assert behind.status_code == 503 and behind.json()["rule"] == "views_behind"
                 assert behind.headers["retry-after"] == "1"
             finally:
-                _replay(standby_port, paused=False)
+                standby.replay(paused=False)
             deadline = time.monotonic() + 30
             while True:
                 again = httpx.get(mine, params={"min_position": second}, headers=writer, timeout=30)
@@ -296,7 +199,4 @@ def test_two_api_workers_and_two_runners_serve_the_views_from_the_standby(
             assert all(s.runner for s in status), "every view has a runner"
             assert {s.health for s in status} <= {"current", "catching up"}
     finally:
-        for runner in runners:
-            runner.send_signal(signal.SIGINT)
-        for runner in runners:
-            runner.wait(timeout=60)
+        stop_runners(runners)
