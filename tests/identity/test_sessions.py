@@ -2,6 +2,8 @@
 administrator ends a person's sessions, and they end by themselves when the person
 leaves or no longer holds the role they signed in with."""
 
+from datetime import timedelta
+
 import pytest
 
 from casework.aggregates.base import Role
@@ -47,6 +49,30 @@ def test_a_session_expires_when_idle_and_at_its_absolute_limit(store: Casework) 
         store.authenticate("made-up-token", API)
     with pytest.raises(NotSignedIn):
         store.sign_out(Principal(store.get_account(worker.user_name).staff_id, Role.CASEWORKER))
+
+
+def test_a_session_used_often_is_written_once_a_minute_and_never_outlives_its_idle_span(
+    store: Casework,
+) -> None:
+    clock, centre, worker = centre_with_worker(store)
+    session = sign_in(store, clock, worker, Role.CASEWORKER)
+    signed_in_at = clock.at
+    # Used again 30 seconds later: the idle limit is not moved for so little.
+    clock.advance(seconds=30)
+    store.authenticate(session.token, API)
+    (live,) = store.live_sessions(centre.administrator, centre.worker.staff_id)
+    assert live.last_seen_at == signed_in_at
+    # So it ends 30 minutes after the sign-in, 30 seconds early, never late.
+    clock.at = signed_in_at + timedelta(minutes=30)
+    with pytest.raises(SessionExpired):
+        store.authenticate(session.token, API)
+
+    other = sign_in(store, clock, worker, Role.CASEWORKER)
+    clock.advance(minutes=2)
+    store.authenticate(other.token, API)
+    (live,) = store.live_sessions(centre.administrator, centre.worker.staff_id)
+    assert live.last_seen_at == clock.at
+    assert live.idle_expires_at == clock.at + timedelta(minutes=30)
 
 
 def test_an_administrator_ends_a_persons_sessions(store: Casework) -> None:

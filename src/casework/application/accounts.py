@@ -57,6 +57,12 @@ INSTALLER = Actor(uuid5(NAMESPACE_URL, "casework:installer"), Role.ADMINISTRATOR
 # so their password alone would let its thief give themselves any role.
 SECOND_FACTOR_ROLES = frozenset(Role)
 
+# A use moves a session's idle limit on only once it would move it by this much (or a
+# tenth of the idle span, if shorter): a write on every request cost more than the
+# read it let in. A session unused for its idle span still ends, up to this much
+# sooner, never later.
+IDLE_LIMIT_STEP = timedelta(minutes=1)
+
 # The slow-down after the n-th failure in a row: 1, 2, 4, 8 … seconds, at most this.
 MAX_DELAY_SECONDS = 30
 
@@ -576,9 +582,9 @@ class AccountCommands(AccessLogCommands):
         return "" if self.settings.require_totp else SECOND_FACTOR_OFF_NOTICE
 
     def authenticate(self, token: str, access_point: AccessPoint) -> Principal:
-        """The principal of a live session, its idle limit moved on; refused when the
-        token is unknown, the session ended or expired, or the person no longer holds
-        the role (their sessions then end)."""
+        """The principal of a live session, its idle limit moved on (`IDLE_LIMIT_STEP`);
+        refused when the token is unknown, the session ended or expired, or the person
+        no longer holds the role (their sessions then end)."""
         at = self.clock()
         row = self.session_table.find(token) if token else None
         if row is None:
@@ -599,10 +605,10 @@ class AccountCommands(AccessLogCommands):
             )
             self._record_revocation(None, row.staff_id, ended, reason)
             raise SessionEnded(f"this session was ended ({reason}): sign in again")
-        idle = min(
-            at + timedelta(minutes=self.settings.session_idle_minutes), row.absolute_expires_at
-        )
-        if not self.session_table.touch(row.session_id, at, idle):
+        span = timedelta(minutes=self.settings.session_idle_minutes)
+        idle = min(at + span, row.absolute_expires_at)
+        moved_on = idle - row.idle_expires_at >= min(IDLE_LIMIT_STEP, span / 10)
+        if moved_on and not self.session_table.touch(row.session_id, at, idle):
             raise SessionEnded("this session was ended: sign in again")
         return Principal(
             row.staff_id,
