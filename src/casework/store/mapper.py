@@ -8,8 +8,9 @@ associated data.
 
 import threading
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +45,7 @@ class SealingMapper(Mapper[UUID]):
         self._lock = threading.Lock()
         self._encoder = msgspec.json.Encoder()
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
+        self._decode_by_topic: dict[str, Callable[[bytes], Any]] = {}
         self._state_hints: dict[type, dict[str, Any]] = {}
 
     def register(self, originator_id: UUID, scope_id: UUID, *, new_scope: bool) -> None:
@@ -112,9 +114,12 @@ class SealingMapper(Mapper[UUID]):
 
     def decode_event(self, stored_event: Any, plaintext: bytes) -> Any:
         """The domain event of a stored event, from its plaintext (`unseal`)."""
-        cls = resolve_topic(stored_event.topic)
+        decode = self._decode_by_topic.get(stored_event.topic)
+        if decode is None:
+            decode = self._decoding(resolve_topic(stored_event.topic))
+            self._decode_by_topic[stored_event.topic] = decode
         try:
-            event = self._decode(cls, plaintext)
+            event = decode(plaintext)
         except (ValueError, TypeError, KeyError, AttributeError, TopicError) as error:
             # The payload authenticated, so its writer held the key: a writer's bug or a
             # deliberate edit, never damage in storage. Named, never a decoder's error.
@@ -135,18 +140,14 @@ class SealingMapper(Mapper[UUID]):
             )
         return event
 
-    def _decode(self, cls: Any, plaintext: bytes) -> Any:
+    def _decoding(self, cls: Any) -> Callable[[bytes], Any]:
+        """How a plaintext of this event class is decoded (found once a topic: every
+        read of an event goes through here)."""
         if issubclass(cls, CanSnapshotAggregate):
-            return self._decode_snapshot(cls, plaintext)
+            return partial(self._decode_snapshot, cls)
         if getattr(cls, "class_version", 1) == 1:
-            return self._decoder(cls).decode(plaintext)
-        return self._decode_upcast(cls, plaintext)
-
-    def _decoder(self, cls: type) -> msgspec.json.Decoder[Any]:
-        decoder = self._decoders.get(cls)
-        if decoder is None:
-            decoder = self._decoders[cls] = msgspec.json.Decoder(cls)
-        return decoder
+            return msgspec.json.Decoder(cls).decode
+        return partial(self._decode_upcast, cls)
 
     @staticmethod
     def _decode_upcast(cls: Any, plaintext: bytes) -> Any:
