@@ -63,6 +63,14 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it(app: Casework) -> Non
         gc.enable()
 
 
+def test_once_a_store_is_open_full_collections_leave_the_long_lived_objects_alone(
+    app: Casework,
+) -> None:
+    # Modules, classes and the application's machinery live as long as the process:
+    # a full collection walking them stalled one long replay in a hundred.
+    assert gc.get_freeze_count() > 10_000
+
+
 def test_a_busy_leads_record_loads_from_a_recent_snapshot(store: Casework) -> None:
     # Every command its person gives loads their staff record: it is snapshotted more
     # often than a case, and a load through the service layer starts from the snapshot.

@@ -18,6 +18,7 @@ from casework.application.checkpoints import PendingCheckpoints
 from casework.application.errors import Conflict, NotFound
 from casework.application.repository import ShortStreamsFirst
 from casework.settings import Settings
+from casework.store.collector import freeze_long_lived
 from casework.store.database import APPLICATION_NAME, Database
 from casework.store.errors import RecordErased
 from casework.store.key_table import KeyTable
@@ -66,6 +67,7 @@ class CaseworkCore(Application[UUID]):
         self.pending_checkpoints = pending_checkpoints
         with self.database.opening():
             super().__init__()
+        freeze_long_lived()
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Only casework's own settings configure the library: stray POSTGRES_* or
