@@ -336,28 +336,31 @@ class Projections:
         transaction: a rebuild's switch, which drops the old generation, waits for it
         (PostgreSQL) or leaves it its snapshot (SQLite)."""
         g = view_generations.c
-        serving = select(g.generation).where(g.view == name, g.status == SERVING)
+        serving = select(g.generation, g.definition).where(g.view == name, g.status == SERVING)
         if self.reader is self.engine:  # a standby takes no row locks (store/replica)
             serving = serving.with_for_update(read=True, key_share=True)
         with self.reader.connect() as connection:
             # A read that waited on a switch finds no serving row in its statement's
             # snapshot (the old row is gone, the new one was building): ask again.
             for _ in range(3):
-                generation = connection.scalar(serving)
-                if generation is not None:
+                found = connection.execute(serving).first()
+                if found is not None:
                     break
             else:
                 raise KeyError(f"no view {name!r} is serving")
-            yield self._reader_of(name, generation), connection
+            yield self._reader_of(name, found.generation, found.definition), connection
 
-    def _reader_of(self, name: str, generation: int) -> View:
+    def _reader_of(self, name: str, generation: int, definition: str) -> View:
         """One view object per serving generation for every read: a new one per read
         built its tables anew (thousands of SQLAlchemy objects in reference cycles),
         which missed the statement cache and, piling up, made the full collections
-        that stalled a read for ~250 ms (bench_http, the plan view at 1 connection)."""
+        that stalled a read for ~250 ms (bench_http, the plan view at 1 connection).
+        It knows whether an older definition built its tables (a rebuild under way)."""
         view = self._reading.get(name)
         if view is None or view.generation != generation:
-            view = self._reading[name] = self.view_classes[name](generation)
+            view = self.view_classes[name](generation)
+            view.outdated = definition != self._definitions[name]
+            self._reading[name] = view
         return view
 
     def wait_for(self, position: int, timeout: float = 2.0, names: Sequence[str] = ()) -> bool:

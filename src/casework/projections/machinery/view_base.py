@@ -46,6 +46,9 @@ class View(ABC):
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
+        # Read through tables an older definition built (a rebuild is under way): a
+        # read leaves out what those tables lack.
+        self.outdated = False
         self.tables: list[Table] = []
         self.stores: list[RowStore] = []
         self.define()
