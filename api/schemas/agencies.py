@@ -4,6 +4,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.schemas.common import shown_as
 from casework.aggregates.agency import Agency, AgencyKind
 
 
@@ -20,12 +21,4 @@ class AgencyView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def agency_view(agency: Agency) -> AgencyView:
-    return AgencyView(
-        agency_id=agency.id,
-        version=agency.version,
-        name=agency.name,
-        kind=agency.kind,
-        contact=agency.contact,
-        services=list(agency.services),
-        closed=agency.closed,
-    )
+    return shown_as(AgencyView, agency, agency_id=agency.id)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant
+from api.schemas.common import Body, Instant, shown_as
 from casework.aggregates.audit_sample import AuditSample, SampledKind
 from casework.compliance.verification import Finding, VerificationReport
 
@@ -52,25 +52,12 @@ class AuditSampleView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def audit_sample_view(sample: AuditSample) -> AuditSampleView:
-    return AuditSampleView(
+    return shown_as(
+        AuditSampleView,
+        sample,
         sample_id=sample.id,
-        version=sample.version,
-        worker_id=sample.worker_id,
-        period_start=sample.period_start,
-        period_end=sample.period_end,
-        size=sample.size,
-        seed=sample.seed,
-        candidate_count=sample.candidate_count,
-        candidates_digest=sample.candidates_digest,
-        case_versions=[
-            CaseVersionView(case_id=v.case_id, version=v.version) for v in sample.case_versions
-        ],
-        selected=[
-            SampledRecordView(
-                case_id=r.case_id, kind=r.kind, record_id=r.record_id, plan_version=r.plan_version
-            )
-            for r in sample.selected
-        ],
+        case_versions=[shown_as(CaseVersionView, v) for v in sample.case_versions],
+        selected=[shown_as(SampledRecordView, r) for r in sample.selected],
     )
 
 
@@ -97,14 +84,4 @@ class VerificationView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def verification_view(report: VerificationReport) -> VerificationView:
-    return VerificationView(
-        ok=report.ok,
-        events=report.events,
-        checkpoints=report.checkpoints,
-        covered=report.covered,
-        uncovered=report.uncovered,
-        root_hash=report.root_hash,
-        latest_checkpoint_at=report.latest_checkpoint_at,
-        findings=list(report.findings),
-        notes=list(report.notes),
-    )
+    return shown_as(VerificationView, report)

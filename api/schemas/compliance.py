@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import Body, Instant, Reason
+from api.schemas.common import Body, Instant, Reason, shown_as
 from casework.aggregates.erasure_request import ErasureRequest, ErasureStatus
 from casework.compliance.replay import Basis, Replay
 
@@ -26,16 +26,7 @@ class ReplayView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def replay_view(replay: Replay) -> ReplayView:
-    return ReplayView(
-        record_id=replay.record_id,
-        basis=replay.basis,
-        at=replay.at,
-        label=replay.label,
-        applied=replay.applied,
-        total=replay.total,
-        withheld=list(replay.withheld),
-        state=replay.state(),
-    )
+    return shown_as(ReplayView, replay, state=replay.state())
 
 
 class ErasureRequestBody(Body):
@@ -66,17 +57,4 @@ class ErasureRequestView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def erasure_request_view(request: ErasureRequest) -> ErasureRequestView:
-    return ErasureRequestView(
-        request_id=request.id,
-        version=request.version,
-        case_id=request.case_id,
-        status=request.status,
-        reason=request.reason,
-        legal_authority=request.legal_authority,
-        requested_by=request.requested_by,
-        requested_at=request.requested_at,
-        approved_by=request.approved_by,
-        approved_at=request.approved_at,
-        carried_out_by=request.carried_out_by,
-        carried_out_at=request.carried_out_at,
-    )
+    return shown_as(ErasureRequestView, request, request_id=request.id)

@@ -5,6 +5,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.schemas.common import shown_as
 from casework.aggregates.base import Role
 from casework.aggregates.discipline import Discipline
 from casework.aggregates.organisation import Centre, Department, Organisation
@@ -23,12 +24,7 @@ class OrganisationView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def organisation_view(organisation: Organisation) -> OrganisationView:
-    return OrganisationView(
-        name=organisation.name,
-        version=organisation.version,
-        centres=list(organisation.centres),
-        departments=list(organisation.departments),
-    )
+    return shown_as(OrganisationView, organisation)
 
 
 class StaffView(msgspec.Struct, kw_only=True, frozen=True):
@@ -49,20 +45,7 @@ class StaffView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def staff_view(staff: Staff) -> StaffView:
-    return StaffView(
-        staff_id=staff.id,
-        version=staff.version,
-        name=staff.name,
-        centre_id=staff.centre_id,
-        department_id=staff.department_id,
-        roles=list(staff.roles),
-        disciplines=list(staff.disciplines),
-        external=staff.external,
-        active=staff.active,
-        left_on=staff.left_on,
-        supervision=list(staff.supervision),
-        lead_case_ids=list(staff.lead_case_ids),
-    )
+    return shown_as(StaffView, staff, staff_id=staff.id)
 
 
 class ScheduleView(msgspec.Struct, kw_only=True, frozen=True):
@@ -77,16 +60,7 @@ class ScheduleView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def schedule_view(schedule: SupervisionSchedule) -> ScheduleView:
-    return ScheduleView(
-        staff_id=schedule.staff_id,
-        version=schedule.version,
-        every_days=schedule.every_days,
-        new_staff_every_days=schedule.new_staff_every_days,
-        new_staff_months=schedule.new_staff_months,
-        started_on=schedule.started_on,
-        last_supervised_on=schedule.last_supervised_on,
-        due_on=schedule.due_on(),
-    )
+    return shown_as(ScheduleView, schedule, due_on=schedule.due_on())
 
 
 class DueView(msgspec.Struct, kw_only=True, frozen=True):
@@ -100,10 +74,4 @@ class DueView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def due_view(due: SupervisionDue, on: date) -> DueView:
-    return DueView(
-        staff_id=due.staff_id,
-        name=due.name,
-        last_supervised_on=due.last_supervised_on,
-        due_on=due.due_on,
-        overdue=due.is_overdue(on),
-    )
+    return shown_as(DueView, due, overdue=due.is_overdue(on))

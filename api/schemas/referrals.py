@@ -6,11 +6,11 @@ from uuid import UUID
 
 import msgspec
 
+from api.schemas.common import shown_as
 from casework.aggregates.referral import (
     Holder,
     HolderKind,
     Referral,
-    ReferralAnswer,
     ReferralStatus,
     SharedPart,
     Urgency,
@@ -52,37 +52,16 @@ class ReferralView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def _holder(holder: Holder) -> HolderView:
-    return HolderView(kind=holder.kind, id=holder.id)
-
-
-def _answer(answer: ReferralAnswer) -> AnswerView:
-    return AnswerView(
-        step=answer.step,
-        recorded_by=answer.recorded_by,
-        agency_contact=answer.agency_contact,
-        occurred_at=answer.occurred_at,
-    )
+    return shown_as(HolderView, holder)
 
 
 def referral_view(referral: Referral) -> ReferralView:
-    return ReferralView(
+    return shown_as(
+        ReferralView,
+        referral,
         referral_id=referral.id,
-        version=referral.version,
-        case_id=referral.case_id,
-        chain_id=referral.chain_id,
-        parent_id=referral.parent_id,
         sender=_holder(referral.sender),
         receiver=_holder(referral.receiver),
-        reason=referral.reason,
-        urgency=referral.urgency,
-        shared=list(referral.shared),
-        sent_at=referral.sent_at,
-        respond_by=referral.respond_by,
         chain_before=[_holder(h) for h in referral.chain_before],
-        loop=referral.loop,
-        status=referral.status,
-        answered_at=referral.answered_at,
-        onward_ids=list(referral.onward_ids),
-        outcome=referral.outcome,
-        answers=[_answer(a) for a in referral.answers],
+        answers=[shown_as(AnswerView, a) for a in referral.answers],
     )

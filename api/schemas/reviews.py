@@ -5,6 +5,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.schemas.common import shown_as
 from casework.aggregates.review import Judgement, RecordKind, Resubmission, Review
 
 
@@ -26,13 +27,4 @@ class Standing(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def review_view(review: Review) -> ReviewView:
-    return ReviewView(
-        review_id=review.id,
-        version=review.version,
-        case_id=review.case_id,
-        record_kind=review.record_kind,
-        record_id=review.record_id,
-        author_id=review.author_id,
-        judgements=list(review.judgements),
-        resubmissions=list(review.resubmissions),
-    )
+    return shown_as(ReviewView, review, review_id=review.id)

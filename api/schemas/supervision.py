@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.schemas.common import shown_as
 from casework.aggregates.case_discussion import CaseDiscussion
 from casework.aggregates.supervision import (
     ActionItem,
@@ -36,22 +37,7 @@ class SessionView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def session_view(session: SupervisionSession) -> SessionView:
-    return SessionView(
-        session_id=session.id,
-        version=session.version,
-        session_format=session.session_format,
-        supervisor_id=session.supervisor_id,
-        supervisee_ids=list(session.supervisee_ids),
-        duration_minutes=session.duration_minutes,
-        held_at=session.held_at,
-        topics=list(session.topics),
-        case_ids=list(session.case_ids),
-        notes=list(session.notes),
-        decisions=list(session.decisions),
-        action_items=list(session.action_items),
-        signed_by=list(session.signed_by),
-        addenda=list(session.addenda),
-    )
+    return shown_as(SessionView, session, session_id=session.id)
 
 
 class DiscussionView(msgspec.Struct, kw_only=True, frozen=True):
@@ -66,13 +52,4 @@ class DiscussionView(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def discussion_view(discussion: CaseDiscussion) -> DiscussionView:
-    return DiscussionView(
-        discussion_id=discussion.id,
-        version=discussion.version,
-        session_id=discussion.session_id,
-        case_id=discussion.case_id,
-        supervisor_id=discussion.supervisor_id,
-        summary=discussion.summary,
-        advice=list(discussion.advice),
-        addenda=list(discussion.addenda),
-    )
+    return shown_as(DiscussionView, discussion, discussion_id=discussion.id)
