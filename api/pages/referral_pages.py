@@ -13,7 +13,7 @@ layer named, in the reader's language, with what was typed kept.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_type_hints
 from uuid import UUID
 
 import msgspec
@@ -38,13 +38,7 @@ from casework.aggregates.referral import (
 from casework.application import Casework
 from casework.application.commands import command_of
 from casework.application.commands.referrals import (
-    AcceptReferral,
-    CompleteReferral,
-    DeclineReferral,
     ReferOnward,
-    ReturnReferral,
-    StartReferralService,
-    WithdrawReferral,
 )
 from casework.application.errors import Conflict, NotFound
 from casework.application.principal import Principal
@@ -68,57 +62,17 @@ class AnswerForm:
 Answer = Callable[[Casework, Principal, UUID, AnswerForm, int], None]
 
 
-def _accept(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.accept_referral(
-        by,
-        rid,
-        command_of(AcceptReferral, {"agency_contact": data.agency_contact}),
-        expected_version=v,
-    )
+def _answering(step: Callable[..., None]) -> Answer:
+    """An answer by the service method `step`, whose command takes the form's fields
+    of the same names (its reason, outcome, agency contact)."""
+    command = get_type_hints(step)["command"]
+    taken = [name for name in command.__struct_fields__ if name in AnswerForm.__dataclass_fields__]
 
+    def answer(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
+        values = {name: getattr(data, name) for name in taken}
+        step(casework, by, rid, command_of(command, values), expected_version=v)
 
-def _decline(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.decline_referral(
-        by,
-        rid,
-        command_of(DeclineReferral, {"reason": data.reason, "agency_contact": data.agency_contact}),
-        expected_version=v,
-    )
-
-
-def _start(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.start_referral_service(
-        by,
-        rid,
-        command_of(StartReferralService, {"agency_contact": data.agency_contact}),
-        expected_version=v,
-    )
-
-
-def _complete(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.complete_referral(
-        by,
-        rid,
-        command_of(
-            CompleteReferral, {"outcome": data.outcome, "agency_contact": data.agency_contact}
-        ),
-        expected_version=v,
-    )
-
-
-def _return(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.return_referral(
-        by,
-        rid,
-        command_of(ReturnReferral, {"reason": data.reason, "agency_contact": data.agency_contact}),
-        expected_version=v,
-    )
-
-
-def _withdraw(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
-    casework.withdraw_referral(
-        by, rid, command_of(WithdrawReferral, {"reason": data.reason}), expected_version=v
-    )
+    return answer
 
 
 def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: int) -> None:
@@ -141,12 +95,12 @@ def _onward(casework: Casework, by: Principal, rid: UUID, data: AnswerForm, v: i
 
 
 ANSWERS: dict[str, Answer] = {
-    "accept": _accept,
-    "decline": _decline,
-    "start": _start,
-    "complete": _complete,
-    "return": _return,
-    "withdraw": _withdraw,
+    "accept": _answering(Casework.accept_referral),
+    "decline": _answering(Casework.decline_referral),
+    "start": _answering(Casework.start_referral_service),
+    "complete": _answering(Casework.complete_referral),
+    "return": _answering(Casework.return_referral),
+    "withdraw": _answering(Casework.withdraw_referral),
     "onward": _onward,
 }
 # Which answers a referral at each status can take (the receiver's; the sender may
