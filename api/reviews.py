@@ -6,6 +6,7 @@ Approving and asking for a revision take no `If-Match`: the judgement pins the
 record's revision and content hash itself. Each handler is one service-layer call."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, Literal
 from uuid import UUID
 
@@ -19,7 +20,6 @@ from api.dependencies import COMMAND_DEPENDENCIES, Asking, Service
 from api.routes import command_route, created, read_route
 from api.schemas.reviews import Standing, review_view
 from casework.aggregates.review import RecordKind, review_id
-from casework.application.commands.reviews import ApproveRecord, RequestRevision, SubmitRevision
 from casework.application.principal import Principal
 
 # The kinds a supervisor reviews (`casework.aggregates.case.REVIEWABLE_KINDS`).
@@ -29,8 +29,10 @@ REVIEWED = {"case_id": UUID, "record_kind": Reviewed, "record_id": UUID}
 
 
 def of_kind(method: Callable[..., Any]) -> Callable[..., Any]:
-    """`method` of the service, given the path's record kind as a `RecordKind`."""
+    """`method` of the service, given the path's record kind as a `RecordKind` (its
+    signature, so its `command` is still the request body)."""
 
+    @wraps(method)
     def call(
         casework: ServedCasework,
         by: Principal,
@@ -50,7 +52,7 @@ def the_review(case_id: UUID, kind: str, record_id: UUID) -> UUID:
 
 
 def judgement(
-    path: str, *, operation_id: str, summary: str, body: type, call: Callable[..., Any]
+    path: str, *, operation_id: str, summary: str, call: Callable[..., Any]
 ) -> HTTPRouteHandler:
     """A supervisor's judgement of the record, `call` of the service: no `If-Match`, as
     it pins the record's revision itself; the review it writes is the one it returns."""
@@ -58,7 +60,6 @@ def judgement(
         path,
         operation_id=operation_id,
         summary=summary,
-        body=body,
         call=of_kind(call),
         record=created,
         if_match=False,
@@ -102,14 +103,12 @@ class ReviewController(Controller):
         "/approval",
         operation_id="approveRecord",
         summary="Approve the record as it now is",
-        body=ApproveRecord,
         call=ServedCasework.approve_record,
     )
     request_revision = judgement(
         "/revision-request",
         operation_id="requestRevision",
         summary="Ask the author for a revision, with comments",
-        body=RequestRevision,
         call=ServedCasework.request_revision,
     )
     submit_revision = command_route(
@@ -117,7 +116,6 @@ class ReviewController(Controller):
         operation_id="submitRevision",
         summary="Send the revision made (addendum, amendment, new plan version) for review "
         "(If-Match: the review's ETag)",
-        body=SubmitRevision,
         call=of_kind(ServedCasework.submit_revision),
         record=the_review,
         ids=REVIEWED,
