@@ -49,6 +49,17 @@ class SupervisionNotFound(RuleBroken):
     status = 404
 
 
+class LeadEnded(Record.Event):
+    """The case goes off their list of cases they lead (a closed case may be off it
+    already)."""
+
+    case_id: UUID
+
+    def apply(self, staff: "Staff") -> None:
+        if self.case_id in staff.lead_case_ids:
+            staff.lead_case_ids.remove(self.case_id)
+
+
 class Staff(Record):
     name: str
     centre_id: UUID
@@ -129,22 +140,11 @@ class Staff(Record):
         def apply(self, staff: "Staff") -> None:
             staff.lead_case_ids.append(self.case_id)
 
-    class CaseLeadHandedOver(Record.Event):
-        case_id: UUID
+    class CaseLeadHandedOver(LeadEnded):
         to_staff_id: UUID
 
-        def apply(self, staff: "Staff") -> None:
-            if self.case_id in staff.lead_case_ids:  # a closed case is no longer listed
-                staff.lead_case_ids.remove(self.case_id)
-
-    class LeadCaseClosed(Record.Event):
+    class LeadCaseClosed(LeadEnded):
         """A case they lead was closed (or they took the lead of a closed case)."""
-
-        case_id: UUID
-
-        def apply(self, staff: "Staff") -> None:
-            if self.case_id in staff.lead_case_ids:
-                staff.lead_case_ids.remove(self.case_id)
 
     class LeadCaseReopened(Record.Event):
         case_id: UUID
