@@ -3,7 +3,8 @@ with its version as the ETag) and a command on a record (one service-layer call 
 `Command`: once per `Idempotency-Key`, answered with what it wrote).
 
 A controller declares such a route by what is its own: path, operation, summary, the
-service method and the view or body. The handler's parameters are the path's ids (in
+service method and, for a read, the view (a command's body is the service method's
+`command` Struct, ADR 0053). The handler's parameters are the path's ids (in
 the path's order), then the body and, for a write to an existing record, `If-Match`:
 the same parameters, in the same order, as a handler written out, so the OpenAPI
 document does not change. The service method is called with who is asking, the ids,
@@ -21,16 +22,17 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from api.cases import NO_STORE, OPENS, READS, WRITES
-from api.commands import etag
+from api.commands import Command, ServedCasework, etag
 from api.dependencies import Asking, ExpectedVersion, Runner, Service
 from api.schemas.common import Recorded
+from casework.application.principal import Principal
 
 _PATH_ID = re.compile(r"\{(\w+):(\w+)\}")
 _CONVERTED = {"uuid": UUID, "str": str}
 _ARGUMENT = inspect.Parameter.KEYWORD_ONLY
 
 
-def path_ids(path: str) -> dict[str, Any]:
+def _path_ids(path: str) -> dict[str, Any]:
     """The ids a path names, in order, with the types its converters give."""
     return {name: _CONVERTED[kind] for name, kind in _PATH_ID.findall(path)}
 
@@ -47,9 +49,9 @@ def read_route(
     """GET one record: `read(casework, by, *ids)` shown as `view` shows it; not to be
     cached, and its version is the ETag. `ids`: the path's when not given (a controller's
     own path ids are not in the route's)."""
-    named = path_ids(path) if ids is None else dict(ids)
+    named = _path_ids(path) if ids is None else dict(ids)
 
-    def handler(casework: Any, by: Any, **given: Any) -> Response[Any]:
+    def handler(casework: ServedCasework, by: Principal, **given: Any) -> Response[Any]:
         shown = view(read(casework, by, *(given[name] for name in named)))
         return Response(shown, headers={**NO_STORE, "ETag": etag(shown.version)})
 
@@ -78,13 +80,13 @@ def command_route(
     responses: Mapping[int, ResponseSpec] | None = None,
 ) -> HTTPRouteHandler:
     """POST a command: `call(casework, by, *ids, data)`, `data` being the service
-    method's `command` (ADR 0053) unless `body` names another, with `expected_version` from
+    method's `command` unless `body` names another, with `expected_version` from
     `If-Match` unless `if_match` is False. The record it writes is `record(*ids)`; by
     default the first id's, and none (the one `call` creates) when there are no ids or
     `record` returns None. `location`: where a created record is read. `responses`: the
     problems it answers with, when not those of a write (with `If-Match`) or of a new
     record (without)."""
-    named = path_ids(path) if ids is None else dict(ids)
+    named = _path_ids(path) if ids is None else dict(ids)
     written = record or _first_or_created
     parameters: dict[str, Any] = {name: FromPath[kind] for name, kind in named.items()}
     parameters["data"] = JSONBody[body or get_type_hints(call)["command"]]  # type: ignore[misc]
@@ -92,7 +94,9 @@ def command_route(
         parameters["expected_version"] = ExpectedVersion
     parameters["command"] = Runner
 
-    def handler(casework: Any, by: Any, command: Any, data: Any, **given: Any) -> Any:
+    def handler(
+        casework: ServedCasework, by: Principal, command: Command, data: Any, **given: Any
+    ) -> Response[Recorded]:
         at = [given[name] for name in named]
         versioned = {"expected_version": given["expected_version"]} if if_match else {}
         return command.run(
