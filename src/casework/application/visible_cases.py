@@ -6,8 +6,8 @@ shown nor counted, and their refusals are not recorded (nobody asked for them).
 
 A list asks only about the cases the reader could possibly see (`reach_of`: their own
 cases and teams, their department or centre, their supervisees', their emergency
-grants), not every case in the store: at a district that is a few dozen loads
-instead of 26,000. The reach only narrows; `may` still decides each case."""
+grants), not every case in the store: for a caseworker at a district, a few dozen
+loads instead of 26,000. The reach only narrows; `may` still decides each case."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
