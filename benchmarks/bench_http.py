@@ -113,38 +113,51 @@ def prepare(settings: Settings, cases: int) -> tuple[uuid.UUID, str, list[Writer
         app.close()
 
 
+# One wrk thread per connection, so each thread's answers come back in the order it
+# asked and a 412 (two connections on one case, when there are more connections than
+# open cases) gives the case it asked about the version its next try needs. Each
+# thread writes its own share of the cases.
 NOTE_SCRIPT = """
 local cases = {%s}
+local connections = %d
+local threads = 0
+function setup(thread)
+  thread:set("index", threads)
+  threads = threads + 1
+end
+local mine, asked = {}, nil
 local i = 0
 local body = '{"kind":"phone","narrative":"电话跟进 phone follow-up","duration_minutes":5}'
+function init(args)
+  for k, c in ipairs(cases) do
+    if (connections <= #cases and (k - 1) %% connections == index) or
+       (connections > #cases and k - 1 == index %% #cases) then
+      table.insert(mine, c)
+    end
+  end
+end
 request = function()
-  i = i %% #cases + 1
-  local c = cases[i]
-  return wrk.format("POST", "/api/v1/cases/" .. c.id .. "/notes", {
-    ["Authorization"] = "Bearer " .. c.token, ["Content-Type"] = "application/json",
-    ["If-Match"] = '"' .. c.version .. '"'}, body)
+  i = i %% #mine + 1
+  asked = mine[i]
+  return wrk.format("POST", "/api/v1/cases/" .. asked.id .. "/notes", {
+    ["Authorization"] = "Bearer " .. asked.token, ["Content-Type"] = "application/json",
+    ["If-Match"] = '"' .. asked.version .. '"'}, body)
 end
 response = function(status, headers, body)
-  local id = string.match(body, '"record_id":"([^"]+)"')
+  -- a 201 names the new version, a 412 the current one
   local version = string.match(body, '"version":(%%d+)') or
                   string.match(body, '"current_version":(%%d+)')
-  if id == nil then
-    -- a 412 names no case: it names the version the next try needs
-    return
-  end
-  for _, c in ipairs(cases) do
-    if c.id == id then c.version = tonumber(version) end
-  end
+  if version ~= nil then asked.version = tonumber(version) end
 end
 """
 
 
-def note_script(writers: list[Writer], directory: Path) -> Path:
+def note_script(writers: list[Writer], connections: int, directory: Path) -> Path:
     entries = ",".join(
         f'{{id="{w.case_id}", token="{w.token}", version={w.version}}}' for w in writers
     )
-    path = directory / "notes.lua"
-    path.write_text(NOTE_SCRIPT % entries, encoding="utf-8")
+    path = directory / f"notes-{connections}.lua"
+    path.write_text(NOTE_SCRIPT % (entries, connections), encoding="utf-8")
     return path
 
 
@@ -154,6 +167,10 @@ class Measured:
     p50_ms: float
     p99_ms: float
     not_2xx: int
+    # wrk's socket errors: answers not back within its 2 s timeout, and broken
+    # connections. Neither is in the latencies.
+    timed_out: int
+    broken: int
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -165,9 +182,20 @@ def _ms(text: str) -> float:
 
 
 def wrk(
-    url: str, connections: int, seconds: int, headers: dict[str, str], script: Path | None
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str],
+    script: Path | None,
+    threads: int = 2,
 ) -> Measured:
-    command = [WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = [
+        WRK,
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:
@@ -178,14 +206,48 @@ def wrk(
     p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.MULTILINE)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if not (p50 and p99 and rate):
+    sockets = re.search(r"connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if not (rate and ((p50 and p99) or sockets)):
         raise SystemExit(f"wrk said:\n{out}")
+    connect, read, write, timeout = (int(n) for n in sockets.groups()) if sockets else (0,) * 4
     return Measured(
         float(rate.group(1)),
-        _ms(p50.group(1)),
-        _ms(p99.group(1)),
+        _ms(p50.group(1)) if p50 else 0.0,
+        _ms(p99.group(1)) if p99 else 0.0,
         int(errors.group(1)) if errors else 0,
+        timeout,
+        connect + read + write,
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    tree, total = {pid}, 0.0
+    for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        this, parent = int(stat.parent.name), int(fields[1])
+        if this in tree or parent in tree:
+            tree.add(this)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def settle(pid: int, workers: int, longest: float = 30.0) -> float:
+    """Wait until the server is idle, under 15% of a core a worker for 0.25 s (an idle
+    worker on PostgreSQL uses about 9%, its views' runner waking every second): it goes
+    on with the requests wrk had sent when it stopped, which would otherwise be the
+    next line's load. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < longest:
+        before = _cpu_seconds(pid)
+        time.sleep(0.25)
+        if _cpu_seconds(pid) - before < 0.25 * 0.15 * workers:
+            break
+    return time.perf_counter() - started
 
 
 def _free_port() -> int:
@@ -194,13 +256,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
+def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: int) -> None:
     settings = Settings.from_env(env)
     started = time.perf_counter()
     case_id, token, writers = prepare(settings, cases)
     print(
         f"\n[{backend}] demo of {cases} cases built in {time.perf_counter() - started:.0f} s; "
-        f"{len(writers)} open cases take the notes"
+        f"{len(writers)} open cases take the notes; {workers} granian worker(s)"
     )
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 (this interpreter, our arguments)
@@ -216,6 +278,8 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(workers),
             "benchmarks.bench_http:served",
         ],
         env={**os.environ, **env},
@@ -232,7 +296,6 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
             time.sleep(0.2)
         size = len(httpx.get(f"{base}/api/v1/cases/{case_id}", headers=auth).content)
         with tempfile.TemporaryDirectory() as tmp:
-            script = note_script(writers, Path(tmp))
             reads = {
                 "bare handler": f"{base}/bench/bare?bytes={size}",
                 "GET case": f"{base}/api/v1/cases/{case_id}",
@@ -240,13 +303,17 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
                 "GET caseload view": f"{base}/api/v1/views/caseload",
             }
             print(f"[{backend}] the case's answer is {size} bytes; {seconds:g} s per line")
-            columns = ("conns", "req/s", "p50 ms", "p99 ms", "non-2xx")
+            columns = ("conns", "req/s", "p50 ms", "p99 ms", "non-2xx", "timeout", "broken")
             print(f"{'':18} {columns[0]:>5} " + " ".join(f"{c:>8}" for c in columns[1:]))
             for connections in CONNECTIONS:
-                measured = {
-                    name: wrk(url, connections, seconds, auth, None) for name, url in reads.items()
-                }
-                measured["POST note"] = wrk(f"{base}/", connections, seconds, {}, script)
+                script = note_script(writers, connections, Path(tmp))
+                lines = [(name, url, auth, None, 2) for name, url in reads.items()]
+                lines.append(("POST note", f"{base}/", {}, script, connections))
+                measured = {}
+                for name, url, headers, lua, threads in lines:
+                    if (waited := settle(server.pid, workers)) > 1:
+                        print(f"  (the server was busy {waited:.1f} s after the line before)")
+                    measured[name] = wrk(url, connections, seconds, headers, lua, threads)
                 bare_rate = measured["bare handler"].per_second
                 for name, m in measured.items():
                     judged = ""
@@ -261,7 +328,7 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int) -> None:
                         judged = f"{judged}; {p99}" if judged else p99
                     print(
                         f"{name:18} {connections:5} {m.per_second:8.1f} {m.p50_ms:8.1f} "
-                        f"{m.p99_ms:8.1f} {m.not_2xx:8}  {judged}"
+                        f"{m.p99_ms:8.1f} {m.not_2xx:8} {m.timed_out:8} {m.broken:8}  {judged}"
                     )
     finally:
         server.terminate()
@@ -280,13 +347,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="granian worker processes on PostgreSQL (SQLite is served by one)",
+    )
     args = parser.parse_args()
     print(_load())
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             env = {"CASEWORK_DATA_DIR": str(Path(tmp) / "data"), "CASEWORK_REQUIRE_TOTP": "0"}
             if backend == "sqlite":
-                bench(backend, env, args.cases, args.seconds)
+                bench(backend, env, args.cases, args.seconds, 1)
                 continue
             schema = f"bench_http_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(POSTGRES, autocommit=True) as c:
@@ -297,6 +370,7 @@ def main() -> None:
                     {**env, "CASEWORK_DATABASE_URL": f"{POSTGRES}?schema={schema}"},
                     args.cases,
                     args.seconds,
+                    args.workers,
                 )
             finally:
                 with psycopg.connect(POSTGRES, autocommit=True) as c:
