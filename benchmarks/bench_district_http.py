@@ -67,6 +67,7 @@ import psycopg
 
 from benchmarks.bench_store import TEXT, Dossier, LibraryApp, fill, library_env, make_dossier
 from casework.aggregates.base import Role
+from casework.aggregates.case import OPEN_STATUSES
 from casework.demo.accounts import DEMO_PASSWORD
 from casework.demo.district import roster, user_name
 from casework.settings import Settings
@@ -225,7 +226,7 @@ def _open_cases(base: str, token: str, case_ids: list[str]) -> list[tuple[str, i
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
         for case_id in case_ids:
             answer = client.get(f"/api/v1/cases/{case_id}", timeout=60)
-            if answer.status_code == 200 and answer.json()["status"] != "closed":
+            if answer.status_code == 200 and answer.json()["status"] in OPEN_STATUSES:
                 found.append((case_id, int(answer.headers["etag"].strip('"'))))
     return found
 
