@@ -15,10 +15,10 @@ Given a district store built by `casework demo --centres N --cases-per-centre M`
    supervision session with its supervisor's note. A 412 reads the case again and
    retries; retries are counted apart. Each client is a process of its own with one
    keep-alive connection; their CPU per command is printed (what the driver costs);
-4. runs the same number of commands' worth of events in bare eventsourcing (its
-   Application, PostgreSQL recorder and AESCipher; an aggregate loaded, given the
-   events per command the mix wrote, saved) at 1, 4 and 16 concurrent writer
-   processes, in a schema of its own (dropped afterwards);
+4. runs bare eventsourcing (its Application, PostgreSQL recorder and AESCipher) in a
+   schema of its own (dropped afterwards) from 1, 4 and 16 writer processes, each
+   command loading an aggregate, recording as many events as a command of the mix
+   wrote (or `--bare-events`) and saving it;
 5. reads a case, its plan view and the caseload view, as a caseworker, a supervisor and
    a centre director, one client at a time;
 6. samples the views' lag behind the log (on the primary and on the standby) under the
@@ -28,8 +28,9 @@ Accounts: the district's administrator and first centre's director have the demo
 password. The caseworkers, department heads and supervisors of the first `--centres`
 centres get accounts the way staff do: the administrator opens them over the API and
 `casework users set-password` sets the demo password with the one-time code (once; a
-rerun finds them). Everything written goes through the API (and the runners), so the
-mix adds events to the district.
+rerun finds them; each such command signs a ledger checkpoint as it exits, and the
+first, in a store with none yet, hashes every event). Everything else written goes
+through the API and the runners: the mix adds events to the district.
 
 Run:  CASEWORK_DATABASE_URL='postgresql://postgres@127.0.0.1:5432/test?schema=district' \\
       CASEWORK_DATA_DIR=/work/district/data \\
