@@ -202,12 +202,14 @@ class ViewController(Controller):
     @get(
         "/my-cases",
         operation_id="myCases",
-        summary="The cases you lead or are on the team of, newest first",
+        summary="The cases you lead or are on the team of and may see, newest first (each "
+        "case listed is recorded)",
         sync_to_thread=True,
-        responses=problem_responses(401, 422, 503),
+        responses=problem_responses(401, 403, 422, 503),
     )
     def my_cases(
         self,
+        casework: Service,
         by: Asking,
         state: State,
         status: Annotated[list[CaseStatus] | None, QueryParameter()] = None,
@@ -216,18 +218,16 @@ class ViewController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         min_position: Position = 0,
     ) -> Response[list[CaseListing]]:
-        last = state.casework.last_position() if min_position else 0
-        caught_up(state.projections, min_position, "case_index", last)
-        with state.projections.read("case_index") as (view, connection):
-            found = view.find(
-                connection,
-                status=[s.value for s in status or ()],
-                open_only=open_only,
-                risk=[r.value for r in risk or ()],
-                worker_id=by.staff_id,
-                limit=limit,
-            )
-        return Response([msgspec.convert(f, CaseListing, from_attributes=True) for f in found])
+        _caught_up(state, casework, min_position, "case_index")
+        mine = CaseFilter(
+            status=[s.value for s in status or ()],
+            risk=[r.value for r in risk or ()],
+            open_only=open_only,
+            worker_id=by.staff_id,
+        )
+        page = view_reads.case_index(casework, state.projections, by, mine, limit=limit)
+        body = [_struct(CaseListing)(indexed.listing) for indexed in page.items]
+        return Response(body, headers=NO_STORE)
 
     @get(
         "/cases",

@@ -1,7 +1,14 @@
 """A view read with a command's position sees the command (read your own writes)."""
 
+from datetime import date
+from uuid import UUID
+
+from casework.aggregates.staff import Discipline
+from casework.application.commands.cases import RecordConsent
+from casework.store.access_index import AccessQuery
 from tests.api.conftest import Served
 from tests.api.test_case_story import intake
+from tests.builders.centre import join_team
 
 
 def test_my_cases_after_intake_with_min_position(served_with_views: Served) -> None:
@@ -32,6 +39,42 @@ def test_my_cases_after_intake_with_min_position(served_with_views: Served) -> N
     )
     # A position the log has not reached is no one's write: waiting would not help.
     assert (ahead.status_code, ahead.json()["field"]) == (422, "min_position")
+
+
+def test_my_cases_lists_only_what_the_rule_allows_and_records_each_case_listed(
+    served_with_views: Served,
+) -> None:
+    served = served_with_views
+    centre, client = served.centre, served.client
+    consent = {"given": True, "on": "2026-03-01", "disciplines": ["social_work", "psychology"]}
+    worker = served.token("chen.jing")
+    opened = [
+        client.post("/api/v1/cases", json={**intake(served), "consent": consent}, headers=worker)
+        for _ in range(2)
+    ]
+    kept, withdrawn = (UUID(o.json()["record_id"]) for o in opened)
+    for case_id in (kept, withdrawn):
+        join_team(
+            served.casework, centre.worker, case_id, centre.psychologist, Discipline.PSYCHOLOGY
+        )
+    # The client no longer wants a psychologist on the second case: she stays on its
+    # team in the case index, but the access rule no longer lets her see it.
+    served.casework.record_consent(
+        centre.worker,
+        withdrawn,
+        RecordConsent(given=True, on=date(2026, 3, 9), disciplines=[Discipline.SOCIAL_WORK]),
+    )
+
+    psychologist = served.token("wu.xinyi", "specialist")
+    wait = {"min_position": served.casework.last_position()}
+    mine = client.get("/api/v1/views/my-cases", params=wait, headers=psychologist)
+    assert mine.status_code == 200, mine.text
+    assert [c["case_id"] for c in mine.json()] == [str(kept)]
+
+    read = served.casework.what_person_read(
+        centre.reviewer, centre.psychologist.staff_id, AccessQuery()
+    )
+    assert [e.case_id for e in read if e.reason.startswith("listed")] == [kept]
 
 
 def test_the_case_index_pages_with_a_cursor_and_refuses_a_tampered_one(
