@@ -29,7 +29,7 @@ from api.pages.language import N_, Language
 from api.pages.rendering import PAGE_HEADERS, language_of, render
 from api.pages.routes import page
 from casework.aggregates.base import InvalidValue, now
-from casework.application import Casework
+from casework.application import Casework, view_reads
 from casework.application.principal import Principal
 from casework.projections import Projections
 from casework.projections.views.caseload import Caseload, IndicatorReport, MonthlyCount
@@ -141,7 +141,8 @@ def pinned_report(
 ) -> Pinned:
     projections: Projections = request.app.state.projections
     fresh(projections, "caseload")
-    visible = casework.cases_visible_to(by, casework.case_ids())
+    fresh(projections, "case_index")  # where the reader's reach is found
+    visible = view_reads.visible_case_ids(casework, projections, by)
     with projections.read("caseload") as (view, connection):
         report = view.report(connection, position, on, case_ids=visible)
         named = sorted(

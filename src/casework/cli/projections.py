@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 from casework.aggregates.base import InvalidValue
 from casework.aggregates.case import Case, CaseStatus, RecordKind, RiskLevel
 from casework.aggregates.staff import Staff
-from casework.application import Casework
+from casework.application import Casework, view_reads
 from casework.application.errors import NotFound
 from casework.application.principal import Principal
 from casework.cli.arguments import at_least
@@ -324,7 +324,7 @@ def run_caseload(args: argparse.Namespace) -> int:
             )
         position = args.position or last
         # Counted over the cases the reader may see, each recorded in the access log.
-        visible = app.cases_visible_to(reader, app.case_ids())
+        visible = view_reads.visible_case_ids(app, projections, reader)
         with projections.read("caseload") as (view, connection):
             report = view.report(connection, position, on, case_ids=visible)
         names = Names(app, reader)
