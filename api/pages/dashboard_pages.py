@@ -7,8 +7,9 @@ Every report is pinned to the log position it was computed at (`?position=`, the
 log's end by default) and the day overdue is judged on (`?on=`): the page says both,
 and the exports of the same position and day give the same numbers however much is
 recorded since. The numbers are counted over the cases the reader may see
-(`cases_visible_to`, each case listed recorded in the access log), from the
-projections' caseload view, as `casework caseload` does.
+(`view_reads.visible_case_ids`: the rule asked within the reader's reach, each case
+listed recorded in the access log), from the projections' caseload view, as
+`casework caseload` does.
 """
 
 import csv
