@@ -28,4 +28,5 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
             yield from (page[i : i + 2] for i in range(0, len(page), 2))
 
     monkeypatch.setattr(ledger, "_BATCH", 3)
+    monkeypatch.setattr(ledger, "_LEAF_BATCH", 3)
     monkeypatch.setattr(Ledger, "leaf_hash_batches", in_twos)

@@ -153,18 +153,25 @@ class _Paged:
 
     def __init__(self, pages: Iterator[list[bytes]]) -> None:
         self.pages = pages
-        self.buffer: list[bytes] = []
+        self.page: list[bytes] = []
+        self.at = 0  # in `page`: a run is cut from it, never the page re-copied
         self.taken = 0
 
     def take(self, count: int) -> list[bytes]:
-        while len(self.buffer) < count and (page := next(self.pages, None)):
-            self.buffer += page
-        taken, self.buffer = self.buffer[:count], self.buffer[count:]
+        taken: list[bytes] = []
+        while len(taken) < count:
+            if self.at == len(self.page):
+                self.page, self.at = next(self.pages, []), 0
+                if not self.page:
+                    break
+            run = self.page[self.at : self.at + count - len(taken)]
+            self.at += len(run)
+            taken += run
         self.taken += len(taken)
         return taken
 
     def rest(self) -> Iterator[list[bytes]]:
-        yield self.buffer
+        yield self.page[self.at :]
         yield from self.pages
 
 

@@ -39,6 +39,9 @@ LEAVES_TABLE = "casework_ledger_leaves"
 CHECKPOINTS_TABLE = "casework_ledger_checkpoints"
 _HEAD = struct.Struct(">16sqH")
 _BATCH = 5000
+# A recorded leaf is a 32-byte hash: verification reads them in bigger pages, fewer round
+# trips beside the log's (200 a million leaves cost it ~0.3 s CPU on PostgreSQL).
+_LEAF_BATCH = 50_000
 # The leaf hash of `raw_leaf_data`, computed by PostgreSQL from a row of the events table.
 _PG_LEAF_HASH = (
     "pg_catalog.sha256('\\x00'::bytea || uuid_send(originator_id) || int8send(originator_version)"
@@ -370,18 +373,18 @@ class Ledger:
                 f"SELECT rowid, originator_id, originator_version, topic, {columns} "  # noqa: S608 - our own table names
                 f"FROM {self.events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
             )
-        return self._pages(statement, after)
+        return self._pages(statement, after, _BATCH)
 
-    def _pages(self, statement: str, after: int) -> Iterator[list[tuple[Any, ...]]]:
-        """`statement`'s rows a page at a time: its parameters are the key (its first
+    def _pages(self, statement: str, after: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """`statement`'s rows `size` at a time: its parameters are the key (its first
         column) to read after and the page size."""
         while True:
             with self.datastore.transaction(commit=False) as c:
                 plain_tuples(c)
-                c.execute(statement, (after, _BATCH))
+                c.execute(statement, (after, size))
                 batch = c.fetchall()
             yield batch
-            if len(batch) < _BATCH:
+            if len(batch) < size:
                 return
             after = batch[-1][0]
 
@@ -500,7 +503,7 @@ class Ledger:
             "SELECT leaf_index, leaf_hash FROM {leaves} WHERE leaf_index > ? "
             "ORDER BY leaf_index LIMIT ?"
         )
-        for batch in self._pages(statement, -1):
+        for batch in self._pages(statement, -1, _LEAF_BATCH):
             yield [bytes(h) for _, h in batch]
 
     def checkpoint_rows(self, latest_only: bool = False) -> list[CheckpointRow]:
