@@ -24,6 +24,17 @@ def _open_case(served: Served, worker: dict[str, str]) -> str:
     return str(opened.json()["record_id"])
 
 
+def resent_once_abandoned(served: Served, case_id: str, sent: dict[str, str]) -> None:
+    """Sent again once the key's first use counts as abandoned: applied already, the
+    resend says so (412 at version 2), and nothing is stored twice."""
+    served.clock.advance(seconds=ABANDONED_AFTER.total_seconds() + 1)
+    again = served.client.post(f"/api/v1/cases/{case_id}/notes", json=note(), headers=sent)
+    assert again.status_code == 412, again.text
+    assert again.json()["current_version"] == 2
+    case: Case = served.casework.load(UUID(case_id), Case, "case")
+    assert len(case.notes) == 1
+
+
 def test_a_note_stored_before_its_answer_could_be_kept_is_answered_201(
     served: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -44,12 +55,7 @@ def test_a_note_stored_before_its_answer_could_be_kept_is_answered_201(
     assert at_once.status_code == 409 and at_once.json()["rule"] == "idempotency_key_in_progress"
     assert at_once.headers["retry-after"] == str(int(ABANDONED_AFTER.total_seconds()))
 
-    served.clock.advance(seconds=ABANDONED_AFTER.total_seconds() + 1)
-    again = served.client.post(path, json=note(), headers=sent)
-    assert again.status_code == 412, again.text
-    assert again.json()["current_version"] == 2
-    case: Case = served.casework.load(UUID(case_id), Case, "case")
-    assert len(case.notes) == 1
+    resent_once_abandoned(served, case_id, sent)
 
 
 def test_a_note_whose_commit_was_lost_with_the_database_is_settled_by_a_resend(
@@ -72,13 +78,7 @@ def test_a_note_whose_commit_was_lost_with_the_database_is_settled_by_a_resend(
     assert lost.status_code == 503, lost.text
     monkeypatch.undo()
 
-    served.clock.advance(seconds=ABANDONED_AFTER.total_seconds() + 1)
-    again = served.client.post(path, json=note(), headers=sent)
-    # Applied already: the resend says so (412 at version 2), and nothing is stored twice.
-    assert again.status_code == 412, again.text
-    assert again.json()["current_version"] == 2
-    case: Case = served.casework.load(UUID(case_id), Case, "case")
-    assert len(case.notes) == 1
+    resent_once_abandoned(served, case_id, sent)
 
 
 def test_a_refused_request_frees_its_key_at_once(served: Served) -> None:

@@ -1,6 +1,6 @@
 """Steps shared by the compliance stories: a ledger key beside the store, a family case
 with notes, one with a lawyer on summary scope, and an attacker's direct access to the
-events table."""
+events table (overwriting an event's state, deleting events)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +13,10 @@ from casework.aggregates.base import Actor
 from casework.aggregates.case import NoteKind, TeamScope
 from casework.aggregates.discipline import Discipline
 from casework.application import Casework
+from casework.application.compliance import EventProof
 from casework.projections import Projections
 from casework.store.key_files import write_signing_key
+from casework.store.ledger import LogRow
 from casework.store.triggers import trigger_name
 from tests.builders.centre import (
     FamilyCentre,
@@ -37,6 +39,17 @@ def family_case(app: Casework, notes: int = 3) -> tuple[FamilyCentre, UUID]:
     for n in range(notes):
         write_note(app, centre.worker, case_id, f"home visit {n}", NoteKind.HOME_VISIT, 45)
     return centre, case_id
+
+
+def proved_event(app: Casework, notes: int) -> tuple[UUID, EventProof]:
+    """A family case with `notes` notes, checkpointed: its third event's proof, which
+    verifies."""
+    give_ledger_key(app)
+    _, case_id = family_case(app, notes=notes)
+    app.checkpoint()
+    proof = app.prove_event(case_id, 3)
+    assert proof.verifies()
+    return case_id, proof
 
 
 def case_with_a_law_note(app: Casework, law_narrative: str) -> tuple[FamilyCentre, UUID]:
@@ -92,6 +105,35 @@ def id_column(app: Casework) -> str:
 
 def param(app: Casework) -> str:
     return "?" if app.database.backend == "sqlite" else "%s"
+
+
+def set_state(app: Casework, cursor: Any, notification_id: int, state: bytes) -> None:
+    """The attacker overwrites one stored event's sealed state in place."""
+    p = param(app)
+    cursor.execute(
+        f"UPDATE {events_table(app)} SET state = {p} WHERE {id_column(app)} = {p}",
+        (state, notification_id),
+    )
+
+
+def delete_events_from(app: Casework, cursor: Any, first: int, last: int | None = None) -> None:
+    """The attacker deletes the stored events from `first` on (to `last`, if given)."""
+    p, column = param(app), id_column(app)
+    where = f"{column} >= {p}" + (f" AND {column} <= {p}" if last is not None else "")
+    cursor.execute(
+        f"DELETE FROM {events_table(app)} WHERE {where}",
+        (first,) if last is None else (first, last),
+    )
+
+
+def rewrite_history_and_its_ledger(app: Casework, target: LogRow) -> None:
+    """An insider who also holds the key directory edits `target`'s state and deletes
+    the ledger's rows and its state file, ready to sign the rewritten log afresh."""
+    with attacker(app) as c:
+        set_state(app, c, target.notification_id, target.state[:-1] + b"\x00")
+        c.execute(f"DELETE FROM {app.ledger.leaves_table}")
+        c.execute(f"DELETE FROM {app.ledger.checkpoints_table}")
+    app.ledger_state.path.unlink()
 
 
 def erase_with_four_eyes(

@@ -1,8 +1,8 @@
 """Running the command line as an operator would: the store named by the environment,
 what it printed, a family centre with one case on disk, and a small demo centre to break."""
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 import pytest
@@ -14,8 +14,7 @@ from casework.store.key_files import create_key_files
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(NamedTuple):
     status: int
     out: str
     err: str
@@ -29,17 +28,34 @@ def use_store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.delenv("CASEWORK_KEY_DIR", raising=False)
 
 
-def family_case_on_disk(
+def keys_initialised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator runs `casework keys init` for a fresh SQLite store under `tmp_path`
+    (the signing key beside it, where `keys init` puts it)."""
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    for name in ("CASEWORK_DATABASE_URL", "CASEWORK_MASTER_KEY", "CASEWORK_KEY_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CASEWORK_SIGNING_KEY_FILE", raising=False)
+    assert main(["keys", "init"]) == 0
+
+
+def family_centre_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Casework, FamilyCentre, UUID]:
-    """The family centre and one open case in a store (keys on disk) that the command line
-    finds through the environment, sessions kept under `tmp_path`; the caller closes it."""
+) -> tuple[Casework, FamilyCentre]:
+    """The family centre in a store (keys on disk) that the command line finds through
+    the environment, sessions kept under `tmp_path`; the caller closes it."""
     monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     settings = Settings.from_env()
     create_key_files(settings)
     app = Casework(settings)
-    centre = family_centre(app)
+    return app, family_centre(app)
+
+
+def family_case_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Casework, FamilyCentre, UUID]:
+    """`family_centre_on_disk` with one open case."""
+    app, centre = family_centre_on_disk(tmp_path, monkeypatch)
     return app, centre, open_family_case(app, centre)
 
 

@@ -12,32 +12,19 @@ import pytest
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.base import Actor, Role
 from casework.application import Casework
-from casework.cli import main
-from casework.settings import Settings
-from casework.store.key_files import create_key_files
-from tests.builders.centre import enrol, family_centre, open_family_case
+from tests.builders.centre import enrol, open_family_case
 from tests.cli.signing_in import give_account, log_in
+from tests.cli.steps import family_centre_on_disk, run
 
 CLIENT = "王芳 Wang Fang"
 NARRATIVE = "婚姻冲突"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def test_each_person_sees_at_the_command_line_what_they_may_and_no_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("CASEWORK_SESSION_TOKEN", raising=False)
-    settings = Settings.from_env()
-    create_key_files(settings)
-    app = Casework(settings)
-    centre = family_centre(app)
+    app, centre = family_centre_on_disk(tmp_path, monkeypatch)
     youth_id = enrol(app, centre, "赵磊 Zhao Lei", centre.youth_id, Role.CASEWORKER)
     youth_worker = Actor(youth_id, Role.CASEWORKER)
     case_id = open_family_case(app, centre)
@@ -98,7 +85,7 @@ def test_each_person_sees_at_the_command_line_what_they_may_and_no_more(
     status, out, _ = run(capsys, "replay", case, "--as-of", now)
     assert status == 0 and CLIENT in out
 
-    app = Casework(settings)
+    app = Casework(app.settings)
     log = app.who_read_case(centre.reviewer, case_id)
     app.close()
     refused = [e for e in log if e.staff_id == youth_id and e.outcome is AccessOutcome.REFUSED]

@@ -14,9 +14,9 @@ from casework.application import Casework
 from casework.application.commands.supervision import SetSupervisionFrequency
 from casework.cli import main
 from casework.settings import Settings
-from casework.store.key_files import create_key_files
 from tests.builders.centre import family_centre, open_family_case
 from tests.cli.signing_in import give_account, log_in
+from tests.cli.steps import family_centre_on_disk
 
 
 def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
@@ -69,12 +69,7 @@ def test_a_supervisor_lists_who_is_due_and_samples_a_workers_records(
 def test_a_supervisor_records_a_session_and_its_supervisee_signs_it_and_follows_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    settings = Settings.from_env()
-    create_key_files(settings)
-    app = Casework(settings)
-    centre = family_centre(app)
+    app, centre = family_centre_on_disk(tmp_path, monkeypatch)
     supervisor_login = give_account(app, centre.administrator, centre.supervisor, "margaret.ho")
     worker_login = give_account(app, centre.administrator, centre.worker, "chen.jing")
     app.close()
@@ -102,7 +97,7 @@ def test_a_supervisor_records_a_session_and_its_supervisee_signs_it_and_follows_
     assert main(["supervision", "done", session, item_id]) == 0
     assert capsys.readouterr().out.startswith(f"recorded on supervision session {session}")
 
-    app = Casework(settings)
+    app = Casework(app.settings)
     held = app.get_supervision_session(centre.supervisor, UUID(session))
     assert held.signed_off and held.duration_minutes == 60
     assert [n.text for n in held.notes] == ["一个家庭的照顾压力 caregiver strain"]

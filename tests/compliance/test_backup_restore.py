@@ -24,6 +24,7 @@ from casework.cli import main
 from casework.cli.backup import STATE_SUFFIX, back_up
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError
+from casework.store.ledger import Checkpoint
 from casework.store.ledger_state import STATE_FILE_NAME
 from casework.store.master_key import MasterKey
 from casework.store.sql import Dialect
@@ -112,16 +113,22 @@ def every_record_opens(app: Casework) -> int:
     return len(rows)
 
 
-def test_a_sqlite_backup_taken_while_writing_restores_and_verifies(
-    tmp_path: Path, master_key: MasterKey
-) -> None:
-    live = Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path / "live")})
-    app, cases = store_with_history(live, master_key)
+def checkpoint_exported(app: Casework, tmp_path: Path) -> tuple[Checkpoint, Path]:
+    """The store checkpoints and the operator exports that checkpoint before the backup."""
     app.checkpoint()
     before = app.latest_checkpoint()
     assert before is not None
     exported = tmp_path / "checkpoint-before-backup.json"
     before.write(exported)
+    return before, exported
+
+
+def test_a_sqlite_backup_taken_while_writing_restores_and_verifies(
+    tmp_path: Path, master_key: MasterKey
+) -> None:
+    live = Settings.from_env({"CASEWORK_DATA_DIR": str(tmp_path / "live")})
+    app, cases = store_with_history(live, master_key)
+    before, exported = checkpoint_exported(app, tmp_path)
     (tmp_path / "backups").mkdir()
     target = tmp_path / "backups" / "casework.db"
 
@@ -203,11 +210,7 @@ def test_a_postgres_dump_taken_while_writing_restores_and_verifies(
     tmp_path: Path, postgres_settings: Settings, master_key: MasterKey, restore_database: str
 ) -> None:
     app, cases = store_with_history(postgres_settings, master_key)
-    app.checkpoint()
-    before = app.latest_checkpoint()
-    assert before is not None
-    exported = tmp_path / "checkpoint-before-backup.json"
-    before.write(exported)
+    before, exported = checkpoint_exported(app, tmp_path)
     schema = app.database.dialect.schema
     assert schema
     dump = tmp_path / "casework.dump"

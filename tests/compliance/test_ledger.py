@@ -12,7 +12,7 @@ from casework.application.checkpoints import keep_checkpointing
 from casework.store.ledger import Checkpoint, leaf_data
 from casework.store.merkle import Tree, leaf_hash, verify_consistency
 from tests.builders.centre import write_note
-from tests.builders.compliance_steps import family_case, give_ledger_key
+from tests.builders.compliance_steps import family_case, give_ledger_key, proved_event
 
 
 def test_a_checkpoint_covers_every_event_and_later_ones_extend_it(store: Casework) -> None:
@@ -39,11 +39,7 @@ def test_a_checkpoint_covers_every_event_and_later_ones_extend_it(store: Casewor
 
 
 def test_any_single_event_proves_it_is_in_the_signed_log(store: Casework) -> None:
-    give_ledger_key(store)
-    _, case_id = family_case(store, notes=4)
-    store.checkpoint()
-    proof = store.prove_event(case_id, 3)
-    assert proof.verifies()
+    case_id, proof = proved_event(store, notes=4)
     row = next(
         r for r in store.ledger.rows() if r.originator_id == case_id and r.originator_version == 3
     )

@@ -16,12 +16,11 @@ from casework.store.ledger_state import Began, BootstrapRequired, LedgerRolledBa
 from tests.builders.centre import write_note
 from tests.builders.compliance_steps import (
     attacker,
-    events_table,
+    delete_events_from,
     family_case,
     give_ledger_key,
-    id_column,
-    param,
 )
+from tests.cli.steps import keys_initialised
 
 
 def three_checkpoints(app: Casework) -> list[int]:
@@ -37,15 +36,6 @@ def three_checkpoints(app: Casework) -> list[int]:
     report = app.verify()
     assert report.ok, report.lines()
     return sizes
-
-
-def delete_events_from(app: Casework, cursor: object, first: int, last: int | None = None) -> None:
-    p, column = param(app), id_column(app)
-    where = f"{column} >= {p}" + (f" AND {column} <= {p}" if last is not None else "")
-    cursor.execute(  # type: ignore[attr-defined]
-        f"DELETE FROM {events_table(app)} WHERE {where}",
-        (first,) if last is None else (first, last),
-    )
 
 
 def test_a_tail_cut_with_its_checkpoints_deleted_is_named(store: Casework) -> None:
@@ -147,11 +137,7 @@ def test_a_store_that_began_under_casework_needs_no_bootstrap(store: Casework) -
 def test_an_operator_bootstraps_an_existing_log_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    for name in ("CASEWORK_DATABASE_URL", "CASEWORK_MASTER_KEY", "CASEWORK_KEY_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("CASEWORK_SIGNING_KEY_FILE", raising=False)
-    assert main(["keys", "init"]) == 0
+    keys_initialised(tmp_path, monkeypatch)
     app = Casework(Settings.from_env())
     family_case(app, notes=1)
     app.ledger_state.path.unlink()

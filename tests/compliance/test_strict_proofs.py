@@ -12,7 +12,7 @@ from casework.application.compliance import EventProof
 from casework.compliance.bundle import Bundle, verify_bundle
 from casework.store.ledger import MalformedHashError, load_public_key
 from casework.store.merkle import Tree, verify_consistency
-from tests.builders.compliance_steps import family_case, give_ledger_key
+from tests.builders.compliance_steps import family_case, give_ledger_key, proved_event
 
 # Hex that is not a 32-byte hash, though `bytes.fromhex` reads most of it.
 LOOSE = [
@@ -28,12 +28,7 @@ LOOSE = [
 
 @pytest.fixture
 def proof(app: Casework) -> EventProof:
-    give_ledger_key(app)
-    _, case_id = family_case(app, notes=6)
-    app.checkpoint()
-    proof = app.prove_event(case_id, 3)
-    assert proof.verifies()
-    return proof
+    return proved_event(app, notes=6)[1]
 
 
 @pytest.mark.parametrize("loose", LOOSE)

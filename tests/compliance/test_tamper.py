@@ -13,11 +13,14 @@ from casework.store.ledger import LogRow
 from tests.builders.centre import write_note
 from tests.builders.compliance_steps import (
     attacker,
+    delete_events_from,
     events_table,
     family_case,
     give_ledger_key,
     id_column,
     param,
+    rewrite_history_and_its_ledger,
+    set_state,
 )
 
 
@@ -35,14 +38,6 @@ def one_more_note(app: Casework, rows: list[LogRow]) -> None:
     case_id = rows[-1].originator_id
     lead = app.repository.get(case_id).lead_worker_id
     write_note(app, Actor(lead, Role.CASEWORKER), case_id, "a late call")
-
-
-def set_state(app: Casework, cursor: object, notification_id: int, state: bytes) -> None:
-    p = param(app)
-    cursor.execute(  # type: ignore[attr-defined]
-        f"UPDATE {events_table(app)} SET state = {p} WHERE {id_column(app)} = {p}",
-        (state, notification_id),
-    )
 
 
 def test_a_flipped_byte_in_a_stored_state_is_named(store: Casework) -> None:
@@ -74,10 +69,7 @@ def test_a_deleted_row_is_named(store: Casework) -> None:
     rows = checkpointed_story(store)
     target = rows[5]
     with attacker(store) as c:
-        c.execute(
-            f"DELETE FROM {events_table(store)} WHERE {id_column(store)} = {param(store)}",
-            (target.notification_id,),
-        )
+        delete_events_from(store, c, target.notification_id, target.notification_id)
     report = store.verify()
     assert report.kinds() == {"record_deleted"}
     assert f"event {target.notification_id} " in report.findings[0].message
@@ -112,10 +104,7 @@ def test_a_truncated_tail_is_named(store: Casework) -> None:
     rows = checkpointed_story(store)
     cut = rows[-3].notification_id
     with attacker(store) as c:
-        c.execute(
-            f"DELETE FROM {events_table(store)} WHERE {id_column(store)} >= {param(store)}",
-            (cut,),
-        )
+        delete_events_from(store, c, cut)
     report = store.verify()
     assert report.kinds() == {"log_truncated"}
     assert "the last 3 checkpointed events" in report.findings[0].message
@@ -132,12 +121,7 @@ def test_a_log_rewritten_and_resigned_is_caught_by_the_exported_checkpoint(
     # An insider who also holds the key directory rewrites history from the middle on,
     # deletes the state file and rebuilds the ledger with a bootstrap: the store and the
     # key directory alone cannot tell.
-    target = rows[len(rows) // 2]
-    with attacker(store) as c:
-        set_state(store, c, target.notification_id, target.state[:-1] + b"\x00")
-        c.execute(f"DELETE FROM {store.ledger.leaves_table}")
-        c.execute(f"DELETE FROM {store.ledger.checkpoints_table}")
-    store.ledger_state.path.unlink()
+    rewrite_history_and_its_ledger(store, rows[len(rows) // 2])
     store.checkpoint(bootstrap="rebuilt the ledger")
     assert store.verify().ok
     report = store.verify(against=exported)

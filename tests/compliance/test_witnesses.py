@@ -34,12 +34,9 @@ from casework.store.merkle import EMPTY_ROOT
 from casework.store.signed_note import raw_public_key, verifier_key
 from casework.store.witness_client import post, request_body
 from tests.builders.compliance_steps import (
-    attacker,
-    events_table,
     family_case,
     give_ledger_key,
-    id_column,
-    param,
+    rewrite_history_and_its_ledger,
 )
 from tests.compliance.test_backup_restore import PG_DUMP
 from tests.conftest import POSTGRES_URL
@@ -341,16 +338,7 @@ def test_a_log_rewritten_and_re_signed_with_the_stolen_key_is_caught_by_the_witn
         real = app.checkpoint()
         assert real is not None and len(app.cosignatures.lines(real.seq)) == 2
         rows = list(app.ledger.rows())
-        target = rows[len(rows) // 2]
-        with attacker(app) as c:
-            c.execute(
-                f"UPDATE {events_table(app)} SET state = {param(app)} "
-                f"WHERE {id_column(app)} = {param(app)}",
-                (target.state[:-1] + b"\x00", target.notification_id),
-            )
-            c.execute(f"DELETE FROM {app.ledger.leaves_table}")
-            c.execute(f"DELETE FROM {app.ledger.checkpoints_table}")
-        app.ledger_state.path.unlink()
+        rewrite_history_and_its_ledger(app, rows[len(rows) // 2])
         forged = app.checkpoint(bootstrap="rebuilt the ledger")  # submitted: refused
         assert forged is not None
         assert forged.tree_size == real.tree_size and forged.root != real.root

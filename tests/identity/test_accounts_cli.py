@@ -13,20 +13,14 @@ from casework.application import Casework
 from casework.application.checkpoints import PendingCheckpoints
 from casework.application.commands.organisation import AddStaff
 from casework.application.principal import AccessPoint
-from casework.cli import main
 from casework.cli.session import casework_session, signed_in_principal
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
+from tests.cli.steps import run
 from tests.identity.steps import PASSWORD
 
 CODE = re.compile(r"one-time set-password code: (\S+)")
 SECRET = re.compile(r"secret: (\S+)")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_an_administrator_and_a_worker_sign_in_at_the_command_line(

@@ -19,9 +19,9 @@ from casework.aggregates.case import (
     RiskLevel,
 )
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import HolderKind, SharedPart, Urgency
+from casework.aggregates.referral import SharedPart, Urgency
 from casework.aggregates.review import RecordKind
-from casework.aggregates.supervision import SessionFormat, Topic
+from casework.aggregates.supervision import SessionFormat
 from casework.application import Casework
 from casework.application.commands.cases import (
     BreakTheGlass,
@@ -35,16 +35,11 @@ from casework.application.commands.cases import (
 )
 from casework.application.commands.referrals import (
     AcceptReferral,
-    Receiver,
     ReferOnward,
-    SendReferral,
 )
 from casework.application.commands.reviews import ApproveRecord
 from casework.application.commands.supervision import (
-    AddActionItem,
-    DiscussCase,
     RecordSupervisionDecision,
-    RecordSupervisionSession,
     SignSupervisionSession,
 )
 from casework.projections import Projections
@@ -52,6 +47,9 @@ from casework.projections.machinery.runner import Runner, ViewMoved
 from casework.projections.machinery.view_base import View
 from casework.projections.views.referral_chains import ReferralChainsView
 from tests.builders.centre import FamilyCentre, family_centre, open_family_case, write_note
+from tests.builders.referrals import refer, to_agency, to_department
+from tests.builders.supervision import discuss, set_action, supervisor_holds
+from tests.faults.served import all_rows
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -119,17 +117,9 @@ def busy_centre(app: Casework) -> Story:
     )
     write_note(app, worker, case_id, "visited", NoteKind.HOME_VISIT, 60, occurred_at=MONDAY)
     write_note(app, worker, case_id, "group", NoteKind.GROUP_SESSION, 90)
-    first = app.send_referral(
-        worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=centre.elderly_id),
-            reason="day care for the mother",
-            urgency=Urgency.URGENT,
-            shared=[SharedPart.CASE_SUMMARY],
-            occurred_at=MONDAY,
-        ),
-    )
+    elderly, summary = to_department(centre.elderly_id), [SharedPart.CASE_SUMMARY]
+    day_care = "day care for the mother"
+    first = refer(app, centre, case_id, elderly, day_care, Urgency.URGENT, summary, MONDAY)
     app.accept_referral(
         centre.elderly_head, first, AcceptReferral(occurred_at=MONDAY + timedelta(hours=20))
     )
@@ -137,44 +127,25 @@ def busy_centre(app: Casework) -> Story:
         centre.elderly_head,
         first,
         ReferOnward(
-            receiver=Receiver(kind=HolderKind.AGENCY, id=centre.legal_aid_id),
+            receiver=to_agency(centre.legal_aid_id),
             reason="maintenance advice",
             urgency=Urgency.ROUTINE,
-            shared=[SharedPart.CASE_SUMMARY],
+            shared=summary,
             occurred_at=MONDAY + timedelta(days=5),
         ),
     )
-    session_id = app.record_supervision_session(
-        supervisor,
-        RecordSupervisionSession(
-            session_format=SessionFormat.GROUP,
-            supervisor_id=supervisor.staff_id,
-            supervisee_ids=[worker.staff_id, centre.second_worker.staff_id],
-            duration_minutes=90,
-            topics=[Topic.CASE_PRACTICE],
-            occurred_at=MONDAY + timedelta(days=8),
-        ),
+    supervisees = [worker.staff_id, centre.second_worker.staff_id]
+    held_on = MONDAY + timedelta(days=8)
+    session_id = supervisor_holds(
+        app, centre, SessionFormat.GROUP, supervisees, 90, occurred_at=held_on
     )
-    app.discuss_case_in_supervision(
-        supervisor,
-        session_id,
-        DiscussCase(case_id=case_id, summary="progress", advice=["keep going"]),
-    )
-    app.discuss_case_in_supervision(
-        supervisor, session_id, DiscussCase(case_id=quiet, summary="fine")
-    )
+    discuss(app, centre, session_id, case_id, "progress", ["keep going"])
+    discuss(app, centre, session_id, quiet, "fine")
     app.record_supervision_decision(
         supervisor, session_id, RecordSupervisionDecision(decision="weekly visits")
     )
-    for owner, description, due_on in (
-        (worker.staff_id, "call school", date(2026, 3, 13)),
-        (centre.second_worker.staff_id, "find a lawyer", date(2026, 4, 1)),
-    ):
-        app.add_action_item(
-            supervisor,
-            session_id,
-            AddActionItem(owner_id=owner, description=description, due_on=due_on),
-        )
+    set_action(app, centre, session_id, worker, "call school", date(2026, 3, 13))
+    set_action(app, centre, session_id, centre.second_worker, "find a lawyer", date(2026, 4, 1))
     app.sign_supervision_session(supervisor, session_id, SignSupervisionSession())
     app.break_the_glass(
         centre.head, case_id, BreakTheGlass(reason="worker unreachable, client at risk")
@@ -190,19 +161,6 @@ def busy_centre(app: Casework) -> Story:
     )
     app.approve_record(supervisor, case_id, RecordKind.CLOSURE, closure_id, ApproveRecord())
     return Story(centre, case_id, quiet, goals, first, onward, session_id)
-
-
-def all_rows(projections: Projections) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every serving view, table by table, in a stable order."""
-    found = {}
-    for name, generation in sorted(projections.serving().items()):
-        view = projections.view_classes[name](generation)
-        with projections.engine.connect() as connection:
-            for table in view.tables:
-                key = f"{name}.{table.name.rsplit('_g', 1)[0]}"
-                rows = connection.execute(select(table)).all()
-                found[key] = sorted((tuple(r) for r in rows), key=repr)
-    return found
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from casework.aggregates.case import AssessmentDomain, RiskLevel
 from casework.aggregates.discipline import Discipline
-from casework.aggregates.referral import HolderKind, SharedPart, Urgency
+from casework.aggregates.referral import SharedPart, Urgency
 from casework.application import Casework
 from casework.application.commands.cases import (
     PlannedGoal,
@@ -18,12 +18,11 @@ from casework.application.commands.cases import (
 )
 from casework.application.commands.referrals import (
     AcceptReferral,
-    Receiver,
     ReferOnward,
-    SendReferral,
 )
 from casework.projections import Projections
 from tests.builders.centre import open_family_case, write_note
+from tests.builders.referrals import refer, to_department
 from tests.projections.test_projections import MONDAY, Story, busy_centre
 
 
@@ -135,25 +134,18 @@ def test_a_chain_that_comes_back_to_the_family_department_is_a_loop(
     app: Casework, story: Story, projections: Projections
 ) -> None:
     case_id = open_family_case(app, story.centre, RiskLevel.MEDIUM)
-    first = app.send_referral(
-        story.centre.worker,
-        SendReferral(
-            case_id=case_id,
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=story.centre.elderly_id),
-            reason="day care",
-            urgency=Urgency.ROUTINE,
-            shared=[SharedPart.CASE_SUMMARY],
-        ),
-    )
+    summary = [SharedPart.CASE_SUMMARY]
+    elderly = to_department(story.centre.elderly_id)
+    first = refer(app, story.centre, case_id, elderly, "day care", Urgency.ROUTINE, summary)
     app.accept_referral(story.centre.elderly_head, first, AcceptReferral())
     back = app.refer_onward(
         story.centre.elderly_head,
         first,
         ReferOnward(
-            receiver=Receiver(kind=HolderKind.DEPARTMENT, id=story.centre.family_id),
+            receiver=to_department(story.centre.family_id),
             reason="this is a family matter after all",
             urgency=Urgency.ROUTINE,
-            shared=[SharedPart.CASE_SUMMARY],
+            shared=summary,
         ),
     )
     projections.catch_up()

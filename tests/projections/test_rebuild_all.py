@@ -14,7 +14,8 @@ from casework.projections import Projections
 from casework.projections.machinery.generations import view_generations
 from casework.projections.machinery.runner import Runner, ViewMoved
 from tests.builders.centre import write_note
-from tests.projections.test_projections import all_rows, busy_centre
+from tests.faults.served import all_rows
+from tests.projections.test_projections import busy_centre
 
 
 def view_tables(projections: Projections) -> set[str]:

@@ -2,12 +2,13 @@
 a period, and anyone can draw it again from the recorded seed."""
 
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 
 from casework.access import AccessDenied
 from casework.aggregates.audit_sample import SampledKind, draw
-from casework.aggregates.base import InvalidValue
+from casework.aggregates.base import Actor, InvalidValue
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
 from tests.builders.centre import family_centre, open_family_case
@@ -88,24 +89,19 @@ def test_a_random_seed_is_chosen_and_recorded_when_none_is_given(app: Casework) 
 
 def test_only_auditors_draw_samples_of_a_sensible_size(app: Casework) -> None:
     centre = family_centre(app)
+
+    def sample_of_the_worker(by: Actor, start: date, end: date, size: int = 3) -> UUID:
+        return app.draw_audit_sample(by, centre.worker.staff_id, start, end, size)
+
+    march = (date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(AccessDenied, match="audit samples are drawn"):
-        app.draw_audit_sample(
-            centre.second_worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
-        )
+        sample_of_the_worker(centre.second_worker, *march)
     with pytest.raises(AccessDenied, match="nobody audits their own records"):
-        app.draw_audit_sample(
-            centre.worker, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
-        )
-    sample_id = app.draw_audit_sample(
-        centre.supervisor, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 3
-    )
+        sample_of_the_worker(centre.worker, *march)
+    sample_id = sample_of_the_worker(centre.supervisor, *march)
     with pytest.raises(AccessDenied, match="may not read this audit sample"):
         app.get_audit_sample(centre.administrator, sample_id)
     with pytest.raises(InvalidValue, match="size"):
-        app.draw_audit_sample(
-            centre.supervisor, centre.worker.staff_id, date(2026, 3, 1), date(2026, 3, 31), 0
-        )
+        sample_of_the_worker(centre.supervisor, *march, size=0)
     with pytest.raises(InvalidValue, match="period_end"):
-        app.draw_audit_sample(
-            centre.supervisor, centre.worker.staff_id, date(2026, 3, 31), date(2026, 3, 1), 3
-        )
+        sample_of_the_worker(centre.supervisor, date(2026, 3, 31), date(2026, 3, 1))

@@ -41,6 +41,19 @@ def refusals(store: Casework, centre: FamilyCentre, case_id: UUID) -> list[Acces
     return store.who_read_case(centre.reviewer, case_id, AccessQuery(outcome="refused"))
 
 
+def self_referred(centre: FamilyCentre, lead: Actor, problem: str) -> OpenCase:
+    """The family client refers herself to the family department, `lead` leading, with
+    consent for social work."""
+    return OpenCase(
+        clients=[family_client()],
+        presenting_problem=problem,
+        referral_source=ReferralSource.SELF,
+        department_id=centre.family_id,
+        lead_worker_id=lead.staff_id,
+        consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
+    )
+
+
 def youth_staff(store: Casework, centre: FamilyCentre, name: str, role: Role) -> Actor:
     return in_post(
         store, centre.administrator, centre.centre_id, name, role, SOCIAL, centre.youth_id
@@ -107,17 +120,7 @@ def test_a_caseworker_of_another_department_neither_reads_nor_writes(store: Case
             youth_worker, case_id, RerateRisk(risk_level=RiskLevel.LOW, reason="looks fine")
         )
     with pytest.raises(AccessDenied, match="opened in one's own department"):
-        store.open_case(
-            youth_worker,
-            OpenCase(
-                clients=[family_client()],
-                presenting_problem="marital conflict",
-                referral_source=ReferralSource.SELF,
-                department_id=centre.family_id,
-                lead_worker_id=centre.worker.staff_id,
-                consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
-            ),
-        )
+        store.open_case(youth_worker, self_referred(centre, centre.worker, "marital conflict"))
 
     assert store.repository.get(case_id).version == version
     assert [e.action for e in refusals(store, centre, case_id)] == [
@@ -177,15 +180,7 @@ def test_a_client_search_shows_only_cases_the_searcher_may_see_and_is_recorded(
     centre = family_centre(store)
     mine = open_family_case(store, centre)
     theirs = store.open_case(
-        centre.head,
-        OpenCase(
-            clients=[family_client()],
-            presenting_problem="the same client again",
-            referral_source=ReferralSource.SELF,
-            department_id=centre.family_id,
-            lead_worker_id=centre.second_worker.staff_id,
-            consent=RecordConsent(given=True, on=date(2026, 3, 1), disciplines=[SOCIAL]),
-        ),
+        centre.head, self_referred(centre, centre.second_worker, "the same client again")
     )
     youth_worker = youth_staff(store, centre, "何伟 He Wei", Role.CASEWORKER)
     phone = "138 0013 8000"

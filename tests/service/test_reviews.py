@@ -47,6 +47,13 @@ def write_note(app: Casework, case_id: UUID, by: Actor, narrative: str) -> UUID:
     return note_id
 
 
+def send_back(
+    app: Casework, by: Actor, case_id: UUID, kind: RecordKind, record_id: UUID, comments: str
+) -> None:
+    """`by` sends a record back to its author for revision, with comments."""
+    app.request_revision(by, case_id, kind, record_id, RequestRevision(comments=comments))
+
+
 def add_addendum(app: Casework, case_id: UUID, note_id: UUID, by: Actor, text: str) -> None:
     case = app.repository.get(case_id)
     case.add_addendum(by, "note", note_id, text, "asked for by my supervisor")
@@ -100,12 +107,13 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
     note_id = write_note(app, case_id, centre.worker, "visited; the mother seemed fine")
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
-    app.request_revision(
+    send_back(
+        app,
         centre.supervisor,
         case_id,
         RecordKind.NOTE,
         note_id,
-        RequestRevision(comments="what did you observe of her care?"),
+        "what did you observe of her care?",
     )
     with pytest.raises(RevisionNotMade):
         app.approve_record(centre.supervisor, case_id, RecordKind.NOTE, note_id, ApproveRecord())
@@ -118,12 +126,8 @@ def test_a_note_sent_back_twice_is_approved_then_the_approval_lapses(app: Casewo
         == "revision requested on v1 (revised since)"
     )
 
-    app.request_revision(
-        centre.supervisor,
-        case_id,
-        RecordKind.NOTE,
-        note_id,
-        RequestRevision(comments="did you ask how she got them?"),
+    send_back(
+        app, centre.supervisor, case_id, RecordKind.NOTE, note_id, "did you ask how she got them?"
     )
     add_addendum(app, case_id, note_id, centre.worker, "she said she fell; the daughter hesitated")
     app.submit_revision(centre.worker, case_id, RecordKind.NOTE, note_id, SubmitRevision())
@@ -162,13 +166,7 @@ def test_only_the_author_or_the_case_lead_sends_a_revision_back(store: Casework)
     case_id = open_family_case(store, centre)
     join_team(store, centre.worker, case_id, centre.second_worker, Discipline.SOCIAL_WORK)
     note_id = write_note(store, case_id, centre.second_worker, "visited with 陈静")
-    store.request_revision(
-        centre.supervisor,
-        case_id,
-        RecordKind.NOTE,
-        note_id,
-        RequestRevision(comments="who else was there?"),
-    )
+    send_back(store, centre.supervisor, case_id, RecordKind.NOTE, note_id, "who else was there?")
     add_addendum(store, case_id, note_id, centre.second_worker, "her daughter was there too")
 
     for outsider in (centre.head, centre.supervisor, centre.director):
@@ -220,9 +218,7 @@ def test_nobody_approves_their_own_record(app: Casework) -> None:
     with pytest.raises(OwnRecord, match="you wrote this record"):
         app.approve_record(centre.head, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     with pytest.raises(OwnRecord):
-        app.request_revision(
-            centre.head, case_id, RecordKind.NOTE, note_id, RequestRevision(comments="redo")
-        )
+        send_back(app, centre.head, case_id, RecordKind.NOTE, note_id, "redo")
     app.approve_record(centre.director, case_id, RecordKind.NOTE, note_id, ApproveRecord())
     review = app.get_review(centre.head, case_id, RecordKind.NOTE, note_id)
     assert review.judgements[-1].authority == "director of the case's centre"
@@ -239,9 +235,7 @@ def test_only_the_authors_supervisor_the_department_head_or_the_director_review(
         with pytest.raises(NotAuthorisedToApprove):
             app.approve_record(outsider, case_id, RecordKind.NOTE, note_id, ApproveRecord())
         with pytest.raises(NotAuthorisedToReview):
-            app.request_revision(
-                outsider, case_id, RecordKind.NOTE, note_id, RequestRevision(comments="more detail")
-            )
+            send_back(app, outsider, case_id, RecordKind.NOTE, note_id, "more detail")
     assert app.review_standing(centre.worker, case_id, RecordKind.NOTE, note_id) == "not reviewed"
 
 
@@ -250,12 +244,8 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
 ) -> None:
     centre = family_centre(app)
     case_id, goal_id = plan_a_high_risk_case(app, centre)
-    app.request_revision(
-        centre.supervisor,
-        case_id,
-        RecordKind.PLAN,
-        case_id,
-        RequestRevision(comments="add a goal for the daughter"),
+    send_back(
+        app, centre.supervisor, case_id, RecordKind.PLAN, case_id, "add a goal for the daughter"
     )
     case = app.repository.get(case_id)
     first_goal = case.plan_versions[-1].goals[0]
@@ -283,12 +273,8 @@ def test_a_plan_sent_back_is_revised_as_a_new_version_and_that_version_approved(
 def test_a_closure_sent_back_is_amended_then_approved(app: Casework) -> None:
     centre = family_centre(app)
     case_id, goal_id, closure_id = close_a_high_risk_case(app, centre, "safe now")
-    app.request_revision(
-        centre.supervisor,
-        case_id,
-        RecordKind.CLOSURE,
-        closure_id,
-        RequestRevision(comments="is the order in force?"),
+    send_back(
+        app, centre.supervisor, case_id, RecordKind.CLOSURE, closure_id, "is the order in force?"
     )
     case = app.repository.get(case_id)
     case.amend_closure(

@@ -19,6 +19,7 @@ from casework.store.file_modes import (
 from casework.store.key_files import write_signing_key
 from casework.store.ledger import load_signing_key
 from tests.builders.compliance_steps import family_case, give_ledger_key
+from tests.cli.steps import keys_initialised
 
 
 def mode(path: Path) -> int:
@@ -68,11 +69,7 @@ def test_checkpoint_and_export_files_are_written_0600(tmp_path: Path, app: Casew
 def test_a_signing_key_beside_the_database_is_warned_about(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    for name in ("CASEWORK_DATABASE_URL", "CASEWORK_MASTER_KEY", "CASEWORK_KEY_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("CASEWORK_SIGNING_KEY_FILE", raising=False)
-    assert main(["keys", "init"]) == 0
+    keys_initialised(tmp_path, monkeypatch)
     settings = Settings.from_env()
     database = tmp_path / "data" / "casework.db"
     assert signing_key_placement_warnings(settings.signing_key_file, database)
