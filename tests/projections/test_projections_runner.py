@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from psycopg.sql import SQL, Identifier
+from sqlalchemy import event
 
 from casework.aggregates.case import NoteKind
 from casework.application import Casework
@@ -19,7 +21,11 @@ from casework.application.commands.cases import (
     RecordNote,
 )
 from casework.projections import Projections
+from casework.projections.machinery.leadership import leadership_for
+from casework.projections.machinery.runner import Runner
+from casework.projections.views import ALL_VIEWS
 from casework.settings import Settings
+from casework.store.master_key import MasterKey
 from tests.projections.test_projections import busy_centre
 
 
@@ -111,4 +117,45 @@ def test_only_one_runner_runs_each_view_and_another_takes_over_when_it_dies(
         first.kill()
         first.wait(timeout=10)
         projections.close()
+        app.close()
+
+
+def test_a_runner_woken_with_nothing_new_asks_only_where_the_log_ends(store: Casework) -> None:
+    story = busy_centre(store)
+    projections = Projections(store)
+    runner = Runner(store, projections.engine, [view(1) for view in ALL_VIEWS])
+    assert runner.drain() > 0
+    statements: list[str] = []
+    event.listen(projections.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    # Every read records an access and wakes the runner; a wake that finds the log
+    # where the views stand opens no connection to the views and readies no writer.
+    assert runner.drain() == 0
+    assert statements == []
+
+    store.record_note(
+        story.centre.second_worker,
+        story.quiet_case,
+        RecordNote(kind=NoteKind.PHONE, narrative="hi", duration_minutes=5),
+    )
+    assert runner.drain() > 0
+    assert projections.wait_for(store.last_position(), timeout=0)
+    projections.close()
+
+
+@pytest.mark.postgres
+def test_a_burst_of_notifications_wakes_the_runner_once(
+    postgres_settings: Settings, master_key: MasterKey
+) -> None:
+    app = Casework(postgres_settings, master_key)
+    channel = f"reads_in_{app.database.schema}"  # a channel no other process notifies
+    locks = leadership_for(app.database, channel)
+    try:
+        with app.recorder.datastore.get_connection() as connection, connection.transaction():
+            for read in range(5):  # five recorded reads, committed together
+                connection.execute(SQL("NOTIFY {}, {}").format(Identifier(channel), str(read)))
+        assert locks.wait_for_events(10.0)
+        assert not locks.wait_for_events(0.2)
+    finally:
+        locks.close()
         app.close()

@@ -23,7 +23,7 @@ from casework.store.database import Database
 class Leadership(Protocol):
     def try_lead(self, key: str) -> bool: ...
     def still_connected(self) -> bool: ...
-    def wait_for_events(self, timeout: float) -> None: ...
+    def wait_for_events(self, timeout: float) -> bool: ...
     def close(self) -> None: ...
 
 
@@ -61,9 +61,16 @@ class AdvisoryLocks:
             return False
         return True
 
-    def wait_for_events(self, timeout: float) -> None:
+    def wait_for_events(self, timeout: float) -> bool:
+        """Wait for a notification; True if one came. A burst (every read records an
+        access) is taken whole, so it wakes the runner once rather than once each."""
+        arrived = False
         for _ in self.connection.notifies(timeout=timeout, stop_after=1):
-            return
+            arrived = True
+        if arrived:
+            for _ in self.connection.notifies(timeout=0):
+                pass
+        return arrived
 
     def close(self) -> None:
         self.held.clear()
@@ -86,8 +93,10 @@ class SingleProcess:
     def still_connected(self) -> bool:
         return True
 
-    def wait_for_events(self, timeout: float) -> None:
+    def wait_for_events(self, timeout: float) -> bool:
+        """Without notifications, any poll may have found events."""
         time.sleep(min(timeout, self.poll_interval))
+        return True
 
     def close(self) -> None:
         """Nothing to close."""

@@ -33,6 +33,7 @@ from casework.store.replica import replica_of
 # A runner that has not written for this long while its view lags is "stopped".
 STALE_AFTER = timedelta(seconds=30)
 HEARTBEAT_EVERY = 5.0
+LEAD_EVERY = 1.0
 MAX_WAIT = 30.0
 
 Progress = Callable[[str, int, int], None]
@@ -169,29 +170,37 @@ class Projections:
         runner: Runner | None = None
         led: set[str] = set()
         last_heartbeat = 0.0
+        lead_due = 0.0  # when to ask again who leads what: now, after a failure or a move
+        arrived = True
         try:
             while not stop.is_set():
                 try:
-                    if leadership is None or not leadership.still_connected():
-                        # A lost connection (the database restarted) took its locks and
-                        # its LISTEN with it: lead again on a new one.
-                        if leadership is not None:
-                            leadership.close()
-                            leadership = None
-                        leadership = leadership_for(self.app.database, self._channel())
-                        runner = None
-                    wanted = self._lead(leadership)
-                    if runner is None or wanted != led:
-                        led = wanted
-                        runner = self._runner_for(led)
-                    if runner is not None:
+                    # Who leads what changes seldom: asked once a second, not on each of
+                    # the many wakes a busy server's access records make.
+                    if time.monotonic() >= lead_due:
+                        if leadership is None or not leadership.still_connected():
+                            # A lost connection (the database restarted) took its locks
+                            # and its LISTEN with it: lead again on a new one.
+                            if leadership is not None:
+                                leadership.close()
+                                leadership = None
+                            leadership = leadership_for(self.app.database, self._channel())
+                            runner = None
+                        wanted = self._lead(leadership)
+                        if runner is None or wanted != led:
+                            led = wanted
+                            runner = self._runner_for(led)
+                        lead_due = time.monotonic() + LEAD_EVERY
+                        arrived = True  # a new runner, or a notification missed meanwhile
+                    if runner is not None and arrived:
                         runner.drain(stopping=stop.is_set)
-                        if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
-                            runner.heartbeat()
-                            last_heartbeat = time.monotonic()
-                    leadership.wait_for_events(1.0)
+                    if runner is not None and time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
+                        runner.heartbeat()
+                        last_heartbeat = time.monotonic()
+                    if leadership is not None:
+                        arrived = leadership.wait_for_events(LEAD_EVERY)
                 except ViewMoved:
-                    runner = None
+                    runner, lead_due = None, 0.0
                 except Exception as error:  # shown in status, then retried
                     if runner is not None:
                         where = f"{type(error).__name__} at position {runner.position}"
@@ -199,7 +208,7 @@ class Projections:
                             runner.heartbeat(where)
                     if on_error is not None:
                         on_error(error)
-                    runner = None
+                    runner, lead_due = None, 0.0
                     stop.wait(1.0)
         finally:
             if leadership is not None:

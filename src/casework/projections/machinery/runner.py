@@ -30,6 +30,8 @@ from casework.store.keyring import ORGANISATION_SCOPE
 BATCH_SIZE = 2000
 _UNKNOWN = object()
 _ERASED = object()
+# Kept in a pooled connection's `info`: the view generations it is readied to write.
+_READY_VIEWS = "casework_ready_views"
 
 
 class ViewMoved(Exception):  # noqa: N818 - a signal to reload, not a failure
@@ -136,15 +138,18 @@ class Runner:
             rows = connection.execute(self._generations_query()).all()
         return len(rows) < len(self.views) or any(r.status == RETIRED for r in rows)
 
-    def _step(self, reader: Connection, writer: Connection) -> int:
+    def _step(
+        self, reader: Connection, writer: Connection, notifications: Sequence[Any] | None = None
+    ) -> int:
         while True:
-            batch, count = self._next_batch(reader)
+            batch, count = self._next_batch(reader, notifications)
             if batch is None:
                 return 0
             try:
                 self._commit(batch, writer)
             except _ErasedMeanwhile:
                 self.reload()
+                notifications = None  # read again from where the reload left the views
                 continue
             except BaseException:
                 self._abandon(batch.since)
@@ -153,12 +158,19 @@ class Runner:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Connection]:
-        """The connection batches commit on (on SQLite each takes the write lock first)."""
+        """The connection batches commit on (on SQLite each takes the write lock first).
+
+        A pooled connection is readied once for each view generation (on PostgreSQL,
+        session tables to stage upserts in), not again on each checkout: every read
+        records an access, and the DDL was most of what a drain of one cost."""
         with self.engine.connect() as c:
             connection = c.execution_options(**{WRITE_LOCK: True})
-            with connection.begin():
-                for view in self.views:
-                    view.open_writer(connection)
+            ready = connection.info.setdefault(_READY_VIEWS, set())
+            if unready := [v for v in self.views if (v.name, v.generation) not in ready]:
+                with connection.begin():
+                    for view in unready:
+                        view.open_writer(connection)
+                ready.update((v.name, v.generation) for v in unready)
             yield connection
 
     def drain(
@@ -168,7 +180,25 @@ class Runner:
     ) -> int:
         """Project batches until the log is exhausted (or `stopping()`); returns how
         many notifications were covered. A generation caught up for the first time
-        gets its indexes."""
+        gets its indexes. Nothing past the views costs the one query that finds
+        so, before any connection to the views (a runner wakes on every notification
+        and, on SQLite, every poll)."""
+        covered = 0
+        if notifications := self._notifications():
+            covered = self._drain(notifications, progress, stopping)
+        if not self._indexed and not stopping():
+            with changing_schema(self.engine) as connection:
+                for view in self.views:
+                    view.create_indexes(connection)
+            self._indexed = True
+        return covered
+
+    def _drain(
+        self,
+        first: Sequence[Any] | None,
+        progress: Callable[[int], None] | None,
+        stopping: Callable[[], bool],
+    ) -> int:
         covered = 0
         # Batches make many acyclic objects and the rows cached between them pile up:
         # left on, the cycle collector would walk them all again and again.
@@ -178,15 +208,13 @@ class Runner:
             self.engine.connect() as reader,
             self._writing() as writer,
         ):
-            while not stopping() and (moved := self._step(reader, writer)):
+            while not stopping() and (moved := self._step(reader, writer, first)):
+                first = None
                 covered += moved
                 if progress is not None:
                     progress(self.position)
-        if not self._indexed and not stopping():
-            with changing_schema(self.engine) as connection:
-                for view in self.views:
-                    view.create_indexes(connection)
-            self._indexed = True
+                if moved < self.batch_size:  # the log ended there: asking again finds nothing
+                    break
         return covered
 
     def _abandon(self, since: dict[str, int]) -> None:
@@ -195,11 +223,18 @@ class Runner:
         for view in self.views:
             view.forget()
 
-    def _next_batch(self, reader: Connection) -> tuple[_Batch | None, int]:
-        """Read, decode and handle the next batch in memory (None when caught up)."""
-        notifications = self.app.recorder.select_notifications(
+    def _notifications(self) -> Sequence[Any]:
+        return self.app.recorder.select_notifications(
             self.position, self.batch_size, inclusive_of_start=False
         )
+
+    def _next_batch(
+        self, reader: Connection, notifications: Sequence[Any] | None
+    ) -> tuple[_Batch | None, int]:
+        """Read (unless already read), decode and handle the next batch in memory
+        (None when caught up)."""
+        if notifications is None:
+            notifications = self._notifications()
         if not notifications:
             return None, 0
         since = dict(self.positions)
