@@ -97,15 +97,7 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
         "compliance_reviewer": (DENIED, DENIED, DENIED),
         "administrator": (DENIED, DENIED, DENIED),
     },
-    "replay": {
-        "caseworker": ("200", DENIED, DENIED),
-        "department_head": ("200", "200", DENIED),
-        "supervisor": ("200", DENIED, DENIED),
-        "centre_director": ("200", "200", DENIED),
-        "specialist": ("200", DENIED, DENIED),
-        "compliance_reviewer": ("200", "200", "200"),
-        "administrator": (DENIED, DENIED, DENIED),
-    },
+    "replay": READ_CASE,  # a replay is filtered by the rule that filters a read
     "export": {
         "caseworker": (EXPORT, EXPORT, EXPORT),
         "department_head": (EXPORT, EXPORT, EXPORT),
