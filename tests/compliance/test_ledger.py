@@ -2,7 +2,9 @@
 verifies, and any single event proves it is in the signed log."""
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -81,6 +83,34 @@ def test_two_processes_checkpointing_at_once_both_succeed(app: Casework) -> None
     finally:
         other.close()
     assert app.verify().ok
+
+
+def test_a_process_that_loses_the_race_to_sign_extends_the_winners_checkpoint(
+    store: Casework,
+) -> None:
+    """Two workers stopping together both sign what they wrote: the one whose insert
+    meets the other's rows reads the winner's checkpoint and extends it, rather than
+    failing (and leaving the last events uncovered)."""
+    give_ledger_key(store)
+    centre, case_id = family_case(store)
+    other = Casework(store.settings, store._master_key)
+    hashed_batches = store.ledger.hashed_batches
+
+    def the_other_signs_first(after: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+        store.ledger.hashed_batches = hashed_batches  # type: ignore[method-assign]
+        assert other.checkpoint() is not None
+        write_note(store, centre.worker, case_id, "written as the other one signed")
+        return hashed_batches(after)
+
+    store.ledger.hashed_batches = the_other_signs_first  # type: ignore[method-assign]
+    try:
+        ours = store.checkpoint()
+    finally:
+        other.close()
+    assert ours is not None
+    assert ours.seq == 2
+    assert ours.tree_size == store.ledger.event_count()
+    assert store.verify().ok
 
 
 def test_the_database_and_python_hash_every_leaf_alike(store: Casework) -> None:

@@ -23,6 +23,7 @@ import psycopg
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from eventsourcing.persistence import IntegrityError
 
 from casework.store.errors import StoreError
 from casework.store.file_modes import refuse_exposed_key, write_private
@@ -567,7 +568,8 @@ class Ledger:
         for _ in range(5):
             try:
                 return self._checkpoint_once(key, at, state, bootstrap)
-            except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation):
+            # The drivers' errors, and the library's that wrap them in its transactions.
+            except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation, IntegrityError):
                 continue  # another process checkpointed first: extend theirs
         raise StoreError("could not take a checkpoint: other writers kept taking one first")
 
