@@ -78,6 +78,11 @@ class Runner:
         self._case_of_key: dict[bytes, Any] = {}
         self._erased_count = -1
         self._indexed = False
+        # Built once, not on every drain: a runner wakes for every read's access record,
+        # and building these expressions over its views cost as much as running them.
+        self._mine = self._of_my_views()
+        self._generations = self._generations_query()
+        self._generations_locked = self._generations.with_for_update(key_share=True)
         self.reload()
 
     def reload(self) -> None:
@@ -85,7 +90,7 @@ class Runner:
         for view in self.views:
             view.forget()
         with self.engine.connect() as connection:
-            rows = connection.execute(self._generations_query()).all()
+            rows = connection.execute(self._generations).all()
             self._refresh_erased(connection)
         found = {r.view: r.position for r in rows if r.status != RETIRED}
         missing = [v.name for v in self.views if v.name not in found]
@@ -103,7 +108,7 @@ class Runner:
         erased = select(func.count()).select_from(erased_cases).scalar_subquery()
         return (
             select(g.view, g.generation, g.position, g.status, erased.label("erased"))
-            .where(self._of_my_views())
+            .where(self._mine)
             .order_by(g.view, g.generation)
         )
 
@@ -135,7 +140,7 @@ class Runner:
 
     def _moved(self) -> bool:
         with self.engine.connect() as connection:
-            rows = connection.execute(self._generations_query()).all()
+            rows = connection.execute(self._generations).all()
         return len(rows) < len(self.views) or any(r.status == RETIRED for r in rows)
 
     def _step(
@@ -317,8 +322,7 @@ class Runner:
         with connection.begin():
             # FOR NO KEY UPDATE on PostgreSQL: readers' key-share locks (`Projections.read`)
             # do not hold a batch up; a rebuild's switch (FOR UPDATE) does.
-            locked = self._generations_query().with_for_update(key_share=True)
-            current = connection.execute(locked).all()
+            current = connection.execute(self._generations_locked).all()
             if {r.view: r.position for r in current} != batch.since or any(
                 r.status == RETIRED for r in current
             ):
@@ -329,7 +333,7 @@ class Runner:
                 write(connection)
             connection.execute(
                 update(view_generations)
-                .where(self._of_my_views())
+                .where(self._mine)
                 .values(
                     position=batch.last,
                     updated_at=now,
@@ -344,6 +348,6 @@ class Runner:
         with self.engine.begin() as connection:
             connection.execute(
                 update(view_generations)
-                .where(self._of_my_views())
+                .where(self._mine)
                 .values(heartbeat_at=datetime.now(tz=UTC), runner=self.name, last_error=error)
             )
