@@ -48,6 +48,19 @@ class ActorContext:
     department_id: UUID | None
     supervisee_ids: frozenset[UUID] = frozenset()
 
+    @classmethod
+    def of_staff(cls, staff: Staff, role: Role, at: datetime) -> "ActorContext":
+        """Someone acting in `role` at `at`, from their staff record; refused
+        (`RoleNotHeld`, `StaffHasLeft`) when they do not hold it then."""
+        staff.require_role(role)
+        return cls(
+            staff_id=staff.id,
+            role=role,
+            centre_id=staff.centre_id,
+            department_id=staff.department_id,
+            supervisee_ids=frozenset(staff.supervisees_on(at.date())),
+        )
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -2,12 +2,16 @@
 administrator ends a person's sessions, and they end by themselves when the person
 leaves or no longer holds the role they signed in with."""
 
+import time
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
 from casework.aggregates.base import Role
+from casework.aggregates.staff import RoleNotHeld, Staff
 from casework.application import Casework
+from casework.application import principal as principal_module
 from casework.application.accounts import (
     NotAdministrator,
     NotSignedIn,
@@ -16,7 +20,8 @@ from casework.application.accounts import (
     SignedIn,
 )
 from casework.application.commands.organisation import ChangeRoles, RecordLeaving
-from casework.application.principal import AccessPoint, Principal
+from casework.application.principal import KNOWN_FOR_SECONDS, AccessPoint, Principal
+from tests.builders.centre import open_family_case
 from tests.identity.steps import PASSWORD, Clock, Worker, access_log, centre_with_worker
 
 API = AccessPoint.API
@@ -137,3 +142,32 @@ def test_authenticate_itself_refuses_a_role_no_longer_held(store: Casework) -> N
         store.authenticate(session.token, API)
     revoked = access_log(store)[-1]
     assert (revoked.action, revoked.actor_id) == ("sessions_revoked", None)
+
+
+def test_who_a_session_check_found_stands_for_that_request_only(
+    store: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking a session loads the person's staff record; the request's own read uses
+    what that check found instead of loading it again. A principal kept beyond the
+    moment of its request (`KNOWN_FOR_SECONDS`) is asked about afresh, so a role taken
+    away since is refused."""
+    clock, centre, worker = centre_with_worker(store)
+    case_id = open_family_case(store, centre)
+    principal = store.authenticate(sign_in(store, clock, worker, Role.CASEWORKER).token, API)
+
+    def loaded_again(staff_id: UUID, version: int | None = None) -> Staff:
+        raise AssertionError("the staff record was loaded again within the request")
+
+    with monkeypatch.context() as request:
+        request.setattr(store, "_stored_staff", loaded_again)
+        assert store.read_case(principal, case_id).case.id == case_id
+
+    staff = store.get_staff(centre.worker.staff_id)
+    staff.change_roles(centre.head, [Role.SPECIALIST])
+    store.save(staff)
+    later = time.monotonic() + KNOWN_FOR_SECONDS
+    monkeypatch.setattr(principal_module.time, "monotonic", lambda: later)
+    with pytest.raises(RoleNotHeld, match="does not hold the role caseworker"):
+        store.read_case(principal, case_id)
+    refused = access_log(store)[-1]
+    assert (refused.action, refused.outcome, refused.case_id) == ("read", "refused", case_id)

@@ -25,7 +25,7 @@ from casework.aggregates.base import Actor, Role, RuleBroken
 from casework.aggregates.case import Case
 from casework.application.core import CaseworkCore
 from casework.application.errors import NotFound
-from casework.application.principal import principal_of
+from casework.application.principal import Principal, principal_of
 from casework.application.repository import apply_events
 from casework.store.access_index import AccessIndex, AccessQuery, AccessRow
 from casework.store.errors import RecordErased
@@ -242,6 +242,8 @@ class AccessLogCommands(CaseworkCore):
         known = _asking.get()
         if known is not None and (by.staff_id, by.role) in known:
             return known[by.staff_id, by.role]
+        if isinstance(by, Principal) and (checked := by.known_as()) is not None:
+            return checked  # as their session's check for this request found them
         try:
             context: ActorContext = self.actor_context(by)  # type: ignore[attr-defined]
         except RuleBroken as error:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from casework.access import ActorContext
 from casework.aggregates.access_record import AccessAction, AccessOutcome
 from casework.aggregates.account import (
     Account,
@@ -616,6 +617,7 @@ class AccountCommands(AccessLogCommands):
             session_id=row.session_id,
             access_point=access_point,
             purpose=row.purpose,
+            known_as=ActorContext.of_staff(staff, row.role, at),
         )
 
     def sign_out(self, principal: Principal) -> None:

@@ -361,13 +361,4 @@ class OrganisationCommands(Authorisation):
 
     def actor_context(self, actor: Actor, at: datetime | None = None) -> ActorContext:
         """What the access rule needs to know about someone acting in a role now."""
-        staff = self._stored_staff(actor.staff_id)
-        staff.require_role(actor.role)
-        day = (at or now()).date()
-        return ActorContext(
-            staff_id=staff.id,
-            role=actor.role,
-            centre_id=staff.centre_id,
-            department_id=staff.department_id,
-            supervisee_ids=frozenset(staff.supervisees_on(day)),
-        )
+        return ActorContext.of_staff(self._stored_staff(actor.staff_id), actor.role, at or now())
