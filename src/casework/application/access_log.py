@@ -17,7 +17,7 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import Notification, Recording
+from eventsourcing.persistence import Notification, Recording, StoredEvent
 
 from casework.access import ActorContext
 from casework.aggregates.access_record import AccessAction, AccessOutcome, AccessRecord
@@ -128,11 +128,7 @@ class AccessLogCommands(CaseworkCore):
         whose CPU was as much as the commit's (ADR 0052). Records under a data key not
         stored yet (the organisation's first) go through the library's insert, which
         stores the key in the same transaction."""
-        records = [record for record, _ in writes]
-        for record in records:
-            self.sealing.register(record.id, ORGANISATION_SCOPE, new_scope=False)  # type: ignore[attr-defined]
-        events = [event for record in records for event in record.collect_events()]
-        stored = [self.sealing.to_stored_event(event) for event in events]  # type: ignore[attr-defined]
+        events, stored = self._sealed_access(writes)
         if self.keyring.pending_among(s.state for s in stored):  # type: ignore[attr-defined]
             ids = self.recorder.insert_events(stored, with_events=[row for _, row in writes])  # type: ignore[attr-defined]
         else:
@@ -152,6 +148,15 @@ class AccessLogCommands(CaseworkCore):
                 for event, s, i in zip(events, stored, ids, strict=True)
             ]
         )
+
+    def _sealed_access(
+        self, writes: Sequence[tuple[AccessRecord, AccessRow]]
+    ) -> tuple[list[Any], list[StoredEvent]]:
+        """The records' events, and the same sealed under the organisation's key."""
+        for record, _ in writes:
+            self.sealing.register(record.id, ORGANISATION_SCOPE, new_scope=False)  # type: ignore[attr-defined]
+        events = [event for record, _ in writes for event in record.collect_events()]
+        return events, [self.sealing.to_stored_event(event) for event in events]  # type: ignore[attr-defined]
 
     def record_access(
         self,
@@ -189,6 +194,21 @@ class AccessLogCommands(CaseworkCore):
         (then none is, and the caller must show nothing)."""
         if not requests:  # an empty list shows nothing, so there is nothing to record
             return []
+        writes = self._access_writes(principal, requests)
+        try:
+            self._access_commits.write(*writes)
+        except Exception as error:
+            raise AccessNotRecorded(
+                "this access could not be recorded, so nothing is shown; try again, "
+                "and tell the operator if it persists",
+                cause=str(error),
+            ) from error
+        return [record.id for record, _ in writes]
+
+    def _access_writes(
+        self, principal: Actor | None, requests: Sequence[AccessRequest]
+    ) -> list[tuple[AccessRecord, AccessRow]]:
+        """Each request's access record and its look-up row, not stored yet."""
         who = principal_of(principal) if principal is not None else None
         writes = []
         for request in requests:
@@ -215,15 +235,7 @@ class AccessLogCommands(CaseworkCore):
                 request.outcome.value,
             )
             writes.append((record, row))
-        try:
-            self._access_commits.write(*writes)
-        except Exception as error:
-            raise AccessNotRecorded(
-                "this access could not be recorded, so nothing is shown; try again, "
-                "and tell the operator if it persists",
-                cause=str(error),
-            ) from error
-        return [record.id for record, _ in writes]
+        return writes
 
     @contextmanager
     def one_page(self) -> Iterator[None]:

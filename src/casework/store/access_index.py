@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -75,6 +76,24 @@ class AccessIndex:
             "INSERT INTO {events} (originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?)",
             events=events_table,
+        )
+
+    @cached_property
+    def _record_many(self) -> str:
+        return self.dialect.sql(
+            "SELECT * FROM {function}(?, ?, ?, ?, ?, ?, ?, ?, ?)", function=RECORD_FUNCTION
+        )
+
+    @cached_property
+    def _record_one(self) -> str:
+        """The function called with one-element arrays built by the server from scalar
+        parameters: the driver adapts lists in Python, which cost a record about half
+        as much CPU as the rest of its write (0.18 ms of 0.27 ms)."""
+        return self.dialect.sql(
+            "SELECT * FROM {function}(ARRAY[?::uuid], ARRAY[?::bigint], ARRAY[?::text], "
+            "ARRAY[?::bytea], ARRAY[?::uuid], ARRAY[?::uuid], ARRAY[?::uuid], "
+            "ARRAY[?::timestamptz], ARRAY[?::text])",
+            function=RECORD_FUNCTION,
         )
 
     def _sql(self, statement: str) -> str:
@@ -192,17 +211,20 @@ class AccessIndex:
         return None if None in ids else ids  # type: ignore[return-value]
 
     def _record_once(self, events: Sequence[StoredEvent], rows: Sequence[AccessRow]) -> list[int]:
-        columns = list(zip(*(row.params for row in rows), strict=True))
-        statement = self.dialect.sql(
-            "SELECT * FROM {function}(?, ?, ?, ?, ?, ?, ?, ?, ?)", function=RECORD_FUNCTION
-        )
-        params = (
-            [e.originator_id for e in events],
-            [e.originator_version for e in events],
-            [e.topic for e in events],
-            [e.state for e in events],
-            *(list(column) for column in columns),
-        )
+        if len(events) == 1 and len(rows) == 1:  # one reader's record: the usual commit
+            (e,), (row,) = events, rows
+            statement, params = self._record_one, (e.originator_id, e.originator_version)
+            params += (e.topic, e.state, *row.params)
+        else:
+            columns = list(zip(*(row.params for row in rows), strict=True))
+            statement = self._record_many
+            params = (
+                [e.originator_id for e in events],
+                [e.originator_version for e in events],
+                [e.topic for e in events],
+                [e.state for e in events],
+                *(list(column) for column in columns),
+            )
         with self.datastore.get_connection() as conn, conn.cursor() as c:
             c.execute(statement, params, prepare=True)
             return [int(next(iter(r.values()))) for r in c.fetchall()]
