@@ -144,8 +144,15 @@ class Server:
             "api.app:create_app_from_env",
         ]
         with self.log_path.open("ab") as log:
+            # A session of its own: granian and its workers are one process group, so
+            # none outlives the test (a worker it had just respawned when killed did).
             self.process = subprocess.Popen(  # noqa: S603 - a fixed command
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.wait_until_ready()
 
@@ -180,8 +187,7 @@ class Server:
         rng.shuffle(pids)
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
-        self.process.kill()
-        self.process.wait(timeout=30)
+        self._kill_group()
         for pid in pids:
             with contextlib.suppress(ChildProcessError, ProcessLookupError):
                 os.waitpid(pid, 0)
@@ -193,12 +199,18 @@ class Server:
         if self.process is None:
             return
         self.process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        self._kill_group()  # a worker still there once granian has gone, or granian
         self.process = None
+
+    def _kill_group(self) -> None:
+        """SIGKILL granian and every worker of its group, including one it started a
+        moment ago, and wait for granian."""
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
 
 
 @contextmanager
