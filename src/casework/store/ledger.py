@@ -9,7 +9,6 @@ checkpoints, each signed with an Ed25519 key that lives in a file, never in the 
 """
 
 import re
-import sqlite3
 import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -568,8 +567,8 @@ class Ledger:
         for _ in range(5):
             try:
                 return self._checkpoint_once(key, at, state, bootstrap)
-            # The drivers' errors, and the library's that wrap them in its transactions.
-            except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation, IntegrityError):
+            # The library's, which its transactions raise for either driver's.
+            except IntegrityError:
                 continue  # another process checkpointed first: extend theirs
         raise StoreError("could not take a checkpoint: other writers kept taking one first")
 
