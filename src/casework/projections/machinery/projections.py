@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from casework.projections.machinery.engine import WRITE_LOCK, changing_schema, read_table_engine
 from casework.projections.machinery.generations import (
@@ -35,6 +35,12 @@ STALE_AFTER = timedelta(seconds=30)
 HEARTBEAT_EVERY = 5.0
 LEAD_EVERY = 1.0
 MAX_WAIT = 30.0
+
+# A view's serving generation, asked on every read: built once, its name bound.
+_SERVING = select(view_generations.c.generation, view_generations.c.definition).where(
+    view_generations.c.view == bindparam("view"), view_generations.c.status == SERVING
+)
+_SERVING_LOCKED = _SERVING.with_for_update(read=True, key_share=True)
 
 Progress = Callable[[str, int, int], None]
 
@@ -344,15 +350,13 @@ class Projections:
         """The serving generation of a view and a connection to query it with, in one
         transaction: a rebuild's switch, which drops the old generation, waits for it
         (PostgreSQL) or leaves it its snapshot (SQLite)."""
-        g = view_generations.c
-        serving = select(g.generation, g.definition).where(g.view == name, g.status == SERVING)
-        if self.reader is self.engine:  # a standby takes no row locks (store/replica)
-            serving = serving.with_for_update(read=True, key_share=True)
+        # A standby takes no row locks (store/replica).
+        serving = _SERVING_LOCKED if self.reader is self.engine else _SERVING
         with self.reader.connect() as connection:
             # A read that waited on a switch finds no serving row in its statement's
             # snapshot (the old row is gone, the new one was building): ask again.
             for _ in range(3):
-                found = connection.execute(serving).first()
+                found = connection.execute(serving, {"view": name}).first()
                 if found is not None:
                     break
             else:

@@ -14,8 +14,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Select,
     String,
     and_,
+    bindparam,
     case,
     false,
     or_,
@@ -155,6 +157,7 @@ class CaseIndexView(View):
             Column("staff_id", Id, nullable=False, index=True),
         )
         self.cases = self.keyed(self.cases_table)
+        self._within_statements: dict[tuple[bool, frozenset[str]], Select[tuple[UUID]]] = {}
         self.team = self.partitioned(self.team_table, "case_id")
         self.grants = self.appended(self.grants_table)
 
@@ -284,7 +287,8 @@ class CaseIndexView(View):
         if case_ids is not None:
             query = query.where(c.case_id.in_(list(case_ids)))
         if reach is not None and not reach.everything:
-            query = query.where(self._within(reach))
+            values = self._reach_values(reach)
+            query = query.where(self._reach_clause(frozenset(values))).params(values)
         terms = self._sorted_by(order)
         if after is not None:
             query = query.where(_beyond(terms, _read_key(order, after)))
@@ -321,27 +325,51 @@ class CaseIndexView(View):
 
     def within(self, connection: Connection, reach: Reach) -> list[UUID]:
         """The ids of the cases in `reach`, oldest first."""
-        c = self.cases_table.c
-        query = select(c.case_id).order_by(c.opened_at, c.case_id)
-        if not reach.everything:
-            query = query.where(self._within(reach))
-        return list(connection.scalars(query))
+        values = self._reach_values(reach)
+        key = (reach.everything, frozenset(values))
+        # Built once per view object and run with the reach's values bound: building
+        # it on every list read was a tenth of a caseload request's CPU.
+        query = self._within_statements.get(key)
+        if query is None:
+            c = self.cases_table.c
+            query = select(c.case_id).order_by(c.opened_at, c.case_id)
+            if not reach.everything:
+                query = query.where(self._reach_clause(key[1]))
+            self._within_statements[key] = query
+        return list(connection.scalars(query, values))
 
-    def _within(self, reach: Reach) -> ColumnElement[bool]:
-        c, t = self.cases_table.c, self.team_table.c
-        parts: list[ColumnElement[bool]] = []
+    def _reach_values(self, reach: Reach) -> dict[str, Any]:
+        """The values of the parts of `reach` that narrow it (none if everything)."""
+        values: dict[str, Any] = {}
+        if reach.everything:
+            return values
         if reach.centre_id is not None:
-            parts.append(c.centre_id == reach.centre_id)
+            values["centre_id"] = reach.centre_id
         if reach.department_id is not None:
-            parts.append(c.department_id == reach.department_id)
+            values["department_id"] = reach.department_id
         if reach.workers:
-            workers = list(reach.workers)
-            on_team = select(t.case_id).where(t.staff_id.in_(workers))
-            parts += [c.lead_worker_id.in_(workers), c.case_id.in_(on_team)]
+            values["workers"] = list(reach.workers)
         if reach.grantee is not None and not self.outdated:  # no such table before
+            values["grantee"] = reach.grantee
+        return values
+
+    def _reach_clause(self, parts: frozenset[str]) -> ColumnElement[bool]:
+        """The cases in a reach of these parts, their values bound by name."""
+        c, t = self.cases_table.c, self.team_table.c
+        clauses: list[ColumnElement[bool]] = []
+        if "centre_id" in parts:
+            clauses.append(c.centre_id == bindparam("centre_id"))
+        if "department_id" in parts:
+            clauses.append(c.department_id == bindparam("department_id"))
+        if "workers" in parts:
+            workers = bindparam("workers", expanding=True)
+            on_team = select(t.case_id).where(t.staff_id.in_(workers))
+            clauses += [c.lead_worker_id.in_(workers), c.case_id.in_(on_team)]
+        if "grantee" in parts:
             g = self.grants_table.c
-            parts.append(c.case_id.in_(select(g.case_id).where(g.staff_id == reach.grantee)))
-        return or_(false(), *parts)
+            granted = select(g.case_id).where(g.staff_id == bindparam("grantee"))
+            clauses.append(c.case_id.in_(granted))
+        return or_(false(), *clauses)
 
 
 def _beyond(terms: list[tuple[ColumnElement[Any], bool]], values: list[Any]) -> ColumnElement[bool]:

@@ -6,10 +6,22 @@ amended since. Goal titles and interventions are text: only their counts are her
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, or_, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    or_,
+    select,
+)
 
 from casework.aggregates.case import OPEN_STATUSES, Case, PlanState
 from casework.aggregates.review import RecordKind, Review
@@ -207,16 +219,11 @@ class CasePlanView(View):
     # -- reading -------------------------------------------------------------------
 
     def plan_of(self, connection: Connection, case_id: UUID) -> CasePlan | None:
-        p = self.plans_table.c
-        row = connection.execute(select(self.plans_table).where(p.case_id == case_id)).first()
+        plan, goals_of = self._plan_statements
+        row = connection.execute(plan, {"case_id": case_id}).first()
         if row is None:
             return None
-        g = self.goals_table.c
-        goals = connection.execute(
-            select(self.goals_table)
-            .where(g.case_id == case_id)
-            .order_by(g.plan_version, g.target_date, g.goal_id)
-        )
+        goals = connection.execute(goals_of, {"case_id": case_id})
         return CasePlan(
             case_id=row.case_id,
             status=row.status,
@@ -241,6 +248,19 @@ class CasePlanView(View):
                 for r in goals
             ],
         )
+
+    @cached_property
+    def _plan_statements(self) -> tuple[Select[Any], Select[Any]]:
+        """A case's plan row and its goals, built once per view object (each read
+        binds the case): building them on every read cost more than running them."""
+        p, g = self.plans_table.c, self.goals_table.c
+        plan = select(self.plans_table).where(p.case_id == bindparam("case_id"))
+        goals = (
+            select(self.goals_table)
+            .where(g.case_id == bindparam("case_id"))
+            .order_by(g.plan_version, g.target_date, g.goal_id)
+        )
+        return plan, goals
 
     def overdue(
         self,

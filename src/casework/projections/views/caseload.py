@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,9 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    Select,
     String,
+    bindparam,
     case,
     func,
     select,
@@ -124,6 +127,7 @@ class CaseloadView(View):
             Column("late", Boolean, nullable=False),
         )
         self.cases = self.keyed(self.cases_table)
+        self._monthly_statements: dict[frozenset[str], Select[Any]] = {}
         self.history = self.appended(self.history_table)
         self.reviews = self.keyed(self.reviews_table)
         self.facts = self.appended(self.facts_table)
@@ -273,19 +277,10 @@ class CaseloadView(View):
         """The indicators as the log stood at `position`, judged on day `on`: the same
         arguments give the same numbers, whatever was recorded since. With `case_ids`,
         over those cases only (the ones a reader may see)."""
-        h = self.history_table.c
-        later = self.history_table.alias("later")
-        latest = (
-            select(func.max(later.c.position))
-            .where(later.c.case_id == h.case_id, later.c.position <= position)
-            .scalar_subquery()
-        )
         by_worker: defaultdict[UUID, Caseload] = defaultdict(Caseload)
         by_department: defaultdict[UUID, Caseload] = defaultdict(Caseload)
-        rows = select(self.history_table).where(h.position == latest)
-        if case_ids is not None:
-            rows = rows.where(h.case_id.in_(list(case_ids)))
-        for r in connection.execute(rows):
+        rows, parameters = self._history_at(position, case_ids)
+        for r in connection.execute(rows, parameters):
             for load in (by_worker[r.lead_worker_id], by_department[r.department_id]):
                 load.awaiting_review += r.awaiting_review
                 if r.status in _OPEN:
@@ -312,22 +307,63 @@ class CaseloadView(View):
     ) -> list[MonthlyCount]:
         """Monthly counts for one department or one worker (or over `case_ids` only),
         pinned to `position`."""
-        f = self.facts_table.c
-        late = func.sum(case((f.late, 1), else_=0))
-        query = select(f.month, f.indicator, f.detail, func.count(), late)
-        query = query.where(f.position <= position)
+        given: dict[str, Any] = {"position": position}
         if department_id is not None:
-            query = query.where(f.department_id == department_id)
+            given["department_id"] = department_id
         if worker_id is not None:
-            query = query.where(f.worker_id == worker_id)
+            given["worker_id"] = worker_id
         if case_ids is not None:
-            query = query.where(f.case_id.in_(list(case_ids)))
-        query = query.group_by(f.month, f.indicator, f.detail)
+            given["case_ids"] = list(case_ids)
+        query = self._monthly(frozenset(given))
         counts = []
-        for month, indicator, detail, count, late_count in connection.execute(query):
+        for month, indicator, detail, count, late_count in connection.execute(query, given):
             counts.append(MonthlyCount(month, indicator, detail, count))
             if late_count:
                 counts.append(MonthlyCount(month, "late_entry", detail, late_count))
             if indicator == "note" and detail == NoteKind.GROUP_SESSION:
                 counts.append(MonthlyCount(month, "group_session", "", count))
         return sorted(counts, key=lambda m: (m.month, m.indicator, m.detail))
+
+    # Each report's statements are built once per view object (one per serving
+    # generation) and run with their values bound: building them anew on every read
+    # was a sixth of a caseload request's CPU (coercions and cache keys).
+
+    def _history_at(
+        self, position: int, case_ids: Collection[UUID] | None
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        """Each case's row as the log stood at `position` (over `case_ids` only, if
+        given), with the values to run it with."""
+        if case_ids is None:
+            return self._history_statements[0], {"position": position}
+        return self._history_statements[1], {"position": position, "case_ids": list(case_ids)}
+
+    @cached_property
+    def _history_statements(self) -> tuple[Select[Any], Select[Any]]:
+        h = self.history_table.c
+        later = self.history_table.alias("later")
+        latest = (
+            select(func.max(later.c.position))
+            .where(later.c.case_id == h.case_id, later.c.position <= bindparam("position"))
+            .scalar_subquery()
+        )
+        every = select(self.history_table).where(h.position == latest)
+        return every, every.where(h.case_id.in_(bindparam("case_ids", expanding=True)))
+
+    def _monthly(self, filters: frozenset[str]) -> Select[Any]:
+        """The monthly counts up to `:position`, filtered by those of `department_id`,
+        `worker_id` and `case_ids` among `filters`."""
+        query = self._monthly_statements.get(filters)
+        if query is None:
+            f = self.facts_table.c
+            late = func.sum(case((f.late, 1), else_=0))
+            query = select(f.month, f.indicator, f.detail, func.count(), late)
+            query = query.where(f.position <= bindparam("position"))
+            if "department_id" in filters:
+                query = query.where(f.department_id == bindparam("department_id"))
+            if "worker_id" in filters:
+                query = query.where(f.worker_id == bindparam("worker_id"))
+            if "case_ids" in filters:
+                query = query.where(f.case_id.in_(bindparam("case_ids", expanding=True)))
+            query = query.group_by(f.month, f.indicator, f.detail)
+            self._monthly_statements[filters] = query
+        return query
