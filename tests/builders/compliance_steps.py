@@ -130,7 +130,10 @@ def rewrite_history_and_its_ledger(app: Casework, target: LogRow) -> None:
     """An insider who also holds the key directory edits `target`'s state and deletes
     the ledger's rows and its state file, ready to sign the rewritten log afresh."""
     with attacker(app) as c:
-        set_state(app, c, target.notification_id, target.state[:-1] + b"\x00")
+        # Flip a bit: setting the last byte to 0 left one state in 256 (random
+        # ciphertext) unchanged, and the "forged" root equal to the real one.
+        edited = target.state[:-1] + bytes([target.state[-1] ^ 1])
+        set_state(app, c, target.notification_id, edited)
         c.execute(f"DELETE FROM {app.ledger.leaves_table}")
         c.execute(f"DELETE FROM {app.ledger.checkpoints_table}")
     app.ledger_state.path.unlink()

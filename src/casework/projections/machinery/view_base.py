@@ -3,7 +3,7 @@ into rows of them."""
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
@@ -51,6 +51,7 @@ class View(ABC):
         self.outdated = False
         self.tables: list[Table] = []
         self.stores: list[RowStore] = []
+        self._statements: dict[Hashable, Any] = {}
         self.define()
         self.handlers: dict[type, Handler] = self.handles()
 
@@ -81,6 +82,15 @@ class View(ABC):
         store = AppendedRows(table)
         self.stores.append(store)
         return store
+
+    def statement(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """A read statement built once per view object (one per serving generation)
+        and run with its values bound: building one anew on every read cost more CPU
+        than running it (the caseload: 76 coercions and five cache keys a request)."""
+        found = self._statements.get(key)
+        if found is None:
+            found = self._statements[key] = build()
+        return found
 
     @classmethod
     def definition(cls) -> str:

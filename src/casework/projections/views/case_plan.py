@@ -6,7 +6,6 @@ amended since. Goal titles and interventions are text: only their counts are her
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -219,7 +218,7 @@ class CasePlanView(View):
     # -- reading -------------------------------------------------------------------
 
     def plan_of(self, connection: Connection, case_id: UUID) -> CasePlan | None:
-        plan, goals_of = self._plan_statements
+        plan, goals_of = self.statement("plan_of", self._plan_of)
         row = connection.execute(plan, {"case_id": case_id}).first()
         if row is None:
             return None
@@ -249,10 +248,8 @@ class CasePlanView(View):
             ],
         )
 
-    @cached_property
-    def _plan_statements(self) -> tuple[Select[Any], Select[Any]]:
-        """A case's plan row and its goals, built once per view object (each read
-        binds the case): building them on every read cost more than running them."""
+    def _plan_of(self) -> tuple[Select[Any], Select[Any]]:
+        """A case's plan row and its goals, `:case_id` bound by each read."""
         p, g = self.plans_table.c, self.goals_table.c
         plan = select(self.plans_table).where(p.case_id == bindparam("case_id"))
         goals = (

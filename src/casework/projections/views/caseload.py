@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -127,7 +126,6 @@ class CaseloadView(View):
             Column("late", Boolean, nullable=False),
         )
         self.cases = self.keyed(self.cases_table)
-        self._monthly_statements: dict[frozenset[str], Select[Any]] = {}
         self.history = self.appended(self.history_table)
         self.reviews = self.keyed(self.reviews_table)
         self.facts = self.appended(self.facts_table)
@@ -279,8 +277,12 @@ class CaseloadView(View):
         over those cases only (the ones a reader may see)."""
         by_worker: defaultdict[UUID, Caseload] = defaultdict(Caseload)
         by_department: defaultdict[UUID, Caseload] = defaultdict(Caseload)
-        rows, parameters = self._history_at(position, case_ids)
-        for r in connection.execute(rows, parameters):
+        given: dict[str, Any] = {"position": position}
+        if case_ids is not None:
+            given["case_ids"] = list(case_ids)
+        over_cases = case_ids is not None
+        rows = self.statement(("history", over_cases), lambda: self._history_at(over_cases))
+        for r in connection.execute(rows, given):
             for load in (by_worker[r.lead_worker_id], by_department[r.department_id]):
                 load.awaiting_review += r.awaiting_review
                 if r.status in _OPEN:
@@ -314,7 +316,8 @@ class CaseloadView(View):
             given["worker_id"] = worker_id
         if case_ids is not None:
             given["case_ids"] = list(case_ids)
-        query = self._monthly(frozenset(given))
+        filters = frozenset(given)
+        query = self.statement(("monthly", filters), lambda: self._monthly(filters))
         counts = []
         for month, indicator, detail, count, late_count in connection.execute(query, given):
             counts.append(MonthlyCount(month, indicator, detail, count))
@@ -324,21 +327,9 @@ class CaseloadView(View):
                 counts.append(MonthlyCount(month, "group_session", "", count))
         return sorted(counts, key=lambda m: (m.month, m.indicator, m.detail))
 
-    # Each report's statements are built once per view object (one per serving
-    # generation) and run with their values bound: building them anew on every read
-    # was a sixth of a caseload request's CPU (coercions and cache keys).
-
-    def _history_at(
-        self, position: int, case_ids: Collection[UUID] | None
-    ) -> tuple[Select[Any], dict[str, Any]]:
-        """Each case's row as the log stood at `position` (over `case_ids` only, if
-        given), with the values to run it with."""
-        if case_ids is None:
-            return self._history_statements[0], {"position": position}
-        return self._history_statements[1], {"position": position, "case_ids": list(case_ids)}
-
-    @cached_property
-    def _history_statements(self) -> tuple[Select[Any], Select[Any]]:
+    def _history_at(self, over_cases: bool) -> Select[Any]:
+        """Each case's row as the log stood at `:position` (of `:case_ids` only, if
+        `over_cases`)."""
         h = self.history_table.c
         later = self.history_table.alias("later")
         latest = (
@@ -346,24 +337,22 @@ class CaseloadView(View):
             .where(later.c.case_id == h.case_id, later.c.position <= bindparam("position"))
             .scalar_subquery()
         )
-        every = select(self.history_table).where(h.position == latest)
-        return every, every.where(h.case_id.in_(bindparam("case_ids", expanding=True)))
+        rows = select(self.history_table).where(h.position == latest)
+        if over_cases:
+            rows = rows.where(h.case_id.in_(bindparam("case_ids", expanding=True)))
+        return rows
 
     def _monthly(self, filters: frozenset[str]) -> Select[Any]:
         """The monthly counts up to `:position`, filtered by those of `department_id`,
         `worker_id` and `case_ids` among `filters`."""
-        query = self._monthly_statements.get(filters)
-        if query is None:
-            f = self.facts_table.c
-            late = func.sum(case((f.late, 1), else_=0))
-            query = select(f.month, f.indicator, f.detail, func.count(), late)
-            query = query.where(f.position <= bindparam("position"))
-            if "department_id" in filters:
-                query = query.where(f.department_id == bindparam("department_id"))
-            if "worker_id" in filters:
-                query = query.where(f.worker_id == bindparam("worker_id"))
-            if "case_ids" in filters:
-                query = query.where(f.case_id.in_(bindparam("case_ids", expanding=True)))
-            query = query.group_by(f.month, f.indicator, f.detail)
-            self._monthly_statements[filters] = query
-        return query
+        f = self.facts_table.c
+        late = func.sum(case((f.late, 1), else_=0))
+        query = select(f.month, f.indicator, f.detail, func.count(), late)
+        query = query.where(f.position <= bindparam("position"))
+        if "department_id" in filters:
+            query = query.where(f.department_id == bindparam("department_id"))
+        if "worker_id" in filters:
+            query = query.where(f.worker_id == bindparam("worker_id"))
+        if "case_ids" in filters:
+            query = query.where(f.case_id.in_(bindparam("case_ids", expanding=True)))
+        return query.group_by(f.month, f.indicator, f.detail)
