@@ -2,12 +2,15 @@
 
 Builds the demo centre (`--cases`, default 40) in a fresh store, SQLite and then
 PostgreSQL (a schema of its own in the `test` database, dropped afterwards), catches
-the views up, and serves it with granian (one worker, as `casework serve`) with one
-more route, `GET /bench/bare?bytes=N`: a bare Litestar handler answering N bytes,
+the views up, and serves it with granian (one worker, as `casework serve`) with two
+more routes: `GET /bench/bare?bytes=N`, a bare Litestar handler answering N bytes,
 sized like the case read's answer, so each figure has its baseline from the same
-server in the same run. For each of 1, 16 and 64 connections, for `--seconds` each:
+server in the same run (the reader's bearer token is sent, so it is authenticated as
+every API request is); and `GET /bench/unrecorded/{id}`, the case read without its
+access record. For each of 1, 16 and 64 connections, for `--seconds` each:
 
 - GET /api/v1/cases/{id}       a case, filtered and recorded in the access log
+- GET /bench/unrecorded/{id}   the same read and answer, nothing recorded
 - POST /api/v1/cases/{id}/notes a note (If-Match from each answer's ETag, spread over
                                the other open cases, each by its lead: the case read
                                keeps its size throughout)
@@ -39,12 +42,19 @@ from typing import Annotated
 import httpx
 import psycopg
 from litestar import Litestar, Response, get
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from api.app import create_app_from_env
-from casework.aggregates.base import Role
+from api.cases import NO_STORE
+from api.commands import etag
+from api.dependencies import Asking, Service
+from api.schemas.cases import CaseView, case_view
+from casework.access import Decision
+from casework.aggregates.access_record import AccessAction
+from casework.aggregates.base import Role, now
 from casework.aggregates.case import OPEN_STATUSES, Case
 from casework.application import Casework
+from casework.application.authorisation import case_as_seen
 from casework.application.principal import AccessPoint
 from casework.demo import build_demo
 from casework.demo.accounts import DEMO_PASSWORD, demo_user_name, ensure_demo_accounts
@@ -65,10 +75,26 @@ def bare(
     return Response(b"x" * size, media_type="application/json")
 
 
+@get("/bench/unrecorded/{case_id:uuid}", sync_to_thread=True, include_in_schema=False)
+def unrecorded(casework: Service, by: Asking, case_id: FromPath[uuid.UUID]) -> Response[CaseView]:
+    """The case read with everything but its access record: the reader's session
+    checked, the case loaded, the rule applied and its answer filtered and sent as
+    `GET /api/v1/cases/{id}` sends it. What the issue's durability rule adds to a
+    read is the difference between this line and the case read's."""
+    case = casework.load(case_id, Case, "case")
+    reading = case_as_seen(casework.context_of(by, AccessAction.READ, case_id), case, now())
+    if isinstance(reading, Decision):
+        raise SystemExit(f"the benchmark's reader may not see its case: {reading.reason}")
+    view = case_view(reading)
+    return Response(view, headers={**NO_STORE, "ETag": etag(view.version)})
+
+
 def served() -> Litestar:
-    """The API as `casework serve` makes it, with the bare handler beside it."""
+    """The API as `casework serve` makes it, with the bare handler and the unrecorded
+    case read beside it."""
     app = create_app_from_env()
     app.register(bare)
+    app.register(unrecorded)
     return app
 
 
@@ -303,12 +329,13 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
             reads = {
                 "bare handler": f"{base}/bench/bare?bytes={size}",
                 "GET case": f"{base}/api/v1/cases/{case_id}",
+                "GET case unrecorded": f"{base}/bench/unrecorded/{case_id}",
                 "GET plan view": f"{base}/api/v1/views/cases/{case_id}/plan",
                 "GET caseload view": f"{base}/api/v1/views/caseload",
             }
             print(f"[{backend}] the case's answer is {size} bytes; {seconds:g} s per line")
             columns = ("conns", "req/s", "p50 ms", "p99 ms", "non-2xx", "timeout", "broken")
-            print(f"{'':18} {columns[0]:>5} " + " ".join(f"{c:>8}" for c in columns[1:]))
+            print(f"{'':19} {columns[0]:>5} " + " ".join(f"{c:>8}" for c in columns[1:]))
             for connections in CONNECTIONS:
                 script = note_script(writers, connections, Path(tmp))
                 lines = [(name, url, auth, None, 2) for name, url in reads.items()]
@@ -326,12 +353,14 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
                         judged = (
                             f"req/s {share:.2f}× bare ÷ {BARE_SHARE} = {share / BARE_SHARE:.2f}"
                         )
-                    if connections == 16 and name != "bare handler":
+                    # The bare handler and the unrecorded read are judged too: what any
+                    # read would get from this machine, with and without its record.
+                    if connections == 16:
                         target = WRITE_P99_MS if name == "POST note" else READ_P99_MS
                         p99 = f"p99 ÷ {target:.0f} ms = {m.p99_ms / target:.2f}"
                         judged = f"{judged}; {p99}" if judged else p99
                     print(
-                        f"{name:18} {connections:5} {m.per_second:8.1f} {m.p50_ms:8.1f} "
+                        f"{name:19} {connections:5} {m.per_second:8.1f} {m.p50_ms:8.1f} "
                         f"{m.p99_ms:8.1f} {m.not_2xx:8} {m.timed_out:8} {m.broken:8}  {judged}"
                     )
     finally:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from casework.projections.machinery.engine import WRITE_LOCK, changing_schema
@@ -83,6 +83,7 @@ class Runner:
         self._mine = self._of_my_views()
         self._generations = self._generations_query()
         self._generations_locked = self._generations.with_for_update(key_share=True)
+        self._advance = self._advance_statement()
         self.reload()
 
     def reload(self) -> None:
@@ -110,6 +111,21 @@ class Runner:
             select(g.view, g.generation, g.position, g.status, erased.label("erased"))
             .where(self._mine)
             .order_by(g.view, g.generation)
+        )
+
+    def _advance_statement(self) -> Any:
+        """A committed batch moves this runner's views to its last position."""
+        moved_at = bindparam("moved_at")
+        return (
+            update(view_generations)
+            .where(self._mine)
+            .values(
+                position=bindparam("moved_to"),
+                updated_at=moved_at,
+                heartbeat_at=moved_at,
+                runner=self.name,
+                last_error=None,
+            )
         )
 
     @property
@@ -331,17 +347,7 @@ class Runner:
                 raise _ErasedMeanwhile
             for write in batch.writes:
                 write(connection)
-            connection.execute(
-                update(view_generations)
-                .where(self._mine)
-                .values(
-                    position=batch.last,
-                    updated_at=now,
-                    heartbeat_at=now,
-                    runner=self.name,
-                    last_error=None,
-                )
-            )
+            connection.execute(self._advance, {"moved_to": batch.last, "moved_at": now})
 
     def heartbeat(self, error: str | None = None) -> None:
         """Say this runner is alive (and what failed, if something did)."""
