@@ -18,6 +18,7 @@ about 500 to about 1,600 requests/s, the case read from 200-300 to 320-340 (ADR 
 On PostgreSQL each read is a round trip to a server, which must not stall the loop.
 """
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +42,17 @@ def bearer_token(authorization: str | None) -> str:
 def client_source(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """Where a request came from, as sign-in counts failures per source."""
     return connection.client.host if connection.client else ""
+
+
+async def session_checked(
+    casework: Casework, check: Callable[..., Principal], *asked: Any
+) -> Principal:
+    """`check(*asked)` where this backend's session check belongs: on the event loop on
+    SQLite, in a worker thread on PostgreSQL (the module's docstring, ADR 0061). The
+    API's bearer tokens and the pages' session cookie both come through here."""
+    if casework.database.backend == "sqlite":
+        return check(*asked)
+    return await to_thread.run_sync(check, *asked)
 
 
 def _authenticate(
@@ -75,8 +87,5 @@ class BearerSession(AbstractAuthenticationMiddleware):
             connection.scope["method"] not in ("GET", "HEAD"),
             client_source(connection),
         )
-        if casework.database.backend == "sqlite":
-            principal = _authenticate(*asked)
-        else:
-            principal = await to_thread.run_sync(_authenticate, *asked)
+        principal = await session_checked(casework, _authenticate, *asked)
         return AuthenticationResult(user=principal, auth=token)

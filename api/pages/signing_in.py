@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
+from api.authentication import session_checked
 from api.dependencies import Service
 from api.pages.language import N_
 from api.pages.rendering import language_of, render
@@ -109,7 +109,8 @@ async def page_principal(request: Request[Any, Any, Any]) -> Principal:
     """The `by` of every page behind sign-in."""
     casework: Casework = request.app.state.casework
     case_id = request.path_params.get("case_id")
-    return await to_thread.run_sync(
+    return await session_checked(
+        casework,
         _authenticate,
         casework,
         request.cookies.get(SESSION_COOKIE, ""),
