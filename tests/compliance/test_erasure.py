@@ -4,6 +4,7 @@ old backups once the master key is rotated; the ledger still verifies and every 
 case is untouched."""
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -18,6 +19,7 @@ from casework.compliance.replay import Basis
 from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.errors import MasterKeyError, RecordErased
+from casework.store.keyring import KEY_TRUSTED_FOR
 from casework.store.master_key import MasterKey
 from tests.builders.centre import FamilyCentre, open_family_case, write_note
 from tests.builders.compliance_steps import (
@@ -66,6 +68,31 @@ def test_an_erased_case_reads_as_erased_on_by_everywhere(store: Casework) -> Non
     assert report.ok, report.lines()
     store.checkpoint()
     assert store.verify().ok
+
+
+def test_a_server_that_had_the_case_open_refuses_it_within_a_second_of_its_erasure(
+    store: Casework, settings: Settings, master_key: MasterKey
+) -> None:
+    """The erasure is carried out elsewhere (`casework erase`, another worker): the
+    worker that read the case before holds its data key in memory, and must not go on
+    opening the case with it."""
+    centre, case_id = family_case(store, notes=2)
+    other_case = open_family_case(store, centre)
+    worker = Casework(settings, master_key)  # another server process on the same store
+    try:
+        assert worker.read_case(centre.worker, case_id).case.id == case_id
+        erase(store, centre, case_id)
+        time.sleep(KEY_TRUSTED_FOR + 0.1)
+        for attempt in (
+            lambda: worker.read_case(centre.worker, case_id),
+            lambda: write_note(worker, centre.worker, case_id, "the notes of a home visit"),
+        ):
+            with pytest.raises(Erased) as refused:
+                attempt()
+            assert AUTHORITY in refused.value.message
+        assert worker.read_case(centre.worker, other_case).case.id == other_case
+    finally:
+        worker.close()
 
 
 def test_nothing_of_the_case_opens_from_the_store_or_its_snapshots(store: Casework) -> None:

@@ -259,6 +259,19 @@ class KeyTable:
         rows = self._select("WHERE key_id = ?", (key_id,))
         return rows[0] if rows else None
 
+    def destroyed_since(self, seq: int) -> tuple[int, set[UUID]]:
+        """The key log's last entry number, and the scopes whose keys were destroyed in
+        entries after `seq`: how a process learns of another's erasures (`Keyring`).
+        Two look-ups on the log's key, whatever the number of keys."""
+        with self._cursor(commit=False) as c:
+            c.execute(self._log_sql("SELECT MAX(seq) AS top FROM {log}"))
+            top = int(c.fetchone()["top"] or 0)
+            if top <= seq:
+                return top, set()
+            destroyed = "SELECT scope_id FROM {log} WHERE seq > ? AND seq <= ? AND action = ?"
+            c.execute(self._log_sql(destroyed), (seq, top, KeyAction.DESTROYED.value))
+            return top, {Dialect.uuid_value(r["scope_id"]) for r in c.fetchall()}
+
     def fingerprints(self) -> set[str]:
         statement = self._sql(
             "SELECT DISTINCT kek_fingerprint FROM {table} WHERE wrapped_key IS NOT NULL"

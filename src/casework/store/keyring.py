@@ -1,7 +1,15 @@
 """Data keys: one per key scope (a case, the organisation, the search index),
-each used only while unwrapped in memory, stored only wrapped by the master key."""
+each used only while unwrapped in memory, stored only wrapped by the master key.
+
+A process keeps the keys it has unwrapped. An erasure destroys a case's key in the key
+table and logs it in the key log, and the process that erases forgets its copy at once.
+Every other process (a server worker, a views' runner, a CLI command) reads the key log's
+new destructions before it uses a case key, at most `KEY_TRUSTED_FOR` after its last
+look, and forgets the keys destroyed. Without that, a worker that had opened a case
+before its erasure went on opening it from memory until it restarted."""
 
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -15,6 +23,13 @@ from casework.store.master_key import MasterKey, new_key_bytes
 
 ORGANISATION_SCOPE = uuid5(NAMESPACE_URL, "casework:scope:organisation")
 SEARCH_INDEX_SCOPE = uuid5(NAMESPACE_URL, "casework:scope:search-index")
+# Only case keys are ever destroyed.
+_NEVER_DESTROYED = frozenset({ORGANISATION_SCOPE, SEARCH_INDEX_SCOPE})
+# How long (seconds) a process uses the case keys it holds before it reads the key
+# log's new destructions again (another process's erasures): an erasure takes effect in
+# every process within this, in the erasing one at once. One small read a second, for
+# however many keys a process holds.
+KEY_TRUSTED_FOR = 1.0
 
 
 class DataKey(NamedTuple):
@@ -33,6 +48,10 @@ class Keyring:
         self._by_scope: dict[UUID, DataKey] = {}
         self._pending: dict[bytes, KeyRow] = {}  # by raw key id, as in envelope headers
         self._lock = threading.Lock()
+        # The key log read up to here, at this instant (monotonic); read before any key,
+        # so every key held was read live after it and a later destruction is after it.
+        self._log_seen, _ = table.destroyed_since(0)
+        self._looked_at = time.monotonic()
 
     def check_master_key(self) -> None:
         """Refuse to start with a master key that did not wrap this store's keys."""
@@ -50,7 +69,7 @@ class Keyring:
     def for_scope(self, scope_id: UUID, *, new: bool = False) -> DataKey:
         """The scope's data key; `new=True` says the scope is known to be brand new
         (a case's first event), which saves a look-up."""
-        key = self._by_scope.get(scope_id)
+        key = self._live(self._by_scope.get(scope_id))
         if key is not None:
             return key
         with self._lock:
@@ -63,7 +82,7 @@ class Keyring:
             return self._remember(row)
 
     def by_id(self, key_id: UUID) -> DataKey:
-        key = self._by_id.get(key_id)
+        key = self._live(self._by_id.get(key_id))
         if key is not None:
             return key
         row = self.table.by_id(key_id)
@@ -73,8 +92,29 @@ class Keyring:
             return self._remember(row)
 
     def by_raw_id(self, raw: bytes) -> DataKey:
-        key = self._by_raw_id.get(raw)
+        key = self._live(self._by_raw_id.get(raw))
         return key if key is not None else self.by_id(UUID(bytes=raw))
+
+    def _live(self, key: DataKey | None) -> DataKey | None:
+        """`key` while it may be used: an organisation-wide key, or a case key not found
+        destroyed at the last look at the key log, taken again when the last is
+        `KEY_TRUSTED_FOR` old. A key destroyed since is forgotten: None, and the caller's
+        look-up in the key table says why (`RecordErased`)."""
+        if key is None or key.scope_id in _NEVER_DESTROYED:
+            return key
+        if time.monotonic() - self._looked_at >= KEY_TRUSTED_FOR:
+            self._forget_destroyed()
+            return self._by_id.get(key.key_id)
+        return key
+
+    def _forget_destroyed(self) -> None:
+        """Forget the keys the key log says were destroyed since the last look."""
+        # Other threads go on with the keys they hold meanwhile, as within any second.
+        self._looked_at = time.monotonic()
+        top, destroyed = self.table.destroyed_since(self._log_seen)
+        for scope_id in destroyed:
+            self.forget_cached(scope_id)
+        self._log_seen = max(self._log_seen, top)
 
     def _remember(self, row: KeyRow) -> DataKey:
         if row.wrapped_key is None:

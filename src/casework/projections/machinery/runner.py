@@ -297,7 +297,11 @@ class Runner:
                 case_id = self._case_sealing(n.state)
             if case_id is _ERASED:
                 continue
-            event = to_domain_event(n)
+            try:
+                event = to_domain_event(n)
+            except RecordErased:  # its key was destroyed since (another process erased)
+                case_of_key[n.state[1:17]] = _ERASED
+                continue
             # Sealed under an erased case's key, or an organisation record naming one.
             if erased and (case_id in erased or getattr(event, "case_id", None) in erased):
                 continue
