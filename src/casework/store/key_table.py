@@ -259,13 +259,21 @@ class KeyTable:
         rows = self._select("WHERE key_id = ?", (key_id,))
         return rows[0] if rows else None
 
+    def last_log_entry(self) -> int:
+        """The number of the key log's last entry (0 while it is empty)."""
+        with self._cursor(commit=False) as c:
+            return self._last_log_entry(c)
+
+    def _last_log_entry(self, cursor: Any) -> int:
+        cursor.execute(self._log_sql("SELECT MAX(seq) AS top FROM {log}"))
+        return int(cursor.fetchone()["top"] or 0)
+
     def destroyed_since(self, seq: int) -> tuple[int, set[UUID]]:
         """The key log's last entry number, and the scopes whose keys were destroyed in
         entries after `seq`: how a process learns of another's erasures (`Keyring`).
         Two look-ups on the log's key, whatever the number of keys."""
         with self._cursor(commit=False) as c:
-            c.execute(self._log_sql("SELECT MAX(seq) AS top FROM {log}"))
-            top = int(c.fetchone()["top"] or 0)
+            top = self._last_log_entry(c)
             if top <= seq:
                 return top, set()
             destroyed = "SELECT scope_id FROM {log} WHERE seq > ? AND seq <= ? AND action = ?"

@@ -50,7 +50,7 @@ class Keyring:
         self._lock = threading.Lock()
         # The key log read up to here, at this instant (monotonic); read before any key,
         # so every key held was read live after it and a later destruction is after it.
-        self._log_seen, _ = table.destroyed_since(0)
+        self._log_seen = table.last_log_entry()
         self._looked_at = time.monotonic()
 
     def check_master_key(self) -> None:
