@@ -81,7 +81,7 @@ def unrecorded(casework: Service, by: Asking, case_id: FromPath[uuid.UUID]) -> R
     checked, the case loaded, the rule applied and its answer filtered and sent as
     `GET /api/v1/cases/{id}` sends it. What the issue's durability rule adds to a
     read is the difference between this line and the case read's."""
-    case = casework.load(case_id, Case, "case")
+    case = casework.read(case_id, Case, "case")
     reading = case_as_seen(casework.context_of(by, AccessAction.READ, case_id), case, now())
     if isinstance(reading, Decision):
         # A 500, counted in the line's non-2xx: the benchmark's reader must see its case.

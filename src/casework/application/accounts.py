@@ -594,7 +594,7 @@ class AccountCommands(AccessLogCommands):
             raise SessionEnded(f"this session was ended ({row.revoked_reason}): sign in again")
         if row.expired(at):
             raise SessionExpired("this session has expired: sign in again")
-        staff = self.load(row.staff_id, Staff, "staff member")
+        staff = self.read(row.staff_id, Staff, "staff member")
         if not staff.active or row.role not in staff.roles:
             reason = (
                 "left the organisation"

@@ -158,7 +158,7 @@ class Authorisation(AccessLogCommands):
 
     def read_case(self, by: Actor, case_id: UUID) -> CaseReading:
         """A case as `by` may see it, recorded in the access log before it is returned."""
-        case = self.load(case_id, Case, "case")
+        case = self.read(case_id, Case, "case")
         context = self.context_of(by, AccessAction.READ, case_id)
         reading = case_as_seen(context, case, now())
         if isinstance(reading, Decision):

@@ -17,6 +17,7 @@ from casework.aggregates.base import Record
 from casework.application.checkpoints import PendingCheckpoints
 from casework.application.errors import Conflict, NotFound
 from casework.application.repository import ShortStreamsFirst
+from casework.application.shared_records import SharedRecords
 from casework.settings import Settings
 from casework.store.collector import freeze_long_lived
 from casework.store.database import APPLICATION_NAME, Database
@@ -90,10 +91,14 @@ class CaseworkCore(Application[UUID]):
         # longest interval are read whole in one query, snapshot or not; `load` knows the
         # kind and gives its own interval.
         intervals = type(self).snapshotting_intervals.values()
+        shared = SharedRecords()
+        self.keyring.forgetting.append(shared.forget_case)
         return ShortStreamsFirst(
             event_store=self.events,
             snapshot_store=self.snapshots,
             snapshot_from=max(intervals, default=1),
+            shared=shared,
+            still_readable=self.keyring.for_scope,
         )
 
     def construct_recorder(self) -> Any:
@@ -134,12 +139,32 @@ class CaseworkCore(Application[UUID]):
         """Hook: events were just stored (see the class docstring)."""
 
     def load(self, record_id: UUID, kind: type, what: str, version: int | None = None) -> Any:
+        """The record (as it stood at `version`), the caller's own to change and save."""
+        snapshot_from = type(self).snapshotting_intervals.get(kind)
+        return self._opened(
+            record_id,
+            kind,
+            what,
+            lambda: self.repository.get(record_id, version=version, snapshot_from=snapshot_from),
+        )
+
+    def read(self, record_id: UUID, kind: type, what: str) -> Any:
+        """The record as stored now, to look at and never change: shared with the
+        process's other readers (`SharedRecords`, ADR 0062), so opened once, not on
+        every read."""
+        snapshot_from = type(self).snapshotting_intervals.get(kind)
+        return self._opened(
+            record_id,
+            kind,
+            what,
+            lambda: self.repository.get_shared(record_id, snapshot_from=snapshot_from),
+        )
+
+    def _opened(
+        self, record_id: UUID, kind: type, what: str, open_record: Callable[[], Any]
+    ) -> Any:
         try:
-            record = self.repository.get(
-                record_id,
-                version=version,
-                snapshot_from=type(self).snapshotting_intervals.get(kind),
-            )
+            record = open_record()
         except AggregateNotFoundError:
             raise NotFound(what, record_id) from None
         except RecordErased as error:

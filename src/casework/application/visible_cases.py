@@ -77,7 +77,7 @@ class VisibleCases(Authorisation):
         shown: list[tuple[VisibleCase, AccessRequest]] = []
         for case_id in dict.fromkeys(case_ids):
             try:
-                case = self.load(case_id, Case, "case")
+                case = self.read(case_id, Case, "case")
             except (RuleBroken, RecordErased) as error:
                 if getattr(error, "rule", "erased") != "erased":
                     raise
@@ -92,7 +92,7 @@ class VisibleCases(Authorisation):
     def visible_case(self, by: Actor, case_id: UUID) -> VisibleCase:
         """One case's summary (and its plan's goal titles, if `by` may see the plan),
         recorded; refused, and the refusal recorded, unless `by` may see the case."""
-        case = self.load(case_id, Case, "case")
+        case = self.read(case_id, Case, "case")
         with self.one_page():  # who is asking, worked out once for both questions
             summary = self.authorise(by, Action.SEE, RecordKind.SUMMARY, case)
             context = self.context_of(by, AccessAction.READ, case_id)

@@ -10,7 +10,7 @@ before its erasure went on opening it from memory until it restarted."""
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -48,6 +48,8 @@ class Keyring:
         self._by_scope: dict[UUID, DataKey] = {}
         self._pending: dict[bytes, KeyRow] = {}  # by raw key id, as in envelope headers
         self._lock = threading.Lock()
+        # Told each scope whose key this process forgets, to drop what it opened with it.
+        self.forgetting: list[Callable[[UUID], None]] = []
         # The key log read up to here, at this instant (monotonic); read before any key,
         # so every key held was read live after it and a later destruction is after it.
         self._log_seen = table.last_log_entry()
@@ -194,3 +196,5 @@ class Keyring:
             key = self._by_scope.get(scope_id)
             if key is not None:
                 self._uncache(key)
+        for forget in self.forgetting:
+            forget(scope_id)
