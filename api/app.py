@@ -29,6 +29,7 @@ from api.commands import ServedCasework
 from api.compliance import ComplianceController
 from api.dependencies import APP_DEPENDENCIES
 from api.errors import problem_details
+from api.handler_threads import handler_threads, use_handler_threads
 from api.headers import security_headers
 from api.health import HealthController
 from api.idempotency import IdempotencyTable
@@ -43,6 +44,7 @@ from api.views import ViewController
 from casework.application.checkpoints import PendingCheckpoints
 from casework.projections import Projections
 from casework.settings import Settings
+from casework.store.database import Database
 from casework.store.master_key import MasterKey
 
 API_VERSION = "1.0.0"
@@ -200,10 +202,16 @@ def create_app(
 def create_app_from_env() -> Litestar:
     """For an ASGI server's `--factory`: everything from `CASEWORK_*` variables,
     `CASEWORK_API_RUN_VIEWS=0` when a separate `casework projections run` keeps the
-    views, and `CASEWORK_METRICS_FROM` for who may scrape `/metrics`."""
+    views, `CASEWORK_METRICS_FROM` for who may scrape `/metrics`, and
+    `CASEWORK_API_THREADS` for how many requests it works on at once."""
     run_views = os.environ.get("CASEWORK_API_RUN_VIEWS", "1").strip().lower()
+    settings = Settings.from_env()
+    backend = Database.from_url(settings.database_url).backend
+    threads = handler_threads(os.environ.get("CASEWORK_API_THREADS"), backend)
+    if threads is not None:
+        use_handler_threads(threads)
     return create_app(
-        Settings.from_env(),
+        settings,
         run_views=run_views not in ("0", "false", "no", "off"),
         metrics_from=os.environ.get("CASEWORK_METRICS_FROM"),
     )

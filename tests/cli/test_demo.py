@@ -74,3 +74,22 @@ def test_serve_demo_builds_one_centre_and_its_accounts_before_serving(
     app = Casework(Settings.from_env())
     assert len(app.case_ids()) == 8
     app.close()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("CASEWORK_API_THREADS", "lots"), ("CASEWORK_METRICS_FROM", "the office")],
+)
+def test_serve_refuses_a_wrong_server_setting_in_one_line_before_anything_starts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv(variable, value)
+    assert main(["serve", "--demo"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"casework: {variable}: ") and said.count("\n") == 1
+    assert not (tmp_path / "data").exists()  # no demo built, no server started

@@ -4,15 +4,19 @@ says how to sign in."""
 
 import argparse
 import os
+import sys
 
 from granian import Granian
 from granian.constants import Interfaces
 
+from api.handler_threads import handler_threads
+from api.metrics import metrics_networks
 from casework.cli.demo import run_demo
 from casework.cli.session import casework_session
 from casework.demo import has_demo
 from casework.demo.accounts import DEMO_PASSWORD, demo_accounts, ensure_demo_accounts
 from casework.settings import Settings
+from casework.store.database import Database
 
 APP_FACTORY = "api.app:create_app_from_env"
 
@@ -45,6 +49,11 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    try:
+        check_server_environment(settings)
+    except ValueError as error:
+        print(f"casework: {error}", file=sys.stderr)
+        return 2
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
         print("casework: several workers need PostgreSQL (CASEWORK_DATABASE_URL); serving one")
         args.workers = 1
@@ -73,6 +82,14 @@ def run_serve(args: argparse.Namespace) -> int:
         factory=True,
     ).serve()
     return 0
+
+
+def check_server_environment(settings: Settings) -> None:
+    """The server's own variables, checked before it starts: a wrong one is one line
+    here, not a traceback from each worker."""
+    metrics_networks(os.environ.get("CASEWORK_METRICS_FROM"))
+    backend = Database.from_url(settings.database_url).backend
+    handler_threads(os.environ.get("CASEWORK_API_THREADS"), backend)
 
 
 def prepare_demo(args: argparse.Namespace, settings: Settings) -> None:
