@@ -9,8 +9,6 @@ import sys
 from granian import Granian
 from granian.constants import Interfaces
 
-from api.handler_threads import handler_threads
-from api.metrics import metrics_networks
 from casework.cli.demo import run_demo
 from casework.cli.session import casework_session
 from casework.demo import has_demo
@@ -87,6 +85,10 @@ def run_serve(args: argparse.Namespace) -> int:
 def check_server_environment(settings: Settings) -> None:
     """The server's own variables, checked before it starts: a wrong one is one line
     here, not a traceback from each worker."""
+    # Imported here: every other command starts without the web framework.
+    from api.handler_threads import handler_threads
+    from api.metrics import metrics_networks
+
     metrics_networks(os.environ.get("CASEWORK_METRICS_FROM"))
     backend = Database.from_url(settings.database_url).backend
     handler_threads(os.environ.get("CASEWORK_API_THREADS"), backend)
