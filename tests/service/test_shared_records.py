@@ -2,14 +2,21 @@
 read still sees everything stored since, by this worker or another, nothing a reader
 holds changes under it, and an erased case leaves the worker's memory."""
 
+import ast
+import copy
+import inspect
 from uuid import UUID
 
+import msgspec
 import pytest
 
 from casework.aggregates.case import Case
+from casework.aggregates.case import aggregate as aggregate_module
+from casework.aggregates.case import values as case_values
 from casework.application import Casework
 from casework.application.compliance import Erased
-from casework.application.shared_records import SharedRecords
+from casework.application.shared_records import SharedRecords, own_copy
+from casework.demo import build_demo
 from casework.settings import Settings
 from casework.store.master_key import MasterKey
 from tests.builders.centre import open_family_case, write_note
@@ -57,6 +64,22 @@ def test_a_case_held_by_one_reader_does_not_change_when_someone_writes_to_it(
     assert app.load(case_id, Case, "case") is not brought_up
 
 
+def test_a_note_written_is_kept_for_the_next_reader_without_opening_the_case_again(
+    app: Casework,
+) -> None:
+    centre, case_id = family_case(app, notes=1)
+    app.read_case(centre.worker, case_id)
+    opened = app.repository.get
+    calls = []
+    app.repository.get = lambda *a, **k: calls.append(a) or opened(*a, **k)  # type: ignore[method-assign]
+    write_note(app, centre.worker, case_id, "phoned the school")
+    write_note(app, centre.worker, case_id, "met the mother")
+    reading = app.read_case(centre.worker, case_id)
+    # Each write began from the kept case, and each read found the newest kept.
+    assert case_id not in [a[0] for a in calls]
+    assert reading.case.version == 4 and len(reading.case.notes) == 3
+
+
 def test_an_erased_case_leaves_the_memory_of_the_worker_that_erased_it(app: Casework) -> None:
     centre, case_id = family_case(app, notes=2)
     other_case = open_family_case(app, centre)
@@ -95,3 +118,111 @@ def test_a_worker_keeps_only_the_records_read_most_recently() -> None:
     assert shared.held(UUID(int=3)) is newer
     shared.forget_case(UUID(int=1001))  # records 3 (and 1, gone already) are that case's
     assert [shared.held(UUID(int=n)) is not None for n in (0, 2, 3)] == [True, True, False]
+
+
+def test_a_writers_copy_takes_every_event_of_the_demo_cases_and_leaves_the_kept_case_as_it_was(
+    app: Casework,
+) -> None:
+    """What `own_copy` rests on, on real streams: each event applied to a copy of the
+    case before it leaves that case as it was, and the copies end where the store does."""
+    build_demo(app, cases=24)
+    kinds = set()
+    for case_id in app.case_ids():
+        kept = None
+        for event in app.events.get(case_id):
+            kinds.add(type(event).__name__)
+            if kept is None:
+                kept = event.mutate(None)
+                continue
+            before = copy.deepcopy(kept)
+            changed = event.mutate(own_copy(kept))
+            assert kept == before, type(event).__name__
+            kept = changed
+        assert kept == app.load(case_id, Case, "case")
+    assert len(kinds) >= 12  # the demo's kinds; the rest are checked in the source below
+
+
+# What a case's events may change in place: the case's own containers, directly or
+# through a name bound to one of them, never anything held inside.
+_CHANGING = {"append", "extend", "insert", "pop", "remove", "clear", "update", "add"}
+_CHANGING |= {"discard", "setdefault", "sort", "reverse", "popitem"}
+
+
+def _case_attribute(node: ast.expr, aliases: set[str]) -> bool:
+    """`case.<attribute>`, or a name bound to one (or to a choice between them)."""
+    if isinstance(node, ast.Attribute):
+        return isinstance(node.value, ast.Name) and node.value.id == "case"
+    return isinstance(node, ast.Name) and node.id in aliases
+
+
+def _changes_beyond_the_case(apply: ast.FunctionDef) -> list[str]:
+    """The statements of an event's `apply` that change something other than the
+    case's own attributes and containers."""
+    aliases = set()
+    for node in ast.walk(apply):
+        if isinstance(node, ast.Assign):
+            value = node.value
+            choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+            if all(_case_attribute(choice, set()) for choice in choices):
+                aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    found = []
+    for node in ast.walk(apply):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            targets = [node.func.value] if node.func.attr in _CHANGING else []
+        elif isinstance(node, ast.Assign | ast.Delete):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign):
+            targets = [node.target]
+        while any(isinstance(t, ast.Tuple) for t in targets):
+            targets = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+        if isinstance(node, ast.Call):
+            changed = targets  # the container a method changes
+        else:  # binding a local name changes nothing; an item changes its container
+            changed = [
+                t.value if isinstance(t, ast.Subscript) else t
+                for t in targets
+                if not isinstance(t, ast.Name)
+            ]
+        if not all(_case_attribute(t, aliases) for t in changed):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_a_case_event_changes_only_the_cases_own_containers_and_every_item_is_frozen() -> None:
+    applies = [
+        node
+        for node in ast.walk(ast.parse(inspect.getsource(aggregate_module)))
+        if isinstance(node, ast.FunctionDef) and node.name == "apply"
+    ]
+    assert len(applies) >= 18
+    assert {
+        a.lineno: _changes_beyond_the_case(a) for a in applies if _changes_beyond_the_case(a)
+    } == {}
+    structs = [
+        value
+        for value in vars(case_values).values()
+        if isinstance(value, type) and issubclass(value, msgspec.Struct)
+    ]
+    assert structs and all(s.__struct_config__.frozen for s in structs), [
+        s.__name__ for s in structs if not s.__struct_config__.frozen
+    ]
+
+
+def test_the_source_check_finds_an_event_that_changes_an_item_inside_the_case() -> None:
+    bad = ast.parse(
+        "def apply(self, case):\n"
+        "    records = case.notes\n"
+        "    records[self.id].addenda.append(self.addendum)\n"
+        "    case.closures[-1].summary = self.summary\n"
+        "    case.team.append(self.member)\n"
+        "    hops = case.referrals[0].hops\n"
+        "    hops[0] = self.hop\n"
+        "    case.status = self.status\n"
+    ).body[0]
+    assert isinstance(bad, ast.FunctionDef)
+    assert sorted(_changes_beyond_the_case(bad)) == [
+        "case.closures[-1].summary = self.summary",
+        "hops[0] = self.hop",
+        "records[self.id].addenda.append(self.addendum)",
+    ]

@@ -52,6 +52,7 @@ from casework.application.commands.cases import (
     ReviewPlan,
 )
 from casework.application.core import T
+from casework.application.shared_records import own_copy
 from casework.store.blind_index import FIELDS, NAME_AND_BIRTH, ClientIndex, name_and_birth
 from casework.store.errors import RecordErased
 
@@ -105,8 +106,9 @@ class CaseCommands(Authorisation):
         discipline: Discipline | None = None,
     ) -> Case:
         """Load, authorise `by` to write `kind` (in `discipline`) and check the version
-        the writer read: for commands that look at or change more than the case."""
-        case = self._case(case_id)
+        the writer read: for commands that look at or change more than the case. The
+        case is the writer's own copy of the one kept for readers (ADR 0062)."""
+        case = own_copy(self.read(case_id, Case, "case"))
         self.authorise(by, Action.WRITE, kind, case, discipline)
         self.expect_version(case, expected_version)
         return case

@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import Environment, get_topic
 
 from casework.aggregates.base import Record
+from casework.aggregates.case import Case
 from casework.application.checkpoints import PendingCheckpoints
 from casework.application.errors import Conflict, NotFound
 from casework.application.repository import ShortStreamsFirst
@@ -131,6 +132,9 @@ class CaseworkCore(Application[UUID]):
                 "nothing of yours was saved: reload it and try again",
                 cause=str(error),
             ) from error
+        for obj in objs:
+            if isinstance(obj, Case):
+                self.repository.shared.keep_saved(obj)
         if recordings:
             self._after_save(recordings)
         return recordings

@@ -8,11 +8,13 @@ process stored it), and if there is one the record is opened again and kept in i
 place. So a reader never sees less than the store holds, and a kept record is never
 changed, so readers on other threads may hold it.
 
-What is shared is only looked at, never changed: commands load their own copy
-(`CaseworkCore.load`). A case's records go when its key is destroyed (the keyring
-tells, `Keyring.forgetting`), and a reader meeting one whose key is gone is refused as
-the store would refuse it."""
+What is shared is only looked at, never changed. A command on a case works on its own
+copy of the kept one (`own_copy`), and once saved that copy is kept in its place
+(`CaseworkCore.save`), so the next reader or writer does not open the case again. A
+case's records go when its key is destroyed (the keyring tells, `Keyring.forgetting`),
+and a reader meeting one whose key is gone is refused as the store would refuse it."""
 
+import copy
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -22,6 +24,20 @@ from uuid import UUID
 # the least recently read dropped first: about 1 KB an event held (the demo's cases, 10
 # KB each with 11 events), so 1,000 cases of 50 events take some 50 MB.
 SHARED_RECORDS = 1000
+
+
+def own_copy(record: Any) -> Any:
+    """A copy of a kept case that its events may change without touching the kept one:
+    its lists, dicts and sets copied, what they hold shared. A case's events only add,
+    replace or drop the items of its own containers, and every item is a frozen Struct
+    (`casework.aggregates.case.values`); tests/service/test_shared_records.py replays
+    every kind of case event on a copy and checks the kept case unchanged. A deep copy
+    of a case of 600 notes took 10 ms; this takes microseconds."""
+    copied = copy.copy(record)
+    for name, value in vars(record).items():
+        if isinstance(value, list | dict | set):
+            vars(copied)[name] = value.copy()
+    return copied
 
 
 class SharedRecords:
@@ -50,6 +66,13 @@ class SharedRecords:
             while len(self._records) > self.size:
                 self._records.popitem(last=False)
         return record
+
+    def keep_saved(self, case: Any) -> None:
+        """Keep a copy of a case just saved (its own, from `own_copy`) in the place of
+        its older version, if one is kept: it is the case as stored now, and the writer
+        may go on changing its own."""
+        if case.id in self._records:
+            self.keep(own_copy(case))
 
     def forget_case(self, case_id: UUID) -> None:
         """Drop every record of a case (its key was destroyed)."""
