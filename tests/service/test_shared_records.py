@@ -12,6 +12,7 @@ import pytest
 
 from casework.aggregates.case import Case
 from casework.aggregates.case import aggregate as aggregate_module
+from casework.aggregates.case import queries as case_queries
 from casework.aggregates.case import values as case_values
 from casework.application import Casework
 from casework.application.compliance import Erased
@@ -165,28 +166,30 @@ def _changes_beyond_the_case(apply: ast.FunctionDef) -> list[str]:
             choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
             if all(_case_attribute(choice, set()) for choice in choices):
                 aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    found = []
-    for node in ast.walk(apply):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            targets = [node.func.value] if node.func.attr in _CHANGING else []
-        elif isinstance(node, ast.Assign | ast.Delete):
-            targets = list(node.targets)
-        elif isinstance(node, ast.AugAssign):
-            targets = [node.target]
-        while any(isinstance(t, ast.Tuple) for t in targets):
-            targets = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
-        if isinstance(node, ast.Call):
-            changed = targets  # the container a method changes
-        else:  # binding a local name changes nothing; an item changes its container
-            changed = [
-                t.value if isinstance(t, ast.Subscript) else t
-                for t in targets
-                if not isinstance(t, ast.Name)
-            ]
-        if not all(_case_attribute(t, aliases) for t in changed):
-            found.append(ast.unparse(node))
-    return found
+    return [
+        ast.unparse(node)
+        for node in ast.walk(apply)
+        if not all(_case_attribute(t, aliases) for t in _changed(node))
+    ]
+
+
+def _changed(node: ast.AST) -> list[ast.expr]:
+    """What a statement or call changes in place: a method's container, an item's
+    container, an attribute's object (binding a local name changes nothing)."""
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return [node.func.value] if node.func.attr in _CHANGING else []
+    if isinstance(node, ast.Assign | ast.Delete):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign):
+        targets = [node.target]
+    while any(isinstance(t, ast.Tuple) for t in targets):
+        targets = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+    return [
+        t.value if isinstance(t, ast.Subscript) else t
+        for t in targets
+        if not isinstance(t, ast.Name)
+    ]
 
 
 def test_a_case_event_changes_only_the_cases_own_containers_and_every_item_is_frozen() -> None:
@@ -226,3 +229,46 @@ def test_the_source_check_finds_an_event_that_changes_an_item_inside_the_case() 
         "hops[0] = self.hop",
         "records[self.id].addenda.append(self.addendum)",
     ]
+
+
+def _rooted_at_self(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def test_a_case_command_changes_the_case_only_by_recording_events() -> None:
+    """What else `own_copy` rests on: outside its creation (`__init__`) and its events'
+    `apply`, no code of the case (commands, queries) changes the case itself."""
+    tree = ast.parse(inspect.getsource(aggregate_module))
+    case_class = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Case")
+    methods = [n for n in case_class.body if isinstance(n, ast.FunctionDef)]
+    methods += [
+        n
+        for query_class in ast.parse(inspect.getsource(case_queries)).body
+        if isinstance(query_class, ast.ClassDef)
+        for n in query_class.body
+        if isinstance(n, ast.FunctionDef)
+    ]
+    assert len(methods) >= 30
+    changing = {
+        method.name: ast.unparse(node)
+        for method in methods
+        if method.name != "__init__"
+        for node in ast.walk(method)
+        if any(_rooted_at_self(t) for t in _changed(node))
+    }
+    assert changing == {}
+
+
+def test_the_source_check_finds_a_command_that_changes_the_case_without_an_event() -> None:
+    command = ast.parse(
+        "def record_note(self, by, text):\n"
+        "    notes = [text]\n"
+        "    notes.append(by)\n"
+        "    self.notes[by] = text\n"
+        "    self.team.append(by)\n"
+        "    self.record(self.NoteRecorded, by, text=text)\n"
+    ).body[0]
+    found = [ast.unparse(n) for n in ast.walk(command) if any(map(_rooted_at_self, _changed(n)))]
+    assert sorted(found) == ["self.notes[by] = text", "self.team.append(by)"]
