@@ -10,11 +10,14 @@ from uuid import UUID
 import msgspec
 import pytest
 
+from casework.aggregates.base import Role
 from casework.aggregates.case import Case
 from casework.aggregates.case import aggregate as aggregate_module
 from casework.aggregates.case import queries as case_queries
 from casework.aggregates.case import values as case_values
+from casework.aggregates.staff import RoleNotHeld
 from casework.application import Casework
+from casework.application.commands.organisation import ChangeRoles
 from casework.application.compliance import Erased
 from casework.application.shared_records import SharedRecords, own_copy
 from casework.demo import build_demo
@@ -46,6 +49,60 @@ def test_a_caseworker_reading_her_case_again_sees_the_note_another_worker_record
         ]
     finally:
         other_worker.close()
+
+
+def test_a_list_of_cases_asks_the_store_once_and_still_sees_what_another_worker_wrote(
+    store: Casework, settings: Settings, master_key: MasterKey
+) -> None:
+    centre, first = family_case(store, notes=1)
+    others = [open_family_case(store, centre) for _ in range(3)]
+    cases = [first, *others]
+    assert len(store.visible_cases(centre.worker, cases)) == 4  # all four kept now
+    other_worker = Casework(settings, master_key)
+    try:
+        write_note(other_worker, centre.worker, others[1], "phoned the school")
+    finally:
+        other_worker.close()
+    asked, opened = [], []
+    versions, get = store.recorder.latest_versions, store.repository.get
+    store.recorder.latest_versions = lambda ids: asked.append(ids) or versions(ids)  # type: ignore[method-assign]
+    store.repository.get = lambda i, **k: opened.append(i) or get(i, **k)  # type: ignore[method-assign]
+
+    read = dict(store.read_all(cases, Case, "case"))
+
+    # One question for the four; only the case written since is opened again.
+    assert [sorted(ids) for ids in asked] == [sorted(cases)] and opened == [others[1]]
+    assert [i for i in cases if read[i] is not store.repository.shared.held(i)] == []
+    assert read[others[1]].version == 2 and len(read[others[1]].notes) == 1
+    assert [read[i].version for i in (first, others[0], others[2])] == [2, 1, 1]
+
+
+def test_a_list_leaves_out_an_erased_case_and_shows_the_rest(app: Casework) -> None:
+    centre, erased = family_case(app, notes=1)
+    kept = open_family_case(app, centre)
+    app.visible_cases(centre.worker, [erased, kept])
+    erase_with_four_eyes(
+        app, erased, centre.head, centre.director, "consent withdrawn", "request DP-2026-014"
+    )
+    read = dict(app.read_all([erased, kept], Case, "case"))
+    assert isinstance(read[erased], Erased) and read[kept].id == kept
+    assert [v.case_id for v in app.visible_cases(centre.worker, [erased, kept])] == [kept]
+
+
+def test_a_role_taken_away_in_another_worker_is_refused_at_the_next_read(
+    store: Casework, settings: Settings, master_key: MasterKey
+) -> None:
+    centre, case_id = family_case(store, notes=1)
+    store.read_case(centre.worker, case_id)  # her staff record is kept for the rule
+    other_worker = Casework(settings, master_key)
+    try:
+        other_worker.change_roles(
+            centre.administrator, centre.worker.staff_id, ChangeRoles(roles=[Role.SUPERVISOR])
+        )
+    finally:
+        other_worker.close()
+    with pytest.raises(RoleNotHeld):
+        store.read_case(centre.worker, case_id)
 
 
 def test_a_case_held_by_one_reader_does_not_change_when_someone_writes_to_it(

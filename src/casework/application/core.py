@@ -5,7 +5,7 @@ mapper, append-only recorders, and a conflict error when two people write the
 same record.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import Environment, get_topic
 
-from casework.aggregates.base import Record
+from casework.aggregates.base import Record, RuleBroken
 from casework.aggregates.case import Case
 from casework.application.checkpoints import PendingCheckpoints
 from casework.application.errors import Conflict, NotFound
@@ -163,6 +163,21 @@ class CaseworkCore(Application[UUID]):
             what,
             lambda: self.repository.get_shared(record_id, snapshot_from=snapshot_from),
         )
+
+    def read_all(
+        self, record_ids: Sequence[UUID], kind: type, what: str
+    ) -> Iterator[tuple[UUID, Any]]:
+        """`read` of each record, in order, asking the store once (not once each)
+        whether any kept one has changed: each id with its record, or with the error
+        `read` would raise for it (not found, erased), so a list can leave that one
+        out and go on."""
+        snapshot_from = type(self).snapshotting_intervals.get(kind)
+        opening = self.repository.get_shared_all(record_ids, snapshot_from=snapshot_from)
+        for record_id, open_record in zip(record_ids, opening, strict=True):
+            try:
+                yield record_id, self._opened(record_id, kind, what, open_record)
+            except (RuleBroken, RecordErased) as error:
+                yield record_id, error
 
     def _opened(
         self, record_id: UUID, kind: type, what: str, open_record: Callable[[], Any]

@@ -360,5 +360,8 @@ class OrganisationCommands(Authorisation):
             raise
 
     def actor_context(self, actor: Actor, at: datetime | None = None) -> ActorContext:
-        """What the access rule needs to know about someone acting in a role now."""
-        return ActorContext.of_staff(self._stored_staff(actor.staff_id), actor.role, at or now())
+        """What the access rule needs to know about someone acting in a role now: from
+        their staff record as every reader shares it (`read`, ADR 0062), not opened anew
+        for each of the checks a request makes."""
+        staff = self.read(actor.staff_id, Staff, "staff member")
+        return ActorContext.of_staff(staff, actor.role, at or now())

@@ -2,7 +2,8 @@
 for the cycle collector, every event applied without the library's per-event protocol
 check; records only read are shared between readers (`get_shared`)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -51,12 +52,30 @@ class ShortStreamsFirst(Repository[UUID]):
         copy up: a deep copy of a case of 600 notes took 10 ms, opening it 1.8 ms. A
         case's record is refused as erased (`still_readable` raises `RecordErased`) once
         its key is destroyed."""
+        return self._shared(aggregate_id, snapshot_from, current=False)
+
+    def get_shared_all(
+        self, aggregate_ids: Sequence[UUID], *, snapshot_from: int | None = None
+    ) -> Iterator[Callable[[], Any]]:
+        """`get_shared` for each record, in order, with the store asked once whether
+        any kept one has newer events (a list of 200 cases: one query, not 200). Each
+        comes as a call that opens it, so that a record that cannot be opened raises
+        in its turn and the caller goes on to the next."""
+        held = {i: r.version for i in aggregate_ids if (r := self.shared.held(i)) is not None}
+        latest = self.event_store.recorder.latest_versions(list(held)) if held else {}
+        # A record kept since at a newer version (`keep` never goes back) is current too.
+        current = {i for i, version in held.items() if latest.get(i) == version}
+        for aggregate_id in aggregate_ids:
+            yield partial(self._shared, aggregate_id, snapshot_from, aggregate_id in current)
+
+    def _shared(self, aggregate_id: UUID, snapshot_from: int | None, current: bool) -> Any:
         record = self.shared.held(aggregate_id)
         if record is not None:
             if (case_id := record.case_id_for_keys()) is not None:
                 self.still_readable(case_id)
-            store = self.event_store
-            if not store.recorder.select_events(aggregate_id, gt=record.version, limit=1):
+            if current or not self.event_store.recorder.select_events(
+                aggregate_id, gt=record.version, limit=1
+            ):
                 return record
         return self.shared.keep(self.get(aggregate_id, snapshot_from=snapshot_from))
 

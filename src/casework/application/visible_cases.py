@@ -16,12 +16,11 @@ from uuid import UUID
 
 from casework.access import Action, ActorContext, Decision, RecordKind, may
 from casework.aggregates.access_record import AccessAction
-from casework.aggregates.base import Actor, Role, RuleBroken, now
+from casework.aggregates.base import Actor, Role, now
 from casework.aggregates.case import Case
 from casework.application.access_log import AccessRequest
 from casework.application.authorisation import Authorisation
 from casework.projections.views.case_index import Reach
-from casework.store.errors import RecordErased
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,10 @@ class VisibleCases(Authorisation):
         context = self.context_of(by, AccessAction.READ, None)
         at = now()
         shown: list[tuple[VisibleCase, AccessRequest]] = []
-        for case_id in dict.fromkeys(case_ids):
-            try:
-                case = self.read(case_id, Case, "case")
-            except (RuleBroken, RecordErased) as error:
-                if getattr(error, "rule", "erased") != "erased":
-                    raise
+        for _, case in self.read_all(list(dict.fromkeys(case_ids)), Case, "case"):
+            if isinstance(case, Exception):
+                if getattr(case, "rule", "erased") != "erased":
+                    raise case
                 continue  # erased: nothing left to show
             decision = may(context, Action.SEE, RecordKind.SUMMARY, case, at)
             if decision:
