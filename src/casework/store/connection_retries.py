@@ -25,9 +25,9 @@ _WAIT = 0.2  # seconds between attempts (the library's)
 
 
 def retried_briefly(method: Any) -> Any:
-    """The library's method without its own retry (`__wrapped__`, kept by its
-    decorator's `functools.wraps`), retried for `RETRY_FOR` seconds instead."""
-    once: Callable[..., Any] = method.__wrapped__
+    """The method retried for `RETRY_FOR` seconds; a library method without its own
+    retry first (`__wrapped__`, kept by its decorator's `functools.wraps`)."""
+    once: Callable[..., Any] = getattr(method, "__wrapped__", method)
 
     @wraps(once)
     def retried(*args: Any, **kwargs: Any) -> Any:

@@ -27,6 +27,7 @@ from psycopg.sql import SQL, Identifier
 from casework.store.connection_retries import (
     BrieflyRetriedAggregateRecorder,
     BrieflyRetriedApplicationRecorder,
+    retried_briefly,
 )
 from casework.store.key_table import KeyRow, KeyTable
 from casework.store.keyring import Keyring
@@ -113,15 +114,16 @@ class SealedSQLiteApplicationRecorder(KeysWithEvents, SQLiteApplicationRecorder)
         """The version of the last event stored on each of these records (records
         with none are left out): one query for many, not one each."""
         found: dict[UUID, int] = {}
-        for start in range(0, len(originator_ids), VERSIONS_PER_QUERY):
-            chunk = [i.hex for i in originator_ids[start : start + VERSIONS_PER_QUERY]]
-            statement = (
-                "SELECT originator_id, MAX(originator_version) AS version "  # noqa: S608
-                f"FROM {self.events_table_name} "
-                f"WHERE originator_id IN ({','.join('?' * len(chunk))}) GROUP BY originator_id"
-            )
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(statement, chunk)
+        with self.datastore.transaction(commit=False) as c:  # one snapshot for all
+            for start in range(0, len(originator_ids), VERSIONS_PER_QUERY):
+                chunk = [i.hex for i in originator_ids[start : start + VERSIONS_PER_QUERY]]
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    "SELECT originator_id, MAX(originator_version) AS version "  # noqa: S608
+                    f"FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({marks}) GROUP BY originator_id",
+                    chunk,
+                )
                 found.update((UUID(r["originator_id"]), r["version"]) for r in c.fetchall())
         return found
 
@@ -158,6 +160,7 @@ class SealedPostgresApplicationRecorder(
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
+    @retried_briefly  # as `select_events`, which it stands in for
     def latest_versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
         """As the SQLite recorder's: one query (an array of ids) for many records."""
         with self.datastore.get_connection() as connection, connection.cursor() as cursor:
