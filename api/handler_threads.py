@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from litestar.concurrency import set_asyncio_executor
 
+from casework.store.connection_pools import serve_requests_at_once
+
 ON_POSTGRES = 16
 MOST = 256
 
@@ -31,5 +33,7 @@ def handler_threads(value: str | None, backend: str) -> int | None:
 
 
 def use_handler_threads(threads: int) -> None:
-    """Run this process's handlers on `threads` threads (before its event loop starts)."""
+    """Run this process's handlers on `threads` threads (before its event loop starts),
+    its stores' pools keeping a connection open for each (`connection_pools`)."""
+    serve_requests_at_once(threads)
     set_asyncio_executor(ThreadPoolExecutor(threads, thread_name_prefix="casework-handler"))

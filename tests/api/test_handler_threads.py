@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
+from litestar.concurrency import get_asyncio_executor, set_asyncio_executor
 
 from api.app import create_app_from_env
-from api.handler_threads import MOST, ON_POSTGRES, handler_threads
+from api.handler_threads import MOST, ON_POSTGRES, handler_threads, use_handler_threads
+from casework.store import connection_pools
 
 
 def test_a_postgresql_server_works_on_more_requests_at_once_than_asyncio_would_give_it() -> None:
@@ -32,3 +34,15 @@ def test_the_server_refuses_to_start_with_a_wrong_number(
     with pytest.raises(ValueError, match="CASEWORK_API_THREADS"):
         create_app_from_env()
     assert not (tmp_path / "data").exists()  # refused before anything was opened
+
+
+def test_each_request_worked_on_at_once_has_a_connection_kept_for_it() -> None:
+    executor = get_asyncio_executor()
+    kept = connection_pools.connections_kept()
+    try:
+        use_handler_threads(ON_POSTGRES)
+        assert connection_pools.connections_kept() == ON_POSTGRES + connection_pools.BESIDE_REQUESTS
+    finally:
+        set_asyncio_executor(executor)
+        connection_pools.serve_requests_at_once(kept - connection_pools.BESIDE_REQUESTS)
+    assert connection_pools.connections_kept() == kept

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import psycopg
 from eventsourcing.utils import get_topic
 
+from casework.store.connection_pools import connections_kept
 from casework.store.connection_retries import CONNECT_TIMEOUT
 from casework.store.errors import DamagedStore, NoStore, StoreError
 from casework.store.failures import missing_schema, store_error_from
@@ -284,6 +285,10 @@ class Database:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # A request waits this long for a connection, not the library's 30 s.
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+            # The library's pool opens 5 and up to 15; up to as many as the process
+            # uses at once if that is more (`connection_pools`). It keeps what it opened
+            # until it has been idle for 10 minutes, so these are not opened anew.
+            "POSTGRES_MAX_OVERFLOW": str(max(connections_kept(), 15) - 5),
         }
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema

@@ -24,6 +24,7 @@ from psycopg import Cursor
 from psycopg.pq import Format
 from psycopg.sql import SQL, Identifier
 
+from casework.store.connection_pools import connections_kept
 from casework.store.connection_retries import (
     BrieflyRetriedAggregateRecorder,
     BrieflyRetriedApplicationRecorder,
@@ -179,6 +180,12 @@ class AppendOnlyPostgresAggregateRecorder(SnapshotsIfPossible, BrieflyRetriedAgg
 class CaseworkSQLiteFactory(SQLiteFactory):
     aggregate_recorder_class = AppendOnlySQLiteAggregateRecorder
     application_recorder_class = SealedSQLiteApplicationRecorder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The library's pool keeps 5 and no setting changes that: keep as many as
+        # this process uses at once (`connection_pools`).
+        self.datastore.pool.pool_size = connections_kept()
 
 
 class BinaryResultsCursor(Cursor[Any]):

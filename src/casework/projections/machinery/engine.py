@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+from casework.store.connection_pools import connections_kept
 from casework.store.database import Database
+
+# Connections a pool opens beyond those it keeps, closed again on their return.
+OVERFLOW = 5
 
 # Execution option asking SQLite to take the write lock at BEGIN, so a runner's batch
 # and an erasure serialise instead of failing half-way with "database is locked".
@@ -37,14 +41,23 @@ def read_table_engine(database: Database) -> Engine:
     return create_engine(
         database.sqlalchemy_url(),
         connect_args=connect_args,
-        pool_size=3,
-        max_overflow=5,
+        pool_size=connections_kept(),
+        max_overflow=OVERFLOW,
+        # The connection used last is used next: under a light load the same few are
+        # used, and their prepared statements (psycopg prepares a query at its fifth
+        # use on a connection) are ready for them.
+        pool_use_lifo=True,
         pool_pre_ping=True,
     )
 
 
 def _sqlite_engine(database: Database) -> Engine:
-    engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
+    engine = create_engine(
+        database.sqlalchemy_url(),
+        connect_args={"timeout": 30},
+        pool_size=connections_kept(),
+        max_overflow=OVERFLOW,
+    )
 
     @event.listens_for(engine, "connect")
     def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:

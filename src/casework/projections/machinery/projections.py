@@ -362,6 +362,11 @@ class Projections:
             else:
                 raise KeyError(f"no view {name!r} is serving")
             yield self._reader_of(name, found.generation, found.definition), connection
+            # Ended by a commit, which for a read is the same as a rollback, because
+            # psycopg forgets a connection's prepared statements at each rollback: the
+            # views' queries would be planned anew every time (docs/benchmarks.md,
+            # 2026-12-03: planning was most of PostgreSQL's time on the caseload).
+            connection.commit()
 
     def _reader_of(self, name: str, generation: int, definition: str) -> View:
         """One view object per serving generation for every read: a new one per read

@@ -140,7 +140,9 @@ class Runner:
             self.engine.connect() as reader,
             self._writing() as writer,
         ):
-            return self._step(reader, writer)
+            covered = self._step(reader, writer)
+            reader.commit()  # as `Projections.read` ends its reads: prepared statements stay
+            return covered
 
     @contextlib.contextmanager
     def _noticing_a_move(self) -> Iterator[None]:
