@@ -42,6 +42,7 @@ from api.sessions import SessionController
 from api.supervision import SupervisionController
 from api.views import ViewController
 from casework.application.checkpoints import PendingCheckpoints
+from casework.cli.views_beside import views_run_in_the_server
 from casework.projections import Projections
 from casework.settings import Settings
 from casework.store.database import Database
@@ -204,7 +205,6 @@ def create_app_from_env() -> Litestar:
     `CASEWORK_API_RUN_VIEWS=0` when a separate `casework projections run` keeps the
     views, `CASEWORK_METRICS_FROM` for who may scrape `/metrics`, and
     `CASEWORK_API_THREADS` for how many requests it works on at once."""
-    run_views = os.environ.get("CASEWORK_API_RUN_VIEWS", "1").strip().lower()
     settings = Settings.from_env()
     backend = Database.from_url(settings.database_url).backend
     threads = handler_threads(os.environ.get("CASEWORK_API_THREADS"), backend)
@@ -212,6 +212,6 @@ def create_app_from_env() -> Litestar:
         use_handler_threads(threads)
     return create_app(
         settings,
-        run_views=run_views not in ("0", "false", "no", "off"),
+        run_views=views_run_in_the_server(os.environ),
         metrics_from=os.environ.get("CASEWORK_METRICS_FROM"),
     )

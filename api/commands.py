@@ -81,6 +81,7 @@ def etag(version: int) -> str:
 
 
 def provide_expected_version(
+    command: "Command",  # resolved first: `api.dependencies` says why
     if_match: Annotated[
         str | None,
         HeaderParameter(
@@ -215,6 +216,8 @@ def _response(status: int, body: bytes, tag: str, where: str) -> Response[Record
 
 async def provide_command(
     request: Request[Principal, str, Any],
+    casework: ServedCasework,
+    by: Principal,
     idempotency_key: Annotated[
         str | None,
         HeaderParameter(
@@ -227,11 +230,10 @@ async def provide_command(
         ),
     ] = None,
 ) -> Command:
-    casework: ServedCasework = request.app.state.casework
     body = await request.body()
     return Command(
         casework=casework,
-        by=request.user,
+        by=by,
         idempotency_key=idempotency_key,
         request_hash=request_hash(request.method, request.url.path, body),
         table=request.app.state.idempotency,

@@ -2,7 +2,8 @@
 
 Builds the demo centre (`--cases`, default 40) in a fresh store, SQLite and then
 PostgreSQL (a schema of its own in the `test` database, dropped afterwards), catches
-the views up, and serves it with granian (one worker, as `casework serve`) with two
+the views up, and serves it with granian (one worker and, on SQLite, the views in a
+process beside it, as `casework serve`) with two
 more routes: `GET /bench/bare?bytes=N`, a bare Litestar handler answering N bytes,
 sized like the case read's answer, so each figure has its baseline from the same
 server in the same run (the reader's bearer token is sent, so it is authenticated as
@@ -56,6 +57,7 @@ from casework.aggregates.case import OPEN_STATUSES, Case
 from casework.application import Casework
 from casework.application.authorisation import case_as_seen
 from casework.application.principal import AccessPoint
+from casework.cli.views_beside import RUN_VIEWS, ViewsProcess
 from casework.demo import build_demo
 from casework.demo.accounts import DEMO_PASSWORD, demo_user_name, ensure_demo_accounts
 from casework.projections import Projections
@@ -296,6 +298,8 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
         f"{len(writers)} open cases take the notes; {workers} granian worker(s)"
     )
     port = _free_port()
+    # As `casework serve` runs it: on SQLite the views in a process beside the server.
+    views = ViewsProcess({**os.environ, **env}) if backend == "sqlite" else None
     server = subprocess.Popen(  # noqa: S603 (this interpreter, our arguments)
         [
             sys.executable,
@@ -313,11 +317,13 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
             str(workers),
             "benchmarks.bench_http:served",
         ],
-        env={**os.environ, **env},
+        env={**os.environ, **env, **({RUN_VIEWS: "0"} if views is not None else {})},
     )
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {token}"}
     try:
+        if views is not None:
+            views.start()
         for _ in range(300):
             try:
                 if httpx.get(f"{base}/api/v1/cases/{case_id}", headers=auth).status_code == 200:
@@ -343,7 +349,10 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
                 lines.append(("POST note", f"{base}/", {}, script, connections))
                 measured = {}
                 for name, url, headers, lua, threads in lines:
-                    if (waited := settle(server.pid, workers)) > 1:
+                    waited = settle(server.pid, workers)
+                    if views is not None and views.pid is not None:
+                        waited += settle(views.pid, 1)
+                    if waited > 1:
                         print(f"  (the server was busy {waited:.1f} s after the line before)")
                     measured[name] = wrk(url, connections, seconds, headers, lua, threads)
                 bare_rate = measured["bare handler"].per_second
@@ -367,6 +376,8 @@ def bench(backend: str, env: dict[str, str], cases: int, seconds: int, workers: 
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if views is not None:
+            views.stop()
 
 
 def _load() -> str:

@@ -1,6 +1,7 @@
 """The pages in a real browser: the family centre with accounts (password and TOTP) in a
 fresh SQLite store, served by granian exactly as `casework serve` runs the app
-(`api.app:create_app_from_env`) on a loopback port, driven by Playwright through
+(`api.app:create_app_from_env`, its views kept fresh by a process beside it) on a
+loopback port, driven by Playwright through
 Debian's chromium. Screenshots go to `test-artefacts/screenshots/` (not committed);
 axe-core comes from npm into `.node/` (not committed).
 
@@ -35,6 +36,7 @@ from casework.application.commands.cases import (
     OpenCase,
     RecordConsent,
 )
+from casework.cli.views_beside import RUN_VIEWS, ViewsProcess
 from casework.settings import Settings
 from casework.store.key_files import create_key_files
 from tests.builders.centre import (
@@ -321,12 +323,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "api.app:create_app_from_env",
         ],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**os.environ, **env, RUN_VIEWS: "0"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    views = ViewsProcess({**os.environ, **env}, output=log)
     base = f"http://127.0.0.1:{port}"
     try:
+        views.start()
         _wait_until_ready(base, server, data.parent / "granian.log")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -337,6 +341,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        views.stop()
         log.close()
 
 

@@ -5,7 +5,7 @@ holds changes under it, and an erased case leaves the worker's memory."""
 import ast
 import copy
 import inspect
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import pytest
@@ -75,6 +75,17 @@ def test_a_list_of_cases_asks_the_store_once_and_still_sees_what_another_worker_
     assert [i for i in cases if read[i] is not store.repository.shared.held(i)] == []
     assert read[others[1]].version == 2 and len(read[others[1]].notes) == 1
     assert [read[i].version for i in (first, others[0], others[2])] == [2, 1, 1]
+
+
+def test_the_store_says_the_last_version_of_any_number_of_records_at_once(
+    store: Casework,
+) -> None:
+    centre, written = family_case(store, notes=3)
+    quiet = open_family_case(store, centre)
+    unknown = [uuid4() for _ in range(1200)]  # more ids than SQLite binds in one statement
+
+    assert store.recorder.latest_versions([written, *unknown, quiet]) == {written: 4, quiet: 1}
+    assert store.recorder.latest_versions([]) == {}
 
 
 def test_a_list_leaves_out_an_erased_case_and_shows_the_rest(app: Casework) -> None:

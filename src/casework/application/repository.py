@@ -47,12 +47,12 @@ class ShortStreamsFirst(Repository[UUID]):
 
     def get_shared(self, aggregate_id: UUID, *, snapshot_from: int | None = None) -> Any:
         """The record as stored now, for looking at only: the one kept in `shared` if
-        nothing was stored on it since (one query for events after its version), else
+        nothing was stored on it since (one query: the last version stored), else
         opened again and kept in its place. Opening again is cheaper than bringing a
         copy up: a deep copy of a case of 600 notes took 10 ms, opening it 1.8 ms. A
         case's record is refused as erased (`still_readable` raises `RecordErased`) once
         its key is destroyed."""
-        return self._shared(aggregate_id, snapshot_from, current=False)
+        return self._shared(aggregate_id, snapshot_from)
 
     def get_shared_all(
         self, aggregate_ids: Sequence[UUID], *, snapshot_from: int | None = None
@@ -63,19 +63,24 @@ class ShortStreamsFirst(Repository[UUID]):
         in its turn and the caller goes on to the next."""
         held = {i: r.version for i in aggregate_ids if (r := self.shared.held(i)) is not None}
         latest = self.event_store.recorder.latest_versions(list(held)) if held else {}
-        # A record kept since at a newer version (`keep` never goes back) is current too.
-        current = {i for i, version in held.items() if latest.get(i) == version}
-        for aggregate_id in aggregate_ids:
-            yield partial(self._shared, aggregate_id, snapshot_from, aggregate_id in current)
+        for i in aggregate_ids:  # one kept meanwhile by another reader is asked of alone
+            yield partial(self._shared, i, snapshot_from, latest.get(i, -1) if i in held else None)
 
-    def _shared(self, aggregate_id: UUID, snapshot_from: int | None, current: bool) -> Any:
+    def _shared(
+        self, aggregate_id: UUID, snapshot_from: int | None, latest: int | None = None
+    ) -> Any:
+        """The record kept in `shared` if it is at `latest`, the last version stored
+        (asked of the store if not given: one statement), else the record opened again."""
         record = self.shared.held(aggregate_id)
         if record is not None:
             if (case_id := record.case_id_for_keys()) is not None:
                 self.still_readable(case_id)
-            if current or not self.event_store.recorder.select_events(
-                aggregate_id, gt=record.version, limit=1
-            ):
+            if latest is None:
+                latest = self.event_store.recorder.latest_versions([aggregate_id]).get(
+                    aggregate_id, -1
+                )
+            # A record kept since at a newer version (`keep` never goes back) is current too.
+            if latest <= record.version:
                 return record
         return self.shared.keep(self.get(aggregate_id, snapshot_from=snapshot_from))
 

@@ -8,6 +8,7 @@ agencies and goals. `projections status|rebuild|run` are operator commands: they
 the keys, no sign-in, and show no case content."""
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -255,6 +256,9 @@ def run_runner(args: argparse.Namespace) -> int:
             print(f"views caught up to position {projections.app.last_position()}")
             return 0
         stop = threading.Event()
+        # SIGTERM (a service manager, or `casework serve` stopping the runner beside
+        # it) stops it as Ctrl-C does, between batches; a shell's `&` ignores SIGINT.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         print("projection runner started; Ctrl-C to stop", flush=True)
         try:
             projections.run(stop, on_error=lambda e: print(f"casework: {e}", file=sys.stderr))

@@ -1,6 +1,7 @@
 """`casework serve`: the HTTP API (api/) on the store named by the environment, served
-by granian. `--demo` builds the demo centre and its accounts first, if absent, and
-says how to sign in."""
+by granian; on SQLite with the views kept fresh in a process beside it
+(`views_beside`). `--demo` builds the demo centre and its accounts first, if absent,
+and says how to sign in."""
 
 import argparse
 import os
@@ -11,6 +12,7 @@ from granian.constants import Interfaces
 
 from casework.cli.demo import run_demo
 from casework.cli.session import casework_session
+from casework.cli.views_beside import RUN_VIEWS, ViewsProcess, views_run_in_the_server
 from casework.demo import has_demo
 from casework.demo.accounts import DEMO_PASSWORD, demo_accounts, ensure_demo_accounts
 from casework.settings import Settings
@@ -25,8 +27,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="serve the HTTP API (add --demo to try it on the demo centre)",
         description="Serve the HTTP API at http://HOST:PORT/api/v1 (OpenAPI document at "
         "/schema/openapi.json) on the store named by CASEWORK_DATABASE_URL (default: "
-        "<data dir>/casework.db). One process on SQLite; for several worker processes on "
-        "PostgreSQL run granian directly (see api/README.md).",
+        "<data dir>/casework.db). One process on SQLite, with the views kept fresh in a "
+        "process beside it; for several worker processes on PostgreSQL run granian "
+        "directly (see api/README.md).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
@@ -71,14 +74,23 @@ def run_serve(args: argparse.Namespace) -> int:
         f"(OpenAPI: http://{args.host}:{args.port}/schema/openapi.json)",
         flush=True,
     )
-    Granian(
+    server = Granian(
         APP_FACTORY,
         address=args.host,
         port=args.port,
         interface=Interfaces.ASGI,
         workers=args.workers,
         factory=True,
-    ).serve()
+    )
+    if Database.from_url(settings.database_url).backend == "sqlite" and views_run_in_the_server(
+        os.environ
+    ):
+        # The views in a process of their own, not in the server's (ADR 0064).
+        os.environ[RUN_VIEWS] = "0"
+        with ViewsProcess():
+            server.serve()
+    else:
+        server.serve()
     return 0
 
 

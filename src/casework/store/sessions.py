@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from casework.aggregates.base import Role
-from casework.store.sql import Dialect
+from casework.store.sql import Dialect, one_statement
 
 TABLE = "casework_sessions"
 
@@ -58,14 +58,15 @@ class Columns:
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
-        """A cursor for one SELECT. PostgreSQL's connections are in autocommit, so
-        there it is one round trip, not three (BEGIN, the SELECT, ROLLBACK): every
-        request looks its session up."""
+        """A cursor for one SELECT, outside any explicit transaction: every request
+        looks its session up. PostgreSQL's connections are in autocommit, so there it is
+        one round trip, not three (BEGIN, the SELECT, ROLLBACK); on SQLite one call into
+        SQLite, not three (`one_statement`)."""
         if self.dialect.postgres:
             with self.datastore.cursor() as c:
                 yield c
         else:
-            with self.datastore.transaction(commit=False) as c:
+            with one_statement(self.datastore) as c:
                 yield c
 
 

@@ -1,7 +1,20 @@
 """SQL that runs on either backend, for casework's own tables beside the events."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
+
+
+@contextmanager
+def one_statement(datastore: Any) -> Iterator[Any]:
+    """A cursor of the SQLite store outside any explicit transaction, for one statement:
+    it is its own snapshot, and BEGIN and ROLLBACK around it are two more calls into
+    SQLite. Every request makes such reads (its session, its records' last versions),
+    on the event loop for the session (ADR 0061), where each call lets a handler thread
+    take the GIL, which the loop must then wait to get back."""
+    with datastore.get_connection(commit=False) as connection, connection.cursor() as cursor:
+        yield cursor
 
 
 class Dialect:
