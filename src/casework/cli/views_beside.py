@@ -35,9 +35,9 @@ def views_run_in_the_server(env: Mapping[str, str]) -> bool:
 
 
 class ViewsProcess:
-    """`casework projections run` beside a server, from `with` to its end. Its output
-    goes to `output` (the server's own by default; its "Ctrl-C to stop" line is left
-    out, since stopping the server stops it)."""
+    """`casework projections run` beside a server, from `start` (or `with`) to `stop`.
+    Its errors go to the server's stderr, and its other output nowhere (its "Ctrl-C to
+    stop" line is not the server's to say); with `output`, both go there."""
 
     def __init__(
         self,
