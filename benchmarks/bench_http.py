@@ -2,13 +2,13 @@
 
 Builds the demo centre (`--cases`, default 40) in a fresh store, SQLite and then
 PostgreSQL (a schema of its own in the `test` database, dropped afterwards), catches
-the views up, and serves it with granian (one worker and, on SQLite, the views in a
-process beside it, as `casework serve`) with two
-more routes: `GET /bench/bare?bytes=N`, a bare Litestar handler answering N bytes,
-sized like the case read's answer, so each figure has its baseline from the same
-server in the same run (the reader's bearer token is sent, so it is authenticated as
-every API request is); and `GET /bench/unrecorded/{id}`, the case read without its
-access record. For each of 1, 16 and 64 connections, for `--seconds` each:
+the views up, and serves it as `casework serve` does (granian; on SQLite one worker,
+the views in a process beside it) with two more routes: `GET /bench/bare?bytes=N`, a
+bare Litestar handler answering N bytes, sized like the case read's answer, so each
+figure has its baseline from the same server in the same run (the reader's bearer
+token is sent, so it is authenticated as every API request is); and
+`GET /bench/unrecorded/{id}`, the case read without its access record. For each of 1,
+16 and 64 connections, for `--seconds` each:
 
 - GET /api/v1/cases/{id}       a case, filtered and recorded in the access log
 - GET /bench/unrecorded/{id}   the same read and answer, nothing recorded

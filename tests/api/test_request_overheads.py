@@ -56,6 +56,5 @@ def test_a_case_read_opens_no_transaction_but_its_access_records(
     assert again.status_code == 200 and again.json()["case_id"] == case_id
     # The session, the reader's staff record and the case each asked in one statement;
     # SQLite writes the access record in a transaction, PostgreSQL in one statement.
-    assert transactions == (
-        [{"commit": True}] if datastore.__class__.__name__.startswith("SQLite") else []
-    )
+    sqlite = served.casework.database.backend == "sqlite"
+    assert transactions == ([{"commit": True}] if sqlite else [])

@@ -1,9 +1,9 @@
 """The pages in a real browser: the family centre with accounts (password and TOTP) in a
 fresh SQLite store, served by granian exactly as `casework serve` runs the app
 (`api.app:create_app_from_env`, its views kept fresh by a process beside it) on a
-loopback port, driven by Playwright through
-Debian's chromium. Screenshots go to `test-artefacts/screenshots/` (not committed);
-axe-core comes from npm into `.node/` (not committed).
+loopback port, driven by Playwright through Debian's chromium. Screenshots go to
+`test-artefacts/screenshots/` (not committed); axe-core comes from npm into `.node/`
+(not committed).
 
 Without /usr/bin/chromium or npm these tests fail and say what to install; they
 never skip."""

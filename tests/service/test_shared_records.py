@@ -82,7 +82,7 @@ def test_the_store_says_the_last_version_of_any_number_of_records_at_once(
 ) -> None:
     centre, written = family_case(store, notes=3)
     quiet = open_family_case(store, centre)
-    unknown = [uuid4() for _ in range(1200)]  # more ids than SQLite binds in one statement
+    unknown = [uuid4() for _ in range(1200)]  # more than the chunks of 500 it once made
 
     assert store.recorder.latest_versions([written, *unknown, quiet]) == {written: 4, quiet: 1}
     assert store.recorder.latest_versions([]) == {}
