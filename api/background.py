@@ -1,16 +1,17 @@
 """What a server process runs beside the requests, each in a thread of its own: the
 views (`ViewRunner`), and the ledger's checkpoints (`CheckpointSigner`).
 
-The views are kept fresh by `Projections.run`: on PostgreSQL each view is run by one
-of the worker processes (advisory locks), on SQLite by the one server process.
+The views are kept fresh by `Projections.run`: each view by one of the worker
+processes (the projections' leadership), or on SQLite by the process `casework serve`
+starts beside its workers (ADR 0064).
 
 Checkpoints are signed every minute while writes arrive, by one worker process at a
 time, and once more at shutdown for what this process wrote.
 
-On PostgreSQL the signer is whoever holds an advisory lock (the projections'
-`leadership_for`, under its own key): if that worker dies, its lock goes with its
-connection and another worker signs from its next tick. On SQLite one server process
-per database file is assumed, and it signs.
+The signer is whoever holds the lock of its key (the projections' `leadership_for`):
+on PostgreSQL an advisory lock, on SQLite an flock beside the database file (several
+workers serve one file, ADR 0065). If that worker dies, its lock goes with it and
+another worker signs from its next tick.
 """
 
 import logging

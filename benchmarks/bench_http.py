@@ -2,8 +2,9 @@
 
 Builds the demo centre (`--cases`, default 40) in a fresh store, SQLite and then
 PostgreSQL (a schema of its own in the `test` database, dropped afterwards), catches
-the views up, and serves it as `casework serve` does (granian; on SQLite one worker,
-the views in a process beside it) with two more routes: `GET /bench/bare?bytes=N`, a
+the views up, and serves it as `casework serve --workers N` does (granian with
+`--workers` processes, default 1; on SQLite the views in a process beside them) with
+two more routes: `GET /bench/bare?bytes=N`, a
 bare Litestar handler answering N bytes, sized like the case read's answer, so each
 figure has its baseline from the same server in the same run (the reader's bearer
 token is sent, so it is authenticated as every API request is); and
@@ -20,6 +21,7 @@ token is sent, so it is authenticated as every API request is); and
 - GET /bench/bare                      the baseline
 
 Run:  python -m benchmarks.bench_http [--seconds 5] [--cases 40] [--backends sqlite,postgres]
+      [--workers 1]
 Needs wrk (`apt-get install -y wrk`). Targets: the case read ≥ 0.25× the bare handler's
 requests/s; p99 at 16 connections ≤ 50 ms for reads, ≤ 100 ms for the note; printed
 as measured ÷ target (reads/s: ≥ 1.00 is met; p99: ≤ 1.00 is met). The machine is
@@ -396,7 +398,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=1,
-        help="granian worker processes on PostgreSQL (SQLite is served by one)",
+        help="granian worker processes, on either backend (1)",
     )
     args = parser.parse_args()
     print(_load())
@@ -404,7 +406,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             env = {"CASEWORK_DATA_DIR": str(Path(tmp) / "data"), "CASEWORK_REQUIRE_TOTP": "0"}
             if backend == "sqlite":
-                bench(backend, env, args.cases, args.seconds, 1)
+                bench(backend, env, args.cases, args.seconds, args.workers)
                 continue
             schema = f"bench_http_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(POSTGRES, autocommit=True) as c:

@@ -72,7 +72,7 @@ def test_a_views_process_that_dies_is_started_again(demo_store: Settings) -> Non
 
 
 @pytest.mark.parametrize(("told", "beside"), [("1", True), ("0", False)])
-def test_serve_on_sqlite_runs_the_views_beside_its_server_unless_told_one_runs_already(
+def test_serve_on_sqlite_runs_the_views_beside_its_workers_unless_told_one_runs_already(
     demo_store: Settings, monkeypatch: pytest.MonkeyPatch, told: str, beside: bool
 ) -> None:
     monkeypatch.setenv(RUN_VIEWS, told)  # and put back as it was after the test
@@ -97,10 +97,10 @@ def test_serve_on_sqlite_runs_the_views_beside_its_server_unless_told_one_runs_a
     monkeypatch.setattr(serve, "Granian", Server)
     monkeypatch.setattr(serve, "ViewsProcess", Started)
 
-    assert main(["serve"]) == 0
+    assert main(["serve", "--workers", "2"]) == 0
 
     assert seen == {
-        "workers": 1,
+        "workers": 2,  # several workers share an SQLite store (ADR 0065)
         "run views": "0",
         "views running": [True] if beside else [],
         "views followed": beside,  # told one runs already, and none does here

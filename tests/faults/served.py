@@ -106,7 +106,7 @@ def build_store(settings: Settings, cases: int = 20) -> Built:
 
 class Server:
     """granian serving the API from `api.app:create_app_from_env` on a free loopback
-    port; `workers` processes (one on SQLite), dead ones respawned when asked."""
+    port; `workers` processes, dead ones respawned when asked."""
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
 """Concurrency over HTTP, on both backends: 16 writer threads record notes on the
-same 20 cases through a real granian server (one worker on SQLite, four on
+same 20 cases through a real granian server (two workers on SQLite, four on
 PostgreSQL), each write with the If-Match it read and a fresh Idempotency-Key.
 
 Every acknowledged write (201) is in the store exactly once, every refused one was
@@ -32,7 +32,7 @@ def test_sixteen_writers_on_twenty_cases_lose_nothing_and_write_nothing_twice(
     settings: Settings, tmp_path: Path
 ) -> None:
     built = build_store(settings)
-    workers = 1 if built.settings.database_url.startswith("sqlite") else 4
+    workers = 2 if built.settings.database_url.startswith("sqlite") else 4
     tally = Tally()
     with serving(built.settings, tmp_path / "granian.log", workers=workers) as server:
         headers = [sign_in(server.base, WRITER, "caseworker") for _ in range(WRITERS)]

@@ -1,7 +1,8 @@
 """`casework serve`: the HTTP API (api/) on the store named by the environment, served
-by granian; on SQLite with the views kept fresh in a process beside it
-(`views_beside`). `--demo` builds the demo centre and its accounts first, if absent,
-and says how to sign in."""
+by granian's `--workers` processes; on SQLite with the views kept fresh in a process
+beside them (`views_beside`), the workers' writes taking turns (`writer_turns`).
+`--demo` builds the demo centre and its accounts first, if absent, and says how to
+sign in."""
 
 import argparse
 import os
@@ -27,14 +28,17 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="serve the HTTP API (add --demo to try it on the demo centre)",
         description="Serve the HTTP API at http://HOST:PORT/api/v1 (OpenAPI document at "
         "/schema/openapi.json) on the store named by CASEWORK_DATABASE_URL (default: "
-        "<data dir>/casework.db). One process on SQLite, with the views kept fresh in a "
-        "process beside it; for several worker processes on PostgreSQL run granian "
+        "<data dir>/casework.db), by --workers processes; on SQLite the views are kept "
+        "fresh in a process beside them. In production on PostgreSQL, run granian "
         "directly (see api/README.md).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes (PostgreSQL only; default 1)"
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (1); one a core serves most on SQLite as on PostgreSQL",
     )
     serve.add_argument(
         "--demo",
@@ -55,9 +59,6 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"casework: {error}", file=sys.stderr)
         return 2
-    if args.workers > 1 and settings.database_url.startswith("sqlite"):
-        print("casework: several workers need PostgreSQL (CASEWORK_DATABASE_URL); serving one")
-        args.workers = 1
     if args.demo:
         prepare_demo(args, settings)
         # Signed now, not when the server stops: the demo is covered from the start.

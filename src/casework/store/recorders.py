@@ -36,6 +36,7 @@ from casework.store.keyring import Keyring
 from casework.store.lost_commits import OwnWriteFound
 from casework.store.sql import one_statement
 from casework.store.triggers import postgres_append_only, sqlite_append_only
+from casework.store.writer_turns import WritersTakeTurns
 
 __all__ = ["postgres_append_only", "sqlite_append_only"]
 
@@ -193,9 +194,21 @@ class CaseworkSQLiteFactory(SQLiteFactory):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The library's pool keeps 5 and no setting changes that: keep as many as
-        # this process uses at once (`connection_pools`).
-        self.datastore.pool.pool_size = connections_kept()
+        made = self.datastore.pool
+        # The library's pool, its writers taking turns with other processes'
+        # (`writer_turns`), made before any connection is opened; it keeps as many
+        # connections as this process uses at once (`connection_pools`), where the
+        # library's keeps 5 and no setting changes that.
+        self.datastore.pool = WritersTakeTurns(
+            db_name=made.db_name,
+            lock_timeout=made.lock_timeout,
+            pool_size=connections_kept(),
+            max_overflow=made.max_overflow,
+            pool_timeout=made.pool_timeout,
+            max_age=made.max_age,
+            pre_ping=made.pre_ping,
+        )
+        made.close()
 
 
 class BinaryResultsCursor(Cursor[Any]):

@@ -6,12 +6,17 @@ connection, so when a runner process dies its locks go with its connection and a
 waiting runner takes over at its next attempt (every second). The same connection
 LISTENs on the channel the event store NOTIFYs on every insert.
 
-SQLite has neither: one runner process per database file is assumed, and new
-events are found by polling. Exactly-once writing does not rest on leadership
-(each batch checks its starting position), only the avoidance of wasted work does.
+On SQLite, which several server workers may share (ADR 0065), each key has an flock
+on a file beside the database (`FileLocks`): it ends with its process as an advisory
+lock ends with its connection. SQLite has no notifications: new events are found by
+polling. Exactly-once writing does not rest on leadership (each batch checks its
+starting position), only the avoidance of wasted work does.
 """
 
+import fcntl
+import os
 import time
+from pathlib import Path
 from typing import Protocol
 
 import psycopg
@@ -78,7 +83,8 @@ class AdvisoryLocks:
 
 
 class SingleProcess:
-    """SQLite: this process leads every view; new events are found by polling.
+    """An in-memory SQLite database, which only this process can open: it leads every
+    view; new events are found by polling.
 
     Every page records its reads, so the next page waits for the views to pass those
     records: at a 0.2 s poll that wait was most of a case page's time (median 98 ms
@@ -102,7 +108,41 @@ class SingleProcess:
         """Nothing to close."""
 
 
+class FileLocks(SingleProcess):
+    """An SQLite file: a key is led by whoever holds the flock on its file beside the
+    database (`casework.db.lead-KEY.lock`) until it closes. Two leaderships exclude
+    each other even in one process (an flock belongs to its open file), as two
+    connections' advisory locks do; new events are found by polling."""
+
+    def __init__(self, database_file: Path) -> None:
+        super().__init__()
+        self.database_file = database_file
+        self.held: dict[str, int] = {}
+
+    def try_lead(self, key: str) -> bool:
+        if key in self.held:
+            return True
+        path = self.database_file.with_name(f"{self.database_file.name}.lead-{key}.lock")
+        lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            return False
+        self.held[key] = lock
+        return True
+
+    def close(self) -> None:
+        for lock in self.held.values():
+            os.close(lock)
+        self.held.clear()
+
+
 def leadership_for(database: Database, channel: str) -> Leadership:
+    """Advisory locks on PostgreSQL, flocks beside an SQLite file (an in-memory
+    database has one process)."""
     if database.backend == "postgres":
         return AdvisoryLocks(database, channel)
-    return SingleProcess()
+    if database.sqlite_path is None:
+        return SingleProcess()
+    return FileLocks(database.sqlite_path)
