@@ -1,7 +1,8 @@
 """What every request pays beside its own work, kept from creeping back: its
 dependencies resolved one after the other, never in a task group
-(`api.dependencies`), and its reads of the session and of the records it keeps made
-as single statements, never in a read-only transaction (`casework.store.sql`)."""
+(`api.dependencies`), its reads of the session and of the records it keeps made as
+single statements, never in a read-only transaction (`casework.store.sql`), and its
+reader's staff record checked with the session, not asked of apart."""
 
 from collections.abc import Callable
 from typing import Any
@@ -58,3 +59,27 @@ def test_a_case_read_opens_no_transaction_but_its_access_records(
     # SQLite writes the access record in a transaction, PostgreSQL in one statement.
     sqlite = served.casework.database.backend == "sqlite"
     assert transactions == ([{"commit": True}] if sqlite else [])
+
+
+def test_the_session_and_its_staff_records_last_version_are_one_statement(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request checks its session and that its reader still holds the role: the
+    staff record's last version comes with the session row, so only the case's is
+    asked for on its own (on PostgreSQL each is a round trip)."""
+    client, worker = served.client, served.token("chen.jing")
+    case_id = client.post("/api/v1/cases", json=intake(served), headers=worker).json()["record_id"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=worker).status_code == 200  # kept now
+    recorder = served.casework.recorder
+    real, asked = recorder.latest_versions, []
+
+    def latest_versions(ids: list[Any]) -> Any:
+        asked.append([str(i) for i in ids])
+        return real(ids)
+
+    monkeypatch.setattr(recorder, "latest_versions", latest_versions)
+
+    again = client.get(f"/api/v1/cases/{case_id}", headers=worker)
+
+    assert again.status_code == 200
+    assert asked == [[case_id]]

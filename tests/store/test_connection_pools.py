@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
+import psycopg
 import pytest
 from sqlalchemy import event, text
 
@@ -102,6 +103,30 @@ def test_the_views_queries_stay_prepared_from_one_read_to_the_next(
         with projections.read("case_index") as (view, connection):
             statements = connection.execute(prepared).scalars().all()
         assert any(view.cases_table.name in s for s in statements)
+    finally:
+        projections.close()
+        app.close()
+
+
+@pytest.mark.postgres
+def test_a_views_read_whose_kept_connection_died_with_its_server_is_asked_again(
+    postgres_settings: Settings, master_key: MasterKey
+) -> None:
+    """The views' pool pings no connection it hands out (a round trip at every read): a
+    connection cut by the server, as a restart cuts them all, is found at the read's
+    first statement, and the read is asked again on a new one."""
+    app = Casework(postgres_settings, master_key)
+    projections = Projections(app)
+    backend = text("SELECT pg_backend_pid()")
+    try:
+        with projections.read("case_index") as (_, connection):
+            cut = connection.execute(backend).scalar_one()
+        with psycopg.connect(app.database.psycopg_conninfo(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [cut])
+        with projections.read("case_index") as (view, connection):
+            assert connection.execute(backend).scalar_one() != cut
+            assert view.within(connection, Reach(everything=True)) == []
+        assert projections.wait_for(0, timeout=0)
     finally:
         projections.close()
         app.close()

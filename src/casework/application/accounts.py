@@ -202,7 +202,11 @@ class AccountCommands(AccessLogCommands):
 
     @cached_property
     def session_table(self) -> SessionTable:
-        table = SessionTable(self.factory.datastore, self.database.dialect)  # type: ignore[attr-defined]
+        table = SessionTable(
+            self.factory.datastore,  # type: ignore[attr-defined]
+            self.database.dialect,
+            self.database.events_table,
+        )
         table.create()
         return table
 
@@ -594,7 +598,7 @@ class AccountCommands(AccessLogCommands):
             raise SessionEnded(f"this session was ended ({row.revoked_reason}): sign in again")
         if row.expired(at):
             raise SessionExpired("this session has expired: sign in again")
-        staff = self.read(row.staff_id, Staff, "staff member")
+        staff = self.read(row.staff_id, Staff, "staff member", latest=row.staff_version)
         if not staff.active or row.role not in staff.roles:
             reason = (
                 "left the organisation"

@@ -152,16 +152,19 @@ class CaseworkCore(Application[UUID]):
             lambda: self.repository.get(record_id, version=version, snapshot_from=snapshot_from),
         )
 
-    def read(self, record_id: UUID, kind: type, what: str) -> Any:
+    def read(self, record_id: UUID, kind: type, what: str, *, latest: int | None = None) -> Any:
         """The record as stored now, to look at and never change: shared with the
         process's other readers (`SharedRecords`, ADR 0062), so opened once, not on
-        every read."""
+        every read. `latest`: its last stored version, when the caller has just read it
+        (the store is not asked again)."""
         snapshot_from = type(self).snapshotting_intervals.get(kind)
         return self._opened(
             record_id,
             kind,
             what,
-            lambda: self.repository.get_shared(record_id, snapshot_from=snapshot_from),
+            lambda: self.repository.get_shared(
+                record_id, snapshot_from=snapshot_from, latest=latest
+            ),
         )
 
     def read_all(

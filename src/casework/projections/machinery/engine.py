@@ -47,7 +47,9 @@ def read_table_engine(database: Database) -> Engine:
         # used, and their prepared statements (psycopg prepares a query at its fifth
         # use on a connection) are ready for them.
         pool_use_lifo=True,
-        pool_pre_ping=True,
+        # No ping at each checkout, a round trip at every read: a connection that died
+        # with its server is found at its first statement and the read asked again
+        # (`projections._on_a_live_connection`, ADR 0066).
     )
 
 

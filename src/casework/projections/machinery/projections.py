@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from casework.projections.machinery.engine import WRITE_LOCK, changing_schema, read_table_engine
 from casework.projections.machinery.generations import (
@@ -43,6 +44,34 @@ _SERVING = select(view_generations.c.generation, view_generations.c.definition).
 _SERVING_LOCKED = _SERVING.with_for_update(read=True, key_share=True)
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+
+def _on_a_live_connection(engine: Engine, first: Callable[[Connection], T]) -> tuple[Connection, T]:
+    """A connection of `engine`, open, and what `first` asked on it; asked once more on
+    a new connection if the pool's was found dead (its server restarted). The views'
+    pool does not ping each connection it hands out, a round trip on PostgreSQL at
+    every read: a dead one is found at its first statement, and SQLAlchemy then
+    discards every connection of the pool opened before (ADR 0066)."""
+    for attempt in (1, 2):
+        connection = engine.connect()
+        try:
+            return connection, first(connection)
+        except DBAPIError as error:
+            connection.close()
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+    raise AssertionError("returned or raised on the second attempt")
+
+
+def _serving_row(connection: Connection, serving: Select[Any], name: str) -> Row[Any]:
+    # A read that waited on a switch finds no serving row in its statement's snapshot
+    # (the old row is gone, the new one was building): ask again.
+    for _ in range(3):
+        found = connection.execute(serving, {"view": name}).first()
+        if found is not None:
+            return found
+    raise KeyError(f"no view {name!r} is serving")
 
 
 @dataclass(frozen=True)
@@ -352,15 +381,10 @@ class Projections:
         (PostgreSQL) or leaves it its snapshot (SQLite)."""
         # A standby takes no row locks (store/replica).
         serving = _SERVING_LOCKED if self.reader is self.engine else _SERVING
-        with self.reader.connect() as connection:
-            # A read that waited on a switch finds no serving row in its statement's
-            # snapshot (the old row is gone, the new one was building): ask again.
-            for _ in range(3):
-                found = connection.execute(serving, {"view": name}).first()
-                if found is not None:
-                    break
-            else:
-                raise KeyError(f"no view {name!r} is serving")
+        connection, found = _on_a_live_connection(
+            self.reader, lambda c: _serving_row(c, serving, name)
+        )
+        with connection:
             yield self._reader_of(name, found.generation, found.definition), connection
             # Ended by a commit, which for a read is the same as a rollback, because
             # psycopg forgets a connection's prepared statements at each rollback: the
@@ -389,8 +413,8 @@ class Projections:
         query = select(g.view, g.position).where(g.status == SERVING)
         wanted = set(names or self.view_classes)
         while True:
-            with self.reader.connect() as connection:
-                rows = connection.execute(query).all()
+            connection, rows = _on_a_live_connection(self.reader, lambda c: c.execute(query).all())
+            connection.close()
             behind = [r for r in rows if r.view in wanted and r.position < position]
             if not behind and rows:
                 return True
@@ -403,8 +427,8 @@ class Projections:
     def status(self) -> list[ViewStatus]:
         head = self.app.last_position()
         now = datetime.now(tz=UTC)
-        with self.engine.connect() as connection:
-            rows = self._generation_rows(connection)
+        connection, rows = _on_a_live_connection(self.engine, self._generation_rows)
+        connection.close()
         building = {r.view: (r.generation, r.position) for r in rows if r.status == BUILDING}
         found = []
         for r in sorted((r for r in rows if r.status == SERVING), key=lambda r: r.view):
