@@ -38,7 +38,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "--workers",
         type=int,
         default=1,
-        help="worker processes (1); one a core serves most on SQLite as on PostgreSQL",
+        help="worker processes (default 1; one a core serves the most, on either backend)",
     )
     serve.add_argument(
         "--demo",
